@@ -1,0 +1,133 @@
+import Foundation
+
+/// What the store must write for one registration, decided without I/O from what is
+/// stored now. Both store backends read the same three facts, call
+/// ``RegistrationPlan/make(for:installation:sameToken:previousToken:newTokenId:now:)``,
+/// and apply the plan in one transaction.
+public struct RegistrationPlan: Sendable, Hashable {
+    /// The installation as stored, if it exists.
+    public struct StoredInstallation: Sendable, Hashable {
+        public var userId: String?
+        public var currentTokenId: String?
+        public var consent: ConsentStatus?
+        public init(userId: String?, currentTokenId: String?, consent: ConsentStatus?) {
+            self.userId = userId
+            self.currentTokenId = currentTokenId
+            self.consent = consent
+        }
+    }
+
+    /// A token row as stored, with its decrypted material.
+    public struct StoredToken: Sendable, Hashable {
+        public var id: String
+        public var installationId: String?
+        public var status: TokenStatus
+        public var material: Data
+        /// The user and consent of the installation holding the token, for carrying them over on refresh.
+        public var holderUserId: String?
+        public var holderConsent: ConsentStatus?
+        public init(id: String, installationId: String?, status: TokenStatus, material: Data,
+                    holderUserId: String? = nil, holderConsent: ConsentStatus? = nil) {
+            self.id = id
+            self.installationId = installationId
+            self.status = status
+            self.material = material
+            self.holderUserId = holderUserId
+            self.holderConsent = holderConsent
+        }
+    }
+
+    /// The token the installation holds after the registration.
+    public var tokenId: String
+    /// A new token row is written (201 Created).
+    public var createsToken: Bool
+    /// The token's material is new or changed: `lastTokenUpdateAt` moves.
+    public var materialChanged: Bool
+    /// The token's status after the registration.
+    public var tokenStatus: TokenStatus
+    /// The token was live under another installation and moves here (logged).
+    public var movedFrom: String?
+    /// Tokens superseded by this one: they become `replaced(successor: tokenId)`.
+    public var replaces: [String]
+    /// The installation row is new.
+    public var createsInstallation: Bool
+    /// The user the installation is bound to afterwards.
+    public var userId: String?
+    /// The installation was bound to another user before (logged as a move).
+    public var movedFromUser: String?
+    /// A consent change to record in the history.
+    public var consentChange: ConsentStatus?
+    /// The installation's consent afterwards.
+    public var consent: ConsentStatus?
+
+    public static func make(
+        for registration: TokenRegistration,
+        installation: StoredInstallation?,
+        sameToken: StoredToken?,
+        previousToken: StoredToken?,
+        newTokenId: String,
+        now: Date
+    ) -> RegistrationPlan {
+        let material = registration.destination.sealedForm
+        let tokenId = sameToken?.id ?? newTokenId
+        var status = TokenStatus.active
+        if let sameToken {
+            status = (try? TokenLifecycle.apply(.registered(at: now), to: sameToken.status).get()) ?? sameToken.status
+        }
+
+        // User and consent: stated now, else the installation's, else carried over from the
+        // installation that held the refreshed token (a reinstall that knows its old token).
+        var consent = installation?.consent
+        var userId = installation?.userId
+        if let previousToken, previousToken.installationId != registration.installationId {
+            consent = consent ?? previousToken.holderConsent
+            userId = userId ?? previousToken.holderUserId
+        }
+        var consentChange: ConsentStatus?
+        if let stated = registration.consent, stated != consent {
+            consentChange = stated
+            consent = stated
+        }
+        if consent == .revoked, status.isLive {
+            // A withdrawn consent keeps the token revoked until consent is granted again.
+            status = .revoked(reason: .consentWithdrawn)
+        }
+        if consentChange == .granted, case .revoked(.consentWithdrawn) = status {
+            status = .active
+        }
+
+        var replaces: [String] = []
+        for candidate in [installation?.currentTokenId, previousToken?.id] {
+            guard let candidate, candidate != tokenId, !replaces.contains(candidate) else { continue }
+            replaces.append(candidate)
+        }
+        if let previousToken, !previousToken.status.isLive { replaces.removeAll { $0 == previousToken.id } }
+
+        var movedFromUser: String?
+        if let stated = registration.userId, stated != userId {
+            movedFromUser = installation?.userId
+            userId = stated
+        }
+
+        let movedFrom: String?
+        if let holder = sameToken?.installationId, holder != registration.installationId, sameToken?.status.isLive == true {
+            movedFrom = holder
+        } else {
+            movedFrom = nil
+        }
+
+        return RegistrationPlan(
+            tokenId: tokenId,
+            createsToken: sameToken == nil,
+            materialChanged: sameToken.map { $0.material != material } ?? true,
+            tokenStatus: status,
+            movedFrom: movedFrom,
+            replaces: replaces,
+            createsInstallation: installation == nil,
+            userId: userId,
+            movedFromUser: movedFromUser,
+            consentChange: consentChange,
+            consent: consent
+        )
+    }
+}

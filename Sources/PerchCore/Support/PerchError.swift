@@ -1,0 +1,76 @@
+/// The error every Perch operation reports to a caller: a stable machine-readable
+/// code, a human message and, for bad input, the field at fault.
+///
+/// Messages never contain a raw token, key or secret.
+public struct PerchError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// A stable error code, shown as `error.code` in API answers.
+    public struct Code: Sendable, Hashable, CustomStringConvertible {
+        fileprivate enum Base: String, Sendable {
+            case invalidField = "invalid_field"
+            case missingField = "missing_field"
+            case malformedBody = "malformed_body"
+            case bodyTooLarge = "body_too_large"
+            case forbiddenEndpoint = "forbidden_endpoint"
+            case unauthorized
+            case forbidden
+            case notFound = "not_found"
+            case conflict
+            case unsupported
+            case gatewayNotConfigured = "gateway_not_configured"
+            case internalError = "internal"
+        }
+        fileprivate let base: Base
+        public var description: String { base.rawValue }
+
+        /// A field is present but its value breaks a rule.
+        public static let invalidField = Code(base: .invalidField)
+        /// A required field is absent.
+        public static let missingField = Code(base: .missingField)
+        /// The body is not JSON of the expected shape.
+        public static let malformedBody = Code(base: .malformedBody)
+        /// The body is over the route's limit.
+        public static let bodyTooLarge = Code(base: .bodyTooLarge)
+        /// A Web Push endpoint points somewhere Perch refuses to send (SSRF guard).
+        public static let forbiddenEndpoint = Code(base: .forbiddenEndpoint)
+        /// No key, or an unknown key.
+        public static let unauthorized = Code(base: .unauthorized)
+        /// A valid key without the scope for this route.
+        public static let forbidden = Code(base: .forbidden)
+        /// Nothing there — or not visible to this key.
+        public static let notFound = Code(base: .notFound)
+        /// The request contradicts stored state.
+        public static let conflict = Code(base: .conflict)
+        /// The server cannot do this in its configuration.
+        public static let unsupported = Code(base: .unsupported)
+        /// The app has no credentials for that push service.
+        public static let gatewayNotConfigured = Code(base: .gatewayNotConfigured)
+        /// Something failed inside Perch.
+        public static let internalError = Code(base: .internalError)
+    }
+
+    public var code: Code
+    public var message: String
+    public var field: String?
+
+    public init(_ code: Code, _ message: String, field: String? = nil) {
+        self.code = code
+        self.message = message
+        self.field = field
+    }
+
+    public var description: String {
+        field.map { "\(code): \(message) (field \($0))" } ?? "\(code): \(message)"
+    }
+
+    public static func invalid(_ field: String, _ message: String) -> PerchError {
+        PerchError(.invalidField, message, field: field)
+    }
+
+    public static func missing(_ field: String) -> PerchError {
+        PerchError(.missingField, "\(field) is required", field: field)
+    }
+
+    public static func notFound(_ what: String) -> PerchError {
+        PerchError(.notFound, "\(what) not found")
+    }
+}

@@ -1,0 +1,146 @@
+import PerchCore
+
+/// The OpenAPI 3.1 description of every route the server implements. A test compares
+/// ``operations`` with the router's routes so the two cannot drift apart.
+public enum OpenAPIDocument {
+    /// One documented operation.
+    public struct Operation: Sendable {
+        public var method: String
+        public var path: String
+        public var summary: String
+        /// `nil` for public routes, else `admin`, `secret` or `publishable`.
+        public var key: String?
+        public var requestSchema: String?
+        public var success: Int
+        public var responseSchema: String?
+    }
+
+    public static let operations: [Operation] = [
+        .init(method: "GET", path: "/healthz", summary: "Liveness", key: nil, success: 200),
+        .init(method: "GET", path: "/metrics", summary: "Prometheus metrics (text exposition format)", key: nil, success: 200),
+        .init(method: "GET", path: "/openapi.json", summary: "This document", key: nil, success: 200),
+        .init(method: "POST", path: "/v1/apps", summary: "Create an app; answers its keys once", key: "admin",
+              requestSchema: "CreateApp", success: 201, responseSchema: "CreatedApp"),
+        .init(method: "PUT", path: "/v1/apps/{appId}/gateways/{platform}",
+              summary: "Store the app's credentials for apns, fcm or webpush (sealed at rest; private keys never shown back)",
+              key: "secret", requestSchema: "GatewaySettings", success: 200, responseSchema: "Gateway"),
+        .init(method: "POST", path: "/v1/tokens", summary: "Register or refresh a token (201 created, 200 updated)", key: "publishable",
+              requestSchema: "Registration", success: 201, responseSchema: "Token"),
+        .init(method: "GET", path: "/v1/installations/{installationId}", summary: "An installation with its consent history (extension)",
+              key: "secret", success: 200, responseSchema: "Installation"),
+        .init(method: "DELETE", path: "/v1/installations/{installationId}", summary: "Unregister: the token becomes revoked",
+              key: "publishable", success: 200, responseSchema: "Installation"),
+        .init(method: "PUT", path: "/v1/installations/{installationId}/consent", summary: "Record consent (granted, denied, revoked)",
+              key: "publishable", requestSchema: "Consent", success: 200, responseSchema: "Installation"),
+        .init(method: "POST", path: "/v1/identify", summary: "Bind an installation to a user; a move from another user is logged",
+              key: "publishable", requestSchema: "Identify", success: 200, responseSchema: "Binding"),
+        .init(method: "POST", path: "/v1/logout", summary: "Unbind an installation from its user", key: "publishable",
+              requestSchema: "Logout", success: 200, responseSchema: "Binding"),
+        .init(method: "POST", path: "/v1/events", summary: "Record up to 1,000 events; each item answered on its own",
+              key: "publishable", requestSchema: "Events", success: 200, responseSchema: "EventResults"),
+        .init(method: "PUT", path: "/v1/users/{userId}", summary: "Merge user attributes (null removes a key)", key: "secret",
+              requestSchema: "UserAttributes", success: 200, responseSchema: "User"),
+        .init(method: "GET", path: "/v1/users/{userId}", summary: "Profile, installations, consent, reachability (no raw tokens)",
+              key: "secret", success: 200, responseSchema: "User"),
+        .init(method: "DELETE", path: "/v1/users/{userId}", summary: "Erase everything about the user", key: "secret", success: 200),
+        .init(method: "GET", path: "/v1/users/{userId}/export", summary: "Everything about the user, tokens decrypted", key: "secret",
+              success: 200),
+        .init(method: "GET", path: "/v1/metrics/tokens", summary: "Token health; query platform and appVersion filter", key: "secret",
+              success: 200, responseSchema: "TokenHealth"),
+    ]
+
+    static func schema(_ properties: [String: JSONValue], required: [String] = []) -> JSONValue {
+        var object: [String: JSONValue] = ["type": "object", "properties": .object(properties)]
+        if !required.isEmpty { object["required"] = .array(required.map(JSONValue.string)) }
+        return .object(object)
+    }
+
+    static let string: JSONValue = ["type": "string"]
+    static let nullableString: JSONValue = ["type": ["string", "null"]]
+    static let anyObject: JSONValue = ["type": "object"]
+    static func ref(_ name: String) -> JSONValue { ["$ref": .string("#/components/schemas/\(name)")] }
+    static func enumeration(_ values: [String]) -> JSONValue { ["type": "string", "enum": .array(values.map(JSONValue.string))] }
+
+    static let schemas: [String: JSONValue] = [
+        "Error": schema(["error": schema(["code": string, "message": string, "field": string], required: ["code", "message"])],
+                        required: ["error"]),
+        "CreateApp": schema(["name": string, "bundleId": string, "webOrigin": string], required: ["name"]),
+        "CreatedApp": schema(["id": string, "name": string, "publishableKey": string, "secretKey": string, "vapidPublicKey": string]),
+        "GatewaySettings": [
+            "description": "apns: {teamId, keyId, privateKey, topic, environment, endpoint?, caCertificate?}; fcm: {serviceAccount, endpoint?, caCertificate?}; webpush: {subject, vapidPrivateKey?, allowedEndpointHosts?, caCertificate?}",
+            "type": "object",
+        ],
+        "Gateway": schema(["platform": string, "configured": ["type": "boolean"], "settings": anyObject, "updatedAt": string]),
+        "Registration": schema([
+            "platform": enumeration(Platform.allCases.map(\.rawValue)),
+            "token": string,
+            "subscription": schema(["endpoint": string, "keys": schema(["p256dh": string, "auth": string], required: ["p256dh", "auth"])],
+                                   required: ["endpoint", "keys"]),
+            "environment": enumeration(["production", "sandbox"]),
+            "installationId": string, "userId": nullableString, "previousToken": string,
+            "appVersion": string, "locale": string, "timezone": string,
+            "consent": enumeration(["granted", "denied"]), "attributes": anyObject,
+        ], required: ["platform", "installationId"]),
+        "Token": schema(["id": string, "installationId": string, "status": enumeration(TokenStatusName.allCases.map(\.rawValue)),
+                         "consent": nullableString, "userId": nullableString]),
+        "Installation": schema(["installationId": string, "platform": string, "userId": nullableString, "tokenId": nullableString,
+                                "status": nullableString, "statusReason": nullableString, "consent": anyObject,
+                                "consentHistory": ["type": "array"], "lastSeenAt": string, "lastTokenUpdateAt": string,
+                                "reachable": ["type": "boolean"]]),
+        "Consent": schema(["status": enumeration(ConsentStatus.allCases.map(\.rawValue)), "source": string], required: ["status"]),
+        "Identify": schema(["installationId": string, "userId": string], required: ["installationId", "userId"]),
+        "Logout": schema(["installationId": string], required: ["installationId"]),
+        "Binding": schema(["installationId": string, "userId": nullableString, "previousUserId": nullableString]),
+        "Events": schema(["events": ["type": "array", "maxItems": 1000, "items": schema([
+            "type": string, "installationId": string, "campaignId": string, "deliveryId": string, "name": string,
+            "value": ["type": "number"], "currency": string, "at": string, "properties": anyObject,
+        ], required: ["type", "installationId"])]], required: ["events"]),
+        "EventResults": schema(["stored": ["type": "integer"], "rejected": ["type": "integer"], "results": ["type": "array"]]),
+        "UserAttributes": schema(["attributes": anyObject], required: ["attributes"]),
+        "User": schema(["userId": string, "attributes": anyObject, "installations": ["type": "array", "items": ref("Installation")],
+                        "reachability": anyObject]),
+        "TokenHealth": schema(["total": ["type": "integer"], "byStatus": anyObject, "byPlatform": anyObject, "active": ["type": "integer"],
+                               "validityRate": ["type": ["number", "null"]], "staleShare": ["type": ["number", "null"]],
+                               "optIn": anyObject, "tokensPerUser": ["type": ["number", "null"]],
+                               "duplicateTokenRate": ["type": ["number", "null"]], "retirementsByReason": anyObject]),
+    ]
+
+    /// The document as a JSON value.
+    public static var document: JSONValue {
+        var paths: [String: [String: JSONValue]] = [:]
+        for operation in operations {
+            var item: [String: JSONValue] = ["summary": .string(operation.summary)]
+            var responses: [String: JSONValue] = [:]
+            var success: [String: JSONValue] = ["description": "Success"]
+            if let schema = operation.responseSchema {
+                success["content"] = ["application/json": ["schema": ref(schema)]]
+            }
+            responses[String(operation.success)] = .object(success)
+            let error: JSONValue = ["description": "Error", "content": ["application/json": ["schema": ref("Error")]]]
+            responses["4XX"] = error
+            item["responses"] = .object(responses)
+            if let key = operation.key {
+                item["security"] = [["bearer": []]]
+                item["description"] = .string("Key: \(key).")
+            }
+            if let request = operation.requestSchema {
+                item["requestBody"] = ["required": true, "content": ["application/json": ["schema": ref(request)]]]
+            }
+            let parameters = operation.path.split(separator: "/").filter { $0.hasPrefix("{") }.map { segment -> JSONValue in
+                ["name": .string(String(segment.dropFirst().dropLast())), "in": "path", "required": true, "schema": string]
+            }
+            if !parameters.isEmpty { item["parameters"] = .array(parameters) }
+            paths[operation.path, default: [:]][operation.method.lowercased()] = .object(item)
+        }
+        return [
+            "openapi": "3.1.0",
+            "info": ["title": "Perch", "version": "1.0.0",
+                     "description": "Self-hosted push token registry and delivery engine. Errors: {\"error\":{\"code\",\"message\",\"field\"}}."],
+            "paths": .object(paths.mapValues(JSONValue.object)),
+            "components": ["schemas": .object(schemas),
+                           "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]]],
+        ]
+    }
+
+    public static let json: String = document.jsonText
+}

@@ -1,0 +1,33 @@
+import Foundation
+import Hummingbird
+import Logging
+import PerchCore
+import PerchStore
+import ServiceLifecycle
+
+/// Builds the Hummingbird application of the public contract.
+public enum PerchApplication {
+    /// The router with every route and middleware; tests drive it in process.
+    public static func router(api: PerchAPI, store: any AppStore, adminKey: String?) -> Router<PerchRequestContext> {
+        let router = Router(context: PerchRequestContext.self)
+        router.add(middleware: RequestIdMiddleware(metrics: api.metrics))
+        router.add(middleware: AuthMiddleware(store: store, adminKey: adminKey))
+        api.addRoutes(to: router)
+        return router
+    }
+
+    public static func make(
+        configuration: ServerConfiguration,
+        api: PerchAPI,
+        store: any AppStore,
+        services: [any Service] = [],
+        logger: Logger
+    ) -> some ApplicationProtocol {
+        Application(
+            router: router(api: api, store: store, adminKey: configuration.adminKey),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "perch"),
+            services: services,
+            logger: logger
+        )
+    }
+}

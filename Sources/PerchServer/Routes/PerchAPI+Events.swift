@@ -1,0 +1,60 @@
+import Foundation
+import Hummingbird
+import PerchCore
+import PerchStore
+
+extension PerchAPI {
+    /// At most this many events in one batch.
+    static let eventBatchLimit = 1000
+
+    struct EventsBody: Decodable {
+        var events: [EventBody]?
+    }
+    struct EventResultView: Encodable {
+        var index: Int
+        var status: String
+        var id: String?
+        var error: JSONValue?
+    }
+    struct EventsView: Encodable {
+        var stored: Int
+        var rejected: Int
+        var results: [EventResultView]
+    }
+
+    func addEventRoutes(to router: Router<PerchRequestContext>) {
+        router.post("/v1/events") { request, context in
+            let appId = try context.appId(requiring: .publishable)
+            let body = try await JSONBody.decode(EventsBody.self, from: request, limit: 1 << 20)
+            guard let items = body.events else { throw PerchError.missing("events") }
+            guard (1...Self.eventBatchLimit).contains(items.count) else {
+                throw PerchError.invalid("events", "send 1 to \(Self.eventBatchLimit) events per batch")
+            }
+            let received = now()
+            var results = [EventResultView?](repeating: nil, count: items.count)
+            var valid: [(index: Int, event: ClientEvent)] = []
+            for (index, item) in items.enumerated() {
+                do {
+                    valid.append((index, try item.validated(index: index, now: received)))
+                } catch let error as PerchError {
+                    results[index] = EventResultView(index: index, status: "rejected", error: error.jsonObject)
+                }
+            }
+            let outcomes = try await store.record(appId: appId, events: valid.map(\.event), now: received)
+            for ((index, _), outcome) in zip(valid, outcomes) {
+                switch outcome {
+                case .stored(let id):
+                    results[index] = EventResultView(index: index, status: "stored", id: id)
+                case .rejected(var error):
+                    error.field = error.field.map { "events[\(index)].\($0)" }
+                    results[index] = EventResultView(index: index, status: "rejected", error: error.jsonObject)
+                }
+            }
+            let all = results.compactMap { $0 }
+            let stored = all.filter { $0.status == "stored" }.count
+            metrics.eventsStored.increment(by: Int64(stored))
+            metrics.eventsRejected.increment(by: Int64(all.count - stored))
+            return try JSONResponse.make(EventsView(stored: stored, rejected: all.count - stored, results: all))
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import Hummingbird
+import PerchCore
+import PerchStore
+
+extension PerchAPI {
+    struct ConsentBody: Decodable {
+        var status: String?
+        var source: String?
+    }
+    struct IdentifyBody: Decodable {
+        var installationId: String?
+        var userId: String?
+    }
+    struct TokenView: Encodable {
+        var id: String
+        var installationId: String
+        var status: String
+        var consent: String?
+        var userId: String?
+    }
+    struct BindingView: Encodable {
+        var installationId: String
+        var userId: String?
+        var previousUserId: String?
+    }
+
+    func addRegistryRoutes(to router: Router<PerchRequestContext>) {
+        router.post("/v1/tokens") { request, context in
+            let appId = try context.appId(requiring: .publishable)
+            let body = try await JSONBody.decode(RegistrationBody.self, from: request)
+            let result = try await register(body, appId: appId)
+            metrics.registrations.increment()
+            let view = TokenView(id: result.tokenId, installationId: result.installationId, status: result.status.name.rawValue,
+                                 consent: result.consent?.rawValue, userId: result.userId)
+            return try JSONResponse.make(view, status: result.created ? .created : .ok)
+        }
+
+        router.delete("/v1/installations/:installationId") { _, context in
+            let appId = try context.appId(requiring: .publishable)
+            let installationId = try context.parameters.identifier("installationId", rule: FieldRules.installationId)
+            guard try await store.unregister(appId: appId, installationId: installationId, now: now()) else {
+                throw PerchError.notFound("installation")
+            }
+            return try JSONResponse.make(try await installationView(appId: appId, installationId: installationId))
+        }
+
+        router.get("/v1/installations/:installationId") { _, context in
+            let appId = try context.appId(requiring: .secret)
+            let installationId = try context.parameters.identifier("installationId", rule: FieldRules.installationId)
+            return try JSONResponse.make(try await installationView(appId: appId, installationId: installationId, withHistory: true))
+        }
+
+        router.put("/v1/installations/:installationId/consent") { request, context in
+            let appId = try context.appId(requiring: .publishable)
+            let installationId = try context.parameters.identifier("installationId", rule: FieldRules.installationId)
+            let body = try await JSONBody.decode(ConsentBody.self, from: request)
+            guard let statusName = body.status else { throw PerchError.missing("status") }
+            guard let status = ConsentStatus(rawValue: statusName) else {
+                throw PerchError.invalid("status", "status must be granted, denied or revoked")
+            }
+            let source = body.source ?? "api"
+            guard (1...64).contains(source.utf8.count), source.unicodeScalars.allSatisfy({ (0x20...0x7E).contains($0.value) }) else {
+                throw PerchError.invalid("source", "source must be 1–64 printable ASCII characters")
+            }
+            let record = ConsentRecord(status: status, source: source, at: now())
+            guard try await store.setConsent(appId: appId, installationId: installationId, record: record) != nil else {
+                throw PerchError.notFound("installation")
+            }
+            return try JSONResponse.make(try await installationView(appId: appId, installationId: installationId, withHistory: true))
+        }
+
+        router.post("/v1/identify") { request, context in
+            let appId = try context.appId(requiring: .publishable)
+            let body = try await JSONBody.decode(IdentifyBody.self, from: request)
+            let installationId = try FieldRules.installationId(body.installationId)
+            let userId = try FieldRules.userId(body.userId)
+            guard let (summary, previous) = try await store.identify(appId: appId, installationId: installationId, userId: userId, now: now()) else {
+                throw PerchError(.notFound, "installation not found; register a token first", field: "installationId")
+            }
+            return try JSONResponse.make(BindingView(installationId: summary.installationId, userId: summary.userId, previousUserId: previous))
+        }
+
+        router.post("/v1/logout") { request, context in
+            let appId = try context.appId(requiring: .publishable)
+            let body = try await JSONBody.decode(IdentifyBody.self, from: request)
+            let installationId = try FieldRules.installationId(body.installationId)
+            guard let (summary, previous) = try await store.logout(appId: appId, installationId: installationId, now: now()) else {
+                throw PerchError(.notFound, "installation not found", field: "installationId")
+            }
+            return try JSONResponse.make(BindingView(installationId: summary.installationId, userId: summary.userId, previousUserId: previous))
+        }
+    }
+
+    /// Validates, checks a Web Push endpoint against the app's host policy, and stores.
+    func register(_ body: RegistrationBody, appId: String) async throws -> RegistrationResult {
+        var policy = EndpointPolicy()
+        if body.platform == Platform.webpush.rawValue {
+            guard let app = try await store.app(id: appId) else { throw PerchError.notFound("app") }
+            policy = app.endpointPolicy
+        }
+        let registration = try body.validated(endpointPolicy: policy)
+        if registration.endpointNeedsResolution, case .webpush(let subscription) = registration.destination {
+            try await policy.check(subscription.endpoint, field: "subscription.endpoint", resolver: resolver)
+        }
+        return try await store.register(appId: appId, registration, now: now())
+    }
+
+    func installationView(appId: String, installationId: String, withHistory: Bool = false) async throws -> InstallationView {
+        guard let summary = try await store.installation(appId: appId, installationId: installationId) else {
+            throw PerchError.notFound("installation")
+        }
+        let history = withHistory ? try await store.consentHistory(appId: appId, installationId: installationId) : nil
+        return InstallationView(summary, consentHistory: history)
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import Hummingbird
+import Logging
+import PerchCore
+import PerchStore
+
+/// The HTTP API of the public contract, bound to a store. Each route group lives in a
+/// `PerchAPI+Group.swift` extension and is added by ``PerchAPI/addRoutes(to:)``.
+public struct PerchAPI: Sendable {
+    let store: any PerchStore
+    let resolver: any EndpointResolver
+    let metrics: PerchMetrics
+    let now: @Sendable () -> Date
+
+    public init(store: any PerchStore, resolver: any EndpointResolver = SystemEndpointResolver(), metrics: PerchMetrics,
+                now: @escaping @Sendable () -> Date = Date.init) {
+        self.store = store
+        self.resolver = resolver
+        self.metrics = metrics
+        self.now = now
+    }
+
+    public func addRoutes(to router: Router<PerchRequestContext>) {
+        addOperationsRoutes(to: router)
+        addAppRoutes(to: router)
+        addRegistryRoutes(to: router)
+        addUserRoutes(to: router)
+        addEventRoutes(to: router)
+        addMetricsRoutes(to: router)
+    }
+}
+
+extension Parameters {
+    /// A path parameter checked against the identifier rules, or a 400 naming it.
+    func identifier(_ name: String, rule: (String?, String) throws(PerchError) -> String) throws -> String {
+        try rule(self.get(name), name)
+    }
+}

@@ -1,0 +1,97 @@
+import Hummingbird
+import PerchCore
+import PerchStore
+import Synchronization
+
+/// Reads `Authorization: Bearer <key>` and sets ``PerchRequestContext/principal``.
+/// Routes then state the scope they need with ``PerchRequestContext/appId(requiring:)``.
+///
+/// Keys are looked up by their SHA-256 digest (the only form stored) and compared in
+/// constant time; known digests are cached so a request costs no database read.
+public struct AuthMiddleware: RouterMiddleware {
+    public typealias Context = PerchRequestContext
+
+    let store: any AppStore
+    let adminKey: String?
+    let cache: PrincipalCache
+
+    public init(store: any AppStore, adminKey: String?) {
+        self.store = store
+        self.adminKey = adminKey.flatMap { $0.isEmpty ? nil : $0 }
+        self.cache = PrincipalCache()
+    }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        if let header = request.headers[.authorization] {
+            guard header.lowercased().hasPrefix("bearer "), case let key = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces),
+                  !key.isEmpty
+            else {
+                throw PerchError(.unauthorized, "use Authorization: Bearer <key>")
+            }
+            context.principal = try await principal(for: key)
+            guard context.principal != nil else { throw PerchError(.unauthorized, "unknown API key") }
+        }
+        return try await next(request, context)
+    }
+
+    private func principal(for key: String) async throws -> Principal? {
+        if let adminKey, APIKey.constantTimeEquals(adminKey, key) { return .admin }
+        let apiKey = APIKey(value: key)
+        guard apiKey.claimedKind != nil else { return nil }
+        let digest = apiKey.digest
+        if let cached = cache.lookup(digest) { return cached }
+        guard let principal = try await store.principal(forKeyDigest: digest) else { return nil }
+        cache.insert(digest, principal)
+        return principal
+    }
+}
+
+/// Known key digests and whom they belong to. Only hits are kept, so random keys cannot grow it.
+final class PrincipalCache: Sendable {
+    private let entries = Mutex<[String: Principal]>([:])
+    func lookup(_ digest: String) -> Principal? { entries.withLock { $0[digest] } }
+    func insert(_ digest: String, _ principal: Principal) { entries.withLock { $0[digest] = principal } }
+}
+
+/// The scope a route needs.
+public enum KeyScope: Sendable {
+    /// Publishable or secret key of the app.
+    case publishable
+    /// The app's secret key.
+    case secret
+}
+
+extension PerchRequestContext {
+    /// The calling app's id when its key has `scope`; 401 without a key, 403 with too weak a key.
+    public func appId(requiring scope: KeyScope) throws -> String {
+        switch principal {
+        case nil:
+            throw PerchError(.unauthorized, "this route needs an API key (Authorization: Bearer <key>)")
+        case .admin:
+            throw PerchError(.forbidden, "the admin key manages apps; use the app's \(scope == .secret ? "secret" : "publishable or secret") key")
+        case .app(let id, let kind):
+            if scope == .secret, kind != .secret {
+                throw PerchError(.forbidden, "this route needs the app's secret key")
+            }
+            return id
+        }
+    }
+
+    /// Checks the caller may act on `appId` from the path: its own secret key, or the admin key.
+    /// Another app's key gets 404, as if the app did not exist.
+    public func requireApp(_ appId: String) throws {
+        switch principal {
+        case nil: throw PerchError(.unauthorized, "this route needs an API key (Authorization: Bearer <key>)")
+        case .admin: return
+        case .app(let id, let kind):
+            guard id == appId else { throw PerchError.notFound("app") }
+            guard kind == .secret else { throw PerchError(.forbidden, "this route needs the app's secret key") }
+        }
+    }
+
+    public func requireAdmin() throws {
+        guard let principal else { throw PerchError(.unauthorized, "this route needs the admin key") }
+        guard principal == .admin else { throw PerchError(.forbidden, "this route needs the admin key") }
+    }
+}

@@ -1,0 +1,16 @@
+import Hummingbird
+import PerchStore
+
+/// The per-request context: Hummingbird's core storage plus who is calling.
+public struct PerchRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// Set by ``AuthMiddleware`` from the bearer key; `nil` on public routes.
+    public var principal: Principal?
+
+    public init(source: Source) {
+        coreContext = .init(source: source)
+    }
+
+    /// Request bodies are read by ``JSONBody`` with per-route limits.
+    public var maxUploadSize: Int { 1 << 20 }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import PerchCore
+
+/// An app: one mobile bundle or one website origin. Everything else is scoped to it.
+public struct AppRecord: Sendable, Hashable, Codable {
+    public var id: String
+    public var name: String
+    public var bundleId: String?
+    public var webOrigin: String?
+    /// The app's VAPID public key (base64url, uncompressed P-256), for `PushManager.subscribe`.
+    public var vapidPublicKey: String
+    /// Web Push endpoint hosts exempt from the address policy (tests, the demo, private push services).
+    public var allowedEndpointHosts: [String]
+    public var createdAt: Date
+
+    public init(id: String, name: String, bundleId: String?, webOrigin: String?, vapidPublicKey: String,
+                allowedEndpointHosts: [String], createdAt: Date) {
+        self.id = id
+        self.name = name
+        self.bundleId = bundleId
+        self.webOrigin = webOrigin
+        self.vapidPublicKey = vapidPublicKey
+        self.allowedEndpointHosts = allowedEndpointHosts
+        self.createdAt = createdAt
+    }
+
+    public var endpointPolicy: EndpointPolicy { EndpointPolicy(allowedHosts: allowedEndpointHosts) }
+}
+
+/// A newly created app with its keys — the only moment the keys exist in clear.
+public struct CreatedApp: Sendable {
+    public var app: AppRecord
+    public var publishableKey: APIKey
+    public var secretKey: APIKey
+}
+
+/// Who is calling: the server's admin, or one app through one of its keys.
+public enum Principal: Sendable, Hashable {
+    case admin
+    case app(id: String, kind: APIKey.Kind)
+
+    public var appId: String? {
+        if case .app(let id, _) = self { return id }
+        return nil
+    }
+}

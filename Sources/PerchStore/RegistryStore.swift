@@ -1,0 +1,58 @@
+import Foundation
+import PerchCore
+
+/// Apps, their keys and their gateway credentials.
+public protocol AppStore: Sendable {
+    /// Creates an app with fresh keys and a fresh VAPID key pair.
+    func createApp(name: String, bundleId: String?, webOrigin: String?, now: Date) async throws -> CreatedApp
+    func app(id: String) async throws -> AppRecord?
+    func apps() async throws -> [AppRecord]
+    /// The app and key kind whose stored digest equals `digest`, if any.
+    func principal(forKeyDigest digest: String) async throws -> Principal?
+    /// Stores a gateway's settings, sealed; Web Push settings may also change the allowed endpoint hosts.
+    func setGateway(appId: String, settings: GatewaySettings) async throws
+    func gateway(appId: String, platform: Platform) async throws -> GatewaySettings?
+    /// The app's VAPID private key (32 raw bytes).
+    func vapidPrivateKey(appId: String) async throws -> Data
+    func setAllowedEndpointHosts(appId: String, hosts: [String]) async throws
+}
+
+/// Installations, tokens, users and consent: the registry.
+public protocol RegistryStore: Sendable {
+    func register(appId: String, _ registration: TokenRegistration, now: Date) async throws -> RegistrationResult
+    /// Unregisters: the installation's token becomes `revoked(unregistered)`. `false` when unknown.
+    func unregister(appId: String, installationId: String, now: Date) async throws -> Bool
+    func setConsent(appId: String, installationId: String, record: ConsentRecord) async throws -> InstallationSummary?
+    /// Binds the installation to `userId`; returns the summary and the user it was bound to before.
+    func identify(appId: String, installationId: String, userId: String, now: Date) async throws -> (InstallationSummary, previousUserId: String?)?
+    func logout(appId: String, installationId: String, now: Date) async throws -> (InstallationSummary, previousUserId: String?)?
+    func installation(appId: String, installationId: String) async throws -> InstallationSummary?
+    func consentHistory(appId: String, installationId: String) async throws -> [ConsentRecord]
+    /// Merges attributes into the user (a `null` value removes the key); creates the user when new.
+    func setUserAttributes(appId: String, userId: String, attributes: [String: JSONValue], now: Date) async throws -> UserProfile
+    func userProfile(appId: String, userId: String) async throws -> UserProfile?
+    func exportUser(appId: String, userId: String) async throws -> UserExport?
+    /// Erases every trace of the user: installations, tokens, consent history, events, log. `false` when unknown.
+    func eraseUser(appId: String, userId: String) async throws -> Bool
+    /// The installation's current live token, decrypted, for a send.
+    func currentDestination(appId: String, installationId: String) async throws -> (tokenId: String, destination: PushDestination, status: TokenStatus)?
+    /// Applies a gateway's verdict that the token is dead.
+    func retireToken(appId: String, tokenId: String, reason: String, at: Date) async throws
+}
+
+/// Client and server events.
+public protocol EventStore: Sendable {
+    /// Stores a batch; each item is answered on its own.
+    func record(appId: String, events: [ClientEvent], now: Date) async throws -> [EventOutcome]
+}
+
+/// Hygiene and token-health reads.
+public protocol HealthStore: Sendable {
+    /// Marks unseen tokens stale and expired in every app; `dryRun` only counts.
+    func runHygiene(policy: HygienePolicy, now: Date, dryRun: Bool) async throws -> HygieneReport
+    func tokenHealth(appId: String, filter: TokenHealth.Filter) async throws -> TokenHealth
+}
+
+/// Everything Perch stores. Each backend (SQLite, PostgreSQL) conforms, and the same
+/// conformance suite runs against each.
+public typealias PerchStore = AppStore & RegistryStore & EventStore & HealthStore

@@ -1,0 +1,38 @@
+import Foundation
+import GRDB
+import PerchCore
+
+extension SQLiteStore: EventStore {
+    public func record(appId: String, events: [ClientEvent], now: Date) async throws -> [EventOutcome] {
+        let ids = events.map { _ in Self.newId("evt") }
+        return try await pool.write { db in
+            var outcomes: [EventOutcome] = []
+            outcomes.reserveCapacity(events.count)
+            var users: [String: String?] = [:]
+            for (index, event) in events.enumerated() {
+                let user: String?
+                if let cached = users[event.installationId] {
+                    user = cached
+                } else {
+                    guard let row = try Row.fetchOne(db, sql: "SELECT user_id FROM installations WHERE app_id = ? AND installation_id = ?",
+                                                     arguments: [appId, event.installationId])
+                    else {
+                        outcomes.append(.rejected(PerchError(.notFound, "installation not found", field: "installationId")))
+                        continue
+                    }
+                    user = row["user_id"]
+                    users[event.installationId] = user
+                }
+                try db.execute(sql: """
+                    INSERT INTO events (app_id, id, type, installation_id, user_id, campaign_id, delivery_id, value, currency,
+                                        properties, occurred_at, received_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [appId, ids[index], event.type.rawValue, event.installationId, user, event.campaignId,
+                                     event.deliveryId, event.value, event.currency,
+                                     event.properties.map { JSONValue.object($0).jsonText }, event.occurredAt.stored, now.stored])
+                outcomes.append(.stored(id: ids[index]))
+            }
+            return outcomes
+        }
+    }
+}

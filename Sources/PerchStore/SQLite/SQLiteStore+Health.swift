@@ -1,0 +1,109 @@
+import Foundation
+import GRDB
+import PerchCore
+
+extension SQLiteStore: HealthStore {
+    public func runHygiene(policy: HygienePolicy, now: Date, dryRun: Bool) async throws -> HygieneReport {
+        let staleCutoff = policy.staleCutoff(now: now).stored
+        let expiryCutoff = policy.expiryCutoff(now: now).stored
+        if dryRun {
+            return try await pool.read { db in
+                let stale = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tokens WHERE status = 'active' AND last_seen_at < ?",
+                                             arguments: [staleCutoff]) ?? 0
+                let expired = try Int.fetchOne(db, sql: """
+                    SELECT COUNT(*) FROM tokens WHERE status IN ('active', 'stale') AND last_seen_at < ?
+                    """, arguments: [expiryCutoff]) ?? 0
+                return HygieneReport(markedStale: stale, markedExpired: expired, dryRun: true)
+            }
+        }
+        return try await pool.write { db in
+            try db.execute(sql: "UPDATE tokens SET status = 'stale', status_at = ? WHERE status = 'active' AND last_seen_at < ?",
+                           arguments: [now.stored, staleCutoff])
+            let stale = db.changesCount
+            try db.execute(sql: "UPDATE tokens SET status = 'expired', status_at = ? WHERE status = 'stale' AND last_seen_at < ?",
+                           arguments: [now.stored, expiryCutoff])
+            let expired = db.changesCount
+            return HygieneReport(markedStale: stale, markedExpired: expired, dryRun: false)
+        }
+    }
+
+    public func tokenHealth(appId: String, filter: TokenHealth.Filter) async throws -> TokenHealth {
+        try await pool.read { db in
+            var conditions = ["t.app_id = ?"]
+            var arguments: [(any DatabaseValueConvertible)?] = [appId]
+            if let platform = filter.platform {
+                conditions.append("t.platform = ?")
+                arguments.append(platform.rawValue)
+            }
+            if let version = filter.appVersion {
+                conditions.append("i.app_version = ?")
+                arguments.append(version)
+            }
+            let population = """
+                FROM tokens t LEFT JOIN installations i ON i.app_id = t.app_id AND i.installation_id = t.installation_id
+                WHERE \(conditions.joined(separator: " AND "))
+                """
+            let args = StatementArguments(arguments)
+
+            var byStatus: [String: Int] = [:]
+            var byPlatform: [String: [String: Int]] = [:]
+            var total = 0
+            for row in try Row.fetchAll(db, sql: "SELECT t.platform, t.status, COUNT(*) AS n \(population) GROUP BY t.platform, t.status",
+                                        arguments: args) {
+                let platform: String = row["platform"], status: String = row["status"], count: Int = row["n"]
+                byStatus[status, default: 0] += count
+                byPlatform[platform, default: [:]][status] = count
+                total += count
+            }
+            var retirements: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT t.status, t.status_reason, COUNT(*) AS n \(population) AND t.status IN ('invalid', 'revoked', 'expired', 'replaced')
+                GROUP BY t.status, t.status_reason
+                """, arguments: args) {
+                let status: String = row["status"]
+                let key = (row["status_reason"] as String?).map { "\(status):\($0)" } ?? status
+                retirements[key] = row["n"]
+            }
+            let userRow = try Row.fetchOne(db, sql: """
+                SELECT COUNT(*) AS users, COALESCE(SUM(n), 0) AS tokens, COALESCE(SUM(dup), 0) AS duplicated FROM (
+                    SELECT i.user_id, SUM(c) AS n, MAX(c > 1) AS dup FROM (
+                        SELECT i.user_id, t.platform, COUNT(*) AS c \(population) AND t.status IN ('active', 'stale') AND i.user_id IS NOT NULL
+                        GROUP BY i.user_id, t.platform
+                    ) AS i GROUP BY i.user_id
+                )
+                """, arguments: args)!
+            let users: Int = userRow["users"], liveUserTokens: Int = userRow["tokens"], duplicated: Int = userRow["duplicated"]
+
+            var eventConditions = ["e.app_id = ?"]
+            var eventArguments: [(any DatabaseValueConvertible)?] = [appId]
+            if let platform = filter.platform {
+                eventConditions.append("i.platform = ?")
+                eventArguments.append(platform.rawValue)
+            }
+            if let version = filter.appVersion {
+                eventConditions.append("i.app_version = ?")
+                eventArguments.append(version)
+            }
+            let optInRow = try Row.fetchOne(db, sql: """
+                SELECT COUNT(DISTINCT CASE WHEN e.type = 'prompt_shown' THEN e.installation_id END) AS prompted,
+                       COUNT(DISTINCT CASE WHEN e.type = 'permission_granted' THEN e.installation_id END) AS granted
+                FROM events e JOIN installations i ON i.app_id = e.app_id AND i.installation_id = e.installation_id
+                WHERE \(eventConditions.joined(separator: " AND ")) AND e.type IN ('prompt_shown', 'permission_granted')
+                """, arguments: StatementArguments(eventArguments))!
+            let prompted: Int = optInRow["prompted"], granted: Int = optInRow["granted"]
+
+            let active = byStatus["active"] ?? 0
+            let stale = byStatus["stale"] ?? 0
+            return TokenHealth(
+                total: total, byStatus: byStatus, byPlatform: byPlatform, active: active,
+                validityRate: TokenHealth.ratio(active, total),
+                staleShare: TokenHealth.ratio(stale, active + stale),
+                optIn: .init(prompted: prompted, granted: granted, rate: TokenHealth.ratio(granted, prompted)),
+                usersWithLiveTokens: users,
+                tokensPerUser: TokenHealth.ratio(liveUserTokens, users),
+                duplicateTokenRate: TokenHealth.ratio(duplicated, users),
+                retirementsByReason: retirements
+            )
+        }
+    }
+}

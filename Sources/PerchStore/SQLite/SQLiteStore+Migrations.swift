@@ -1,0 +1,118 @@
+import GRDB
+
+extension SQLiteStore {
+    /// Versioned migrations; a migration once shipped is never edited, only followed.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-registry") { db in
+            try db.execute(sql: """
+                CREATE TABLE apps (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    bundle_id TEXT,
+                    web_origin TEXT,
+                    publishable_key_digest TEXT NOT NULL UNIQUE,
+                    secret_key_digest TEXT NOT NULL UNIQUE,
+                    vapid_public_key TEXT NOT NULL,
+                    vapid_private_key_sealed BLOB NOT NULL,
+                    allowed_endpoint_hosts TEXT NOT NULL DEFAULT '[]',
+                    created_at REAL NOT NULL
+                );
+                CREATE TABLE gateways (
+                    app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+                    platform TEXT NOT NULL,
+                    settings_sealed BLOB NOT NULL,
+                    summary TEXT NOT NULL,
+                    updated_at REAL NOT NULL,
+                    PRIMARY KEY (app_id, platform)
+                );
+                CREATE TABLE users (
+                    app_id TEXT NOT NULL,
+                    user_id TEXT NOT NULL,
+                    attributes TEXT NOT NULL DEFAULT '{}',
+                    created_at REAL NOT NULL,
+                    updated_at REAL NOT NULL,
+                    PRIMARY KEY (app_id, user_id)
+                ) WITHOUT ROWID;
+                CREATE TABLE installations (
+                    app_id TEXT NOT NULL,
+                    installation_id TEXT NOT NULL,
+                    platform TEXT NOT NULL,
+                    user_id TEXT,
+                    token_id TEXT,
+                    app_version TEXT,
+                    locale TEXT,
+                    timezone TEXT,
+                    consent TEXT,
+                    consent_source TEXT,
+                    consent_at REAL,
+                    attributes TEXT,
+                    created_at REAL NOT NULL,
+                    last_seen_at REAL NOT NULL,
+                    PRIMARY KEY (app_id, installation_id)
+                );
+                CREATE INDEX installations_by_user ON installations(app_id, user_id) WHERE user_id IS NOT NULL;
+                CREATE TABLE tokens (
+                    app_id TEXT NOT NULL,
+                    id TEXT NOT NULL,
+                    platform TEXT NOT NULL,
+                    environment TEXT,
+                    installation_id TEXT,
+                    blind_index BLOB NOT NULL,
+                    sealed BLOB NOT NULL,
+                    status TEXT NOT NULL,
+                    status_reason TEXT,
+                    status_at REAL,
+                    successor_id TEXT,
+                    created_at REAL NOT NULL,
+                    last_seen_at REAL NOT NULL,
+                    last_token_update_at REAL NOT NULL,
+                    PRIMARY KEY (app_id, id)
+                );
+                CREATE UNIQUE INDEX tokens_by_blind_index ON tokens(app_id, blind_index);
+                CREATE INDEX tokens_by_installation ON tokens(app_id, installation_id);
+                CREATE INDEX tokens_by_status_seen ON tokens(status, last_seen_at);
+                CREATE TABLE consent_history (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    app_id TEXT NOT NULL,
+                    installation_id TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    at REAL NOT NULL
+                );
+                CREATE INDEX consent_history_by_installation ON consent_history(app_id, installation_id);
+                CREATE TABLE registry_log (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    app_id TEXT NOT NULL,
+                    at REAL NOT NULL,
+                    kind TEXT NOT NULL,
+                    installation_id TEXT,
+                    token_id TEXT,
+                    user_id TEXT,
+                    other_user_id TEXT,
+                    other_installation_id TEXT
+                );
+                CREATE INDEX registry_log_by_installation ON registry_log(app_id, installation_id);
+                CREATE TABLE events (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    app_id TEXT NOT NULL,
+                    id TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    installation_id TEXT NOT NULL,
+                    user_id TEXT,
+                    campaign_id TEXT,
+                    delivery_id TEXT,
+                    value REAL,
+                    currency TEXT,
+                    properties TEXT,
+                    occurred_at REAL NOT NULL,
+                    received_at REAL NOT NULL
+                );
+                CREATE INDEX events_by_installation ON events(app_id, installation_id);
+                CREATE INDEX events_by_user ON events(app_id, user_id) WHERE user_id IS NOT NULL;
+                CREATE INDEX events_by_type ON events(app_id, type, occurred_at);
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,281 @@
+import Foundation
+import GRDB
+import PerchCore
+
+extension SQLiteStore: RegistryStore {
+    public func register(appId: String, _ registration: TokenRegistration, now: Date) async throws -> RegistrationResult {
+        let destination = registration.destination
+        let vault = self.vault
+        let index = vault.blindIndex(appId: appId, platform: destination.platform, identity: destination.identity)
+        let previousIndex = registration.previousToken.map {
+            vault.blindIndex(appId: appId, platform: destination.platform, identity: $0)
+        }
+        let material = destination.sealedForm
+        let sealed = try vault.seal(material, context: appId)
+        let environment: String? = if case .apns(_, let env) = destination { env.rawValue } else { nil }
+        let newTokenId = Self.newId("tok")
+
+        return try await pool.write { db in
+            let installation = try Row.fetchOne(db, sql: """
+                SELECT user_id, token_id, consent FROM installations WHERE app_id = ? AND installation_id = ?
+                """, arguments: [appId, registration.installationId]).map {
+                RegistrationPlan.StoredInstallation(userId: $0["user_id"], currentTokenId: $0["token_id"],
+                                                    consent: ($0["consent"] as String?).flatMap(ConsentStatus.init(rawValue:)))
+            }
+            let sameToken = try Self.storedToken(db, appId: appId, blindIndex: index, vault: vault)
+            let previousToken = try previousIndex.flatMap { try Self.storedToken(db, appId: appId, blindIndex: $0, vault: vault) }
+            let plan = RegistrationPlan.make(for: registration, installation: installation, sameToken: sameToken,
+                                             previousToken: previousToken, newTokenId: newTokenId, now: now)
+
+            if let userId = plan.userId {
+                try db.execute(sql: """
+                    INSERT INTO users (app_id, user_id, created_at, updated_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (app_id, user_id) DO NOTHING
+                    """, arguments: [appId, userId, now.stored, now.stored])
+            }
+            let status = plan.tokenStatus.storedColumns
+            if plan.createsToken {
+                try db.execute(sql: """
+                    INSERT INTO tokens (app_id, id, platform, environment, installation_id, blind_index, sealed, status,
+                                        status_reason, status_at, successor_id, created_at, last_seen_at, last_token_update_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [appId, plan.tokenId, destination.platform.rawValue, environment, registration.installationId,
+                                     index, sealed, status.status, status.reason, status.at, status.successor,
+                                     now.stored, now.stored, now.stored])
+            } else {
+                try db.execute(sql: """
+                    UPDATE tokens SET installation_id = ?, environment = ?, status = ?, status_reason = ?, status_at = ?,
+                        successor_id = ?, last_seen_at = ?,
+                        sealed = CASE WHEN ? THEN ? ELSE sealed END,
+                        last_token_update_at = CASE WHEN ? THEN ? ELSE last_token_update_at END
+                    WHERE app_id = ? AND id = ?
+                    """, arguments: [registration.installationId, environment, status.status, status.reason, status.at,
+                                     status.successor, now.stored, plan.materialChanged, sealed, plan.materialChanged,
+                                     now.stored, appId, plan.tokenId])
+            }
+            if let movedFrom = plan.movedFrom {
+                try db.execute(sql: "UPDATE installations SET token_id = NULL WHERE app_id = ? AND installation_id = ? AND token_id = ?",
+                               arguments: [appId, movedFrom, plan.tokenId])
+                try Self.log(db, appId: appId, at: now, kind: "token_moved", installationId: registration.installationId,
+                             tokenId: plan.tokenId, otherInstallationId: movedFrom)
+            }
+            for replaced in plan.replaces {
+                try Self.transition(db, appId: appId, tokenId: replaced, event: .replaced(successor: plan.tokenId), now: now)
+                try Self.log(db, appId: appId, at: now, kind: "token_replaced", installationId: registration.installationId,
+                             tokenId: replaced, otherInstallationId: nil)
+            }
+
+            let consentColumns: (String?, String?, Double?)
+            if let change = plan.consentChange {
+                consentColumns = (change.rawValue, "registration", now.stored)
+                try db.execute(sql: "INSERT INTO consent_history (app_id, installation_id, status, source, at) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [appId, registration.installationId, change.rawValue, "registration", now.stored])
+            } else {
+                consentColumns = (nil, nil, nil)
+            }
+            let attributes = registration.attributes.map { JSONValue.object($0).jsonText }
+            try db.execute(sql: """
+                INSERT INTO installations (app_id, installation_id, platform, user_id, token_id, app_version, locale, timezone,
+                                           consent, consent_source, consent_at, attributes, created_at, last_seen_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (app_id, installation_id) DO UPDATE SET
+                    platform = excluded.platform, user_id = excluded.user_id, token_id = excluded.token_id,
+                    app_version = COALESCE(excluded.app_version, app_version),
+                    locale = COALESCE(excluded.locale, locale),
+                    timezone = COALESCE(excluded.timezone, timezone),
+                    consent = COALESCE(excluded.consent, consent),
+                    consent_source = COALESCE(excluded.consent_source, consent_source),
+                    consent_at = COALESCE(excluded.consent_at, consent_at),
+                    attributes = COALESCE(excluded.attributes, attributes),
+                    last_seen_at = excluded.last_seen_at
+                """, arguments: [appId, registration.installationId, destination.platform.rawValue, plan.userId, plan.tokenId,
+                                 registration.appVersion, registration.locale, registration.timezone,
+                                 consentColumns.0, consentColumns.1, consentColumns.2, attributes, now.stored, now.stored])
+            if plan.consentChange == nil, plan.createsInstallation, let carried = plan.consent {
+                // Consent carried over from the installation that held the refreshed token.
+                try db.execute(sql: "UPDATE installations SET consent = ?, consent_source = 'carried_over', consent_at = ? WHERE app_id = ? AND installation_id = ?",
+                               arguments: [carried.rawValue, now.stored, appId, registration.installationId])
+                try db.execute(sql: "INSERT INTO consent_history (app_id, installation_id, status, source, at) VALUES (?, ?, ?, 'carried_over', ?)",
+                               arguments: [appId, registration.installationId, carried.rawValue, now.stored])
+            }
+            if installation?.userId != plan.userId, let userId = plan.userId {
+                try Self.log(db, appId: appId, at: now, kind: plan.movedFromUser == nil ? "user_bound" : "user_moved",
+                             installationId: registration.installationId, userId: userId, otherUserId: plan.movedFromUser)
+            }
+            return RegistrationResult(tokenId: plan.tokenId, installationId: registration.installationId, status: plan.tokenStatus,
+                                      consent: plan.consent, userId: plan.userId, created: plan.createsToken)
+        }
+    }
+
+    public func unregister(appId: String, installationId: String, now: Date) async throws -> Bool {
+        try await pool.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT token_id FROM installations WHERE app_id = ? AND installation_id = ?",
+                                             arguments: [appId, installationId])
+            else { return false }
+            if let tokenId: String = row["token_id"] {
+                try Self.transition(db, appId: appId, tokenId: tokenId, event: .revoked(.unregistered), now: now)
+            }
+            try db.execute(sql: "UPDATE installations SET last_seen_at = ? WHERE app_id = ? AND installation_id = ?",
+                           arguments: [now.stored, appId, installationId])
+            try Self.log(db, appId: appId, at: now, kind: "unregistered", installationId: installationId)
+            return true
+        }
+    }
+
+    public func setConsent(appId: String, installationId: String, record: ConsentRecord) async throws -> InstallationSummary? {
+        try await pool.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT token_id FROM installations WHERE app_id = ? AND installation_id = ?",
+                                             arguments: [appId, installationId])
+            else { return nil }
+            try db.execute(sql: "UPDATE installations SET consent = ?, consent_source = ?, consent_at = ? WHERE app_id = ? AND installation_id = ?",
+                           arguments: [record.status.rawValue, record.source, record.at.stored, appId, installationId])
+            try db.execute(sql: "INSERT INTO consent_history (app_id, installation_id, status, source, at) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [appId, installationId, record.status.rawValue, record.source, record.at.stored])
+            if let tokenId: String = row["token_id"] {
+                switch record.status {
+                case .revoked: try Self.transition(db, appId: appId, tokenId: tokenId, event: .revoked(.consentWithdrawn), now: record.at)
+                case .granted: try Self.transition(db, appId: appId, tokenId: tokenId, event: .consentRestored, now: record.at)
+                case .denied: break
+                }
+            }
+            return try Self.installationSummary(db, appId: appId, installationId: installationId)
+        }
+    }
+
+    public func identify(appId: String, installationId: String, userId: String, now: Date) async throws -> (InstallationSummary, previousUserId: String?)? {
+        try await rebind(appId: appId, installationId: installationId, to: userId, now: now)
+    }
+
+    public func logout(appId: String, installationId: String, now: Date) async throws -> (InstallationSummary, previousUserId: String?)? {
+        try await rebind(appId: appId, installationId: installationId, to: nil, now: now)
+    }
+
+    private func rebind(appId: String, installationId: String, to userId: String?, now: Date) async throws -> (InstallationSummary, previousUserId: String?)? {
+        try await pool.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT user_id FROM installations WHERE app_id = ? AND installation_id = ?",
+                                             arguments: [appId, installationId])
+            else { return nil }
+            let previous: String? = row["user_id"]
+            if previous != userId {
+                if let userId {
+                    try db.execute(sql: "INSERT INTO users (app_id, user_id, created_at, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                                   arguments: [appId, userId, now.stored, now.stored])
+                }
+                try db.execute(sql: "UPDATE installations SET user_id = ? WHERE app_id = ? AND installation_id = ?",
+                               arguments: [userId, appId, installationId])
+                let kind = userId == nil ? "user_unbound" : (previous == nil ? "user_bound" : "user_moved")
+                try Self.log(db, appId: appId, at: now, kind: kind, installationId: installationId, userId: userId ?? previous,
+                             otherUserId: userId == nil ? nil : previous)
+            }
+            guard let summary = try Self.installationSummary(db, appId: appId, installationId: installationId) else { return nil }
+            return (summary, previous)
+        }
+    }
+
+    public func installation(appId: String, installationId: String) async throws -> InstallationSummary? {
+        try await pool.read { db in try Self.installationSummary(db, appId: appId, installationId: installationId) }
+    }
+
+    public func consentHistory(appId: String, installationId: String) async throws -> [ConsentRecord] {
+        try await pool.read { db in try Self.consentHistory(db, appId: appId, installationId: installationId) }
+    }
+
+    public func currentDestination(appId: String, installationId: String) async throws -> (tokenId: String, destination: PushDestination, status: TokenStatus)? {
+        let stored = try await pool.read { db -> (id: String, platform: String, environment: String?, sealed: Data, status: TokenStatus)? in
+            try Row.fetchOne(db, sql: """
+                SELECT t.id, t.platform, t.environment, t.sealed, t.status, t.status_reason, t.status_at, t.successor_id
+                FROM installations i JOIN tokens t ON t.app_id = i.app_id AND t.id = i.token_id
+                WHERE i.app_id = ? AND i.installation_id = ?
+                """, arguments: [appId, installationId]).map { ($0["id"], $0["platform"], $0["environment"], $0["sealed"], Self.tokenStatus($0)) }
+        }
+        guard let stored, let platform = Platform(rawValue: stored.platform) else { return nil }
+        let material = try vault.open(stored.sealed, context: appId)
+        guard let destination = PushDestination(platform: platform, environment: stored.environment.flatMap(APNsEnvironment.init(rawValue:)),
+                                                sealedForm: material)
+        else { return nil }
+        return (stored.id, destination, stored.status)
+    }
+
+    public func retireToken(appId: String, tokenId: String, reason: String, at: Date) async throws {
+        try await pool.write { db in
+            try Self.transition(db, appId: appId, tokenId: tokenId, event: .gatewayRejected(reason: reason, at: at), now: at)
+            try Self.log(db, appId: appId, at: at, kind: "token_invalidated", tokenId: tokenId)
+        }
+    }
+
+    // MARK: - Shared pieces
+
+    /// Applies a lifecycle event to a stored token; a refused transition leaves the row as it is.
+    static func transition(_ db: Database, appId: String, tokenId: String, event: TokenEvent, now: Date) throws {
+        guard let row = try Row.fetchOne(db, sql: "SELECT status, status_reason, status_at, successor_id FROM tokens WHERE app_id = ? AND id = ?",
+                                         arguments: [appId, tokenId])
+        else { return }
+        guard case .success(let next) = TokenLifecycle.apply(event, to: tokenStatus(row)) else { return }
+        let columns = next.storedColumns
+        try db.execute(sql: """
+            UPDATE tokens SET status = ?, status_reason = ?, status_at = COALESCE(?, ?), successor_id = ? WHERE app_id = ? AND id = ?
+            """, arguments: [columns.status, columns.reason, columns.at, now.stored, columns.successor, appId, tokenId])
+    }
+
+    static func tokenStatus(_ row: Row) -> TokenStatus {
+        TokenStatus(status: row["status"], reason: row["status_reason"], at: row["status_at"], successor: row["successor_id"])
+    }
+
+    static func storedToken(_ db: Database, appId: String, blindIndex: Data, vault: TokenVault) throws -> RegistrationPlan.StoredToken? {
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT t.id, t.installation_id, t.sealed, t.status, t.status_reason, t.status_at, t.successor_id, i.user_id, i.consent
+            FROM tokens t LEFT JOIN installations i ON i.app_id = t.app_id AND i.installation_id = t.installation_id
+            WHERE t.app_id = ? AND t.blind_index = ?
+            """, arguments: [appId, blindIndex])
+        else { return nil }
+        return RegistrationPlan.StoredToken(
+            id: row["id"], installationId: row["installation_id"], status: tokenStatus(row),
+            material: try vault.open(row["sealed"], context: appId),
+            holderUserId: row["user_id"], holderConsent: (row["consent"] as String?).flatMap(ConsentStatus.init(rawValue:))
+        )
+    }
+
+    static func log(_ db: Database, appId: String, at: Date, kind: String, installationId: String? = nil, tokenId: String? = nil,
+                    userId: String? = nil, otherUserId: String? = nil, otherInstallationId: String? = nil) throws {
+        try db.execute(sql: """
+            INSERT INTO registry_log (app_id, at, kind, installation_id, token_id, user_id, other_user_id, other_installation_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [appId, at.stored, kind, installationId, tokenId, userId, otherUserId, otherInstallationId])
+    }
+
+    static let installationColumns = """
+        i.installation_id, i.platform, i.user_id, i.token_id, i.app_version, i.locale, i.timezone, i.consent, i.consent_source,
+        i.consent_at, i.created_at, i.last_seen_at, t.environment, t.status, t.status_reason, t.status_at, t.successor_id,
+        t.last_token_update_at
+        """
+
+    static func installationSummary(_ db: Database, appId: String, installationId: String) throws -> InstallationSummary? {
+        try Row.fetchOne(db, sql: """
+            SELECT \(installationColumns) FROM installations i
+            LEFT JOIN tokens t ON t.app_id = i.app_id AND t.id = i.token_id
+            WHERE i.app_id = ? AND i.installation_id = ?
+            """, arguments: [appId, installationId]).map(installationSummary)
+    }
+
+    static func installationSummary(_ row: Row) -> InstallationSummary {
+        let consent: ConsentRecord? = (row["consent"] as String?).flatMap(ConsentStatus.init(rawValue:)).map {
+            ConsentRecord(status: $0, source: row["consent_source"] ?? "", at: Date(stored: row["consent_at"] ?? 0))
+        }
+        let hasToken = (row["status"] as String?) != nil
+        return InstallationSummary(
+            installationId: row["installation_id"], platform: Platform(rawValue: row["platform"]) ?? .apns, userId: row["user_id"],
+            tokenId: row["token_id"], tokenStatus: hasToken ? tokenStatus(row) : nil,
+            environment: (row["environment"] as String?).flatMap(APNsEnvironment.init(rawValue:)),
+            consent: consent, appVersion: row["app_version"], locale: row["locale"], timezone: row["timezone"],
+            createdAt: Date(stored: row["created_at"]), lastSeenAt: Date(stored: row["last_seen_at"]),
+            lastTokenUpdateAt: (row["last_token_update_at"] as Double?).map(Date.init(stored:))
+        )
+    }
+
+    static func consentHistory(_ db: Database, appId: String, installationId: String) throws -> [ConsentRecord] {
+        try Row.fetchAll(db, sql: "SELECT status, source, at FROM consent_history WHERE app_id = ? AND installation_id = ? ORDER BY seq",
+                         arguments: [appId, installationId]).compactMap { row in
+            ConsentStatus(rawValue: row["status"]).map { ConsentRecord(status: $0, source: row["source"], at: Date(stored: row["at"])) }
+        }
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import GRDB
+import PerchCore
+
+extension SQLiteStore {
+    public func setUserAttributes(appId: String, userId: String, attributes: [String: JSONValue], now: Date) async throws -> UserProfile {
+        try await pool.write { db in
+            var merged: [String: JSONValue] = [:]
+            if let text = try String.fetchOne(db, sql: "SELECT attributes FROM users WHERE app_id = ? AND user_id = ?", arguments: [appId, userId]),
+               case .object(let existing)? = JSONValue(jsonText: text) {
+                merged = existing
+            }
+            for (key, value) in attributes {
+                if value == .null { merged.removeValue(forKey: key) } else { merged[key] = value }
+            }
+            try db.execute(sql: """
+                INSERT INTO users (app_id, user_id, attributes, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (app_id, user_id) DO UPDATE SET attributes = excluded.attributes, updated_at = excluded.updated_at
+                """, arguments: [appId, userId, JSONValue.object(merged).jsonText, now.stored, now.stored])
+            return try Self.userProfile(db, appId: appId, userId: userId)!
+        }
+    }
+
+    public func userProfile(appId: String, userId: String) async throws -> UserProfile? {
+        try await pool.read { db in try Self.userProfile(db, appId: appId, userId: userId) }
+    }
+
+    public func exportUser(appId: String, userId: String) async throws -> UserExport? {
+        let vault = self.vault
+        return try await pool.read { db in
+            guard let profile = try Self.userProfile(db, appId: appId, userId: userId) else { return nil }
+            let installationIds = profile.installations.map(\.installationId)
+            var tokens: [UserExport.Token] = []
+            var history: [String: [ConsentRecord]] = [:]
+            for installationId in installationIds {
+                history[installationId] = try Self.consentHistory(db, appId: appId, installationId: installationId)
+                for row in try Row.fetchAll(db, sql: "SELECT * FROM tokens WHERE app_id = ? AND installation_id = ? ORDER BY created_at",
+                                            arguments: [appId, installationId]) {
+                    guard let platform = Platform(rawValue: row["platform"]),
+                          let destination = PushDestination(platform: platform,
+                                                            environment: (row["environment"] as String?).flatMap(APNsEnvironment.init(rawValue:)),
+                                                            sealedForm: try vault.open(row["sealed"], context: appId))
+                    else { continue }
+                    tokens.append(UserExport.Token(installationId: installationId, tokenId: row["id"], destination: destination,
+                                                   status: Self.tokenStatus(row), createdAt: Date(stored: row["created_at"]),
+                                                   lastSeenAt: Date(stored: row["last_seen_at"])))
+                }
+            }
+            let events = try Row.fetchAll(db, sql: """
+                SELECT * FROM events WHERE app_id = ? AND (user_id = ? OR installation_id IN (SELECT value FROM json_each(?)))
+                ORDER BY occurred_at
+                """, arguments: [appId, userId, Self.jsonArray(installationIds)]).map { row in
+                UserExport.Event(type: row["type"], installationId: row["installation_id"], campaignId: row["campaign_id"],
+                                 deliveryId: row["delivery_id"], value: row["value"], currency: row["currency"],
+                                 properties: (row["properties"] as String?).flatMap(JSONValue.init(jsonText:)),
+                                 occurredAt: Date(stored: row["occurred_at"]))
+            }
+            let log = try Row.fetchAll(db, sql: """
+                SELECT * FROM registry_log WHERE app_id = ? AND (user_id = ? OR other_user_id = ?
+                    OR installation_id IN (SELECT value FROM json_each(?))) ORDER BY seq
+                """, arguments: [appId, userId, userId, Self.jsonArray(installationIds)]).map { row in
+                UserExport.LogEntry(kind: row["kind"], installationId: row["installation_id"], userId: row["user_id"],
+                                    otherUserId: row["other_user_id"], at: Date(stored: row["at"]))
+            }
+            return UserExport(profile: profile, tokens: tokens, consentHistory: history, events: events, log: log)
+        }
+    }
+
+    public func eraseUser(appId: String, userId: String) async throws -> Bool {
+        let erased = try await pool.write { db -> Bool in
+            let installationIds = try String.fetchAll(db, sql: "SELECT installation_id FROM installations WHERE app_id = ? AND user_id = ?",
+                                                      arguments: [appId, userId])
+            let known = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM users WHERE app_id = ? AND user_id = ?)",
+                                          arguments: [appId, userId]) ?? false
+            guard known || !installationIds.isEmpty else { return false }
+            let ids = Self.jsonArray(installationIds)
+            let inInstallations = "installation_id IN (SELECT value FROM json_each(?))"
+            try db.execute(sql: """
+                DELETE FROM registry_log WHERE app_id = ? AND (user_id = ? OR other_user_id = ? OR \(inInstallations)
+                    OR token_id IN (SELECT id FROM tokens WHERE app_id = ? AND \(inInstallations)))
+                """, arguments: [appId, userId, userId, ids, appId, ids])
+            try db.execute(sql: "DELETE FROM tokens WHERE app_id = ? AND \(inInstallations)", arguments: [appId, ids])
+            try db.execute(sql: "DELETE FROM consent_history WHERE app_id = ? AND \(inInstallations)", arguments: [appId, ids])
+            try db.execute(sql: "DELETE FROM events WHERE app_id = ? AND (user_id = ? OR \(inInstallations))", arguments: [appId, userId, ids])
+            try db.execute(sql: "DELETE FROM installations WHERE app_id = ? AND \(inInstallations)", arguments: [appId, ids])
+            try db.execute(sql: "DELETE FROM users WHERE app_id = ? AND user_id = ?", arguments: [appId, userId])
+            return true
+        }
+        if erased { try checkpoint() }
+        return erased
+    }
+
+    static func userProfile(_ db: Database, appId: String, userId: String) throws -> UserProfile? {
+        let user = try Row.fetchOne(db, sql: "SELECT * FROM users WHERE app_id = ? AND user_id = ?", arguments: [appId, userId])
+        let installations = try Row.fetchAll(db, sql: """
+            SELECT \(installationColumns) FROM installations i
+            LEFT JOIN tokens t ON t.app_id = i.app_id AND t.id = i.token_id
+            WHERE i.app_id = ? AND i.user_id = ? ORDER BY i.created_at
+            """, arguments: [appId, userId]).map(installationSummary)
+        guard user != nil || !installations.isEmpty else { return nil }
+        var attributes: [String: JSONValue] = [:]
+        if let text: String = user?["attributes"], case .object(let object)? = JSONValue(jsonText: text) { attributes = object }
+        return UserProfile(userId: userId, attributes: attributes,
+                           createdAt: (user?["created_at"] as Double?).map(Date.init(stored:)),
+                           updatedAt: (user?["updated_at"] as Double?).map(Date.init(stored:)),
+                           installations: installations)
+    }
+
+    static func jsonArray(_ values: [String]) -> String {
+        JSONValue.array(values.map(JSONValue.string)).jsonText
+    }
+}

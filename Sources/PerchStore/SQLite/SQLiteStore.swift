@@ -1,0 +1,59 @@
+import Crypto
+import Foundation
+import GRDB
+import Logging
+import PerchCore
+
+/// The embedded store: one SQLite file in WAL mode, through GRDB.
+///
+/// Writes are serialized by SQLite itself; reads run concurrently on the pool.
+/// `secure_delete` is on, so erased rows are overwritten rather than left in free pages.
+public final class SQLiteStore: Sendable {
+    let pool: DatabasePool
+    let vault: TokenVault
+    let logger: Logger
+    public let path: String
+
+    /// Opens (creating if needed) the database at `path` and migrates it.
+    public init(path: String, vault: TokenVault, logger: Logger = Logger(label: "perch.store")) throws {
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        configuration.busyMode = .timeout(10)
+        self.pool = try DatabasePool(path: path, configuration: configuration)
+        self.vault = vault
+        self.logger = logger
+        self.path = path
+        try SQLiteStore.migrator.migrate(pool)
+    }
+
+    /// Parses `sqlite:path` (or a bare path).
+    public static func path(fromURL url: String) -> String? {
+        if url.hasPrefix("sqlite://") { return String(url.dropFirst("sqlite://".count)) }
+        if url.hasPrefix("sqlite:") { return String(url.dropFirst("sqlite:".count)) }
+        if url.contains("://") { return nil }
+        return url
+    }
+
+    /// Folds the WAL back into the main file and empties it, so nothing deleted lingers there.
+    public func checkpoint() throws {
+        try pool.writeWithoutTransaction { db in
+            _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+        }
+    }
+
+    static func newId(_ prefix: String) -> String {
+        let alphabet = Array("0123456789abcdefghijklmnopqrstuvwxyz")
+        var generator = SystemRandomNumberGenerator()
+        return prefix + "_" + String((0..<20).map { _ in alphabet[Int(generator.next(upperBound: UInt32(alphabet.count)))] })
+    }
+}
+
+extension Date {
+    /// Seconds since 1970, as stored.
+    var stored: Double { timeIntervalSince1970 }
+    init(stored: Double) { self.init(timeIntervalSince1970: stored) }
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Perch: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "perch",
+        abstract: "Self-hosted push token registry and delivery engine.",
+        subcommands: [ServeCommand.self, AppsCommand.self, HygieneCommand.self]
+    )
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import PerchCore
+import PerchServer
+import PerchStore
+import ServiceLifecycle
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the Perch server.")
+
+    @Option(help: "Address to listen on [PERCH_HOST]") var host: String?
+    @Option(help: "Port to listen on [PERCH_PORT]") var port: Int?
+    @Option(help: "Admin key for POST /v1/apps [PERCH_ADMIN_KEY]") var adminKey: String?
+    @Option(help: "Mark tokens stale after this long unseen, e.g. 30d [PERCH_STALE_AFTER]") var staleAfter: String?
+    @Option(help: "Mark tokens expired after this long unseen, e.g. 270d [PERCH_EXPIRE_AFTER]") var expireAfter: String?
+    @Option(help: "How often hygiene runs, e.g. 1h [PERCH_HYGIENE_INTERVAL]") var hygieneInterval: String?
+    @Option(help: "Log level: trace, debug, info, notice, warning, error [PERCH_LOG_LEVEL]") var logLevel: String?
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel ?? Environment.value("PERCH_LOG_LEVEL") ?? "info") ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardOutput(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "perch")
+        var configuration = ServerConfiguration()
+        configuration.host = host ?? Environment.value("PERCH_HOST") ?? configuration.host
+        configuration.port = try port ?? Environment.value("PERCH_PORT").map { text in
+            guard let value = Int(text) else { throw ValidationError("PERCH_PORT must be a number") }
+            return value
+        } ?? configuration.port
+        configuration.databaseURL = storeOptions.databaseURL
+        configuration.adminKey = adminKey ?? Environment.value("PERCH_ADMIN_KEY")
+        configuration.hygiene = try HygieneCommand.policy(staleAfter: staleAfter, expireAfter: expireAfter, interval: hygieneInterval)
+
+        let store = try storeOptions.openStore(logger: logger)
+        let metrics = PerchMetrics()
+        let api = PerchAPI(store: store, metrics: metrics)
+        let hygiene = HygieneService(store: store, policy: configuration.hygiene, clock: ContinuousClock(),
+                                     logger: Logger(label: "perch.hygiene"), metrics: metrics)
+        let app = PerchApplication.make(configuration: configuration, api: api, store: store, logger: logger)
+        if configuration.adminKey == nil {
+            logger.notice("no admin key set: POST /v1/apps is closed; create apps with `perch apps create` or set PERCH_ADMIN_KEY")
+        }
+        logger.info("perch serving", metadata: ["address": "\(configuration.host):\(configuration.port)", "database": "\(store.path)"])
+        let group = ServiceGroup(configuration: .init(services: [app, hygiene], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
