@@ -10,6 +10,7 @@ public enum PerchApplication {
     /// The router with every route and middleware; tests drive it in process.
     public static func router(api: PerchAPI, store: any AppStore, adminKey: String?) -> Router<PerchRequestContext> {
         let router = Router(context: PerchRequestContext.self)
+        router.add(middleware: LogRequestsMiddleware(.info))
         router.add(middleware: RequestIdMiddleware(metrics: api.metrics))
         router.add(middleware: AuthMiddleware(store: store, adminKey: adminKey))
         api.addRoutes(to: router)

@@ -1,0 +1,118 @@
+import Foundation
+import HTTPTypes
+import Testing
+import PerchCore
+@testable import PerchServer
+
+@Suite("POST /v1/tokens")
+struct RegistrationAPITests {
+    @Test func registerThenRefreshIsIdempotent() async throws {
+        try await TestServer().run { client in
+            let app = try await client.createApp()
+            let body: JSONValue = ["platform": "apns", "token": .string(Tokens.apns(1).uppercased()), "installationId": "ios-1",
+                                   "userId": "alice", "consent": "granted", "timezone": "Europe/Berlin", "locale": "de_DE", "appVersion": "3.1.0"]
+            let first = try await client.call(.post, "/v1/tokens", key: app.publishable, json: body)
+            #expect(first.status == .created)
+            #expect(first["installationId"] == "ios-1" && first["status"] == "active" && first["consent"] == "granted" && first["userId"] == "alice")
+            let second = try await client.call(.post, "/v1/tokens", key: app.publishable, json: body)
+            #expect(second.status == .ok && second["id"] == first["id"])
+            #expect(first.headers[HTTPField.Name("x-request-id")!] != nil)
+        }
+    }
+
+    @Test func invalidInputIsA400NamingTheFieldAndChangesNothing() async throws {
+        let server = try TestServer()
+        try await server.run { client in
+            let app = try await client.createApp()
+            let good: [String: JSONValue] = ["platform": "apns", "token": .string(Tokens.apns(1)), "installationId": "ios-1", "consent": "granted",
+                                             "timezone": "Europe/Berlin"]
+            #expect(try await client.call(.post, "/v1/tokens", key: app.publishable, json: .object(good)).status == .created)
+            let before = try await server.store.installation(appId: app.id, installationId: "ios-1")
+            let healthBefore = try await server.store.tokenHealth(appId: app.id, filter: .init())
+
+            func variant(_ changes: [String: JSONValue?]) -> JSONValue {
+                var body = good
+                body["token"] = .string(Tokens.apns(2))
+                for (key, value) in changes { body[key] = value }
+                return .object(body)
+            }
+            let cases: [(JSONValue, String)] = [
+                (variant(["platform": "sms"]), "platform"),
+                (variant(["platform": nil]), "platform"),
+                (variant(["token": "xyz"]), "token"),
+                (variant(["token": .string(String(repeating: "a", count: 202))]), "token"),
+                (variant(["token": 42]), "token"),
+                (variant(["installationId": "has spaces"]), "installationId"),
+                (variant(["installationId": nil]), "installationId"),
+                (variant(["userId": .string(String(repeating: "u", count: 300))]), "userId"),
+                (variant(["timezone": "Atlantis/Capital"]), "timezone"),
+                (variant(["locale": "not a locale"]), "locale"),
+                (variant(["appVersion": .string(String(repeating: "1", count: 65))]), "appVersion"),
+                (variant(["environment": "staging"]), "environment"),
+                (variant(["consent": "maybe"]), "consent"),
+                (variant(["previousToken": "nothex"]), "previousToken"),
+                (variant(["attributes": "not-an-object"]), "attributes"),
+                (variant(["platform": "fcm", "token": "too-short"]), "token"),
+                (variant(["platform": "webpush"]), "subscription"),
+                (variant(["platform": "webpush", "subscription": ["endpoint": "http://push.example.com/x", "keys": ["p256dh": "AA", "auth": "AA"]]]),
+                 "subscription.endpoint"),
+                (variant(["platform": "webpush", "subscription": ["endpoint": "https://push.example.com/x", "keys": ["p256dh": "AAAA", "auth": "AAAA"]]]),
+                 "subscription.keys.p256dh"),
+            ]
+            for (body, field) in cases {
+                let answer = try await client.call(.post, "/v1/tokens", key: app.publishable, json: body)
+                #expect(answer.status == .badRequest, "\(field): \(answer.json)")
+                #expect(answer.errorField == field, "\(answer.json)")
+            }
+            let malformed = try await client.call(.post, "/v1/tokens", key: app.publishable, raw: "{\"platform\": ")
+            #expect(malformed.status == .badRequest && malformed.errorField == "body" && malformed.errorCode == "malformed_body")
+            let huge = try await client.call(.post, "/v1/tokens", key: app.publishable,
+                                             json: variant(["attributes": ["blob": .string(String(repeating: "x", count: 70_000))]]))
+            #expect(huge.status == .contentTooLarge && huge.errorField == "body")
+
+            #expect(try await server.store.installation(appId: app.id, installationId: "ios-1") == before)
+            #expect(try await server.store.tokenHealth(appId: app.id, filter: .init()) == healthBefore)
+        }
+    }
+
+    @Test func webPushEndpointsThatPointInsideAreRefused() async throws {
+        let server = try TestServer(resolverTable: ["push.example.com": ["93.184.216.34"], "evil.example.com": ["10.0.0.5"],
+                                                    "metadata.example.com": ["169.254.169.254"], "mixed.example.com": ["93.184.216.34", "127.0.0.1"]])
+        try await server.run { client in
+            let app = try await client.createApp()
+            func register(_ endpoint: String, installation: String) async throws -> Answer {
+                try await client.call(.post, "/v1/tokens", key: app.publishable, json: [
+                    "platform": "webpush", "installationId": .string(installation), "subscription": Tokens.subscription(endpoint: endpoint),
+                ])
+            }
+            #expect(try await register("https://push.example.com/wpush/abc", installation: "w-ok").status == .created)
+            for (index, endpoint) in ["https://127.0.0.1/push", "https://[::1]:8443/push", "https://localhost/push", "https://evil.example.com/push",
+                                      "https://metadata.example.com/latest", "https://mixed.example.com/push", "https://169.254.169.254/x"].enumerated() {
+                let answer = try await register(endpoint, installation: "w-\(index)")
+                #expect(answer.status == .badRequest && answer.errorCode == "forbidden_endpoint", "\(endpoint) \(answer.json)")
+                #expect(answer.errorField == "subscription.endpoint")
+            }
+            // The app allows its local push service explicitly.
+            let gateway = try await client.call(.put, "/v1/apps/\(app.id)/gateways/webpush", key: app.secret, json: [
+                "subject": "mailto:ops@example.com", "allowedEndpointHosts": ["127.0.0.1"],
+            ])
+            #expect(gateway.status == .ok)
+            #expect(try await register("https://127.0.0.1:9443/push/abc", installation: "w-local").status == .created)
+            #expect(try await register("https://localhost/push", installation: "w-still-refused").status == .badRequest)
+        }
+    }
+
+    @Test func tokenRefreshAndMoveThroughTheAPI() async throws {
+        let server = try TestServer()
+        try await server.run { client in
+            let app = try await client.createApp()
+            let first = try await client.call(.post, "/v1/tokens", key: app.publishable, json: [
+                "platform": "fcm", "token": .string(Tokens.fcm(1)), "installationId": "droid", "userId": "bob", "consent": "granted"])
+            let refreshed = try await client.call(.post, "/v1/tokens", key: app.publishable, json: [
+                "platform": "fcm", "token": .string(Tokens.fcm(2)), "installationId": "droid-reinstalled", "previousToken": .string(Tokens.fcm(1))])
+            #expect(refreshed.status == .created && refreshed["userId"] == "bob" && refreshed["consent"] == "granted")
+            let old = try await client.call(.get, "/v1/installations/droid", key: app.secret)
+            #expect(old["status"] == "replaced" && old["tokenId"] == first["id"])
+        }
+    }
+}

@@ -1,0 +1,132 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import PerchCore
+import PerchServer
+import PerchStore
+import Synchronization
+
+/// A resolver for names the tests make up; real names (like `localhost`) go to the system.
+struct TestResolver: EndpointResolver {
+    let table: [String: [String]]
+    func addresses(of host: String) async throws -> [IPAddress] {
+        if let known = table[host] { return known.compactMap(IPAddress.init) }
+        return try await SystemEndpointResolver().addresses(of: host)
+    }
+}
+
+/// Every log line the server writes during a test.
+final class LogCapture: Sendable {
+    let lines = Mutex<[String]>([])
+
+    func handler(label: String) -> some LogHandler { CapturingHandler(label: label, capture: self) }
+
+    var text: String { lines.withLock { $0.joined(separator: "\n") } }
+
+    struct CapturingHandler: LogHandler {
+        let label: String
+        let capture: LogCapture
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(event: LogEvent) {
+            let all = metadata.merging(event.metadata ?? [:]) { _, new in new }
+            capture.lines.withLock { $0.append("\(event.level) \(label) \(event.message) \(all)") }
+        }
+    }
+}
+
+/// A JSON answer.
+struct Answer {
+    var status: HTTPResponse.Status
+    var headers: HTTPFields
+    var json: JSONValue
+
+    subscript(_ key: String) -> JSONValue? {
+        if case .object(let object) = json { return object[key] }
+        return nil
+    }
+    var errorField: String? {
+        if case .object(let error)? = self["error"] { return error["field"]?.stringValue }
+        return nil
+    }
+    var errorCode: String? {
+        if case .object(let error)? = self["error"] { return error["code"]?.stringValue }
+        return nil
+    }
+}
+
+/// A real Perch server on loopback over a real SQLite file, and a client for it.
+struct TestServer {
+    static let adminKey = "admin-" + String(repeating: "k", count: 24)
+    let folder: URL
+    let databasePath: String
+    let store: SQLiteStore
+    let logs = LogCapture()
+    let resolver: TestResolver
+    var now: @Sendable () -> Date = Date.init
+
+    init(resolverTable: [String: [String]] = [:]) throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("perch-server-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        databasePath = folder.appendingPathComponent("perch.sqlite").path
+        store = try SQLiteStore(path: databasePath, vault: TokenVault(masterKey: SymmetricKey(data: Data(repeating: 9, count: 32))))
+        resolver = TestResolver(table: resolverTable)
+    }
+
+    var api: PerchAPI { PerchAPI(store: store, resolver: resolver, metrics: PerchMetrics(), now: now) }
+
+    func run(_ body: @Sendable (Client) async throws -> Void) async throws {
+        var configuration = ServerConfiguration()
+        configuration.port = 0
+        configuration.adminKey = Self.adminKey
+        let logs = self.logs
+        let logger = Logger(label: "perch-test") { label in logs.handler(label: label) }
+        let app = PerchApplication.make(configuration: configuration, api: api, store: store, logger: logger)
+        try await app.test(.live) { client in
+            try await body(Client(client: client))
+        }
+    }
+
+    struct Client: Sendable {
+        let client: any TestClientProtocol
+
+        func call(_ method: HTTPRequest.Method, _ path: String, key: String? = nil, json: JSONValue? = nil, raw: String? = nil) async throws -> Answer {
+            var headers = HTTPFields()
+            if let key { headers[.authorization] = "Bearer \(key)" }
+            var body: ByteBuffer?
+            if let json { body = ByteBuffer(string: json.jsonText) }
+            if let raw { body = ByteBuffer(string: raw) }
+            if body != nil { headers[.contentType] = "application/json" }
+            return try await client.execute(uri: path, method: method, headers: headers, body: body) { response in
+                let text = String(buffer: response.body)
+                return Answer(status: response.status, headers: response.headers, json: JSONValue(jsonText: text) ?? .string(text))
+            }
+        }
+
+        /// Creates an app with the admin key; answers its publishable and secret keys.
+        func createApp(_ name: String = "Test App") async throws -> (id: String, publishable: String, secret: String) {
+            let answer = try await call(.post, "/v1/apps", key: TestServer.adminKey, json: ["name": .string(name)])
+            guard answer.status == .created, let id = answer["id"]?.stringValue, let pk = answer["publishableKey"]?.stringValue,
+                  let sk = answer["secretKey"]?.stringValue else { throw PerchError(.internalError, "app creation failed: \(answer.json)") }
+            return (id, pk, sk)
+        }
+    }
+}
+
+enum Tokens {
+    static func apns(_ seed: Int) -> String { "feedbeef" + String(format: "%056x", seed) }
+    static func fcm(_ seed: Int) -> String { "dQw4w9WgXcQ\(seed):APA91b" + String(repeating: "Tk_-Q7", count: 24) }
+    static func subscription(endpoint: String) -> JSONValue {
+        ["endpoint": .string(endpoint),
+         "keys": ["p256dh": .string(Base64URL.encode(P256.KeyAgreement.PrivateKey().publicKey.x963Representation)),
+                  "auth": .string(Base64URL.encode(Data((0..<16).map { _ in UInt8.random(in: 0...255) })))]]
+    }
+}
