@@ -5,7 +5,7 @@ import PerchCore
 extension SQLiteStore: EventStore {
     public func record(appId: String, events: [ClientEvent], now: Date) async throws -> [EventOutcome] {
         let ids = events.map { _ in Self.newId("evt") }
-        return try await pool.write { db in
+        return try await batcher.write { db in
             var outcomes: [EventOutcome] = []
             outcomes.reserveCapacity(events.count)
             var users: [String: String?] = [:]

@@ -15,7 +15,7 @@ extension SQLiteStore: RegistryStore {
         let environment: String? = if case .apns(_, let env) = destination { env.rawValue } else { nil }
         let newTokenId = Self.newId("tok")
 
-        return try await pool.write { db in
+        return try await batcher.write { db in
             let installation = try Row.fetchOne(db, sql: """
                 SELECT user_id, token_id, consent FROM installations WHERE app_id = ? AND installation_id = ?
                 """, arguments: [appId, registration.installationId]).map {

@@ -10,6 +10,8 @@ import PerchCore
 /// `secure_delete` is on, so erased rows are overwritten rather than left in free pages.
 public final class SQLiteStore: Sendable {
     let pool: DatabasePool
+    /// Group commit for the hot write paths (registration, events).
+    let batcher: WriteBatcher
     let vault: TokenVault
     let logger: Logger
     public let path: String
@@ -24,6 +26,7 @@ public final class SQLiteStore: Sendable {
         }
         configuration.busyMode = .timeout(10)
         self.pool = try DatabasePool(path: path, configuration: configuration)
+        self.batcher = WriteBatcher(pool: pool)
         self.vault = vault
         self.logger = logger
         self.path = path
