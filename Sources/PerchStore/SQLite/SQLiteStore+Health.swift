@@ -29,21 +29,11 @@ extension SQLiteStore: HealthStore {
 
     public func tokenHealth(appId: String, filter: TokenHealth.Filter) async throws -> TokenHealth {
         try await pool.read { db in
-            var conditions = ["t.app_id = ?"]
-            var arguments: [(any DatabaseValueConvertible)?] = [appId]
-            if let platform = filter.platform {
-                conditions.append("t.platform = ?")
-                arguments.append(platform.rawValue)
-            }
-            if let version = filter.appVersion {
-                conditions.append("i.app_version = ?")
-                arguments.append(version)
-            }
+            let (tokenWhere, args) = Self.populationFilter(appId: appId, filter, appColumn: "t.app_id", platformColumn: "t.platform")
             let population = """
                 FROM tokens t LEFT JOIN installations i ON i.app_id = t.app_id AND i.installation_id = t.installation_id
-                WHERE \(conditions.joined(separator: " AND "))
+                WHERE \(tokenWhere)
                 """
-            let args = StatementArguments(arguments)
 
             var byStatus: [String: Int] = [:]
             var byPlatform: [String: [String: Int]] = [:]
@@ -74,22 +64,13 @@ extension SQLiteStore: HealthStore {
                 """, arguments: args)!
             let users: Int = userRow["users"], liveUserTokens: Int = userRow["tokens"], duplicated: Int = userRow["duplicated"]
 
-            var eventConditions = ["e.app_id = ?"]
-            var eventArguments: [(any DatabaseValueConvertible)?] = [appId]
-            if let platform = filter.platform {
-                eventConditions.append("i.platform = ?")
-                eventArguments.append(platform.rawValue)
-            }
-            if let version = filter.appVersion {
-                eventConditions.append("i.app_version = ?")
-                eventArguments.append(version)
-            }
+            let (eventWhere, eventArguments) = Self.populationFilter(appId: appId, filter, appColumn: "e.app_id", platformColumn: "i.platform")
             let optInRow = try Row.fetchOne(db, sql: """
                 SELECT COUNT(DISTINCT CASE WHEN e.type = 'prompt_shown' THEN e.installation_id END) AS prompted,
                        COUNT(DISTINCT CASE WHEN e.type = 'permission_granted' THEN e.installation_id END) AS granted
                 FROM events e JOIN installations i ON i.app_id = e.app_id AND i.installation_id = e.installation_id
-                WHERE \(eventConditions.joined(separator: " AND ")) AND e.type IN ('prompt_shown', 'permission_granted')
-                """, arguments: StatementArguments(eventArguments))!
+                WHERE \(eventWhere) AND e.type IN ('prompt_shown', 'permission_granted')
+                """, arguments: eventArguments)!
             let prompted: Int = optInRow["prompted"], granted: Int = optInRow["granted"]
 
             let active = byStatus["active"] ?? 0
@@ -105,5 +86,21 @@ extension SQLiteStore: HealthStore {
                 retirementsByReason: retirements
             )
         }
+    }
+
+    /// The WHERE clause narrowing a population to one app and the filter (the installation is `i`).
+    static func populationFilter(appId: String, _ filter: TokenHealth.Filter, appColumn: String,
+                                 platformColumn: String) -> (String, StatementArguments) {
+        var conditions = ["\(appColumn) = ?"]
+        var arguments: [(any DatabaseValueConvertible)?] = [appId]
+        if let platform = filter.platform {
+            conditions.append("\(platformColumn) = ?")
+            arguments.append(platform.rawValue)
+        }
+        if let version = filter.appVersion {
+            conditions.append("i.app_version = ?")
+            arguments.append(version)
+        }
+        return (conditions.joined(separator: " AND "), StatementArguments(arguments))
     }
 }
