@@ -113,6 +113,13 @@ extension SQLiteStore {
                 CREATE INDEX events_by_type ON events(app_id, type, occurred_at);
                 """)
         }
+        migrator.registerMigration("v2-audience") { db in
+            // Sortable semantic-version key, so `appVersion >= "2.3"` is an index-friendly string comparison.
+            try db.execute(sql: """
+                ALTER TABLE installations ADD COLUMN app_version_key TEXT;
+                CREATE INDEX tokens_by_app_status ON tokens(app_id, status);
+                """)
+        }
         return migrator
     }
 }

@@ -75,12 +75,13 @@ extension SQLiteStore: RegistryStore {
             }
             let attributes = registration.attributes.map { JSONValue.object($0).jsonText }
             try db.execute(sql: """
-                INSERT INTO installations (app_id, installation_id, platform, user_id, token_id, app_version, locale, timezone,
-                                           consent, consent_source, consent_at, attributes, created_at, last_seen_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO installations (app_id, installation_id, platform, user_id, token_id, app_version, app_version_key, locale,
+                                           timezone, consent, consent_source, consent_at, attributes, created_at, last_seen_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (app_id, installation_id) DO UPDATE SET
                     platform = excluded.platform, user_id = excluded.user_id, token_id = excluded.token_id,
                     app_version = COALESCE(excluded.app_version, app_version),
+                    app_version_key = CASE WHEN excluded.app_version IS NULL THEN app_version_key ELSE excluded.app_version_key END,
                     locale = COALESCE(excluded.locale, locale),
                     timezone = COALESCE(excluded.timezone, timezone),
                     consent = COALESCE(excluded.consent, consent),
@@ -89,7 +90,8 @@ extension SQLiteStore: RegistryStore {
                     attributes = COALESCE(excluded.attributes, attributes),
                     last_seen_at = excluded.last_seen_at
                 """, arguments: [appId, registration.installationId, destination.platform.rawValue, plan.userId, plan.tokenId,
-                                 registration.appVersion, registration.locale, registration.timezone,
+                                 registration.appVersion, registration.appVersion.flatMap(SemanticVersion.init)?.sortKey,
+                                 registration.locale, registration.timezone,
                                  consentColumns.0, consentColumns.1, consentColumns.2, attributes, now.stored, now.stored])
             if plan.consentChange == nil, plan.createsInstallation, let carried = plan.consent {
                 // Consent carried over from the installation that held the refreshed token.

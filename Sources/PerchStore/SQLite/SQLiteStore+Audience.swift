@@ -1,0 +1,44 @@
+import Foundation
+import GRDB
+import PerchCore
+
+extension SQLiteStore: AudienceStore {
+    /// The population a filter runs over: every token with its installation and user.
+    static let audienceFrom = """
+        FROM tokens t
+        JOIN installations i ON i.app_id = t.app_id AND i.installation_id = t.installation_id
+        LEFT JOIN users u ON u.app_id = i.app_id AND u.user_id = i.user_id
+        """
+
+    public func tokenIds(appId: String, matching filter: AudienceFilter, now: Date) async throws -> [String] {
+        let condition = filter.sqliteCondition(now: now)
+        return try await pool.read { db in
+            try String.fetchAll(db, sql: "SELECT t.id \(Self.audienceFrom) WHERE t.app_id = ? AND \(condition.sql)",
+                                arguments: Self.arguments([.text(appId)] + condition.bindings))
+        }
+    }
+
+    public func preview(appId: String, filter: AudienceFilter, now: Date, sampleSize: Int) async throws -> (count: Int, sample: [InstallationSummary]) {
+        let condition = filter.sqliteCondition(now: now)
+        let arguments = Self.arguments([.text(appId)] + condition.bindings)
+        return try await pool.read { db in
+            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) \(Self.audienceFrom) WHERE t.app_id = ? AND \(condition.sql)",
+                                         arguments: arguments) ?? 0
+            let sample = try Row.fetchAll(db, sql: """
+                SELECT \(Self.installationColumns) \(Self.audienceFrom) WHERE t.app_id = ? AND \(condition.sql)
+                ORDER BY i.last_seen_at DESC LIMIT \(max(0, min(sampleSize, 100)))
+                """, arguments: arguments).map(Self.installationSummary)
+            return (count, sample)
+        }
+    }
+
+    static func arguments(_ bindings: [SQLCondition.Binding]) -> StatementArguments {
+        StatementArguments(bindings.map { binding -> (any DatabaseValueConvertible)? in
+            switch binding {
+            case .text(let text): text
+            case .real(let number): number
+            case .integer(let number): number
+            }
+        })
+    }
+}
