@@ -85,7 +85,7 @@ public final class PushSimulator: Service, Sendable {
 
         let authority = try SimulatorCertificateAuthority(now: configuration.now())
         let providerKey = P256.Signing.PrivateKey()
-        let serviceAccountKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        let serviceAccountKey = try Self.serviceAccountKey.get()
         let privateKeyId = SHA256.hash(data: serviceAccountKey.publicKey.derRepresentation)
             .prefix(20).map { String(format: "%02x", $0) }.joined()
         let tls = try NIOSSLContext(configuration: authority.makeServerTLSConfiguration())
@@ -179,6 +179,11 @@ public final class PushSimulator: Service, Sendable {
             ])
         return RunningSimulator(group: group, channels: channels, endpoints: endpoints)
     }
+
+    /// The FCM service account's RSA-2048 key, generated once per process: RSA generation is slow in
+    /// debug builds and test suites start many simulators. Each simulator's `token_uri` (the `aud`
+    /// its assertions must carry) is still its own.
+    private static let serviceAccountKey = Result { try _RSA.Signing.PrivateKey(keySize: .bits2048) }
 
     static func url(host: String, port: Int) -> String {
         host.contains(":") ? "https://[\(host)]:\(port)" : "https://\(host):\(port)"

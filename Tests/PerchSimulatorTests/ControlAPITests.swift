@@ -59,7 +59,9 @@ struct ControlAPITests {
             #expect(try await harness.webPush(subscription, plaintext: Data("hi".utf8)).status == 403)
 
             let received = try await harness.request(.GET, harness.endpoints.webPushURL + "/_sim/received")
-            let pushes = try JSONDecoder().decode([ReceivedPush].self, from: received.body)
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            let pushes = try decoder.decode([ReceivedPush].self, from: received.body)
             #expect(pushes.map(\.text) == ["hi"])
         }
     }
