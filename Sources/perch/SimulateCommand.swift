@@ -74,7 +74,8 @@ struct SimulateCommand: AsyncParsableCommand {
 
         let simulator = PushSimulator(configuration: configuration, logger: logger)
         let endpoints = try await simulator.start()
-        print(
+        // Written unbuffered so the URLs show at once even when stdout is a pipe or a file.
+        FileHandle.standardOutput.write(Data(
             """
             Perch push simulator (HTTP/2 + TLS)
               APNs production   \(endpoints.apnsURL)
@@ -86,7 +87,8 @@ struct SimulateCommand: AsyncParsableCommand {
               faults            \(configuration.faults.rules.isEmpty ? "none" : configuration.faults.description)
               latency           \(latencyMilliseconds) ms
             Counters: GET <any URL>/_sim/counters. Stop with Ctrl-C.
-            """)
+
+            """.utf8))
         let group = ServiceGroup(
             services: [simulator], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
