@@ -35,7 +35,8 @@ public final class PushSimulator: Service, Sendable {
         self.logger = logger
         self.state = SimulatorState(
             plan: configuration.faults, invalidTokens: configuration.invalidTokens,
-            historyLimit: configuration.receivedHistoryLimit, now: configuration.now())
+            historyLimit: configuration.receivedHistoryLimit, tracksTokens: configuration.tracksTokens,
+            now: configuration.now())
     }
 
     /// Generates the CA and keys, binds every listener and writes the state directory (if any).
@@ -43,13 +44,23 @@ public final class PushSimulator: Service, Sendable {
     /// - Throws: ``SimulatorError`` for a non-loopback host or after shutdown; bind errors.
     @discardableResult
     public func start() async throws -> SimulatorEndpoints {
-        try await lifecycle.start { [self] in try await self.launch() }
+        try await lifecycle.start { [self] in try await self.launch() }.endpoints
     }
 
-    /// Starts if needed, serves until graceful shutdown (or cancellation), then closes every listener.
+    /// Starts if needed and runs each listener as a `Service` until graceful shutdown (or
+    /// cancellation); then closes every listener and connection.
     public func run() async throws {
-        try await start()
-        try? await gracefulShutdown()
+        let running = try await lifecycle.start { [self] in try await self.launch() }
+        do {
+            try await withThrowingDiscardingTaskGroup { group in
+                for listener in running.listeners {
+                    group.addTask { try await listener.run() }
+                }
+            }
+        } catch {
+            try? await shutdown()
+            throw error
+        }
         try await shutdown()
     }
 
@@ -88,10 +99,12 @@ public final class PushSimulator: Service, Sendable {
         let serviceAccountKey = try Self.serviceAccountKey.get()
         let privateKeyId = SHA256.hash(data: serviceAccountKey.publicKey.derRepresentation)
             .prefix(20).map { String(format: "%02x", $0) }.joined()
-        let tls = try NIOSSLContext(configuration: authority.makeServerTLSConfiguration())
+        let http2Only = try NIOSSLContext(configuration: authority.makeServerTLSConfiguration(protocols: ["h2"]))
+        let http2OrHTTP1 = try NIOSSLContext(
+            configuration: authority.makeServerTLSConfiguration(protocols: ["h2", "http/1.1"]))
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.eventLoopThreads))
-        var channels: [any Channel] = []
+        var listeners: [SimulatorListenerService] = []
         var urls: [SimulatorListener: String] = [:]
         do {
             let ports: [SimulatorListener: Int] = [
@@ -100,17 +113,18 @@ public final class PushSimulator: Service, Sendable {
             ]
             for listener in SimulatorListener.allCases {
                 let channel = try await SimulatorServer.bind(
-                    host: configuration.host, port: ports[listener] ?? 0, group: group, tls: tls,
+                    host: configuration.host, port: ports[listener] ?? 0, group: group,
+                    tls: listener.acceptsHTTP1 ? http2OrHTTP1 : http2Only,
                     listener: listener, logger: logger
                 ) { [weak self] request, listener in
                     self?.route(request, on: listener)
                         ?? .respond(SimulatorResponse(status: 503), delay: .zero)
                 }
-                channels.append(channel)
+                listeners.append(SimulatorListenerService(listener: listener, channel: channel))
                 urls[listener] = Self.url(host: configuration.host, port: channel.localAddress?.port ?? 0)
             }
         } catch {
-            for channel in channels { try? await channel.close() }
+            for listener in listeners { try? await listener.channel.close() }
             try? await group.shutdownGracefully()
             throw error
         }
@@ -152,7 +166,7 @@ public final class PushSimulator: Service, Sendable {
                 (endpoints.caCertificatePath, endpoints.credentialsPath) = try Self.writeStateFiles(
                     endpoints, host: configuration.host, serviceAccount: serviceAccount, to: directory)
             } catch {
-                for channel in channels { try? await channel.close() }
+                for listener in listeners { try? await listener.channel.close() }
                 try? await group.shutdownGracefully()
                 throw SimulatorError.stateDirectory(directory)
             }
@@ -177,7 +191,7 @@ public final class PushSimulator: Service, Sendable {
                 "apns": "\(endpoints.apnsURL)", "apns-sandbox": "\(endpoints.apnsSandboxURL)",
                 "fcm": "\(endpoints.fcmURL)", "webpush": "\(endpoints.webPushURL)",
             ])
-        return RunningSimulator(group: group, channels: channels, endpoints: endpoints)
+        return RunningSimulator(group: group, listeners: listeners, endpoints: endpoints)
     }
 
     /// The FCM service account's RSA-2048 key, generated once per process: RSA generation is slow in

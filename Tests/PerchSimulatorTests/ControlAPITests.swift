@@ -1,4 +1,10 @@
+import AsyncHTTPClient
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
 import Crypto
+import NIOSSL
 import Foundation
 import PerchCore
 import Testing
@@ -126,5 +132,67 @@ struct ControlAPITests {
             try await group.waitForAll()
         }
         await #expect(throws: SimulatorError.stopped) { try await simulator.start() }
+    }
+
+    @Test("in a ServiceGroup, graceful shutdown closes every listener")
+    func gracefulShutdownClosesListeners() async throws {
+        var configuration = SimulatorConfiguration()
+        configuration.eventLoopThreads = 1
+        let simulator = PushSimulator(configuration: configuration)
+        let endpoints = try await simulator.start()
+        let group = ServiceGroup(services: [simulator], logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let address = try #require(URL(string: endpoints.fcmURL))
+            #expect(try await Self.connects(host: address.host!, port: address.port!))
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            for url in [endpoints.apnsURL, endpoints.apnsSandboxURL, endpoints.fcmURL, endpoints.webPushURL] {
+                let address = try #require(URL(string: url))
+                #expect(try await !Self.connects(host: address.host!, port: address.port!), "\(url)")
+            }
+        }
+    }
+
+    /// Whether a plain TCP connection to host:port succeeds.
+    static func connects(host: String, port: Int) async throws -> Bool {
+        do {
+            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connect(host: host, port: port).get()
+            try await channel.close()
+            return true
+        } catch {
+            return false
+        }
+    }
+}
+
+@Suite("Protocol negotiation")
+struct NegotiationTests {
+    @Test("APNs refuses a client that cannot speak HTTP/2; FCM and Web Push also serve HTTP/1.1")
+    func http1() async throws {
+        try await withSimulator { harness async throws in
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.trustRoots = .certificates([try NIOSSLCertificate(bytes: Array(harness.endpoints.caCertificatePEM.utf8), format: .pem)])
+            var configuration = HTTPClient.Configuration()
+            configuration.tlsConfiguration = tls
+            configuration.httpVersion = .http1Only
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            let http1 = SimulatorHarness(simulator: harness.simulator, endpoints: harness.endpoints, client: client)
+            do {
+                await #expect(throws: (any Error).self) { try await http1.apnsPush() }
+                let counters = try await http1.request(.GET, harness.endpoints.webPushURL + "/_sim/counters")
+                #expect(counters.status == 200)
+                #expect(counters.version == .http1_1)
+                let subscription = harness.simulator.newWebPushSubscription()
+                #expect(try await http1.webPush(subscription, plaintext: Data("over 1.1".utf8)).status == 201)
+                #expect(try await http1.fcmSend(message: ["token": FCMSimulatorTests.registrationToken], accessToken: try await http1.fcmAccessToken()).status == 200)
+            } catch {
+                try? await client.shutdown()
+                throw error
+            }
+            try await client.shutdown()
+            #expect(harness.simulator.counters(platform: .apns).received == 0)
+        }
     }
 }

@@ -33,6 +33,10 @@ public struct SimulatorConfiguration: Sendable {
     public var fcmProjectId = "perch-simulator"
     /// How many accepted pushes per platform ``PushSimulator/received(platform:)`` keeps (oldest dropped).
     public var receivedHistoryLimit = 10_000
+    /// Whether `perToken` and `duplicates` are counted. Both keep memory per distinct token and payload;
+    /// a benchmark pushing millions of messages can turn this off (and set `receivedHistoryLimit` to 0)
+    /// so the simulator's memory stays flat.
+    public var tracksTokens = true
     /// Threads of the simulator's own event loop group.
     public var eventLoopThreads = min(System.coreCount, 4)
     /// Wall-clock time for JWT `iat`/`exp` checks, 410 timestamps and token expiry.

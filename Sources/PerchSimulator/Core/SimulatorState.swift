@@ -37,8 +37,9 @@ final class SimulatorState: Sendable {
     private let storage: Mutex<Storage>
     private let plan: FaultPlan
     private let historyLimit: Int
+    private let tracksTokens: Bool
 
-    init(plan: FaultPlan, invalidTokens: [Platform: Set<String>], historyLimit: Int, now: Date) {
+    init(plan: FaultPlan, invalidTokens: [Platform: Set<String>], historyLimit: Int, tracksTokens: Bool = true, now: Date) {
         var storage = Storage(generator: SeededGenerator(seed: plan.seed))
         for (platform, tokens) in invalidTokens {
             storage.invalidTokens[platform] = Dictionary(uniqueKeysWithValues: tokens.map { ($0, now) })
@@ -46,6 +47,7 @@ final class SimulatorState: Sendable {
         self.storage = Mutex(storage)
         self.plan = plan
         self.historyLimit = max(0, historyLimit)
+        self.tracksTokens = tracksTokens
     }
 
     // MARK: faults
@@ -90,15 +92,15 @@ final class SimulatorState: Sendable {
 
     /// Counts an accepted push, its token and whether it repeats an earlier (token, payload) pair.
     func recordAccepted(_ push: ReceivedPush) {
-        let digest = PushDigest(token: push.token, digest: SHA256.hash(data: push.body))
+        let digest = tracksTokens ? PushDigest(token: push.token, digest: SHA256.hash(data: push.body)) : nil
         storage.withLock { storage in
-            var counters = storage.counters[push.platform, default: .init()]
-            counters.accepted += 1
-            counters.perToken[push.token, default: 0] += 1
-            if !storage.digests[push.platform, default: []].insert(digest).inserted {
-                counters.duplicates += 1
+            storage.counters[push.platform, default: .init()].accepted += 1
+            if let digest {
+                storage.counters[push.platform, default: .init()].perToken[push.token, default: 0] += 1
+                if !storage.digests[push.platform, default: []].insert(digest).inserted {
+                    storage.counters[push.platform, default: .init()].duplicates += 1
+                }
             }
-            storage.counters[push.platform] = counters
             if historyLimit > 0 {
                 var log = storage.received[push.platform, default: []]
                 log.append(push)

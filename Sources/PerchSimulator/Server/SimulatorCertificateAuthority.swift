@@ -71,8 +71,8 @@ struct SimulatorCertificateAuthority: Sendable {
         self.serverPrivateKeyPEM = serverKey.pemRepresentation
     }
 
-    /// The server side TLS configuration: the server certificate and its CA, ALPN `h2` then `http/1.1`.
-    func makeServerTLSConfiguration() throws -> TLSConfiguration {
+    /// The server side TLS configuration: the server certificate and its CA, offering `protocols` by ALPN.
+    func makeServerTLSConfiguration(protocols: [String]) throws -> TLSConfiguration {
         let chain = try [serverCertificatePEM, caCertificatePEM].map {
             try NIOSSLCertificate(bytes: Array($0.utf8), format: .pem)
         }
@@ -80,7 +80,7 @@ struct SimulatorCertificateAuthority: Sendable {
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
         configuration.minimumTLSVersion = .tlsv12
-        configuration.applicationProtocols = ["h2", "http/1.1"]
+        configuration.applicationProtocols = protocols
         return configuration
     }
 }

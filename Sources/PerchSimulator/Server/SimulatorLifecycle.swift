@@ -4,14 +4,14 @@ import NIOPosix
 /// A started simulator's resources, released together.
 struct RunningSimulator: Sendable {
     let group: MultiThreadedEventLoopGroup
-    let channels: [any Channel]
+    let listeners: [SimulatorListenerService]
     let endpoints: SimulatorEndpoints
 
     /// Closes the listeners, then the event loop group (which closes every open connection,
     /// stalled streams included).
     func close() async throws {
-        for channel in channels {
-            try? await channel.close()
+        for listener in listeners {
+            try? await listener.channel.close()
         }
         try await group.shutdownGracefully()
     }
@@ -29,12 +29,12 @@ actor SimulatorLifecycle {
 
     private var phase = Phase.idle
 
-    func start(_ launch: @escaping @Sendable () async throws -> RunningSimulator) async throws -> SimulatorEndpoints {
+    func start(_ launch: @escaping @Sendable () async throws -> RunningSimulator) async throws -> RunningSimulator {
         switch phase {
         case .running(let running):
-            return running.endpoints
+            return running
         case .starting(let task):
-            return try await task.value.endpoints
+            return try await task.value
         case .stopped:
             throw SimulatorError.stopped
         case .idle:
@@ -53,7 +53,7 @@ actor SimulatorLifecycle {
                 throw SimulatorError.stopped
             }
             phase = .running(running)
-            return running.endpoints
+            return running
         }
     }
 

@@ -5,8 +5,9 @@ import NIOHTTP2
 import NIOPosix
 import NIOSSL
 
-/// Binds one TLS listener that speaks HTTP/2 (ALPN `h2`, many concurrent streams) and, for simple
-/// clients, HTTP/1.1; every request goes to `route`.
+/// Binds one TLS listener that speaks HTTP/2 (ALPN `h2`, many concurrent streams) and, where the
+/// listener's service does, HTTP/1.1; every request goes to `route`. A connection to an HTTP/2-only
+/// listener (APNs) that does not negotiate `h2` is closed, as Apple's servers do.
 enum SimulatorServer {
     /// Apple advertises 1000 concurrent streams per APNs connection; the simulator does the same.
     static let maximumConcurrentStreams = 1000
@@ -57,7 +58,10 @@ enum SimulatorServer {
                             }
                         },
                         http1ChannelConfigurator: { channel in
-                            channel.eventLoop.makeCompletedFuture {
+                            guard listener.acceptsHTTP1 else {
+                                return channel.close()
+                            }
+                            return channel.eventLoop.makeCompletedFuture {
                                 try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                                 try channel.pipeline.syncOperations.addHandler(
                                     SimulatorRequestHandler(listener: listener, route: route))
