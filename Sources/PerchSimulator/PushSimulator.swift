@@ -177,7 +177,8 @@ public final class PushSimulator: Service, Sendable {
         let running = SimulatorServices(
             apns: SimulatedAPNs(
                 teamId: configuration.apnsTeamId, keyId: configuration.apnsKeyId, topic: configuration.apnsTopic,
-                providerKey: providerKey.publicKey, state: state, latency: latency, now: now),
+                providerKey: providerKey.publicKey, state: state, latency: latency,
+                minimumProviderTokenInterval: configuration.minimumProviderTokenInterval, now: now),
             fcm: SimulatedFCM(
                 projectId: configuration.fcmProjectId, clientEmail: clientEmail, privateKeyId: privateKeyId,
                 serviceAccountKey: serviceAccountKey.publicKey, tokenURI: tokenURI, state: state,

@@ -107,6 +107,26 @@ struct APNsSimulatorTests {
         }
     }
 
+    @Test("with Apple's 20-minute rule on, a new provider token sooner than that is 429 TooManyProviderTokenUpdates")
+    func providerTokenUpdateRate() async throws {
+        let clock = TestWallClock()
+        try await withSimulator({ $0.now = { clock.now }; $0.minimumProviderTokenInterval = .seconds(1200) }) { harness async throws in
+            let first = try harness.providerToken(issuedAt: clock.now)
+            #expect(try await harness.apnsPush(authorization: "bearer \(first)").status == 200)
+            clock.advance(by: 60)
+            let early = try harness.providerToken(issuedAt: clock.now)
+            let refused = try await harness.apnsPush(authorization: "bearer \(early)")
+            #expect(refused.status == 429)
+            #expect(refused.reason == "TooManyProviderTokenUpdates")
+            // The token in use keeps working.
+            #expect(try await harness.apnsPush(authorization: "bearer \(first)").status == 200)
+            clock.advance(by: 1200)
+            let renewed = try harness.providerToken(issuedAt: clock.now)
+            #expect(try await harness.apnsPush(authorization: "bearer \(renewed)").status == 200)
+            #expect(harness.simulator.counters(platform: .apns).authTokens == 2)
+        }
+    }
+
     @Test(
         "headers Apple refuses",
         arguments: [

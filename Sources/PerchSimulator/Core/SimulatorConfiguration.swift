@@ -29,6 +29,11 @@ public struct SimulatorConfiguration: Sendable {
     public var apnsTeamId = "SIMTEAM001"
     /// The APNs key id (`kid` of provider tokens).
     public var apnsKeyId = "SIMKEY0001"
+    /// When set, a new APNs provider token arriving sooner than this after the previous new one is
+    /// answered 429 `TooManyProviderTokenUpdates`, as Apple does for tokens refreshed more often than
+    /// every 20 minutes. Off by default so tests may mint tokens freely; set `.seconds(1200)` to hold a
+    /// client to Apple's rule.
+    public var minimumProviderTokenInterval: Duration? = nil
     /// The FCM project id of the generated service account.
     public var fcmProjectId = "perch-simulator"
     /// How many accepted pushes per platform ``PushSimulator/received(platform:)`` keeps (oldest dropped).

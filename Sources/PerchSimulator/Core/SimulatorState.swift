@@ -28,6 +28,7 @@ final class SimulatorState: Sendable {
         var accessTokens: [String: Date] = [:]
         var subscriptions: [String: WebPushSubscriptionKeys] = [:]
         var providerTokens: [String: Double] = [:]
+        var lastNewProviderToken: Date?
         var vapidTokens: Set<String> = []
     }
 
@@ -159,12 +160,21 @@ final class SimulatorState: Sendable {
         storage.withLock { $0.providerTokens[jwt] }
     }
 
-    func rememberProviderToken(_ jwt: String, issuedAt: Double) {
+    /// Remembers a verified provider token. Returns `false`, remembering nothing, when it is new and
+    /// arrives sooner than `minimumInterval` after the previous new token.
+    func rememberProviderToken(_ jwt: String, issuedAt: Double, at now: Date, minimumInterval: Duration?) -> Bool {
         storage.withLock { storage in
-            if storage.providerTokens.count >= Self.credentialCacheLimit { storage.providerTokens = [:] }
-            if storage.providerTokens.updateValue(issuedAt, forKey: jwt) == nil {
-                storage.counters[.apns, default: .init()].authTokens += 1
+            if storage.providerTokens[jwt] != nil { return true }
+            if let minimumInterval, let last = storage.lastNewProviderToken {
+                let seconds = Double(minimumInterval.components.seconds)
+                    + Double(minimumInterval.components.attoseconds) / 1e18
+                if now.timeIntervalSince(last) < seconds { return false }
             }
+            if storage.providerTokens.count >= Self.credentialCacheLimit { storage.providerTokens = [:] }
+            storage.providerTokens[jwt] = issuedAt
+            storage.lastNewProviderToken = now
+            storage.counters[.apns, default: .init()].authTokens += 1
+            return true
         }
     }
 

@@ -11,6 +11,7 @@ struct SimulatedAPNs: Sendable {
     let providerKey: P256.Signing.PublicKey
     let state: SimulatorState
     let latency: Duration
+    let minimumProviderTokenInterval: Duration?
     let now: @Sendable () -> Date
 
     /// Apple's push types (`apns-push-type`).
@@ -53,7 +54,7 @@ struct SimulatedAPNs: Sendable {
         }
 
         if let reason = providerTokenProblem(request.header("authorization")) {
-            return reject(403, reason, apnsID: apnsID)
+            return reject(reason == "TooManyProviderTokenUpdates" ? 429 : 403, reason, apnsID: apnsID)
         }
         if let (status, reason) = headerProblem(request) {
             return reject(status, reason, apnsID: apnsID)
@@ -97,7 +98,8 @@ struct SimulatedAPNs: Sendable {
         return .respond(SimulatorResponse(status: 200, headers: headers), delay: latency)
     }
 
-    /// `nil` when the bearer provider token is acceptable, else Apple's 403 reason.
+    /// `nil` when the bearer provider token is acceptable, else Apple's reason (403, or 429
+    /// `TooManyProviderTokenUpdates`).
     func providerTokenProblem(_ authorization: String?) -> String? {
         guard let authorization, !authorization.isEmpty else { return "MissingProviderToken" }
         guard authorization.lowercased().hasPrefix("bearer ") else { return "InvalidProviderToken" }
@@ -114,7 +116,12 @@ struct SimulatedAPNs: Sendable {
                 let iat = token.number("iat"),
                 token.isSignedES256(by: providerKey)
             else { return "InvalidProviderToken" }
-            state.rememberProviderToken(jwt, issuedAt: iat)
+            if iat > currentTime + 60 { return "InvalidProviderToken" }
+            if currentTime - iat > Self.providerTokenLifetime { return "ExpiredProviderToken" }
+            guard
+                state.rememberProviderToken(
+                    jwt, issuedAt: iat, at: now(), minimumInterval: minimumProviderTokenInterval)
+            else { return "TooManyProviderTokenUpdates" }
             issuedAt = iat
         }
         // A token from the future (beyond clock skew) is not one Apple accepts either.
