@@ -103,10 +103,11 @@ final class SimulatorState: Sendable {
                 }
             }
             if historyLimit > 0 {
-                var log = storage.received[push.platform, default: []]
-                log.append(push)
-                if log.count >= historyLimit * 2 { log.removeFirst(log.count - historyLimit) }
-                storage.received[push.platform] = log
+                // Mutated in place: copying the log out and back would cost O(history) per push.
+                storage.received[push.platform, default: []].append(push)
+                if let count = storage.received[push.platform]?.count, count >= historyLimit * 2 {
+                    storage.received[push.platform]?.removeFirst(count - historyLimit)
+                }
             }
         }
     }
