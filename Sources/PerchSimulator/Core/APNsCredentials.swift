@@ -9,6 +9,7 @@ public struct APNsCredentials: Sendable, Hashable, Codable {
     /// The topic (bundle id) the key may push to.
     public var topic: String
 
+    /// Credentials from their parts.
     public init(teamId: String, keyId: String, privateKeyPEM: String, topic: String) {
         self.teamId = teamId
         self.keyId = keyId

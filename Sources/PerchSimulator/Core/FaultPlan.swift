@@ -23,6 +23,7 @@ public struct FaultPlan: Sendable, Hashable, CustomStringConvertible {
         /// The probability, in 0...1, that a request is hit.
         public var rate: Double
 
+        /// A rule hitting `platform` (every platform when `nil`) at `rate`.
         public init(platform: Platform?, effect: Effect, rate: Double) {
             self.platform = platform
             self.effect = effect
@@ -41,6 +42,7 @@ public struct FaultPlan: Sendable, Hashable, CustomStringConvertible {
     /// No faults.
     public static let none = FaultPlan(rules: [], seed: defaultSeed)
 
+    /// A plan from rules and a seed.
     public init(rules: [Rule], seed: UInt64 = FaultPlan.defaultSeed) {
         self.rules = rules
         self.seed = seed

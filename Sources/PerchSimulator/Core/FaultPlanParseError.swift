@@ -5,5 +5,6 @@ public struct FaultPlanParseError: Error, Hashable, Sendable, CustomStringConver
     /// What is wrong with it.
     public var problem: String
 
+    /// The item and the problem, for the CLI.
     public var description: String { "fault spec item '\(item)': \(problem)" }
 }

@@ -16,6 +16,7 @@ public struct ReceivedPush: Sendable, Hashable, Codable {
     /// When it was accepted.
     public var receivedAt: Date
 
+    /// A record from its parts.
     public init(
         platform: Platform, token: String, environment: APNsEnvironment?, headers: [String: String],
         body: Data, receivedAt: Date

@@ -47,5 +47,6 @@ public struct SimulatorConfiguration: Sendable {
     /// Wall-clock time for JWT `iat`/`exp` checks, 410 timestamps and token expiry.
     public var now: @Sendable () -> Date = { Date() }
 
+    /// The defaults: ephemeral ports on 127.0.0.1, no latency, no faults, no state directory.
     public init() {}
 }

@@ -15,5 +15,6 @@ public struct SimulatorCounters: Sendable, Hashable, Codable {
     /// Credentials seen or issued: distinct APNs provider JWTs, FCM access tokens issued, distinct VAPID JWTs.
     public var authTokens = 0
 
+    /// All zero.
     public init() {}
 }

@@ -22,6 +22,7 @@ public struct SimulatorEndpoints: Sendable {
     /// The FCM project id in the service account.
     public var fcmProjectId: String
 
+    /// Endpoints from their parts.
     public init(
         apnsURL: String, apnsSandboxURL: String, fcmURL: String, webPushURL: String,
         caCertificatePEM: String, caCertificatePath: String?, credentialsPath: String?,

@@ -16,6 +16,7 @@ public struct SimulatorError: Error, Hashable, Sendable, CustomStringConvertible
     /// The state directory could not be written.
     public static func stateDirectory(_ path: String) -> Self { Self(code: .stateDirectory, detail: path) }
 
+    /// A readable account of the failure.
     public var description: String {
         switch code {
         case .notLoopback: "the simulator listens on loopback addresses only, not '\(detail)'"
@@ -24,6 +25,8 @@ public struct SimulatorError: Error, Hashable, Sendable, CustomStringConvertible
         }
     }
 
+    /// Errors are equal when their codes are, whatever the detail.
     public static func == (lhs: Self, rhs: Self) -> Bool { lhs.code == rhs.code }
+    /// Hashes the code only, consistent with `==`.
     public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 }

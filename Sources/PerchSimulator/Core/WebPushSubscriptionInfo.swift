@@ -8,6 +8,7 @@ public struct WebPushSubscriptionInfo: Sendable, Hashable, Codable {
     /// The 16-byte authentication secret, base64url.
     public var auth: String
 
+    /// A subscription from its parts.
     public init(endpoint: String, p256dh: String, auth: String) {
         self.endpoint = endpoint
         self.p256dh = p256dh
@@ -17,6 +18,7 @@ public struct WebPushSubscriptionInfo: Sendable, Hashable, Codable {
     private enum CodingKeys: String, CodingKey { case endpoint, keys }
     private enum KeyCodingKeys: String, CodingKey { case p256dh, auth }
 
+    /// Decodes `{endpoint, keys: {p256dh, auth}}`.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let keys = try container.nestedContainer(keyedBy: KeyCodingKeys.self, forKey: .keys)
@@ -26,6 +28,7 @@ public struct WebPushSubscriptionInfo: Sendable, Hashable, Codable {
             auth: try keys.decode(String.self, forKey: .auth))
     }
 
+    /// Encodes `{endpoint, keys: {p256dh, auth}}`.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(endpoint, forKey: .endpoint)

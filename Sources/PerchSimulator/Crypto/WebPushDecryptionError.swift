@@ -27,5 +27,6 @@ public struct WebPushDecryptionError: Error, Hashable, Sendable, CustomStringCon
     /// The plaintext lacks the 0x02 (last record) or 0x01 delimiter.
     public static let badPadding = Self(code: .badPadding)
 
+    /// What went wrong, without key material.
     public var description: String { code.rawValue }
 }
