@@ -115,7 +115,8 @@ public final class PushSimulator: Service, Sendable {
                 let channel = try await SimulatorServer.bind(
                     host: configuration.host, port: ports[listener] ?? 0, group: group,
                     tls: listener.acceptsHTTP1 ? http2OrHTTP1 : http2Only,
-                    listener: listener, logger: logger
+                    listener: listener, logger: logger,
+                    onConnection: { [state] in state.countConnection(listener.platform) }
                 ) { [weak self] request, listener in
                     self?.route(request, on: listener)
                         ?? .respond(SimulatorResponse(status: 503), delay: .zero)

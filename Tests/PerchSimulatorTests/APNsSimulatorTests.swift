@@ -55,6 +55,7 @@ struct APNsSimulatorTests {
             }
             #expect(harness.simulator.counters(platform: .apns).accepted == 200)
             #expect(harness.simulator.counters(platform: .apns).perToken.count == 200)
+            #expect(harness.simulator.counters(platform: .apns).connections == 1)
         }
     }
 

@@ -28,6 +28,11 @@ struct FaultPlanTests {
         #expect(plan.seed == 42)
     }
 
+    @Test("goaway is a fault too")
+    func goAway() throws {
+        #expect(try FaultPlan(parsing: "apns:goaway@0.5").rules == [.init(platform: .apns, effect: .fault(.goAway), rate: 0.5)])
+    }
+
     @Test("an empty spec is no faults")
     func emptySpec() throws {
         #expect(try FaultPlan(parsing: "").rules.isEmpty)
@@ -50,7 +55,7 @@ struct FaultPlanTests {
 
     @Test("description writes the plan back in the grammar it parses from")
     func roundTrip() throws {
-        let plan = try FaultPlan(parsing: "apns:429=5@0.25,*:stall@0.5,webpush:invalid@1,seed=9")
+        let plan = try FaultPlan(parsing: "apns:429=5@0.25,*:stall@0.5,fcm:goaway@0.1,webpush:invalid@1,seed=9")
         #expect(try FaultPlan(parsing: plan.description) == plan)
     }
 

@@ -7,6 +7,10 @@ public enum Fault: Sendable, Hashable {
     case reset
     /// Never answer; the stream stays open until the client gives up or the simulator shuts down.
     case stall
+    /// Answer the request as usual, then send HTTP/2 GOAWAY (`NO_ERROR`, last stream = this one, debug
+    /// data `{"reason":"Shutdown"}` as APNs does) and close the connection a moment later; the client must
+    /// reconnect. On HTTP/1.1 the answer carries `connection: close`.
+    case goAway
 
     /// 429 with `Retry-After`.
     public static func tooManyRequests(retryAfter: Int = 1) -> Fault {

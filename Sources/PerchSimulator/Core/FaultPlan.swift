@@ -87,17 +87,18 @@ public struct FaultPlan: Sendable, Hashable, CustomStringConvertible {
         return Rule(platform: platform, effect: effect, rate: rate)
     }
 
-    /// `NNN[=retryAfter]`, `reset`, `stall` or `invalid`.
+    /// `NNN[=retryAfter]`, `reset`, `stall`, `goaway` or `invalid`.
     static func parseEffect(_ text: String, item: String) throws(FaultPlanParseError) -> Effect {
         switch text.lowercased() {
         case "reset": return .fault(.reset)
         case "stall": return .fault(.stall)
+        case "goaway": return .fault(.goAway)
         case "invalid": return .invalidToken
         default: break
         }
         let parts = text.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
         guard let status = Int(parts[0]), (400...599).contains(status) else {
-            throw .init(item: item, problem: "fault must be a 4xx/5xx status, reset, stall or invalid")
+            throw .init(item: item, problem: "fault must be a 4xx/5xx status, reset, stall, goaway or invalid")
         }
         var retryAfter: Int? = status == 429 ? 1 : nil
         if parts.count == 2 {
@@ -131,6 +132,7 @@ public struct FaultPlan: Sendable, Hashable, CustomStringConvertible {
             case .invalidToken: effect = "invalid"
             case .fault(.reset): effect = "reset"
             case .fault(.stall): effect = "stall"
+            case .fault(.goAway): effect = "goaway"
             case .fault(.status(let status, _, let retryAfter)):
                 effect = retryAfter.map { "\(status)=\($0)" } ?? "\(status)"
             }

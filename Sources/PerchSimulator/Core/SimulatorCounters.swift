@@ -1,5 +1,8 @@
 /// What one platform's simulator has seen since start (or the last `resetCounters()`).
 public struct SimulatorCounters: Sendable, Hashable, Codable {
+    /// TCP connections accepted by the platform's listeners (both APNs hosts count for APNs): a client
+    /// that multiplexes on HTTP/2 opens few.
+    public var connections = 0
     /// Push requests that reached a push endpoint (control endpoints and OAuth exchanges excluded).
     public var received = 0
     /// Push requests answered with success (APNs 200, FCM 200, Web Push 201).

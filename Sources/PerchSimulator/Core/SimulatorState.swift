@@ -87,6 +87,10 @@ final class SimulatorState: Sendable {
         storage.withLock { $0.counters[platform, default: .init()].rejected += 1 }
     }
 
+    func countConnection(_ platform: Platform) {
+        storage.withLock { $0.counters[platform, default: .init()].connections += 1 }
+    }
+
     func countFault(_ platform: Platform) {
         storage.withLock { $0.counters[platform, default: .init()].faults += 1 }
     }

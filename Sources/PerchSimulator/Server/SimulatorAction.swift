@@ -6,4 +6,14 @@ enum SimulatorAction: Sendable {
     case reset(delay: Duration)
     /// Never answer.
     case stall
+    /// Answer after `delay`, then send GOAWAY and close the connection.
+    case respondThenGoAway(SimulatorResponse, delay: Duration)
+
+    /// This action followed by GOAWAY (only answers are followed; a reset or a stall is left as is).
+    func followedByGoAway() -> SimulatorAction {
+        switch self {
+        case .respond(let response, let delay): .respondThenGoAway(response, delay: delay)
+        case .reset, .stall, .respondThenGoAway: self
+        }
+    }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOHTTP2
 import NIOSSL
 
 #if canImport(Glibc)
@@ -66,7 +67,31 @@ final class SimulatorRequestHandler: ChannelInboundHandler {
             after(delay, context: context) { Self.write(response, version: version, context: context) }
         case .reset(let delay):
             after(delay, context: context) { Self.reset(context: context) }
+        case .respondThenGoAway(let response, let delay):
+            after(delay, context: context) {
+                Self.write(response, version: version, context: context, closing: context.channel.parent == nil)
+                Self.goAway(context: context)
+            }
         }
+    }
+
+    /// How long a connection stays open after GOAWAY so answers in flight reach the client.
+    static let goAwayGracePeriod = TimeAmount.milliseconds(500)
+
+    /// Sends GOAWAY (NO_ERROR, last stream = this one) on the HTTP/2 connection, then closes it after
+    /// a grace period. On HTTP/1.1 the answer already carried `connection: close`; the connection closes.
+    private static func goAway(context: ChannelHandlerContext) {
+        guard let connection = context.channel.parent else {
+            return
+        }
+        let streamID = (try? context.channel.syncOptions?.getOption(HTTP2StreamChannelOptions.streamID)) ?? .rootStream
+        let frame = HTTP2Frame(
+            streamID: .rootStream,
+            payload: .goAway(
+                lastStreamID: streamID, errorCode: .noError,
+                opaqueData: connection.allocator.buffer(string: #"{"reason":"Shutdown"}"#)))
+        connection.writeAndFlush(frame, promise: nil)
+        connection.eventLoop.scheduleTask(in: goAwayGracePeriod) { connection.close(promise: nil) }
     }
 
     private func after(_ delay: Duration, context: ChannelHandlerContext, _ work: @escaping () -> Void) {
@@ -74,16 +99,26 @@ final class SimulatorRequestHandler: ChannelInboundHandler {
         context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(delay)) { work() }
     }
 
-    private static func write(_ response: SimulatorResponse, version: HTTPVersion, context: ChannelHandlerContext) {
+    private static func write(
+        _ response: SimulatorResponse, version: HTTPVersion, context: ChannelHandlerContext, closing: Bool = false
+    ) {
         var headers = HTTPHeaders(response.headers.map { ($0.name, $0.value) })
         headers.replaceOrAdd(name: "content-length", value: String(response.body.count))
+        if closing { headers.replaceOrAdd(name: "connection", value: "close") }
         let head = HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
         context.write(NIOAny(HTTPServerResponsePart.head(head)), promise: nil)
         if !response.body.isEmpty {
             let buffer = context.channel.allocator.buffer(bytes: response.body)
             context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(buffer))), promise: nil)
         }
-        context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil)), promise: nil)
+        if closing {
+            let channel = context.channel
+            context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil))).whenComplete { _ in
+                channel.close(promise: nil)
+            }
+        } else {
+            context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil)), promise: nil)
+        }
     }
 
     /// Closes the TCP connection abortively: SO_LINGER 0 makes close send RST, and closing below

@@ -21,6 +21,7 @@ enum SimulatorServer {
         tls: NIOSSLContext,
         listener: SimulatorListener,
         logger: Logger,
+        onConnection: @escaping @Sendable () -> Void,
         route: @escaping @Sendable (SimulatorRequest, SimulatorListener) -> SimulatorAction
     ) async throws -> any Channel {
         var connection = NIOHTTP2Handler.ConnectionConfiguration()
@@ -38,7 +39,8 @@ enum SimulatorServer {
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                onConnection()
+                return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
                 }.flatMap {
                     channel.configureHTTP2SecureUpgrade(

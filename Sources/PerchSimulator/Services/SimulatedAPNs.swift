@@ -43,7 +43,11 @@ struct SimulatedAPNs: Sendable {
         state.countReceived(.apns)
 
         var invalidateToken = false
+        var followWithGoAway = false
         switch state.nextEffect(for: .apns) {
+        case .fault(.goAway)?:
+            state.countFault(.apns)
+            followWithGoAway = true
         case .fault(let fault)?:
             state.countFault(.apns)
             return faultAction(fault, apnsID: apnsID)
@@ -52,7 +56,14 @@ struct SimulatedAPNs: Sendable {
         case nil:
             break
         }
+        let action = judge(request, environment: environment, apnsID: apnsID, invalidateToken: invalidateToken)
+        return followWithGoAway ? action.followedByGoAway() : action
+    }
 
+    /// Apple's checks, in order, once no fault has replaced the answer.
+    private func judge(
+        _ request: SimulatorRequest, environment: APNsEnvironment, apnsID: String, invalidateToken: Bool
+    ) -> SimulatorAction {
         if let reason = providerTokenProblem(request.header("authorization")) {
             return reject(reason == "TooManyProviderTokenUpdates" ? 429 : 403, reason, apnsID: apnsID)
         }
@@ -167,6 +178,7 @@ struct SimulatedAPNs: Sendable {
         switch fault {
         case .reset: return .reset(delay: latency)
         case .stall: return .stall
+        case .goAway: preconditionFailure("GOAWAY follows the real answer; it never replaces it")
         case .status(let status, let reason, let retryAfter):
             var headers: [(name: String, value: String)] = [("apns-id", apnsID)]
             if let retryAfter { headers.append(("retry-after", String(retryAfter))) }

@@ -104,7 +104,11 @@ struct SimulatedFCM: Sendable {
     func send(_ request: SimulatorRequest, project: String) -> SimulatorAction {
         state.countReceived(.fcm)
         var invalidateToken = false
+        var followWithGoAway = false
         switch state.nextEffect(for: .fcm) {
+        case .fault(.goAway)?:
+            state.countFault(.fcm)
+            followWithGoAway = true
         case .fault(let fault)?:
             state.countFault(.fcm)
             return faultAction(fault)
@@ -113,7 +117,12 @@ struct SimulatedFCM: Sendable {
         case nil:
             break
         }
+        let action = judge(request, project: project, invalidateToken: invalidateToken)
+        return followWithGoAway ? action.followedByGoAway() : action
+    }
 
+    /// FCM's checks, in order, once no fault has replaced the answer.
+    private func judge(_ request: SimulatorRequest, project: String, invalidateToken: Bool) -> SimulatorAction {
         guard let authorization = request.header("authorization"), authorization.lowercased().hasPrefix("bearer "),
             let expiry = state.accessTokenExpiry(String(authorization.dropFirst("bearer ".count))),
             expiry > now()
@@ -218,6 +227,7 @@ struct SimulatedFCM: Sendable {
         switch fault {
         case .reset: return .reset(delay: latency)
         case .stall: return .stall
+        case .goAway: preconditionFailure("GOAWAY follows the real answer; it never replaces it")
         case .status(let status, let reason, let retryAfter):
             let (statusName, errorCode, message) = Self.defaults(status)
             var response = googleError(status, statusName, message, errorCode: reason ?? errorCode)

@@ -32,7 +32,11 @@ struct SimulatedWebPush: Sendable {
         let endpoint = endpoint(forSubscription: id)
 
         var invalidateToken = false
+        var followWithGoAway = false
         switch state.nextEffect(for: .webpush) {
+        case .fault(.goAway)?:
+            state.countFault(.webpush)
+            followWithGoAway = true
         case .fault(let fault)?:
             state.countFault(.webpush)
             return faultAction(fault)
@@ -41,7 +45,12 @@ struct SimulatedWebPush: Sendable {
         case nil:
             break
         }
+        let action = judge(request, endpoint: endpoint, id: id, invalidateToken: invalidateToken)
+        return followWithGoAway ? action.followedByGoAway() : action
+    }
 
+    /// The push service's checks, in order, once no fault has replaced the answer.
+    private func judge(_ request: SimulatorRequest, endpoint: String, id: String, invalidateToken: Bool) -> SimulatorAction {
         guard let subscription = state.subscription(id: id) else {
             return reject(404, "Not Found", "No such subscription.")
         }
@@ -158,6 +167,7 @@ struct SimulatedWebPush: Sendable {
         switch fault {
         case .reset: return .reset(delay: latency)
         case .stall: return .stall
+        case .goAway: preconditionFailure("GOAWAY follows the real answer; it never replaces it")
         case .status(let status, let reason, let retryAfter):
             var response = error(status, Self.statusText(status), reason ?? "Simulated fault.")
             if let retryAfter { response.headers.append(("retry-after", String(retryAfter))) }
