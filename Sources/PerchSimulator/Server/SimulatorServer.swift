@@ -31,6 +31,10 @@ enum SimulatorServer {
         ]
         var stream = NIOHTTP2Handler.StreamConfiguration()
         stream.targetWindowSize = 1 << 20
+        // Clients reset streams whenever a stalled answer times out; NIO's flood protection (200 resets
+        // per 30 s) would otherwise close connections that a benchmark with a stall rate legitimately makes.
+        stream.streamResetFrameRateLimit.maximumCount = 1_000_000
+        stream.streamErrorRateLimit.maximumCount = 1_000_000
         let connectionConfiguration = connection
         let streamConfiguration = stream
 
