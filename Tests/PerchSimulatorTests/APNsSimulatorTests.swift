@@ -12,7 +12,7 @@ struct APNsSimulatorTests {
     @Test("TLS with the simulator CA and HTTP/2 are really negotiated; a valid push gets 200 and apns-id")
     func acceptedOverHTTP2() async throws {
         try await withSimulator { harness async throws in
-            let id = UUID().uuidString.lowercased()
+            let id = UUID().uuidString  // upper case: echoed exactly as sent
             let response = try await harness.apnsPush(headers: [("apns-id", id), ("apns-priority", "10")])
             #expect(response.version == .http2)
             #expect(response.status == 200)

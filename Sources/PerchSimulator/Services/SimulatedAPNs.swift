@@ -32,7 +32,8 @@ struct SimulatedAPNs: Sendable {
     }
 
     func handle(_ request: SimulatorRequest, environment: APNsEnvironment) -> SimulatorAction {
-        let apnsID = request.header("apns-id").flatMap(UUID.init(uuidString:))?.uuidString.lowercased()
+        // Apple echoes the request's apns-id as sent, or makes one up.
+        let apnsID = request.header("apns-id").flatMap { UUID(uuidString: $0) == nil ? nil : $0 }
             ?? UUID().uuidString.lowercased()
         guard request.path.hasPrefix("/3/device/") else {
             return reject(404, "BadPath", apnsID: apnsID)
