@@ -96,6 +96,14 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        .executableTarget(
+            name: "perch-bench-webpush-encryption",
+            dependencies: [
+                "PerchCore", "PerchGateways",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "bench/gateways/WebPushEncryptionBench"
+        ),
         .testTarget(name: "PerchCoreTests", dependencies: ["PerchCore"]),
         .testTarget(name: "PerchStoreTests", dependencies: ["PerchStore", "PerchCore"]),
         .testTarget(
