@@ -1,0 +1,42 @@
+import Foundation
+import NIOCore
+import PerchCore
+
+/// How a ``PushSimulator`` listens and misbehaves. Every field has a default.
+public struct SimulatorConfiguration: Sendable {
+    /// The address every listener binds. Only loopback addresses are accepted by ``PushSimulator/start()``.
+    public var host: String = "127.0.0.1"
+    /// APNs production listener port; 0 picks an ephemeral port.
+    public var apnsPort = 0
+    /// APNs sandbox (development) listener port; 0 picks an ephemeral port.
+    public var apnsSandboxPort = 0
+    /// FCM (OAuth token endpoint and HTTP v1 API) listener port; 0 picks an ephemeral port.
+    public var fcmPort = 0
+    /// Web Push (push service) listener port; 0 picks an ephemeral port.
+    public var webPushPort = 0
+    /// Added before every push answer (not before `/_sim` or OAuth answers).
+    public var latency: Duration = .zero
+    /// Faults at random rates, parsed from the CLI `--faults` spec.
+    public var faults: FaultPlan = .none
+    /// Where `ca.pem` and `credentials.json` are written at start; nothing is written when `nil`.
+    public var stateDirectory: String? = nil
+    /// Tokens that are dead from the start, per platform (Web Push: endpoint URLs).
+    public var invalidTokens: [Platform: Set<String>] = [:]
+    /// The APNs topic (bundle id) the provider key may push to. Its `.voip`, `.complication`,
+    /// `.pushkit.fileprovider` and `.push-type.liveactivity` variants are allowed too.
+    public var apnsTopic = "com.example.perch"
+    /// The APNs team id (`iss` of provider tokens).
+    public var apnsTeamId = "SIMTEAM001"
+    /// The APNs key id (`kid` of provider tokens).
+    public var apnsKeyId = "SIMKEY0001"
+    /// The FCM project id of the generated service account.
+    public var fcmProjectId = "perch-simulator"
+    /// How many accepted pushes per platform ``PushSimulator/received(platform:)`` keeps (oldest dropped).
+    public var receivedHistoryLimit = 10_000
+    /// Threads of the simulator's own event loop group.
+    public var eventLoopThreads = min(System.coreCount, 4)
+    /// Wall-clock time for JWT `iat`/`exp` checks, 410 timestamps and token expiry.
+    public var now: @Sendable () -> Date = { Date() }
+
+    public init() {}
+}

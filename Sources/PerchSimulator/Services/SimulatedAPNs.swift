@@ -1,0 +1,186 @@
+import Crypto
+import Foundation
+import PerchCore
+
+/// The APNs provider API (HTTP/2 `POST /3/device/<token>`) with token-based authentication,
+/// judging one request as Apple documents: provider token, headers, payload, device token, environment.
+struct SimulatedAPNs: Sendable {
+    let teamId: String
+    let keyId: String
+    let topic: String
+    let providerKey: P256.Signing.PublicKey
+    let state: SimulatorState
+    let latency: Duration
+    let now: @Sendable () -> Date
+
+    /// Apple's push types (`apns-push-type`).
+    static let pushTypes: Set<String> = [
+        "alert", "background", "location", "voip", "complication", "fileprovider", "mdm",
+        "liveactivity", "pushtotalk", "widgets", "controls",
+    ]
+    /// A provider token older than this is `ExpiredProviderToken`.
+    static let providerTokenLifetime: TimeInterval = 3600
+    static let maximumPayload = 4096
+    static let maximumVoIPPayload = 5120
+    static let maximumCollapseID = 64
+
+    /// The topics the key may push to: the bundle id and its suffixed variants.
+    var allowedTopics: Set<String> {
+        [topic, topic + ".voip", topic + ".complication", topic + ".pushkit.fileprovider",
+         topic + ".push-type.liveactivity"]
+    }
+
+    func handle(_ request: SimulatorRequest, environment: APNsEnvironment) -> SimulatorAction {
+        let apnsID = request.header("apns-id").flatMap(UUID.init(uuidString:))?.uuidString.lowercased()
+            ?? UUID().uuidString.lowercased()
+        guard request.path.hasPrefix("/3/device/") else {
+            return reject(404, "BadPath", apnsID: apnsID)
+        }
+        guard request.method == "POST" else {
+            return reject(405, "MethodNotAllowed", apnsID: apnsID)
+        }
+        state.countReceived(.apns)
+
+        var invalidateToken = false
+        switch state.nextEffect(for: .apns) {
+        case .fault(let fault)?:
+            state.countFault(.apns)
+            return faultAction(fault, apnsID: apnsID)
+        case .invalidToken?:
+            invalidateToken = true
+        case nil:
+            break
+        }
+
+        if let reason = providerTokenProblem(request.header("authorization")) {
+            return reject(403, reason, apnsID: apnsID)
+        }
+        if let (status, reason) = headerProblem(request) {
+            return reject(status, reason, apnsID: apnsID)
+        }
+        let pushType = request.header("apns-push-type") ?? "alert"
+        let limit = pushType == "voip" ? Self.maximumVoIPPayload : Self.maximumPayload
+        if request.body.isEmpty {
+            return reject(400, "PayloadEmpty", apnsID: apnsID)
+        }
+        if request.body.count > limit {
+            return reject(413, "PayloadTooLarge", apnsID: apnsID)
+        }
+
+        let token = String(request.path.dropFirst("/3/device/".count)).lowercased()
+        guard Self.isDeviceToken(token) else {
+            return reject(400, "BadDeviceToken", apnsID: apnsID)
+        }
+        // A token issued by one environment is unknown to the other: Apple answers BadDeviceToken.
+        if let issuedBy = state.apnsEnvironment(of: token), issuedBy != environment {
+            return reject(400, "BadDeviceToken", apnsID: apnsID)
+        }
+        if invalidateToken {
+            state.markInvalid(.apns, token: token, at: now())
+        }
+        if let invalidatedAt = state.invalidation(.apns, token: token) {
+            state.countRejected(.apns)
+            let timestamp = Int64((invalidatedAt.timeIntervalSince1970 * 1000).rounded(.down))
+            let body: [String: Any] = ["reason": "Unregistered", "timestamp": timestamp]
+            return .respond(.json(410, body, headers: [("apns-id", apnsID)]), delay: latency)
+        }
+
+        state.recordAccepted(
+            ReceivedPush(
+                platform: .apns, token: token, environment: environment,
+                headers: request.recordableHeaders, body: request.body, receivedAt: now()))
+        var headers: [(name: String, value: String)] = [("apns-id", apnsID)]
+        if environment == .sandbox {
+            // Apple returns apns-unique-id only in the development environment.
+            headers.append(("apns-unique-id", UUID().uuidString.lowercased()))
+        }
+        return .respond(SimulatorResponse(status: 200, headers: headers), delay: latency)
+    }
+
+    /// `nil` when the bearer provider token is acceptable, else Apple's 403 reason.
+    func providerTokenProblem(_ authorization: String?) -> String? {
+        guard let authorization, !authorization.isEmpty else { return "MissingProviderToken" }
+        guard authorization.lowercased().hasPrefix("bearer ") else { return "InvalidProviderToken" }
+        let jwt = authorization.dropFirst("bearer ".count).trimmingCharacters(in: .whitespaces)
+        let currentTime = now().timeIntervalSince1970
+
+        let issuedAt: Double
+        if let known = state.verifiedProviderTokenIssue(jwt) {
+            issuedAt = known
+        } else {
+            guard let token = JSONWebToken(compact: jwt),
+                token.header["kid"] as? String == keyId,
+                token.string("iss") == teamId,
+                let iat = token.number("iat"),
+                token.isSignedES256(by: providerKey)
+            else { return "InvalidProviderToken" }
+            state.rememberProviderToken(jwt, issuedAt: iat)
+            issuedAt = iat
+        }
+        // A token from the future (beyond clock skew) is not one Apple accepts either.
+        if issuedAt > currentTime + 60 { return "InvalidProviderToken" }
+        if currentTime - issuedAt > Self.providerTokenLifetime { return "ExpiredProviderToken" }
+        return nil
+    }
+
+    /// The first header Apple would refuse, with its status and reason.
+    func headerProblem(_ request: SimulatorRequest) -> (Int, String)? {
+        guard let topic = request.header("apns-topic") else { return (400, "MissingTopic") }
+        guard !topic.isEmpty, !topic.contains(where: \.isWhitespace) else { return (400, "BadTopic") }
+        guard allowedTopics.contains(topic) else { return (400, "TopicDisallowed") }
+        if let pushType = request.header("apns-push-type"), !Self.pushTypes.contains(pushType) {
+            return (400, "InvalidPushType")
+        }
+        if let id = request.header("apns-id"), UUID(uuidString: id) == nil {
+            return (400, "BadMessageId")
+        }
+        if let priority = request.header("apns-priority"), !["1", "5", "10"].contains(priority) {
+            return (400, "BadPriority")
+        }
+        if let expiration = request.header("apns-expiration"), Int64(expiration).map({ $0 >= 0 }) != true {
+            return (400, "BadExpirationDate")
+        }
+        if let collapseID = request.header("apns-collapse-id"), collapseID.utf8.count > Self.maximumCollapseID {
+            return (400, "BadCollapseId")
+        }
+        return nil
+    }
+
+    /// A device token is an even number of hex digits (32 bytes today, up to 100 bytes allowed).
+    static func isDeviceToken(_ token: String) -> Bool {
+        !token.isEmpty && token.count % 2 == 0 && token.count <= 200 && token.allSatisfy(\.isHexDigit)
+    }
+
+    private func reject(_ status: Int, _ reason: String, apnsID: String) -> SimulatorAction {
+        state.countRejected(.apns)
+        return .respond(.json(status, ["reason": reason], headers: [("apns-id", apnsID)]), delay: latency)
+    }
+
+    private func faultAction(_ fault: Fault, apnsID: String) -> SimulatorAction {
+        switch fault {
+        case .reset: return .reset(delay: latency)
+        case .stall: return .stall
+        case .status(let status, let reason, let retryAfter):
+            var headers: [(name: String, value: String)] = [("apns-id", apnsID)]
+            if let retryAfter { headers.append(("retry-after", String(retryAfter))) }
+            var body: [String: Any] = ["reason": reason ?? Self.defaultReason(status)]
+            if status == 410 { body["timestamp"] = Int64(now().timeIntervalSince1970 * 1000) }
+            return .respond(.json(status, body, headers: headers), delay: latency)
+        }
+    }
+
+    static func defaultReason(_ status: Int) -> String {
+        switch status {
+        case 400: "BadDeviceToken"
+        case 403: "InvalidProviderToken"
+        case 404: "BadPath"
+        case 405: "MethodNotAllowed"
+        case 410: "Unregistered"
+        case 413: "PayloadTooLarge"
+        case 429: "TooManyRequests"
+        case 500: "InternalServerError"
+        case 503: "ServiceUnavailable"
+        default: "InternalServerError"
+        }
+    }
+}

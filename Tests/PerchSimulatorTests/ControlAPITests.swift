@@ -1,0 +1,130 @@
+import Crypto
+import Foundation
+import PerchCore
+import Testing
+
+@testable import PerchSimulator
+
+@Suite("The /_sim control API over HTTP")
+struct ControlAPITests {
+    @Test("GET /_sim/counters answers each listener's platform counters as JSON")
+    func counters() async throws {
+        try await withSimulator { harness async throws in
+            #expect(try await harness.apnsPush().status == 200)
+            let apns = try await harness.request(.GET, harness.endpoints.apnsSandboxURL + "/_sim/counters")
+            #expect(apns.status == 200)
+            let decoded = try JSONDecoder().decode(SimulatorCounters.self, from: apns.body)
+            #expect(decoded.accepted == 1)
+            #expect(decoded.perToken[SimulatorHarness.deviceToken] == 1)
+
+            let fcm = try await harness.request(.GET, harness.endpoints.fcmURL + "/_sim/counters")
+            #expect(try JSONDecoder().decode(SimulatorCounters.self, from: fcm.body).accepted == 0)
+            let viaQuery = try await harness.request(.GET, harness.endpoints.fcmURL + "/_sim/counters?platform=apns")
+            #expect(try JSONDecoder().decode(SimulatorCounters.self, from: viaQuery.body).accepted == 1)
+        }
+    }
+
+    @Test("POST /_sim/faults queues a fault for the next requests")
+    func faults() async throws {
+        try await withSimulator { harness async throws in
+            let body = Data(#"{"platform":"apns","fault":"429=12","count":2}"#.utf8)
+            #expect(try await harness.request(.POST, harness.endpoints.webPushURL + "/_sim/faults", body: body).status == 200)
+            for _ in 0..<2 {
+                let response = try await harness.apnsPush()
+                #expect(response.status == 429)
+                #expect(response.headers.first(name: "retry-after") == "12")
+            }
+            #expect(try await harness.apnsPush().status == 200)
+
+            let reason = Data(#"{"fault":"400","reason":"DeviceTokenNotForTopic"}"#.utf8)
+            #expect(try await harness.request(.POST, harness.endpoints.apnsURL + "/_sim/faults", body: reason).status == 200)
+            #expect(try await harness.apnsPush().reason == "DeviceTokenNotForTopic")
+
+            let bad = Data(#"{"fault":"sometimes"}"#.utf8)
+            #expect(try await harness.request(.POST, harness.endpoints.apnsURL + "/_sim/faults", body: bad).status == 400)
+        }
+    }
+
+    @Test("POST /_sim/subscriptions hands out a subscription that accepts encrypted pushes")
+    func subscriptions() async throws {
+        try await withSimulator { harness async throws in
+            let vapidKey = P256.Signing.PrivateKey()
+            let request = try JSONSerialization.data(withJSONObject: [
+                "applicationServerKey": TestJWT.base64URL(vapidKey.publicKey.x963Representation)
+            ])
+            let response = try await harness.request(.POST, harness.endpoints.webPushURL + "/_sim/subscriptions", body: request)
+            #expect(response.status == 201)
+            let subscription = try JSONDecoder().decode(WebPushSubscriptionInfo.self, from: response.body)
+            #expect(try await harness.webPush(subscription, plaintext: Data("hi".utf8), vapidKey: vapidKey).status == 201)
+            #expect(try await harness.webPush(subscription, plaintext: Data("hi".utf8)).status == 403)
+
+            let received = try await harness.request(.GET, harness.endpoints.webPushURL + "/_sim/received")
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            let pushes = try decoder.decode([ReceivedPush].self, from: received.body)
+            #expect(pushes.map(\.text) == ["hi"])
+        }
+    }
+
+    @Test("POST /_sim/invalid and /_sim/apns-environment change how tokens are answered; /_sim/reset zeroes counters")
+    func tokenControls() async throws {
+        try await withSimulator { harness async throws in
+            let invalid = Data(#"{"token":"\#(SimulatorHarness.deviceToken)"}"#.utf8)
+            #expect(try await harness.request(.POST, harness.endpoints.apnsURL + "/_sim/invalid", body: invalid).status == 200)
+            #expect(try await harness.apnsPush().status == 410)
+
+            let token = String(repeating: "77", count: 32)
+            let environment = Data(#"{"token":"\#(token)","environment":"sandbox"}"#.utf8)
+            #expect(try await harness.request(.POST, harness.endpoints.apnsURL + "/_sim/apns-environment", body: environment).status == 200)
+            #expect(try await harness.apnsPush(token: token).reason == "BadDeviceToken")
+
+            #expect(try await harness.request(.POST, harness.endpoints.apnsURL + "/_sim/reset").status == 200)
+            #expect(harness.simulator.counters(platform: .apns) == SimulatorCounters())
+            #expect(try await harness.request(.GET, harness.endpoints.apnsURL + "/_sim/nothing").status == 404)
+        }
+    }
+
+    @Test("the state directory receives ca.pem and a credentials.json with every platform's settings")
+    func stateDirectory() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("perch-sim-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try await withSimulator({ $0.stateDirectory = directory }) { harness async throws in
+            let caPath = try #require(harness.endpoints.caCertificatePath)
+            #expect(try String(contentsOfFile: caPath, encoding: .utf8) == harness.endpoints.caCertificatePEM)
+            let credentialsPath = try #require(harness.endpoints.credentialsPath)
+            let attributes = try FileManager.default.attributesOfItem(atPath: credentialsPath)
+            #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+            let json = try #require(
+                JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: credentialsPath))) as? [String: Any])
+            let apns = try #require(json["apns"] as? [String: Any])
+            #expect(apns["privateKey"] as? String == harness.endpoints.apns.privateKeyPEM)
+            #expect(apns["endpoint"] as? String == harness.endpoints.apnsURL)
+            let fcm = try #require(json["fcm"] as? [String: Any])
+            #expect((fcm["serviceAccount"] as? [String: Any])?["token_uri"] as? String == harness.endpoints.fcmURL + "/token")
+            #expect((json["webpush"] as? [String: Any])?["url"] as? String == harness.endpoints.webPushURL)
+        }
+    }
+
+    @Test("a non-loopback host is refused before anything listens")
+    func loopbackOnly() async throws {
+        var configuration = SimulatorConfiguration()
+        configuration.host = "0.0.0.0"
+        let simulator = PushSimulator(configuration: configuration)
+        await #expect(throws: SimulatorError.notLoopback("0.0.0.0")) { try await simulator.start() }
+        try await simulator.shutdown()
+    }
+
+    @Test("run() serves until graceful shutdown, then closes the listeners")
+    func runsAsService() async throws {
+        let simulator = PushSimulator()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await simulator.run() }
+            // start() joins the start that run() began (or begins it): both see the same endpoints.
+            let endpoints = try await simulator.start()
+            #expect(simulator.endpoints?.apnsURL == endpoints.apnsURL)
+            group.cancelAll()
+            try await group.waitForAll()
+        }
+        await #expect(throws: SimulatorError.stopped) { try await simulator.start() }
+    }
+}
