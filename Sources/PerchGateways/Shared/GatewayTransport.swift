@@ -70,20 +70,41 @@ struct GatewayTransport: Sendable {
         request.body = .bytes(ByteBuffer(bytes: body))
         request.tlsConfiguration = tlsConfiguration
         let deadline = NIODeadline.now() + TimeAmount.nanoseconds(Int64(timeout.secondsValue * 1e9))
-        do {
-            let response = try await httpClient.execute(request, deadline: deadline, logger: logger)
-            let bytes = try await response.body.collect(upTo: Self.maximumResponseBytes)
-            return .success(GatewayResponse(status: Int(response.status.code), headers: response.headers, body: Data(bytes.readableBytesView)))
-        } catch let error as HTTPClientError {
-            if error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout || error == .writeTimeout
-                || error == .tlsHandshakeTimeout {
-                return .failure(.timeout)
+        // AHC's trace and debug lines can carry the request head, whose path holds an APNs token or a Web Push
+        // endpoint: it only ever gets info and above.
+        var clientLogger = logger
+        if clientLogger.logLevel < .info { clientLogger.logLevel = .info }
+        // A request handed to a connection that had just been closed (reset, GOAWAY) fails with a ChannelError
+        // before anything reaches the wire; it is safe to send again, and the pool then opens a new connection.
+        // Anything that may have reached the server is not resent here: the outcome says retry.
+        var unsentAttempts = 0
+        while true {
+            do {
+                let response = try await httpClient.execute(request, deadline: deadline, logger: clientLogger)
+                let bytes = try await response.body.collect(upTo: Self.maximumResponseBytes)
+                return .success(GatewayResponse(
+                    status: Int(response.status.code), headers: response.headers, body: Data(bytes.readableBytesView)))
+            } catch let error as HTTPClientError {
+                if error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout || error == .writeTimeout
+                    || error == .tlsHandshakeTimeout || NIODeadline.now() >= deadline
+                {
+                    return .failure(.timeout)
+                }
+                return .failure(.transport("HTTPClientError: " + error.shortDescription))
+            } catch let error as ChannelError where Self.isUnsent(error) && unsentAttempts < 2 && NIODeadline.now() < deadline {
+                unsentAttempts += 1
+                continue
+            } catch {
+                if NIODeadline.now() >= deadline { return .failure(.timeout) }
+                return .failure(.transport(String(describing: type(of: error))))
             }
-            if NIODeadline.now() >= deadline { return .failure(.timeout) }
-            return .failure(.transport("HTTPClientError: " + error.shortDescription))
-        } catch {
-            if NIODeadline.now() >= deadline { return .failure(.timeout) }
-            return .failure(.transport(String(describing: type(of: error))))
+        }
+    }
+
+    static func isUnsent(_ error: ChannelError) -> Bool {
+        switch error {
+        case .ioOnClosedChannel, .outputClosed, .alreadyClosed: true
+        default: false
         }
     }
 }
