@@ -105,6 +105,14 @@ let package = Package(
             ],
             path: "bench/gateways/WebPushEncryptionBench"
         ),
+        .executableTarget(
+            name: "perch-bench-gateways",
+            dependencies: [
+                "PerchCore", "PerchGateways", "PerchSimulator",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "bench/gateways/GatewayThroughputBench"
+        ),
         .testTarget(name: "PerchCoreTests", dependencies: ["PerchCore"]),
         .testTarget(name: "PerchStoreTests", dependencies: ["PerchStore", "PerchCore"]),
         .testTarget(
