@@ -7,6 +7,7 @@ messages="${1:-20000}"
 
 python3 -m pip install --quiet --disable-pip-version-check pywebpush 2>&1 | grep -v "Running pip as the 'root'" || true
 swift build -c release --product perch-bench-webpush-encryption >/dev/null
+swift build -c release --product perch-bench-gateways >/dev/null
 
 echo "== Web Push encryption, one process each (fresh ephemeral P-256 key + ECDH + HKDF + AES-GCM per message)"
 perch=$(.build/release/perch-bench-webpush-encryption "$messages")
@@ -29,3 +30,14 @@ print(f"perch     {perch['messagesPerSecond']:10.0f} msg/s per process")
 print(f"pywebpush {py['messagesPerSecond']:10.0f} msg/s per process  -> perch is {perch['messagesPerSecond'] / py['messagesPerSecond']:.2f}x")
 print(f"limit     {limit:10.0f} msg/s per core     -> perch reaches {100 * perch['messagesPerSecond'] / limit:.0f}%")
 PY
+
+echo "== End to end against the in-process simulators (HTTP/2 + TLS on loopback, one connection per gateway)"
+for platform in apns fcm webpush; do
+  for concurrency in 1 100; do
+    .build/release/perch-bench-gateways "$platform" "$messages" "$concurrency"
+  done
+done
+
+echo "== Peak RSS as the message count grows tenfold (APNs, 100 concurrent)"
+.build/release/perch-bench-gateways apns "$((messages / 10))" 100
+.build/release/perch-bench-gateways apns "$messages" 100
