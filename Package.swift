@@ -51,6 +51,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .target(
@@ -96,6 +97,22 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        .executableTarget(
+            name: "perch-bench-webpush-encryption",
+            dependencies: [
+                "PerchCore", "PerchGateways",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "bench/gateways/WebPushEncryptionBench"
+        ),
+        .executableTarget(
+            name: "perch-bench-gateways",
+            dependencies: [
+                "PerchCore", "PerchGateways", "PerchSimulator",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "bench/gateways/GatewayThroughputBench"
+        ),
         .testTarget(name: "PerchCoreTests", dependencies: ["PerchCore"]),
         .testTarget(name: "PerchStoreTests", dependencies: ["PerchStore", "PerchCore"]),
         .testTarget(
@@ -112,6 +129,8 @@ let package = Package(
             dependencies: [
                 "PerchGateways", "PerchSimulator", "PerchCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,0 +1,95 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import PerchCore
+import ServiceLifecycle
+
+/// The owner of the gateways' HTTP resources: one shared `HTTPClient` (HTTP/2 with many concurrent streams per
+/// connection, redirects refused) from which per-app gateways are built.
+///
+/// Run it in the application's `ServiceGroup`; on graceful shutdown or cancellation it closes every connection.
+/// Gateways are cheap values: build one per app configuration and keep it as long as the configuration holds
+/// (its provider/access/VAPID token cache lives in it).
+public final class PushGateways: Service, Sendable {
+    /// The shared HTTP client.
+    public let httpClient: HTTPClient
+    let logger: Logger
+    let now: @Sendable () -> Date
+
+    /// Creates the shared client. Nothing runs until ``run()``.
+    ///
+    /// - Parameters:
+    ///   - eventLoopGroup: where connections live.
+    ///   - logger: the gateways' logger (never given tokens or keys).
+    ///   - now: the wall clock for JWT `iat`/`exp` and credential renewal; injected in tests.
+    public init(
+        eventLoopGroup: any EventLoopGroup = HTTPClient.defaultEventLoopGroup,
+        logger: Logger,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        var configuration = HTTPClient.Configuration()
+        configuration.httpVersion = .automatic
+        configuration.redirectConfiguration = .disallow
+        configuration.timeout = .init(connect: .seconds(10))
+        configuration.connectionPool = .init(idleTimeout: .seconds(300))
+        self.httpClient = HTTPClient(eventLoopGroupProvider: .shared(eventLoopGroup), configuration: configuration)
+        self.logger = logger
+        self.now = now
+    }
+
+    /// Waits for graceful shutdown (or cancellation), then shuts the HTTP client down.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        try await httpClient.shutdown()
+    }
+
+    /// An APNs gateway for one app.
+    public func apns(_ configuration: APNsConfiguration) throws(GatewayConfigurationError) -> APNsClient {
+        try APNsClient(configuration: configuration, httpClient: httpClient, logger: logger, now: now)
+    }
+
+    /// An FCM HTTP v1 gateway for one app.
+    public func fcm(_ configuration: FCMConfiguration) throws(GatewayConfigurationError) -> FCMClient {
+        try FCMClient(configuration: configuration, httpClient: httpClient, logger: logger, now: now)
+    }
+
+    /// A Web Push gateway for one app.
+    ///
+    /// - Parameter endpointCheck: called with every endpoint before it is contacted (the registry's SSRF host
+    ///   policy); throwing refuses the send as a message error.
+    public func webPush(
+        _ configuration: WebPushConfiguration,
+        endpointCheck: @escaping WebPushClient.EndpointCheck = { _ in }
+    ) throws(GatewayConfigurationError) -> WebPushClient {
+        try WebPushClient(configuration: configuration, httpClient: httpClient, endpointCheck: endpointCheck, logger: logger, now: now)
+    }
+
+    /// A gateway for any platform's configuration.
+    public func gateway(
+        for configuration: GatewayConfiguration,
+        endpointCheck: @escaping WebPushClient.EndpointCheck = { _ in }
+    ) throws(GatewayConfigurationError) -> any PushGateway {
+        switch configuration {
+        case .apns(let apns): try self.apns(apns)
+        case .fcm(let fcm): try self.fcm(fcm)
+        case .webPush(let webPush): try self.webPush(webPush, endpointCheck: endpointCheck)
+        }
+    }
+}
+
+/// One app's settings for one platform.
+public enum GatewayConfiguration: Sendable, Hashable {
+    case apns(APNsConfiguration)
+    case fcm(FCMConfiguration)
+    case webPush(WebPushConfiguration)
+
+    /// The platform configured.
+    public var platform: Platform {
+        switch self {
+        case .apns: .apns
+        case .fcm: .fcm
+        case .webPush: .webpush
+        }
+    }
+}

@@ -1,0 +1,29 @@
+// Web Push encryption throughput of one Perch process (one core), for bench/gateways/run.sh.
+// Usage: perch-bench-webpush-encryption [messages] — prints one JSON line.
+import Crypto
+import Foundation
+import PerchCore
+import PerchGateways
+
+let count = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 20_000 : 20_000
+let receiver = P256.KeyAgreement.PrivateKey()
+let userAgentKey = receiver.publicKey.x963Representation
+let auth = Data((0..<16).map { _ in UInt8.random(in: 0...255) })
+let message = PushMessage(
+    title: "Your order has shipped", body: "Order 12345 is on its way and arrives Thursday.",
+    data: ["orderId": "12345", "carrier": "UPS"], url: "https://shop.example/orders/12345")
+let plaintext = try message.renderWebPush().plaintext
+
+// Warm up.
+for _ in 0..<200 { _ = try WebPushEncryption.encrypt(plaintext, userAgentPublicKey: userAgentKey, authSecret: auth) }
+
+var bytes = 0
+let clock = ContinuousClock()
+let elapsed = try clock.measure {
+    for _ in 0..<count {
+        // A fresh ephemeral key and salt per message, as in production.
+        bytes &+= try WebPushEncryption.encrypt(plaintext, userAgentPublicKey: userAgentKey, authSecret: auth).count
+    }
+}
+let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+print(#"{"implementation":"perch","messages":\#(count),"plaintextBytes":\#(plaintext.count),"seconds":\#(seconds),"messagesPerSecond":\#(Double(count) / seconds),"bodyBytes":\#(bytes / count)}"#)
