@@ -85,7 +85,7 @@ struct SimulatorHarness {
     /// A Web Push subscription in the simulator bound to `key`, as a destination.
     func subscription(for key: VAPIDKey) -> PushDestination {
         let info = simulator.newWebPushSubscription(applicationServerKey: Data(base64URL: key.publicKeyBase64URL))
-        return .webPush(endpoint: info.endpoint, p256dh: info.p256dh, auth: info.auth)
+        return .webPush(endpoint: info.endpoint, p256dh: info.p256dh, auth: info.auth)!
     }
 }
 

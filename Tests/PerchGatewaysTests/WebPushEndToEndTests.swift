@@ -51,8 +51,8 @@ struct WebPushEndToEndTests {
         try await SimulatorHarness.run { sim in
             let key = VAPIDKey.generate()
             let destination = sim.subscription(for: key)
-            guard case .webPush(let endpoint, _, _) = destination else { return }
-            sim.simulator.markInvalid(platform: .webpush, token: endpoint)
+            guard case .webpush(let subscription) = destination else { return }
+            sim.simulator.markInvalid(platform: .webpush, token: subscription.endpoint.absoluteString)
             let outcome = try await sim.webPush(key: key).send(sale, to: destination)
             #expect(outcome == .retireToken(reason: .init(platform: .webpush, status: 410, code: "Gone"), timestamp: nil))
         }

@@ -42,7 +42,9 @@ extension AudienceFilter {
         case .user(let name):
             switch (subject.userAttributes[name], value) {
             case (.string(let a)?, .string(let b)): return comparison.holds(a, b)
-            case (.number(let a)?, .number(let b)): return comparison.holds(a, b)
+            case (let attribute?, .number(let b)):
+                guard let a = attribute.numberValue else { return false }
+                return comparison.holds(a, b)
             case (.bool(let a)?, .bool(let b)):
                 switch comparison {
                 case .equal: return a == b

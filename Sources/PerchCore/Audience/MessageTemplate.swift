@@ -83,6 +83,7 @@ public struct MessageTemplate: Sendable, Hashable {
     private static func text(_ value: JSONValue) -> String? {
         switch value {
         case .string(let text): return text
+        case .integer(let number): return String(number)
         case .number(let number): return number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : String(number)
         case .bool(let flag): return flag ? "true" : "false"
         default: return nil

@@ -2,8 +2,9 @@ import Foundation
 
 /// A platform-issued delivery address: what a token *is*.
 public enum PushDestination: Sendable, Hashable {
-    /// An APNs device token (lower-case hex) and the environment it was issued for.
-    case apns(token: String, environment: APNsEnvironment)
+    /// An APNs device token (lower-case hex) and the environment it was issued for — `nil` when the
+    /// client did not say, and then a `BadDeviceToken` answer never retires it.
+    case apns(token: String, environment: APNsEnvironment?)
     /// An FCM registration token.
     case fcm(token: String)
     /// A Web Push subscription.
@@ -46,7 +47,7 @@ public enum PushDestination: Sendable, Hashable {
     public init?(platform: Platform, environment: APNsEnvironment?, sealedForm: Data) {
         switch platform {
         case .apns:
-            self = .apns(token: String(decoding: sealedForm, as: UTF8.self), environment: environment ?? .production)
+            self = .apns(token: String(decoding: sealedForm, as: UTF8.self), environment: environment)
         case .fcm:
             self = .fcm(token: String(decoding: sealedForm, as: UTF8.self))
         case .webpush:
@@ -57,6 +58,14 @@ public enum PushDestination: Sendable, Hashable {
             else { return nil }
             self = .webpush(WebPushSubscription(endpoint: endpoint, p256dh: p256dh, auth: auth))
         }
+    }
+}
+
+extension PushDestination {
+    /// A Web Push destination from the strings of `PushSubscription.toJSON()`; `nil` when they are malformed.
+    public static func webPush(endpoint: String, p256dh: String, auth: String) -> PushDestination? {
+        guard let url = URL(string: endpoint), let key = Base64URL.decode(p256dh), let secret = Base64URL.decode(auth) else { return nil }
+        return .webpush(WebPushSubscription(endpoint: url, p256dh: key, auth: secret))
     }
 }
 

@@ -11,8 +11,8 @@ public enum Base64URL {
 
     /// Decodes base64url, with or without padding; also accepts standard base64,
     /// since browsers and libraries differ in what they hand over.
-    public static func decode(_ text: String) -> Data? {
-        var base = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+    public static func decode(_ text: some StringProtocol) -> Data? {
+        var base = String(text).replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         base = base.replacingOccurrences(of: "=", with: "")
         guard base.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "+" || $0 == "/") }) else {
             return nil

@@ -57,14 +57,14 @@ public struct RegistrationBody: Sendable, Decodable {
         var needsResolution = false
         switch platform {
         case .apns:
-            let environment: APNsEnvironment
+            // Absent means unknown: such a token is never retired on BadDeviceToken (the
+            // sandbox/production mix-up must not wipe valid tokens).
+            var environment: APNsEnvironment?
             if let name = self.environment {
                 guard let parsed = APNsEnvironment(rawValue: name) else {
                     throw .invalid("environment", "environment must be production or sandbox")
                 }
                 environment = parsed
-            } else {
-                environment = .production
             }
             destination = .apns(token: try FieldRules.apnsToken(token), environment: environment)
             previous = try previousToken.map { (value) throws(PerchError) in try FieldRules.apnsToken(value, field: "previousToken") }

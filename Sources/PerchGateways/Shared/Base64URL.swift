@@ -1,19 +1,13 @@
 import Foundation
+import PerchCore
 
 extension Data {
     /// The unpadded base64url text of these bytes (RFC 4648 §5), as JWTs and Web Push keys use.
-    var base64URLEncodedString: String {
-        var text = base64EncodedString()
-        text = text.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-        while text.hasSuffix("=") { text.removeLast() }
-        return text
-    }
+    var base64URLEncodedString: String { Base64URL.encode(self) }
 
     /// Decodes base64url with or without padding (plain base64 is accepted too).
     init?(base64URLEncoded text: String) {
-        var base64 = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            .replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64.append("=") }
-        self.init(base64Encoded: base64)
+        guard let data = Base64URL.decode(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { return nil }
+        self = data
     }
 }

@@ -47,12 +47,13 @@ public struct WebPushClient: PushGateway {
     }
 
     public func send(_ message: PushMessage, to destination: PushDestination, options: PushSendOptions) async -> DeliveryOutcome {
-        guard case .webPush(let endpoint, let p256dh, let auth) = destination else { return wrongPlatform(destination) }
+        guard case .webpush(let subscription) = destination else { return wrongPlatform(destination) }
         let notification: WebPushNotification
         do { notification = try message.renderWebPush(timeToLive: options.timeToLive) } catch {
             return error.outcome(.webpush)
         }
-        return await send(notification, endpoint: endpoint, p256dh: p256dh, auth: auth, logger: options.logger)
+        return await send(notification, endpoint: subscription.endpoint.absoluteString, p256dh: Base64URL.encode(subscription.p256dh),
+                          auth: Base64URL.encode(subscription.auth), logger: options.logger)
     }
 
     /// Encrypts and sends an already rendered notification to one subscription.

@@ -76,7 +76,7 @@ struct UserExportView: Encodable {
             switch token.destination {
             case .apns(let value, let environment):
                 view.token = value
-                view.environment = environment.rawValue
+                view.environment = environment?.rawValue
             case .fcm(let value):
                 view.token = value
             case .webpush(let subscription):

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PerchCore
 import _CryptoExtras
 
 /// A compact-serialised JWT (RFC 7519) as a verifier sees it: decoded header and claims, the

@@ -12,7 +12,7 @@ extension SQLiteStore: RegistryStore {
         }
         let material = destination.sealedForm
         let sealed = try vault.seal(material, context: appId)
-        let environment: String? = if case .apns(_, let env) = destination { env.rawValue } else { nil }
+        let environment: String? = if case .apns(_, let env) = destination { env?.rawValue } else { nil }
         let newTokenId = Self.newId("tok")
 
         return try await batcher.write { db in

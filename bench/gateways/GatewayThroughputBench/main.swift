@@ -42,7 +42,7 @@ case "webpush":
         caCertificatePEM: endpoints.caCertificatePEM))
     destinations = (0..<1000).map { _ in
         let info = simulator.newWebPushSubscription(applicationServerKey: Data(base64Encoded: key.publicKeyBase64URL.padded))
-        return .webPush(endpoint: info.endpoint, p256dh: info.p256dh, auth: info.auth)
+        return .webPush(endpoint: info.endpoint, p256dh: info.p256dh, auth: info.auth)!
     }
 default:
     gateway = try gateways.apns(APNsConfiguration(
