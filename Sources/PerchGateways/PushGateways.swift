@@ -44,6 +44,25 @@ public final class PushGateways: Service, Sendable {
         try await httpClient.shutdown()
     }
 
+    /// Runs `body` with gateways that are shut down when it returns: for one-shot tools such as `perch send`,
+    /// where no `ServiceGroup` runs.
+    public static func withGateways<Result: Sendable>(
+        logger: Logger,
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (PushGateways) async throws -> Result
+    ) async throws -> Result {
+        let gateways = PushGateways(logger: logger)
+        let result: Result
+        do {
+            result = try await body(gateways)
+        } catch {
+            try? await gateways.httpClient.shutdown()
+            throw error
+        }
+        try await gateways.httpClient.shutdown()
+        return result
+    }
+
     /// An APNs gateway for one app.
     public func apns(_ configuration: APNsConfiguration) throws(GatewayConfigurationError) -> APNsClient {
         try APNsClient(configuration: configuration, httpClient: httpClient, logger: logger, now: now)

@@ -30,15 +30,16 @@ struct APNsEndToEndTests {
     @Test("many concurrent sends share one connection and one provider token")
     func concurrent() async throws {
         try await SimulatorHarness.run { sim in
-            let apns = try sim.apns()
+            // Debug builds on a shared 2-core machine are slow: the bound here is generous, the count modest.
+            let apns = try sim.apns(timeout: .seconds(30))
             let outcomes = await withTaskGroup(of: DeliveryOutcome.self) { group in
-                for _ in 0..<200 { group.addTask { await apns.send(sale, to: .apns(token: apnsToken(), environment: .production)) } }
+                for _ in 0..<100 { group.addTask { await apns.send(sale, to: .apns(token: apnsToken(), environment: .production)) } }
                 return await group.reduce(into: [DeliveryOutcome]()) { $0.append($1) }
             }
-            #expect(outcomes.count == 200)
+            #expect(outcomes.count == 100)
             let refused = outcomes.filter { if case .accepted = $0 { false } else { true } }
-            #expect(refused.isEmpty, "not accepted: \(refused.prefix(3)) \(refused.first?.reason?.detail ?? "")")
-            #expect(sim.simulator.counters(platform: .apns).accepted == 200)
+            #expect(refused.isEmpty, "\(refused.count) not accepted, e.g. \(refused.first.map { "\($0)" } ?? "")")
+            #expect(sim.simulator.counters(platform: .apns).accepted == 100)
             #expect(await apns.providerTokenCount == 1)
             #expect(sim.simulator.counters(platform: .apns).authTokens == 1)
         }
@@ -199,6 +200,7 @@ struct APNsEndToEndTests {
                 return
             }
             #expect(reason.status == nil)
+            // The delivery layer retries after a backoff; give the pool that moment to see the connection is gone.
             try await Task.sleep(for: .milliseconds(200))
             let next = await apns.send(sale, to: .apns(token: apnsToken(), environment: .production))
             guard case .accepted = next else {

@@ -16,6 +16,9 @@ final class TestClock: Sendable {
     func advance(minutes: Double) { value.withLock { $0 = $0.addingTimeInterval(minutes * 60) } }
 }
 
+/// Requests get a generous 30 s bound (debug builds, a full parallel test run on 2 shared cores); the stall tests
+/// set their own short one.
+///
 /// One simulator (APNs production + sandbox, FCM, Web Push over HTTP/2 + TLS on loopback) and one `PushGateways`
 /// service, both running for the duration of a test.
 struct SimulatorHarness {
@@ -49,7 +52,7 @@ struct SimulatorHarness {
         try await simulator.shutdown()
     }
 
-    func apnsConfiguration(_ environment: APNsEnvironment = .production, timeout: Duration = .seconds(5)) -> APNsConfiguration {
+    func apnsConfiguration(_ environment: APNsEnvironment = .production, timeout: Duration = .seconds(30)) -> APNsConfiguration {
         APNsConfiguration(
             teamId: endpoints.apns.teamId, keyId: endpoints.apns.keyId, privateKeyPEM: endpoints.apns.privateKeyPEM,
             topic: endpoints.apns.topic, environment: environment,
@@ -57,22 +60,22 @@ struct SimulatorHarness {
             caCertificatePEM: endpoints.caCertificatePEM, requestTimeout: timeout)
     }
 
-    func apns(_ environment: APNsEnvironment = .production, timeout: Duration = .seconds(5)) throws -> APNsClient {
+    func apns(_ environment: APNsEnvironment = .production, timeout: Duration = .seconds(30)) throws -> APNsClient {
         try gateways.apns(apnsConfiguration(environment, timeout: timeout))
     }
 
-    func fcmConfiguration(serviceAccountJSON: String? = nil, timeout: Duration = .seconds(5)) -> FCMConfiguration {
+    func fcmConfiguration(serviceAccountJSON: String? = nil, timeout: Duration = .seconds(30)) -> FCMConfiguration {
         FCMConfiguration(
             serviceAccountJSON: serviceAccountJSON ?? endpoints.fcmServiceAccountJSON, endpoint: endpoints.fcmURL,
             caCertificatePEM: endpoints.caCertificatePEM, requestTimeout: timeout)
     }
 
-    func fcm(timeout: Duration = .seconds(5)) throws -> FCMClient {
+    func fcm(timeout: Duration = .seconds(30)) throws -> FCMClient {
         try gateways.fcm(fcmConfiguration(timeout: timeout))
     }
 
     func webPush(
-        key: VAPIDKey, allowedHosts: [String] = ["127.0.0.1"], timeout: Duration = .seconds(5),
+        key: VAPIDKey, allowedHosts: [String] = ["127.0.0.1"], timeout: Duration = .seconds(30),
         endpointCheck: @escaping WebPushClient.EndpointCheck = { _ in }
     ) throws -> WebPushClient {
         try gateways.webPush(

@@ -10,9 +10,10 @@ swift build -c release --product perch-bench-webpush-encryption >/dev/null
 swift build -c release --product perch-bench-gateways >/dev/null
 
 echo "== Web Push encryption, one process each (fresh ephemeral P-256 key + ECDH + HKDF + AES-GCM per message)"
-perch=$(.build/release/perch-bench-webpush-encryption "$messages")
+perch_all=$(.build/release/perch-bench-webpush-encryption "$messages")
+perch=$(echo "$perch_all" | head -1)
 py=$(python3 bench/gateways/pywebpush_encode.py "$((messages / 4))")
-echo "$perch"
+echo "$perch_all"
 echo "$py"
 
 echo "== Per-core limit from openssl speed (one key generation ~ one ECDSA sign, plus one ECDH per message)"

@@ -27,3 +27,17 @@ let elapsed = try clock.measure {
 }
 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
 print(#"{"implementation":"perch","messages":\#(count),"plaintextBytes":\#(plaintext.count),"seconds":\#(seconds),"messagesPerSecond":\#(Double(count) / seconds),"bodyBytes":\#(bytes / count)}"#)
+
+// Where the time goes: each step alone, same count.
+func phase(_ name: String, _ body: () throws -> Void) rethrows {
+    let elapsed = try clock.measure { for _ in 0..<count { try body() } }
+    let micros = (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18) / Double(count) * 1e6
+    print(#"{"phase":"\#(name)","microsecondsPerMessage":\#(micros)}"#)
+}
+let fixedEphemeral = P256.KeyAgreement.PrivateKey()
+let parsedUserAgentKey = try P256.KeyAgreement.PublicKey(x963Representation: userAgentKey)
+phase("P256.KeyAgreement.PrivateKey()") { _ = P256.KeyAgreement.PrivateKey() }
+phase("serialize ephemeral public key") { _ = fixedEphemeral.publicKey.x963Representation }
+try phase("parse p256dh") { _ = try P256.KeyAgreement.PublicKey(x963Representation: userAgentKey) }
+try phase("ECDH") { _ = try fixedEphemeral.sharedSecretFromKeyAgreement(with: parsedUserAgentKey) }
+phase("WebPushEncryption.makeEphemeralKey()") { _ = WebPushEncryption.makeEphemeralKey() }
