@@ -23,15 +23,17 @@ public final class PushGateways: Service, Sendable {
     ///   - eventLoopGroup: where connections live.
     ///   - logger: the gateways' logger (never given tokens or keys).
     ///   - now: the wall clock for JWT `iat`/`exp` and credential renewal; injected in tests.
+    ///   - connectTimeout: how long a new connection (TCP + TLS) may take.
     public init(
         eventLoopGroup: any EventLoopGroup = HTTPClient.defaultEventLoopGroup,
         logger: Logger,
-        now: @escaping @Sendable () -> Date = { Date() }
+        now: @escaping @Sendable () -> Date = { Date() },
+        connectTimeout: Duration = .seconds(10)
     ) {
         var configuration = HTTPClient.Configuration()
         configuration.httpVersion = .automatic
         configuration.redirectConfiguration = .disallow
-        configuration.timeout = .init(connect: .seconds(10))
+        configuration.timeout = .init(connect: .nanoseconds(Int64(connectTimeout.timeInterval * 1e9)))
         configuration.connectionPool = .init(idleTimeout: .seconds(300))
         self.httpClient = HTTPClient(eventLoopGroupProvider: .shared(eventLoopGroup), configuration: configuration)
         self.logger = logger

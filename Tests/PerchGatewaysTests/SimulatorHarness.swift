@@ -37,7 +37,8 @@ struct SimulatorHarness {
         configure(&configuration)
         let simulator = PushSimulator(configuration: configuration, logger: Logger(label: "perch.test.simulator"))
         let endpoints = try await simulator.start()
-        let gateways = PushGateways(logger: Logger(label: "perch.test.gateways"), now: { clock.now() })
+        let gateways = PushGateways(logger: Logger(label: "perch.test.gateways"), now: { clock.now() },
+                                    connectTimeout: .seconds(60))  // the suite runs in parallel on two cores
         let harness = SimulatorHarness(simulator: simulator, endpoints: endpoints, gateways: gateways, clock: clock)
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in

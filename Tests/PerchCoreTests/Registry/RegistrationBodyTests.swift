@@ -7,9 +7,9 @@ import Testing
 struct RegistrationBodyTests {
     let apnsToken = String(repeating: "AB", count: 32)
 
-    @Test func apnsDefaultsToProductionAndLowercases() throws {
+    @Test func apnsEnvironmentIsUnknownUnlessGivenAndTokensLowercase() throws {
         let registration = try RegistrationBody(platform: "apns", token: apnsToken, installationId: "i1").validated(endpointPolicy: .init())
-        #expect(registration.destination == .apns(token: apnsToken.lowercased(), environment: .production))
+        #expect(registration.destination == .apns(token: apnsToken.lowercased(), environment: nil), "absent means unknown, never assumed")
     }
 
     @Test func everyBrokenFieldIsNamed() {

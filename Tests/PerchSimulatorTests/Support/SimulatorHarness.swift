@@ -181,6 +181,8 @@ func withSimulator(
     var clientConfiguration = HTTPClient.Configuration()
     clientConfiguration.tlsConfiguration = tls
     clientConfiguration.httpVersion = .automatic
+    // The whole suite runs in parallel on two cores; a TLS handshake can wait its turn for seconds.
+    clientConfiguration.timeout = .init(connect: .seconds(60))
     let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
 
     let harness = SimulatorHarness(simulator: simulator, endpoints: endpoints, client: client)
