@@ -99,7 +99,7 @@ struct CLITests {
         defer { if process.isRunning { process.terminate() } }
 
         var healthy = false
-        for _ in 0..<100 where !healthy {
+        for _ in 0..<600 where !healthy {  // up to a minute: the whole suite shares two cores
             try await Task.sleep(for: .milliseconds(100))
             if let (data, response) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/healthz")!),
                (response as? HTTPURLResponse)?.statusCode == 200, String(decoding: data, as: UTF8.self).contains("ok") {
