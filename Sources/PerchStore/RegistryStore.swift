@@ -36,8 +36,10 @@ public protocol RegistryStore: Sendable {
     func eraseUser(appId: String, userId: String) async throws -> Bool
     /// The installation's current live token, decrypted, for a send.
     func currentDestination(appId: String, installationId: String) async throws -> (tokenId: String, destination: PushDestination, status: TokenStatus)?
-    /// Applies a gateway's verdict that the token is dead.
-    func retireToken(appId: String, tokenId: String, reason: String, at: Date) async throws
+    /// Applies a gateway's verdict that the token is dead. With `unlessSeenAfter` (APNs 410's
+    /// timestamp), a token registered after that moment is kept. Answers whether it was retired.
+    @discardableResult
+    func retireToken(appId: String, tokenId: String, reason: String, at: Date, unlessSeenAfter: Date?) async throws -> Bool
 }
 
 /// Client and server events.

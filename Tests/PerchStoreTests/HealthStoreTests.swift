@@ -62,7 +62,7 @@ struct HealthStoreTests {
         _ = try await store.unregister(appId: app, installationId: "anon-web", now: t0 + 2)
         // a gateway retires alice's iPad token.
         let ipad = try #require(try await store.installation(appId: app, installationId: "a-ipad")?.tokenId)
-        try await store.retireToken(appId: app, tokenId: ipad, reason: "Unregistered", at: t0 + 3)
+        try await store.retireToken(appId: app, tokenId: ipad, reason: "Unregistered", at: t0 + 3, unlessSeenAfter: nil)
         // opt-in: 4 prompted, 3 granted.
         let events = ["a-phone", "a-ipad", "a-web", "b-android"].map { ClientEvent(type: .promptShown, installationId: $0, occurredAt: t0) }
             + ["a-phone", "a-web", "b-android"].map { ClientEvent(type: .permissionGranted, installationId: $0, occurredAt: t0) }

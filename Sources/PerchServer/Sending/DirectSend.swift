@@ -1,0 +1,78 @@
+import Foundation
+import Logging
+import PerchCore
+import PerchGateways
+import PerchStore
+
+/// A send to one installation now: the first cut of `POST /v1/send` and `perch send`.
+/// Consent and token status are checked (never bypassed), the gateway's answer decides the
+/// token's fate at once, and the outcome is returned.
+public struct DirectSend: Sendable {
+    let store: any PerchStore
+    let gateways: GatewayDirectory
+    let now: @Sendable () -> Date
+
+    public init(store: any PerchStore, gateways: GatewayDirectory, now: @escaping @Sendable () -> Date = Date.init) {
+        self.store = store
+        self.gateways = gateways
+        self.now = now
+    }
+
+    /// The result for one installation.
+    public struct Result: Sendable, Encodable {
+        public var installationId: String
+        public var tokenId: String?
+        public var platform: String?
+        /// `accepted`, `retired`, `retry`, `message_error`, `credential_error` or `suppressed`.
+        public var outcome: String
+        public var gatewayMessageId: String?
+        public var reason: Reason?
+        public var retryAfterSeconds: Double?
+
+        public struct Reason: Sendable, Encodable {
+            public var code: String
+            public var status: Int?
+            public var detail: String?
+        }
+    }
+
+    public func send(_ message: PushMessage, appId: String, installationId: String, timeToLive: Int?, logger: Logger) async throws -> Result {
+        guard let summary = try await store.installation(appId: appId, installationId: installationId) else {
+            throw PerchError(.notFound, "installation not found", field: "to.installationId")
+        }
+        guard let current = try await store.currentDestination(appId: appId, installationId: installationId) else {
+            return Result(installationId: installationId, outcome: "suppressed", reason: .init(code: "no_token"))
+        }
+        let candidate = Eligibility.Candidate(status: current.status, consent: summary.consent?.status, userId: summary.userId,
+                                              timezone: summary.timezone)
+        if case .exclude(let reason) = Eligibility(bypassCaps: true).decide(candidate, now: now()) {
+            return Result(installationId: installationId, tokenId: current.tokenId, platform: current.destination.platform.rawValue,
+                          outcome: "suppressed", reason: .init(code: reason.code, detail: reason.description))
+        }
+        let gateway = try await gateways.gateway(appId: appId, platform: current.destination.platform)
+        var sendLogger = logger
+        sendLogger[metadataKey: "perch.token_id"] = .string(current.tokenId)
+        let outcome = await gateway.send(message, to: current.destination, options: PushSendOptions(timeToLive: timeToLive, logger: sendLogger))
+        var result = Result(installationId: installationId, tokenId: current.tokenId, platform: current.destination.platform.rawValue, outcome: "")
+        if let reason = outcome.reason {
+            result.reason = .init(code: reason.code, status: reason.status, detail: reason.detail)
+        }
+        switch outcome {
+        case .accepted(let id):
+            result.outcome = "accepted"
+            result.gatewayMessageId = id
+        case .retireToken(let reason, let timestamp):
+            let retired = try await store.retireToken(appId: appId, tokenId: current.tokenId, reason: reason.code,
+                                                      at: timestamp ?? now(), unlessSeenAfter: timestamp)
+            result.outcome = retired ? "retired" : "kept"
+        case .retry(let after, _):
+            result.outcome = "retry"
+            result.retryAfterSeconds = after?.timeInterval
+        case .messageError:
+            result.outcome = "message_error"
+        case .credentialError:
+            result.outcome = "credential_error"
+        }
+        return result
+    }
+}

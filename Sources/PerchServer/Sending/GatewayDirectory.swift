@@ -1,0 +1,74 @@
+import Foundation
+import PerchCore
+import PerchGateways
+import PerchStore
+import Synchronization
+
+/// Builds each app's gateways from its stored settings and keeps them while the settings
+/// hold, so provider, access and VAPID tokens are reused across sends.
+public final class GatewayDirectory: Sendable {
+    private struct Key: Hashable {
+        var appId: String
+        var platform: Platform
+    }
+    private struct Entry {
+        var updatedAt: Date
+        var gateway: any PushGateway
+    }
+
+    let store: any PerchStore
+    let gateways: PushGateways
+    let resolver: any EndpointResolver
+    private let entries = Mutex<[Key: Entry]>([:])
+
+    public init(store: any PerchStore, gateways: PushGateways, resolver: any EndpointResolver = SystemEndpointResolver()) {
+        self.store = store
+        self.gateways = gateways
+        self.resolver = resolver
+    }
+
+    /// The app's gateway for `platform`; a `gateway_not_configured` error when it has no settings.
+    public func gateway(appId: String, platform: Platform) async throws -> any PushGateway {
+        guard let settings = try await store.gateway(appId: appId, platform: platform) else {
+            throw PerchError(.gatewayNotConfigured, "the app has no \(platform.rawValue) credentials; PUT /v1/apps/\(appId)/gateways/\(platform.rawValue)",
+                             field: "gateways.\(platform.rawValue)")
+        }
+        let key = Key(appId: appId, platform: platform)
+        if let entry = entries.withLock({ $0[key] }), entry.updatedAt == settings.updatedAt { return entry.gateway }
+        let configuration = try await configuration(appId: appId, settings: settings)
+        let policy = try await store.app(id: appId)?.endpointPolicy ?? EndpointPolicy()
+        let resolver = self.resolver
+        let gateway: any PushGateway
+        do {
+            gateway = try gateways.gateway(for: configuration) { url in
+                try await policy.check(url, field: "endpoint", resolver: resolver)
+            }
+        } catch {
+            throw PerchError(.gatewayNotConfigured, "the stored \(platform.rawValue) settings are unusable: \(error)", field: "gateways.\(platform.rawValue)")
+        }
+        entries.withLock { $0[key] = Entry(updatedAt: settings.updatedAt, gateway: gateway) }
+        return gateway
+    }
+
+    /// Maps the public contract's gateway settings onto the clients' configuration.
+    func configuration(appId: String, settings: GatewaySettings) async throws -> GatewayConfiguration {
+        guard case .object(let body) = settings.settings else { throw PerchError(.internalError, "stored gateway settings are not an object") }
+        func text(_ key: String) -> String? { body[key]?.stringValue }
+        switch settings.platform {
+        case .apns:
+            return .apns(APNsConfiguration(
+                teamId: text("teamId") ?? "", keyId: text("keyId") ?? "", privateKeyPEM: text("privateKey") ?? "", topic: text("topic") ?? "",
+                environment: text("environment").flatMap(APNsEnvironment.init(rawValue:)) ?? .production,
+                endpoint: text("endpoint"), caCertificatePEM: text("caCertificate")))
+        case .fcm:
+            return .fcm(FCMConfiguration(serviceAccountJSON: body["serviceAccount"]?.jsonText ?? "{}", endpoint: text("endpoint"),
+                                         caCertificatePEM: text("caCertificate")))
+        case .webpush:
+            var vapid = text("vapidPrivateKey")
+            if vapid == nil { vapid = Base64URL.encode(try await store.vapidPrivateKey(appId: appId)) }
+            // `allowedEndpointHosts` is enforced by the registry's endpoint policy (the endpoint check above),
+            // which also refuses non-public addresses; the client's own host list stays open.
+            return .webPush(WebPushConfiguration(subject: text("subject") ?? "", vapidPrivateKey: vapid ?? "", caCertificatePEM: text("caCertificate")))
+        }
+    }
+}
