@@ -114,8 +114,9 @@ struct SimulatedAPNs: Sendable {
     /// `TooManyProviderTokenUpdates`).
     func providerTokenProblem(_ authorization: String?) -> String? {
         guard let authorization, !authorization.isEmpty else { return "MissingProviderToken" }
-        guard authorization.lowercased().hasPrefix("bearer ") else { return "InvalidProviderToken" }
-        let jwt = authorization.dropFirst("bearer ".count).trimmingCharacters(in: .whitespaces)
+        // Plain string work on the hot path: every push carries the (usually cached) token.
+        guard authorization.prefix(7).lowercased() == "bearer " else { return "InvalidProviderToken" }
+        let jwt = String(authorization.dropFirst(7).drop(while: { $0 == " " }))
         let currentTime = now().timeIntervalSince1970
 
         let issuedAt: Double
@@ -167,7 +168,9 @@ struct SimulatedAPNs: Sendable {
 
     /// A device token is an even number of hex digits (32 bytes today, up to 100 bytes allowed).
     static func isDeviceToken(_ token: String) -> Bool {
-        !token.isEmpty && token.count % 2 == 0 && token.count <= 200 && token.allSatisfy(\.isHexDigit)
+        let bytes = token.utf8
+        return !bytes.isEmpty && bytes.count % 2 == 0 && bytes.count <= 200
+            && bytes.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0 | 0x20) }
     }
 
     private func reject(_ status: Int, _ reason: String, apnsID: String) -> SimulatorAction {
