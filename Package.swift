@@ -118,7 +118,7 @@ let package = Package(
         .testTarget(
             name: "PerchServerTests",
             dependencies: [
-                "PerchServer", "PerchStore", "PerchCore",
+                "PerchServer", "PerchStore", "PerchCore", "PerchGateways", "PerchSimulator",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

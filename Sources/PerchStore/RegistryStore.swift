@@ -34,6 +34,8 @@ public protocol RegistryStore: Sendable {
     func exportUser(appId: String, userId: String) async throws -> UserExport?
     /// Erases every trace of the user: installations, tokens, consent history, events, log. `false` when unknown.
     func eraseUser(appId: String, userId: String) async throws -> Bool
+    /// The id of the stored token with this identity, if the registry knows it.
+    func tokenId(appId: String, destination: PushDestination) async throws -> String?
     /// The installation's current live token, decrypted, for a send.
     func currentDestination(appId: String, installationId: String) async throws -> (tokenId: String, destination: PushDestination, status: TokenStatus)?
     /// Applies a gateway's verdict that the token is dead. With `unlessSeenAfter` (APNs 410's

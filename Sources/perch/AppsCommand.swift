@@ -6,7 +6,7 @@ import PerchStore
 
 struct AppsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "apps", abstract: "Manage apps.",
-                                                    subcommands: [Create.self, List.self])
+                                                    subcommands: [Create.self, List.self, ConnectSimulator.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an app and print its keys (shown only once).")

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import PerchCore
+import PerchGateways
 import PerchServer
 import PerchStore
 import ServiceLifecycle
@@ -39,7 +40,8 @@ struct ServeCommand: AsyncParsableCommand {
 
         let store = try storeOptions.openStore(logger: logger)
         let metrics = PerchMetrics()
-        let api = PerchAPI(store: store, metrics: metrics)
+        let gateways = PushGateways(logger: Logger(label: "perch.gateways"))
+        let api = PerchAPI(store: store, metrics: metrics, gateways: GatewayDirectory(store: store, gateways: gateways))
         let hygiene = HygieneService(store: store, policy: configuration.hygiene, clock: ContinuousClock(),
                                      logger: Logger(label: "perch.hygiene"), metrics: metrics)
         let app = PerchApplication.make(configuration: configuration, api: api, store: store, logger: logger)
@@ -47,7 +49,7 @@ struct ServeCommand: AsyncParsableCommand {
             logger.notice("no admin key set: POST /v1/apps is closed; create apps with `perch apps create` or set PERCH_ADMIN_KEY")
         }
         logger.info("perch serving", metadata: ["address": "\(configuration.host):\(configuration.port)", "database": "\(store.path)"])
-        let group = ServiceGroup(configuration: .init(services: [app, hygiene], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let group = ServiceGroup(configuration: .init(services: [gateways, app, hygiene], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

@@ -72,6 +72,7 @@ struct TestServer {
     let logs = LogCapture()
     let resolver: TestResolver
     var now: @Sendable () -> Date = Date.init
+    var gateways: GatewayDirectory?
 
     init(resolverTable: [String: [String]] = [:]) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("perch-server-\(UUID().uuidString)")
@@ -81,7 +82,7 @@ struct TestServer {
         resolver = TestResolver(table: resolverTable)
     }
 
-    var api: PerchAPI { PerchAPI(store: store, resolver: resolver, metrics: PerchMetrics(), now: now) }
+    var api: PerchAPI { PerchAPI(store: store, resolver: resolver, metrics: PerchMetrics(), gateways: gateways, now: now) }
 
     func run(_ body: @Sendable (Client) async throws -> Void) async throws {
         var configuration = ServerConfiguration()
@@ -111,13 +112,21 @@ struct TestServer {
             }
         }
 
-        /// Creates an app with the admin key; answers its publishable and secret keys.
-        func createApp(_ name: String = "Test App") async throws -> (id: String, publishable: String, secret: String) {
+        /// Creates an app with the admin key; answers its keys.
+        func createApp(_ name: String = "Test App") async throws -> TestApp {
             let answer = try await call(.post, "/v1/apps", key: TestServer.adminKey, json: ["name": .string(name)])
             guard answer.status == .created, let id = answer["id"]?.stringValue, let pk = answer["publishableKey"]?.stringValue,
-                  let sk = answer["secretKey"]?.stringValue else { throw PerchError(.internalError, "app creation failed: \(answer.json)") }
-            return (id, pk, sk)
+                  let sk = answer["secretKey"]?.stringValue, let vapid = answer["vapidPublicKey"]?.stringValue
+            else { throw PerchError(.internalError, "app creation failed: \(answer.json)") }
+            return TestApp(id: id, publishable: pk, secret: sk, vapidPublicKey: vapid)
         }
+    }
+
+    struct TestApp: Sendable {
+        var id: String
+        var publishable: String
+        var secret: String
+        var vapidPublicKey: String
     }
 }
 

@@ -10,13 +10,16 @@ public struct PerchAPI: Sendable {
     let store: any PerchStore
     let resolver: any EndpointResolver
     let metrics: PerchMetrics
+    /// Sends through the app's gateways; `nil` on a server without gateways (`POST /v1/send` answers 501).
+    let sender: DirectSend?
     let now: @Sendable () -> Date
 
     public init(store: any PerchStore, resolver: any EndpointResolver = SystemEndpointResolver(), metrics: PerchMetrics,
-                now: @escaping @Sendable () -> Date = Date.init) {
+                gateways: GatewayDirectory? = nil, now: @escaping @Sendable () -> Date = Date.init) {
         self.store = store
         self.resolver = resolver
         self.metrics = metrics
+        self.sender = gateways.map { DirectSend(store: store, gateways: $0, now: now) }
         self.now = now
     }
 
@@ -27,6 +30,7 @@ public struct PerchAPI: Sendable {
         addUserRoutes(to: router)
         addEventRoutes(to: router)
         addMetricsRoutes(to: router)
+        addSendRoutes(to: router)
     }
 }
 

@@ -20,7 +20,7 @@ public struct DirectSend: Sendable {
 
     /// The result for one installation.
     public struct Result: Sendable, Encodable {
-        public var installationId: String
+        public var installationId: String?
         public var tokenId: String?
         public var platform: String?
         /// `accepted`, `retired`, `retry`, `message_error`, `credential_error` or `suppressed`.
@@ -33,6 +33,31 @@ public struct DirectSend: Sendable {
             public var code: String
             public var status: Int?
             public var detail: String?
+        }
+
+        public init(installationId: String?, tokenId: String? = nil, platform: String? = nil, outcome: String, reason: Reason? = nil) {
+            self.installationId = installationId
+            self.tokenId = tokenId
+            self.platform = platform
+            self.outcome = outcome
+            self.reason = reason
+        }
+
+        /// The result of a gateway's answer (`retired` is decided by the registry afterwards).
+        public init(installationId: String?, tokenId: String?, platform: String, outcome: DeliveryOutcome) {
+            self.init(installationId: installationId, tokenId: tokenId, platform: platform, outcome: "")
+            reason = outcome.reason.map { Reason(code: $0.code, status: $0.status, detail: $0.detail) }
+            switch outcome {
+            case .accepted(let id):
+                self.outcome = "accepted"
+                gatewayMessageId = id
+            case .retireToken: self.outcome = "retired"
+            case .retry(let after, _):
+                self.outcome = "retry"
+                retryAfterSeconds = after?.timeInterval
+            case .messageError: self.outcome = "message_error"
+            case .credentialError: self.outcome = "credential_error"
+            }
         }
     }
 
@@ -53,25 +78,12 @@ public struct DirectSend: Sendable {
         var sendLogger = logger
         sendLogger[metadataKey: "perch.token_id"] = .string(current.tokenId)
         let outcome = await gateway.send(message, to: current.destination, options: PushSendOptions(timeToLive: timeToLive, logger: sendLogger))
-        var result = Result(installationId: installationId, tokenId: current.tokenId, platform: current.destination.platform.rawValue, outcome: "")
-        if let reason = outcome.reason {
-            result.reason = .init(code: reason.code, status: reason.status, detail: reason.detail)
-        }
-        switch outcome {
-        case .accepted(let id):
-            result.outcome = "accepted"
-            result.gatewayMessageId = id
-        case .retireToken(let reason, let timestamp):
+        var result = Result(installationId: installationId, tokenId: current.tokenId, platform: current.destination.platform.rawValue,
+                            outcome: outcome)
+        if case .retireToken(let reason, let timestamp) = outcome {
             let retired = try await store.retireToken(appId: appId, tokenId: current.tokenId, reason: reason.code,
                                                       at: timestamp ?? now(), unlessSeenAfter: timestamp)
             result.outcome = retired ? "retired" : "kept"
-        case .retry(let after, _):
-            result.outcome = "retry"
-            result.retryAfterSeconds = after?.timeInterval
-        case .messageError:
-            result.outcome = "message_error"
-        case .credentialError:
-            result.outcome = "credential_error"
         }
         return result
     }

@@ -5,8 +5,8 @@ import PerchStore
 
 /// Validates `PUT /v1/apps/{appId}/gateways/{platform}` bodies and splits them into the
 /// sealed settings and the summary the API may show back (no private key ever).
-enum GatewaySettingsRules {
-    static func validate(platform: Platform, body: [String: JSONValue], now: Date) throws -> GatewaySettings {
+public enum GatewaySettingsRules {
+    public static func validate(platform: Platform, body: [String: JSONValue], now: Date) throws -> GatewaySettings {
         var summary: [String: JSONValue] = [:]
         func string(_ key: String, required: Bool = true, in object: [String: JSONValue]? = nil, prefix: String = "") throws -> String? {
             let source = object ?? body

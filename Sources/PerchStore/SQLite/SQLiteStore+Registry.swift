@@ -199,6 +199,13 @@ extension SQLiteStore: RegistryStore {
     }
 
     @discardableResult
+    public func tokenId(appId: String, destination: PushDestination) async throws -> String? {
+        let index = vault.blindIndex(appId: appId, platform: destination.platform, identity: destination.identity)
+        return try await pool.read { db in
+            try String.fetchOne(db, sql: "SELECT id FROM tokens WHERE app_id = ? AND blind_index = ?", arguments: [appId, index])
+        }
+    }
+
     public func retireToken(appId: String, tokenId: String, reason: String, at: Date, unlessSeenAfter: Date?) async throws -> Bool {
         try await pool.write { db in
             if let unlessSeenAfter,

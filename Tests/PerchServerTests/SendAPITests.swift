@@ -1,0 +1,131 @@
+import Foundation
+import HTTPTypes
+import Logging
+import Testing
+import PerchCore
+import PerchGateways
+import PerchSimulator
+@testable import PerchServer
+
+/// `POST /v1/send` through the real gateways to the simulators over HTTP/2 + TLS on loopback.
+@Suite("POST /v1/send")
+struct SendAPITests {
+    static func withSending(_ body: @Sendable (TestServer.Client, PushSimulator, SimulatorEndpoints, TestServer.TestApp) async throws -> Void) async throws {
+        var configuration = SimulatorConfiguration()
+        configuration.eventLoopThreads = 1
+        let simulator = PushSimulator(configuration: configuration)
+        let endpoints = try await simulator.start()
+        let gateways = PushGateways(logger: Logger(label: "test.gateways"), connectTimeout: .seconds(60))
+        var server = try TestServer()
+        server.gateways = GatewayDirectory(store: server.store, gateways: gateways)
+        do {
+            try await server.run { client in
+                let app = try await client.createApp()
+                try await body(client, simulator, endpoints, app)
+            }
+        } catch {
+            try? await gateways.httpClient.shutdown()
+            try? await simulator.shutdown()
+            throw error
+        }
+        try await gateways.httpClient.shutdown()
+        try await simulator.shutdown()
+    }
+
+    static func connectAPNs(_ client: TestServer.Client, _ app: TestServer.TestApp, _ endpoints: SimulatorEndpoints) async throws {
+        let answer = try await client.call(.put, "/v1/apps/\(app.id)/gateways/apns", key: app.secret, json: [
+            "teamId": .string(endpoints.apns.teamId), "keyId": .string(endpoints.apns.keyId), "privateKey": .string(endpoints.apns.privateKeyPEM),
+            "topic": .string(endpoints.apns.topic), "environment": "production", "endpoint": .string(endpoints.apnsURL),
+            "caCertificate": .string(endpoints.caCertificatePEM),
+        ])
+        #expect(answer.status == .ok, "\(answer.json)")
+        #expect(!answer.json.jsonText.contains("PRIVATE KEY"), "the private key is never shown back")
+    }
+
+    static let message: JSONValue = ["title": "Flash sale", "body": "40% off until midnight", "data": ["campaign": "spring"]]
+
+    func result(_ answer: Answer) -> [String: JSONValue]? {
+        guard case .array(let results)? = answer["results"], case .object(let first)? = results.first else { return nil }
+        return first
+    }
+
+    @Test func aGrantedInstallationIsSentToAndAGoneTokenIsRetiredAtOnce() async throws {
+        try await Self.withSending { client, simulator, endpoints, app in
+            try await Self.connectAPNs(client, app, endpoints)
+            let token = Tokens.apns(42)
+            _ = try await client.call(.post, "/v1/tokens", key: app.publishable, json: [
+                "platform": "apns", "token": .string(token), "environment": "production", "installationId": "iphone", "consent": "granted"])
+            let sent = try await client.call(.post, "/v1/send", key: app.secret, json: ["to": ["installationId": "iphone"], "message": Self.message])
+            #expect(sent.status == .ok, "\(sent.json)")
+            #expect(result(sent)?["outcome"] == "accepted" && result(sent)?["gatewayMessageId"] != nil)
+            #expect(simulator.counters(platform: .apns).accepted == 1)
+            let delivered = simulator.received(platform: .apns).last?.text ?? ""
+            #expect(delivered.contains("Flash sale"))
+
+            simulator.markInvalid(platform: .apns, token: token)
+            let gone = try await client.call(.post, "/v1/send", key: app.secret, json: ["to": ["installationId": "iphone"], "message": Self.message])
+            #expect(result(gone)?["outcome"] == "retired")
+            let installation = try await client.call(.get, "/v1/installations/iphone", key: app.secret)
+            #expect(installation["status"] == "invalid" && installation["statusReason"] == "Unregistered")
+            let again = try await client.call(.post, "/v1/send", key: app.secret, json: ["to": ["installationId": "iphone"], "message": Self.message])
+            let suppressed = try #require(result(again))
+            #expect(suppressed["outcome"] == "suppressed")
+            #expect(suppressed["reason"] == ["code": "token_invalid", "detail": "the token is invalid"])
+        }
+    }
+
+    @Test func consentIsNeverBypassedAndAMixedUpEnvironmentRetiresNothing() async throws {
+        try await Self.withSending { client, simulator, endpoints, app in
+            try await Self.connectAPNs(client, app, endpoints)
+            _ = try await client.call(.post, "/v1/tokens", key: app.publishable, json: [
+                "platform": "apns", "token": .string(Tokens.apns(1)), "installationId": "no-consent", "consent": "denied"])
+            let refused = try await client.call(.post, "/v1/send", key: app.secret, json: [
+                "to": ["installationId": "no-consent"], "message": Self.message, "bypassCaps": true])
+            #expect(result(refused)?["outcome"] == "suppressed")
+            #expect(simulator.counters(platform: .apns).received == 0)
+
+            // A sandbox token registered as such, sent over the production connection: BadDeviceToken, kept.
+            let sandboxToken = Tokens.apns(2)
+            simulator.setAPNsTokenEnvironment(sandboxToken, .sandbox)
+            _ = try await client.call(.post, "/v1/tokens", key: app.publishable, json: [
+                "platform": "apns", "token": .string(sandboxToken), "environment": "sandbox", "installationId": "dev-phone", "consent": "granted"])
+            let mixed = try await client.call(.post, "/v1/send", key: app.secret, json: ["to": ["installationId": "dev-phone"], "message": Self.message])
+            #expect(result(mixed)?["outcome"] != "retired")
+            let reason = try #require(result(mixed)?["reason"]?.objectValue)
+            #expect(reason["code"] == "BadDeviceToken")
+            #expect(try await client.call(.get, "/v1/installations/dev-phone", key: app.secret)["status"] == "active")
+        }
+    }
+
+    @Test func webPushIsEncryptedForTheSubscriptionAndDecryptedByTheSimulator() async throws {
+        try await Self.withSending { client, simulator, endpoints, app in
+            let created = try await client.call(.put, "/v1/apps/\(app.id)/gateways/webpush", key: app.secret, json: [
+                "subject": "mailto:ops@example.com", "allowedEndpointHosts": ["127.0.0.1"], "caCertificate": .string(endpoints.caCertificatePEM)])
+            #expect(created.status == .ok)
+            // The browser subscribes with the app's VAPID public key (applicationServerKey).
+            let subscription = simulator.newWebPushSubscription(applicationServerKey: Base64URL.decode(app.vapidPublicKey))
+            _ = try await client.call(.post, "/v1/tokens", key: app.publishable, json: [
+                "platform": "webpush", "installationId": "browser", "consent": "granted",
+                "subscription": ["endpoint": .string(subscription.endpoint), "keys": ["p256dh": .string(subscription.p256dh), "auth": .string(subscription.auth)]]])
+            let sent = try await client.call(.post, "/v1/send", key: app.secret, json: ["to": ["installationId": "browser"], "message": Self.message])
+            #expect(result(sent)?["outcome"] == "accepted", "\(sent.json)")
+            let decrypted = simulator.received(platform: .webpush).last?.text ?? ""
+            #expect(decrypted.contains("40% off until midnight"))
+        }
+    }
+
+    @Test func sendingWithoutCredentialsOrToNobodyIsAClearError() async throws {
+        try await Self.withSending { client, _, _, app in
+            _ = try await client.call(.post, "/v1/tokens", key: app.publishable, json: [
+                "platform": "fcm", "token": .string(Tokens.fcm(1)), "installationId": "pixel", "consent": "granted"])
+            let unconfigured = try await client.call(.post, "/v1/send", key: app.secret, json: ["to": ["installationId": "pixel"], "message": Self.message])
+            #expect(unconfigured.status == .conflict && unconfigured.errorCode == "gateway_not_configured")
+            let nobody = try await client.call(.post, "/v1/send", key: app.secret, json: ["to": ["installationId": "ghost"], "message": Self.message])
+            #expect(nobody.status == .notFound && nobody.errorField == "to.installationId")
+            let noTitle = try await client.call(.post, "/v1/send", key: app.secret, json: ["to": ["installationId": "pixel"], "message": ["body": "x"]])
+            #expect(noTitle.status == .badRequest && noTitle.errorField == "message.title")
+            let publishable = try await client.call(.post, "/v1/send", key: app.publishable, json: ["to": ["installationId": "pixel"], "message": Self.message])
+            #expect(publishable.status == .forbidden)
+        }
+    }
+}
