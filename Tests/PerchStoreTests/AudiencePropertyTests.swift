@@ -3,18 +3,6 @@ import Testing
 import PerchCore
 @testable import PerchStore
 
-/// SplitMix64: a small seeded generator so a failing case can be replayed.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 @Suite("Audience: SQL and in-memory evaluation agree")
 struct AudiencePropertyTests {
     static let platforms: [Platform] = [.apns, .fcm, .webpush]
@@ -26,7 +14,7 @@ struct AudiencePropertyTests {
 
     @Test("random filters over a random population select the same tokens", arguments: StoreBackend.allCases)
     func agree(backend: StoreBackend) async throws {
-        var random = SeededRandom(state: 20_261_129)
+        var random = SeededGenerator(seed: 20_261_129)
         let opened = try backend.open()
         let store = opened.store
         let app = try await store.createApp(name: "prop", bundleId: nil, webOrigin: nil, now: Date()).app.id
@@ -93,7 +81,7 @@ struct AudiencePropertyTests {
         #expect(nonTrivial > 100, "most random filters should select some but not all tokens")
     }
 
-    static func randomFilter(depth: Int, using random: inout SeededRandom) -> AudienceFilter {
+    static func randomFilter(depth: Int, using random: inout SeededGenerator) -> AudienceFilter {
         if depth > 0, Int.random(in: 0..<3, using: &random) == 0 {
             let a = randomFilter(depth: depth - 1, using: &random)
             let b = randomFilter(depth: depth - 1, using: &random)

@@ -1,25 +1,13 @@
 import PerchCore
 import Testing
 
-/// A deterministic generator so jitter is reproducible.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 @Suite("Retry and backoff")
 struct DeliveryRetryStateMachineTests {
     let unavailable = DeliveryOutcome.retry(after: nil, reason: .init(platform: .fcm, status: 503, code: "UNAVAILABLE"))
 
     @Test("accepted, retired and message errors finish the delivery")
     func settled() {
-        var random = SeededGenerator(state: 1)
+        var random = SeededGenerator(seed: 1)
         let reason = DeliveryFailureReason(platform: .apns, status: 410, code: "Unregistered")
         for outcome in [DeliveryOutcome.accepted(gatewayMessageId: "x"), .retireToken(reason: reason, timestamp: nil), .messageError(reason: reason)] {
             var machine = DeliveryRetryStateMachine()
@@ -29,7 +17,7 @@ struct DeliveryRetryStateMachineTests {
 
     @Test("a credential error stops the app's sends")
     func credential() {
-        var random = SeededGenerator(state: 1)
+        var random = SeededGenerator(seed: 1)
         var machine = DeliveryRetryStateMachine()
         let outcome = DeliveryOutcome.credentialError(reason: .init(platform: .apns, status: 403, code: "InvalidProviderToken"))
         #expect(machine.attemptFinished(with: outcome, random: &random) == .stopApp(outcome))
@@ -37,7 +25,7 @@ struct DeliveryRetryStateMachineTests {
 
     @Test("backoff grows exponentially, jittered between half and all of each step")
     func exponential() {
-        var random = SeededGenerator(state: 7)
+        var random = SeededGenerator(seed: 7)
         var machine = DeliveryRetryStateMachine(policy: RetryPolicy(maxAttempts: 6, initialDelay: .seconds(1), maximumDelay: .seconds(900)))
         let steps: [Duration] = [.seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(16)]
         for step in steps {
@@ -51,7 +39,7 @@ struct DeliveryRetryStateMachineTests {
 
     @Test("jitter spreads deliveries that fail together")
     func jitterSpreads() {
-        var random = SeededGenerator(state: 99)
+        var random = SeededGenerator(seed: 99)
         var delays = Set<Duration>()
         for _ in 0..<20 {
             var machine = DeliveryRetryStateMachine()
@@ -68,7 +56,7 @@ struct DeliveryRetryStateMachineTests {
 
     @Test("Retry-After is a floor under the jittered backoff")
     func retryAfterFloor() {
-        var random = SeededGenerator(state: 3)
+        var random = SeededGenerator(seed: 3)
         var machine = DeliveryRetryStateMachine()
         let throttled = DeliveryOutcome.retry(after: .seconds(120), reason: .init(platform: .apns, status: 429, code: "TooManyRequests"))
         #expect(machine.attemptFinished(with: throttled, random: &random) == .retry(after: .seconds(120)))
@@ -76,7 +64,7 @@ struct DeliveryRetryStateMachineTests {
 
     @Test("QUOTA_EXCEEDED waits at least 60 seconds even on the first retry")
     func quotaFloor() {
-        var random = SeededGenerator(state: 3)
+        var random = SeededGenerator(seed: 3)
         var machine = DeliveryRetryStateMachine()
         let answer = FCMAnswer(status: 429, errorCode: .quotaExceeded)
         guard case .retry(let delay) = machine.attemptFinished(with: FCMOutcomeTable.outcome(for: answer), random: &random) else {
@@ -88,7 +76,7 @@ struct DeliveryRetryStateMachineTests {
 
     @Test("after maxAttempts the delivery gives up and leaves the token alone")
     func givesUp() {
-        var random = SeededGenerator(state: 5)
+        var random = SeededGenerator(seed: 5)
         var machine = DeliveryRetryStateMachine(policy: RetryPolicy(maxAttempts: 3))
         _ = machine.attemptFinished(with: unavailable, random: &random)
         _ = machine.attemptFinished(with: unavailable, random: &random)
