@@ -14,7 +14,7 @@ extension SQLiteStore: EventStore {
                 if let cached = users[event.installationId] {
                     user = cached
                 } else {
-                    guard let row = try Row.fetchOne(db, sql: "SELECT user_id FROM installations WHERE app_id = ? AND installation_id = ?",
+                    guard let row = try db.fetchOneCached(sql: "SELECT user_id FROM installations WHERE app_id = ? AND installation_id = ?",
                                                      arguments: [appId, event.installationId])
                     else {
                         outcomes.append(.rejected(PerchError(.notFound, "installation not found", field: "installationId")))
@@ -23,7 +23,7 @@ extension SQLiteStore: EventStore {
                     user = row["user_id"]
                     users[event.installationId] = user
                 }
-                try db.execute(sql: """
+                try db.executeCached(sql: """
                     INSERT INTO events (app_id, id, type, installation_id, user_id, campaign_id, delivery_id, value, currency,
                                         properties, occurred_at, received_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

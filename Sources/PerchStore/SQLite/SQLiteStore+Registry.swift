@@ -16,7 +16,7 @@ extension SQLiteStore: RegistryStore {
         let newTokenId = Self.newId("tok")
 
         return try await batcher.write { db in
-            let installation = try Row.fetchOne(db, sql: """
+            let installation = try db.fetchOneCached(sql: """
                 SELECT user_id, token_id, consent FROM installations WHERE app_id = ? AND installation_id = ?
                 """, arguments: [appId, registration.installationId]).map {
                 RegistrationPlan.StoredInstallation(userId: $0["user_id"], currentTokenId: $0["token_id"],
@@ -28,14 +28,14 @@ extension SQLiteStore: RegistryStore {
                                              previousToken: previousToken, newTokenId: newTokenId, now: now)
 
             if let userId = plan.userId {
-                try db.execute(sql: """
+                try db.executeCached(sql: """
                     INSERT INTO users (app_id, user_id, created_at, updated_at) VALUES (?, ?, ?, ?)
                     ON CONFLICT (app_id, user_id) DO NOTHING
                     """, arguments: [appId, userId, now.stored, now.stored])
             }
             let status = plan.tokenStatus.storedColumns
             if plan.createsToken {
-                try db.execute(sql: """
+                try db.executeCached(sql: """
                     INSERT INTO tokens (app_id, id, platform, environment, installation_id, blind_index, sealed, status,
                                         status_reason, status_at, successor_id, created_at, last_seen_at, last_token_update_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -43,7 +43,7 @@ extension SQLiteStore: RegistryStore {
                                      index, sealed, status.status, status.reason, status.at, status.successor,
                                      now.stored, now.stored, now.stored])
             } else {
-                try db.execute(sql: """
+                try db.executeCached(sql: """
                     UPDATE tokens SET installation_id = ?, environment = ?, status = ?, status_reason = ?, status_at = ?,
                         successor_id = ?, last_seen_at = ?,
                         sealed = CASE WHEN ? THEN ? ELSE sealed END,
@@ -54,7 +54,7 @@ extension SQLiteStore: RegistryStore {
                                      now.stored, appId, plan.tokenId])
             }
             if let movedFrom = plan.movedFrom {
-                try db.execute(sql: "UPDATE installations SET token_id = NULL WHERE app_id = ? AND installation_id = ? AND token_id = ?",
+                try db.executeCached(sql: "UPDATE installations SET token_id = NULL WHERE app_id = ? AND installation_id = ? AND token_id = ?",
                                arguments: [appId, movedFrom, plan.tokenId])
                 try Self.log(db, appId: appId, at: now, kind: "token_moved", installationId: registration.installationId,
                              tokenId: plan.tokenId, otherInstallationId: movedFrom)
@@ -68,13 +68,13 @@ extension SQLiteStore: RegistryStore {
             let consentColumns: (String?, String?, Double?)
             if let change = plan.consentChange {
                 consentColumns = (change.rawValue, "registration", now.stored)
-                try db.execute(sql: "INSERT INTO consent_history (app_id, installation_id, status, source, at) VALUES (?, ?, ?, ?, ?)",
+                try db.executeCached(sql: "INSERT INTO consent_history (app_id, installation_id, status, source, at) VALUES (?, ?, ?, ?, ?)",
                                arguments: [appId, registration.installationId, change.rawValue, "registration", now.stored])
             } else {
                 consentColumns = (nil, nil, nil)
             }
             let attributes = registration.attributes.map { JSONValue.object($0).jsonText }
-            try db.execute(sql: """
+            try db.executeCached(sql: """
                 INSERT INTO installations (app_id, installation_id, platform, user_id, token_id, app_version, app_version_key, locale,
                                            timezone, consent, consent_source, consent_at, attributes, created_at, last_seen_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -95,9 +95,9 @@ extension SQLiteStore: RegistryStore {
                                  consentColumns.0, consentColumns.1, consentColumns.2, attributes, now.stored, now.stored])
             if plan.consentChange == nil, plan.createsInstallation, let carried = plan.consent {
                 // Consent carried over from the installation that held the refreshed token.
-                try db.execute(sql: "UPDATE installations SET consent = ?, consent_source = 'carried_over', consent_at = ? WHERE app_id = ? AND installation_id = ?",
+                try db.executeCached(sql: "UPDATE installations SET consent = ?, consent_source = 'carried_over', consent_at = ? WHERE app_id = ? AND installation_id = ?",
                                arguments: [carried.rawValue, now.stored, appId, registration.installationId])
-                try db.execute(sql: "INSERT INTO consent_history (app_id, installation_id, status, source, at) VALUES (?, ?, ?, 'carried_over', ?)",
+                try db.executeCached(sql: "INSERT INTO consent_history (app_id, installation_id, status, source, at) VALUES (?, ?, ?, 'carried_over', ?)",
                                arguments: [appId, registration.installationId, carried.rawValue, now.stored])
             }
             if installation?.userId != plan.userId, let userId = plan.userId {
@@ -111,13 +111,13 @@ extension SQLiteStore: RegistryStore {
 
     public func unregister(appId: String, installationId: String, now: Date) async throws -> Bool {
         try await pool.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT token_id FROM installations WHERE app_id = ? AND installation_id = ?",
+            guard let row = try db.fetchOneCached(sql: "SELECT token_id FROM installations WHERE app_id = ? AND installation_id = ?",
                                              arguments: [appId, installationId])
             else { return false }
             if let tokenId: String = row["token_id"] {
                 try Self.transition(db, appId: appId, tokenId: tokenId, event: .revoked(.unregistered), now: now)
             }
-            try db.execute(sql: "UPDATE installations SET last_seen_at = ? WHERE app_id = ? AND installation_id = ?",
+            try db.executeCached(sql: "UPDATE installations SET last_seen_at = ? WHERE app_id = ? AND installation_id = ?",
                            arguments: [now.stored, appId, installationId])
             try Self.log(db, appId: appId, at: now, kind: "unregistered", installationId: installationId)
             return true
@@ -126,12 +126,12 @@ extension SQLiteStore: RegistryStore {
 
     public func setConsent(appId: String, installationId: String, record: ConsentRecord) async throws -> InstallationSummary? {
         try await pool.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT token_id FROM installations WHERE app_id = ? AND installation_id = ?",
+            guard let row = try db.fetchOneCached(sql: "SELECT token_id FROM installations WHERE app_id = ? AND installation_id = ?",
                                              arguments: [appId, installationId])
             else { return nil }
-            try db.execute(sql: "UPDATE installations SET consent = ?, consent_source = ?, consent_at = ? WHERE app_id = ? AND installation_id = ?",
+            try db.executeCached(sql: "UPDATE installations SET consent = ?, consent_source = ?, consent_at = ? WHERE app_id = ? AND installation_id = ?",
                            arguments: [record.status.rawValue, record.source, record.at.stored, appId, installationId])
-            try db.execute(sql: "INSERT INTO consent_history (app_id, installation_id, status, source, at) VALUES (?, ?, ?, ?, ?)",
+            try db.executeCached(sql: "INSERT INTO consent_history (app_id, installation_id, status, source, at) VALUES (?, ?, ?, ?, ?)",
                            arguments: [appId, installationId, record.status.rawValue, record.source, record.at.stored])
             if let tokenId: String = row["token_id"] {
                 switch record.status {
@@ -154,16 +154,16 @@ extension SQLiteStore: RegistryStore {
 
     private func rebind(appId: String, installationId: String, to userId: String?, now: Date) async throws -> (InstallationSummary, previousUserId: String?)? {
         try await pool.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT user_id FROM installations WHERE app_id = ? AND installation_id = ?",
+            guard let row = try db.fetchOneCached(sql: "SELECT user_id FROM installations WHERE app_id = ? AND installation_id = ?",
                                              arguments: [appId, installationId])
             else { return nil }
             let previous: String? = row["user_id"]
             if previous != userId {
                 if let userId {
-                    try db.execute(sql: "INSERT INTO users (app_id, user_id, created_at, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    try db.executeCached(sql: "INSERT INTO users (app_id, user_id, created_at, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                                    arguments: [appId, userId, now.stored, now.stored])
                 }
-                try db.execute(sql: "UPDATE installations SET user_id = ? WHERE app_id = ? AND installation_id = ?",
+                try db.executeCached(sql: "UPDATE installations SET user_id = ? WHERE app_id = ? AND installation_id = ?",
                                arguments: [userId, appId, installationId])
                 let kind = userId == nil ? "user_unbound" : (previous == nil ? "user_bound" : "user_moved")
                 try Self.log(db, appId: appId, at: now, kind: kind, installationId: installationId, userId: userId ?? previous,
@@ -184,7 +184,7 @@ extension SQLiteStore: RegistryStore {
 
     public func currentDestination(appId: String, installationId: String) async throws -> (tokenId: String, destination: PushDestination, status: TokenStatus)? {
         let stored = try await pool.read { db -> (id: String, platform: String, environment: String?, sealed: Data, status: TokenStatus)? in
-            try Row.fetchOne(db, sql: """
+            try db.fetchOneCached(sql: """
                 SELECT t.id, t.platform, t.environment, t.sealed, t.status, t.status_reason, t.status_at, t.successor_id
                 FROM installations i JOIN tokens t ON t.app_id = i.app_id AND t.id = i.token_id
                 WHERE i.app_id = ? AND i.installation_id = ?
@@ -226,12 +226,12 @@ extension SQLiteStore: RegistryStore {
 
     /// Applies a lifecycle event to a stored token; a refused transition leaves the row as it is.
     static func transition(_ db: Database, appId: String, tokenId: String, event: TokenEvent, now: Date) throws {
-        guard let row = try Row.fetchOne(db, sql: "SELECT status, status_reason, status_at, successor_id FROM tokens WHERE app_id = ? AND id = ?",
+        guard let row = try db.fetchOneCached(sql: "SELECT status, status_reason, status_at, successor_id FROM tokens WHERE app_id = ? AND id = ?",
                                          arguments: [appId, tokenId])
         else { return }
         guard case .success(let next) = TokenLifecycle.apply(event, to: tokenStatus(row)) else { return }
         let columns = next.storedColumns
-        try db.execute(sql: """
+        try db.executeCached(sql: """
             UPDATE tokens SET status = ?, status_reason = ?, status_at = COALESCE(?, ?), successor_id = ? WHERE app_id = ? AND id = ?
             """, arguments: [columns.status, columns.reason, columns.at, now.stored, columns.successor, appId, tokenId])
     }
@@ -241,7 +241,7 @@ extension SQLiteStore: RegistryStore {
     }
 
     static func storedToken(_ db: Database, appId: String, blindIndex: Data, vault: TokenVault) throws -> RegistrationPlan.StoredToken? {
-        guard let row = try Row.fetchOne(db, sql: """
+        guard let row = try db.fetchOneCached(sql: """
             SELECT t.id, t.installation_id, t.sealed, t.status, t.status_reason, t.status_at, t.successor_id, i.user_id, i.consent
             FROM tokens t LEFT JOIN installations i ON i.app_id = t.app_id AND i.installation_id = t.installation_id
             WHERE t.app_id = ? AND t.blind_index = ?
@@ -256,7 +256,7 @@ extension SQLiteStore: RegistryStore {
 
     static func log(_ db: Database, appId: String, at: Date, kind: String, installationId: String? = nil, tokenId: String? = nil,
                     userId: String? = nil, otherUserId: String? = nil, otherInstallationId: String? = nil) throws {
-        try db.execute(sql: """
+        try db.executeCached(sql: """
             INSERT INTO registry_log (app_id, at, kind, installation_id, token_id, user_id, other_user_id, other_installation_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [appId, at.stored, kind, installationId, tokenId, userId, otherUserId, otherInstallationId])
@@ -269,7 +269,7 @@ extension SQLiteStore: RegistryStore {
         """
 
     static func installationSummary(_ db: Database, appId: String, installationId: String) throws -> InstallationSummary? {
-        try Row.fetchOne(db, sql: """
+        try db.fetchOneCached(sql: """
             SELECT \(installationColumns) FROM installations i
             LEFT JOIN tokens t ON t.app_id = i.app_id AND t.id = i.token_id
             WHERE i.app_id = ? AND i.installation_id = ?

@@ -48,10 +48,13 @@ public final class SQLiteStore: Sendable {
         }
     }
 
+    /// A new random id: the prefix and 20 base-36 characters (103 bits) from two draws of the
+    /// system generator (one draw per character would cost a system call each).
     static func newId(_ prefix: String) -> String {
-        let alphabet = Array("0123456789abcdefghijklmnopqrstuvwxyz")
         var generator = SystemRandomNumberGenerator()
-        return prefix + "_" + String((0..<20).map { _ in alphabet[Int(generator.next(upperBound: UInt32(alphabet.count)))] })
+        let high = String(generator.next() % 3_656_158_440_062_976, radix: 36)   // 36^10
+        let low = String(generator.next() % 3_656_158_440_062_976, radix: 36)
+        return prefix + "_" + String(repeating: "0", count: 10 - high.count) + high + String(repeating: "0", count: 10 - low.count) + low
     }
 }
 
