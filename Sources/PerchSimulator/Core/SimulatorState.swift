@@ -59,6 +59,27 @@ final class SimulatorState: Sendable {
         storage.withLock { $0.injected[platform, default: []].append(InjectedFault(fault: fault, remaining: count)) }
     }
 
+    /// Answers one push request under the fault plan: a fault replaces the answer (and is counted),
+    /// a GOAWAY follows the real answer, and an invalid-token roll lets `judge` treat the token as dead.
+    func answer(
+        _ platform: Platform,
+        fault faultAnswer: (Fault) -> SimulatorAction,
+        judge: (_ invalidateToken: Bool) -> SimulatorAction
+    ) -> SimulatorAction {
+        switch nextEffect(for: platform) {
+        case .fault(.goAway)?:
+            countFault(platform)
+            return judge(false).followedByGoAway()
+        case .fault(let fault)?:
+            countFault(platform)
+            return faultAnswer(fault)
+        case .invalidToken?:
+            return judge(true)
+        case nil:
+            return judge(false)
+        }
+    }
+
     /// The fault for this request, if any: an injected one first, else a roll of the plan.
     func nextEffect(for platform: Platform) -> FaultPlan.Effect? {
         storage.withLock { storage in

@@ -43,22 +43,9 @@ struct SimulatedAPNs: Sendable {
         }
         state.countReceived(.apns)
 
-        var invalidateToken = false
-        var followWithGoAway = false
-        switch state.nextEffect(for: .apns) {
-        case .fault(.goAway)?:
-            state.countFault(.apns)
-            followWithGoAway = true
-        case .fault(let fault)?:
-            state.countFault(.apns)
-            return faultAction(fault, apnsID: apnsID)
-        case .invalidToken?:
-            invalidateToken = true
-        case nil:
-            break
+        return state.answer(.apns, fault: { faultAction($0, apnsID: apnsID) }) { invalidate in
+            judge(request, environment: environment, apnsID: apnsID, invalidateToken: invalidate)
         }
-        let action = judge(request, environment: environment, apnsID: apnsID, invalidateToken: invalidateToken)
-        return followWithGoAway ? action.followedByGoAway() : action
     }
 
     /// Apple's checks, in order, once no fault has replaced the answer.

@@ -103,22 +103,9 @@ struct SimulatedFCM: Sendable {
 
     func send(_ request: SimulatorRequest, project: String) -> SimulatorAction {
         state.countReceived(.fcm)
-        var invalidateToken = false
-        var followWithGoAway = false
-        switch state.nextEffect(for: .fcm) {
-        case .fault(.goAway)?:
-            state.countFault(.fcm)
-            followWithGoAway = true
-        case .fault(let fault)?:
-            state.countFault(.fcm)
-            return faultAction(fault)
-        case .invalidToken?:
-            invalidateToken = true
-        case nil:
-            break
+        return state.answer(.fcm, fault: { faultAction($0) }) { invalidate in
+            judge(request, project: project, invalidateToken: invalidate)
         }
-        let action = judge(request, project: project, invalidateToken: invalidateToken)
-        return followWithGoAway ? action.followedByGoAway() : action
     }
 
     /// FCM's checks, in order, once no fault has replaced the answer.

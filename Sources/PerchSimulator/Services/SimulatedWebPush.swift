@@ -31,22 +31,9 @@ struct SimulatedWebPush: Sendable {
         let id = String(request.path.dropFirst(Self.pushPrefix.count))
         let endpoint = endpoint(forSubscription: id)
 
-        var invalidateToken = false
-        var followWithGoAway = false
-        switch state.nextEffect(for: .webpush) {
-        case .fault(.goAway)?:
-            state.countFault(.webpush)
-            followWithGoAway = true
-        case .fault(let fault)?:
-            state.countFault(.webpush)
-            return faultAction(fault)
-        case .invalidToken?:
-            invalidateToken = true
-        case nil:
-            break
+        return state.answer(.webpush, fault: { faultAction($0) }) { invalidate in
+            judge(request, endpoint: endpoint, id: id, invalidateToken: invalidate)
         }
-        let action = judge(request, endpoint: endpoint, id: id, invalidateToken: invalidateToken)
-        return followWithGoAway ? action.followedByGoAway() : action
     }
 
     /// The push service's checks, in order, once no fault has replaced the answer.
