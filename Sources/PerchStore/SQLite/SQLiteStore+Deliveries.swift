@@ -66,6 +66,14 @@ extension SQLiteStore {
                 case .pending: (state, dueAt, acceptedAt, messageId) = ("pending", now.stored, nil, nil)
                 case .sending: continue
                 }
+                if case .retry(let at, 0, _) = update.state {
+                    // Released untried: pending again, the claim's attempt given back.
+                    try db.executeCached(sql: """
+                        UPDATE deliveries SET state = 'pending', attempts = MAX(0, attempts - 1), due_at = ?, updated_at = ?
+                        WHERE id = ? AND state = 'sending'
+                        """, arguments: [at.stored, now.stored, update.id])
+                    continue
+                }
                 var reasonCode = update.reason?.code
                 if case .suppressed(let reason) = update.state { reasonCode = reason }
                 try db.executeCached(sql: """
@@ -170,7 +178,7 @@ extension SQLiteStore {
             let groups = try Row.fetchAll(db, sql: """
                 WITH people AS (
                     SELECT CASE WHEN user_id IS NOT NULL THEN 'user:' || user_id ELSE 'installation:' || installation_id END AS person,
-                           MAX(reason = 'holdout') AS held_out, MIN(user_id) AS user_id, MIN(installation_id) AS installation_id
+                           MAX(COALESCE(reason, '') = 'holdout') AS held_out, MIN(user_id) AS user_id, MIN(installation_id) AS installation_id
                     FROM deliveries WHERE app_id = ? AND campaign_id = ? GROUP BY person
                 )
                 SELECT p.held_out, COUNT(*) AS people,
@@ -185,7 +193,7 @@ extension SQLiteStore {
                 group.people = row["people"]
                 group.converted = row["converted"] ?? 0
                 group.revenue = row["revenue"] ?? 0
-                if row["held_out"] as Bool { counts.holdout = group } else { counts.treatment = group }
+                if (row["held_out"] as Bool?) == true { counts.holdout = group } else { counts.treatment = group }
             }
             return counts
         }
