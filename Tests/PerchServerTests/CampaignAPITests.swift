@@ -340,4 +340,20 @@ struct CampaignAPITests {
             #expect(noWait["sendId"]?.stringValue?.hasPrefix("snd_") == true)
         }
     }
+
+    @Test func aThrottledGatewayIsRetriedNoEarlierThanItsRetryAfter() async throws {
+        try await SendAPITests.withSending { client, simulator, endpoints, app in
+            try await Self.connectAll(client, app, endpoints)
+            try await Self.register(client, app, ["platform": "fcm", "token": .string(Tokens.fcm(900)), "installationId": "busy", "consent": "granted"])
+            simulator.inject(.status(503, reason: "UNAVAILABLE", retryAfter: 2), platform: .fcm, count: 1)
+            let started = Date()
+            let sent = try await client.call(.post, "/v1/send", key: app.secret, json: ["to": ["installationId": "busy"], "message": ["title": "t", "body": "b"]])
+            let result = try #require(sent["results"]?.arrayValue?.first?.objectValue, "\(sent.json)")
+            #expect(result["outcome"] == "accepted" && sent["complete"] == true, "\(sent.json)")
+            #expect(Date().timeIntervalSince(started) >= 2, "not before Retry-After")
+            #expect(simulator.counters(platform: .fcm).faults == 1 && simulator.counters(platform: .fcm).accepted == 1)
+            let rows = try await client.call(.get, "/v1/campaigns/\(try #require(sent["sendId"]?.stringValue))/explain?installationId=busy", key: app.secret)
+            #expect(rows["decisions"]?.arrayValue?.first?.objectValue?["attempts"] == 2)
+        }
+    }
 }

@@ -9,7 +9,8 @@ extension SQLiteStore {
         let leaseUntil = now.addingTimeInterval(leaseFor.timeInterval)
         let vault = self.vault
         return try await pool.write { db in
-            // A row in `sending` whose lease ran out belongs to a worker that died: it is due again.
+            // A row in `sending` whose lease ran out belongs to a worker that died: it is due again (and, when its
+            // campaign was cancelled meanwhile, the worker records it as cancelled).
             let rows = try db.fetchAllCached(sql: """
                 SELECT d.id, d.app_id, d.campaign_id, d.attempts, d.variant, d.token_id, d.installation_id, d.user_id, d.expires_at,
                        d.created_at, t.platform, t.environment, t.sealed, t.status, t.status_reason, t.status_at, t.successor_id,
@@ -19,7 +20,8 @@ extension SQLiteStore {
                 LEFT JOIN tokens t ON t.app_id = d.app_id AND t.id = d.token_id
                 LEFT JOIN installations i ON i.app_id = d.app_id AND i.installation_id = d.installation_id
                 LEFT JOIN users u ON u.app_id = d.app_id AND u.user_id = i.user_id
-                WHERE d.state IN ('pending', 'retry', 'sending') AND d.due_at <= ? AND c.status = 'running'
+                WHERE d.state IN ('pending', 'retry', 'sending') AND d.due_at <= ?
+                  AND (c.status = 'running' OR (c.status = 'cancelled' AND d.state = 'sending'))
                   AND NOT EXISTS (SELECT 1 FROM gateway_pauses p WHERE p.app_id = d.app_id AND p.platform = d.platform)
                 ORDER BY d.due_at LIMIT ?
                 """, arguments: [now.stored, limit])
@@ -28,29 +30,32 @@ extension SQLiteStore {
                     UPDATE deliveries SET state = 'sending', attempts = attempts + 1, due_at = ?, updated_at = ? WHERE app_id = ? AND id = ?
                     """, arguments: [leaseUntil.stored, now.stored, row["app_id"] as String, row["id"] as String])
             }
-            return rows.map { row in
-            let appId: String = row["app_id"]
-            var destination: PushDestination?
-            if let platform = (row["platform"] as String?).flatMap(Platform.init(rawValue:)), let sealed = row["sealed"] as Data?,
-               let material = try? vault.open(sealed, context: appId) {
-                destination = PushDestination(platform: platform, environment: (row["environment"] as String?).flatMap(APNsEnvironment.init(rawValue:)),
-                                              sealedForm: material)
-            }
-            let status: TokenStatus = (row["status"] as String?).map { _ in Self.tokenStatus(row) } ?? .expired
-            var fields: [String: String] = [:]
-            fields["locale"] = row["locale"]
-            fields["timezone"] = row["timezone"]
-            fields["appVersion"] = row["app_version"]
-            var attributes: [String: JSONValue] = [:]
-            if let text = row["attributes"] as String?, case .object(let object)? = JSONValue(jsonText: text) { attributes = object }
-            return ClaimedDelivery(
-                id: row["id"], appId: appId, campaignId: row["campaign_id"], attempt: (row["attempts"] as Int) + 1, variant: row["variant"],
-                tokenId: row["token_id"], installationId: row["installation_id"], userId: row["user_id"], destination: destination,
-                status: status, consent: (row["consent"] as String?).flatMap(ConsentStatus.init(rawValue:)), userAttributes: attributes,
-                installationFields: fields, expiresAt: (row["expires_at"] as Double?).map(Date.init(stored:)),
-                createdAt: Date(stored: row["created_at"]))
-            }
+            return rows.map { Self.claimed($0, vault: vault) }
         }
+    }
+
+    /// A claimed row with its token decrypted; a token that no longer reads gives `destination == nil`.
+    static func claimed(_ row: Row, vault: TokenVault) -> ClaimedDelivery {
+        let appId: String = row["app_id"]
+        var destination: PushDestination?
+        if let platform = (row["platform"] as String?).flatMap(Platform.init(rawValue:)), let sealed = row["sealed"] as Data?,
+           let material = try? vault.open(sealed, context: appId) {
+            destination = PushDestination(platform: platform, environment: (row["environment"] as String?).flatMap(APNsEnvironment.init(rawValue:)),
+                                          sealedForm: material)
+        }
+        let status: TokenStatus = (row["status"] as String?).map { _ in Self.tokenStatus(row) } ?? .expired
+        var fields: [String: String] = [:]
+        fields["locale"] = row["locale"]
+        fields["timezone"] = row["timezone"]
+        fields["appVersion"] = row["app_version"]
+        var attributes: [String: JSONValue] = [:]
+        if let text = row["attributes"] as String?, case .object(let object)? = JSONValue(jsonText: text) { attributes = object }
+        return ClaimedDelivery(
+            id: row["id"], appId: appId, campaignId: row["campaign_id"], attempt: (row["attempts"] as Int) + 1, variant: row["variant"],
+            tokenId: row["token_id"], installationId: row["installation_id"], userId: row["user_id"], destination: destination,
+            status: status, consent: (row["consent"] as String?).flatMap(ConsentStatus.init(rawValue:)), userAttributes: attributes,
+            installationFields: fields, expiresAt: (row["expires_at"] as Double?).map(Date.init(stored:)),
+            createdAt: Date(stored: row["created_at"]))
     }
 
     public func recordDeliveries(_ updates: [DeliveryUpdate], now: Date) async throws {
