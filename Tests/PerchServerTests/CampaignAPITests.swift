@@ -282,11 +282,18 @@ struct CampaignAPITests {
             }
             let stored = try await client.call(.post, "/v1/events", key: app.publishable, json: ["events": .array(events)])
             #expect(stored["stored"] == .integer(events.count), "\(stored.json)")
+            let status = try await client.call(.get, "/v1/campaigns/\(id)", key: app.secret)
+            #expect(Self.count(status, "received") == 10 && Self.count(status, "opened") == 10 && Self.count(status, "converted") == 4)
+            #expect(status["counts"]?.objectValue?["revenue"]?.numberValue == 100)
+            #expect(Self.count(status, "treatment", "people") == treated.count && Self.count(status, "treatment", "converted") == 4)
+            #expect(Self.count(status, "holdout", "people") == heldOut.count && Self.count(status, "holdout", "converted") == (heldOut.isEmpty ? 0 : 1))
             let report = try await client.call(.get, "/v1/campaigns/\(id)/report", key: app.secret)
-            #expect(Self.count(report, "received") == 10 && Self.count(report, "opened") == 10 && Self.count(report, "converted") == 4)
-            #expect(report["counts"]?.objectValue?["revenue"]?.numberValue == 100)
-            #expect(Self.count(report, "treatment", "people") == treated.count && Self.count(report, "treatment", "converted") == 4)
-            #expect(Self.count(report, "holdout", "people") == heldOut.count && Self.count(report, "holdout", "converted") == (heldOut.isEmpty ? 0 : 1))
+            let funnel = try #require(report["funnel"]?.objectValue, "\(report.json)")
+            #expect(funnel["attempted"] == .integer(treated.count) && funnel["delivered"] == 10 && funnel["opened"] == 10 && funnel["converted"] == 4)
+            #expect(funnel["revenuePerRecipient"]?.numberValue == 100 / Double(treated.count))
+            let lift = try #require(report["lift"]?.objectValue)
+            #expect(lift["treatmentPeople"] == .integer(treated.count) && lift["holdoutPeople"] == .integer(heldOut.count))
+            #expect(lift["reading"]?.stringValue?.isEmpty == false)
         }
     }
 

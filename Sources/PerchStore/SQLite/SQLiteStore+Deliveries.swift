@@ -144,7 +144,10 @@ extension SQLiteStore {
             for row in rows {
                 let n: Int = row["n"], state: String = row["state"], outcome: String? = row["outcome"], reason: String = row["reason"] ?? "unknown"
                 counts.tokens += n
-                if row["attempted"] as Bool { counts.attempted += n }
+                if row["attempted"] as Bool {
+                    counts.attempted += n
+                    if let variant = row["variant"] as Int? { counts.variants[String(variant), default: .init()].attempted += n }
+                }
                 switch state {
                 case "pending", "retry", "sending": counts.queued += n
                 case "accepted":
@@ -168,17 +171,38 @@ extension SQLiteStore {
             for row in events {
                 let n: Int = row["n"], variant = (row["variant"] as Int?).map(String.init)
                 switch row["type"] as String {
-                case "received": counts.received += n
+                case "received":
+                    counts.received += n
+                    if let variant { counts.variants[variant, default: .init()].received += n }
                 case "opened":
                     counts.opened += n
                     if let variant { counts.variants[variant, default: .init()].opened += n }
                 case "converted":
                     counts.converted += n
                     counts.revenue += row["value"] as Double
-                    if let variant { counts.variants[variant, default: .init()].converted += n }
+                    if let variant {
+                        counts.variants[variant, default: .init()].converted += n
+                        counts.variants[variant, default: .init()].revenue += row["value"] as Double
+                    }
                 default: break
                 }
             }
+            // Permission lost after the message: per installation sent to, within 7 days of acceptance.
+            let week = 7 * 86_400.0
+            counts.revocationsWithin7Days = try Int.fetchOne(db, sql: """
+                SELECT COUNT(DISTINCT d.installation_id) FROM deliveries d
+                WHERE d.app_id = ? AND d.campaign_id = ? AND d.state = 'accepted' AND (
+                    EXISTS (SELECT 1 FROM consent_history h WHERE h.app_id = d.app_id AND h.installation_id = d.installation_id
+                            AND h.status IN ('revoked', 'denied') AND h.at > d.accepted_at AND h.at <= d.accepted_at + ?)
+                    OR EXISTS (SELECT 1 FROM events e WHERE e.app_id = d.app_id AND e.installation_id = d.installation_id
+                               AND e.type = 'permission_revoked' AND e.occurred_at > d.accepted_at AND e.occurred_at <= d.accepted_at + ?))
+                """, arguments: [appId, campaignId, week, week]) ?? 0
+            counts.unregistrationsWithin7Days = try Int.fetchOne(db, sql: """
+                SELECT COUNT(DISTINCT d.installation_id) FROM deliveries d
+                WHERE d.app_id = ? AND d.campaign_id = ? AND d.state = 'accepted'
+                  AND EXISTS (SELECT 1 FROM registry_log l WHERE l.app_id = d.app_id AND l.installation_id = d.installation_id
+                              AND l.kind = 'unregistered' AND l.at > d.accepted_at AND l.at <= d.accepted_at + ?)
+                """, arguments: [appId, campaignId, week]) ?? 0
             // Lift: every person of the audience, in or out of the holdout, and whether they converted in the window.
             let groups = try Row.fetchAll(db, sql: """
                 WITH people AS (
