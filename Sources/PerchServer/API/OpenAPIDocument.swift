@@ -72,6 +72,13 @@ public enum OpenAPIDocument {
               summary: "Why an installation was or was not sent to (query installationId)", key: "secret", success: 200, responseSchema: "Explain"),
         .init(method: "GET", path: "/v1/metrics/tokens", summary: "Token health; query platform and appVersion filter", key: "secret",
               success: 200, responseSchema: "TokenHealth"),
+        .init(method: "GET", path: "/v1/metrics/tokens/growth", summary: "Live tokens per day with registrations and retirements (query days, platform, appVersion)",
+              key: "secret", success: 200),
+        .init(method: "GET", path: "/v1/metrics/tokens/survival",
+              summary: "Per registration week and platform: the share of tokens still live 1, 7, 14, 30, 60 and 90 days later (query weeks, platform, appVersion)",
+              key: "secret", success: 200),
+        .init(method: "GET", path: "/v1/metrics/opt-in", summary: "Opt-in (granted / prompted) by platform, app version and prompt strategy (query since, until, platform, appVersion)",
+              key: "secret", success: 200),
     ]
 
     static func schema(_ properties: [String: JSONValue], required: [String] = []) -> JSONValue {
