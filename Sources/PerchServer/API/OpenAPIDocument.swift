@@ -48,6 +48,9 @@ public enum OpenAPIDocument {
         .init(method: "POST", path: "/v1/send",
               summary: "Send now to an installation or to every installation of a user; answers each outcome (accepted, retired, retry, message_error, credential_error, suppressed)",
               key: "secret", requestSchema: "Send", success: 200, responseSchema: "SendResults"),
+        .init(method: "POST", path: "/api/push",
+              summary: "gorush-compatible send: {notifications: [{tokens, platform: 1 iOS | 2 Android, message, title, …}]} answered as {counts, logs, success}; unknown tokens are registered, dead ones retired (secret key as Bearer or as the HTTP Basic password)",
+              key: "secret", requestSchema: "GorushPush", success: 200, responseSchema: "GorushAnswer"),
         .init(method: "GET", path: "/v1/metrics/tokens", summary: "Token health; query platform and appVersion filter", key: "secret",
               success: 200, responseSchema: "TokenHealth"),
     ]
@@ -107,6 +110,18 @@ public enum OpenAPIDocument {
         "SendResults": schema(["results": ["type": "array", "items": schema([
             "installationId": string, "tokenId": string, "platform": string, "outcome": string, "gatewayMessageId": string,
             "reason": schema(["code": string, "status": ["type": "integer"], "detail": string]), "retryAfterSeconds": ["type": "number"]])]]),
+        "GorushPush": schema(["notifications": ["type": "array", "maxItems": 100, "items": schema([
+            "notif_id": string, "tokens": ["type": "array", "items": string], "platform": ["type": "integer", "enum": [1, 2]],
+            "message": string, "title": string, "priority": enumeration(["high", "normal"]), "topic": string, "image": string,
+            "sound": ["type": ["string", "object"]], "data": anyObject, "badge": ["type": "integer"], "category": string,
+            "thread_id": string, "alert": anyObject, "notification": anyObject, "content_available": ["type": "boolean"],
+            "mutable_content": ["type": "boolean"], "expiration": ["type": "integer"], "time_to_live": ["type": "integer"],
+            "collapse_key": string, "collapse_id": string, "push_type": string, "production": ["type": "boolean"],
+            "development": ["type": "boolean"],
+        ], required: ["tokens", "platform"])]], required: ["notifications"]),
+        "GorushAnswer": schema(["counts": ["type": "integer"], "success": string, "logs": ["type": "array", "items": schema([
+            "type": string, "platform": string, "token": string, "message": string, "error": string, "notif_id": string,
+            "index": ["type": "integer"], "token_index": ["type": "integer"], "outcome": string, "reason": string])]]),
         "UserAttributes": schema(["attributes": anyObject], required: ["attributes"]),
         "User": schema(["userId": string, "attributes": anyObject, "installations": ["type": "array", "items": ref("Installation")],
                         "reachability": anyObject]),
