@@ -69,7 +69,7 @@ public enum ImportMapping: String, Sendable, CaseIterable {
         case .onesignal:
             guard let playerId = value("id") else { throw PerchError.missing("id") }
             guard let identifier = value("identifier") else { throw PerchError.missing("identifier") }
-            if value("invalid_identifier")?.lowercased() == "true" || value("invalid_identifier") == "1" {
+            if let invalid = value("invalid_identifier")?.lowercased(), ["t", "true", "1"].contains(invalid) {
                 throw PerchError.invalid("invalid_identifier", "OneSignal marked this token invalid; it is not imported")
             }
             var body = RegistrationBody(

@@ -108,6 +108,7 @@ extension PerchAPI {
             case .webpush: throw PerchError.invalid("platform", "Web Push subscriptions are not sent through the gorush API")
             }
             let installationId: String
+            var registeredNow = false
             if let tokenId = try await store.tokenId(appId: appId, destination: destination) {
                 guard let owner = try await store.installationId(appId: appId, tokenId: tokenId) else {
                     return entry("suppressed", "the token belongs to no installation", reason: "no_installation")
@@ -120,8 +121,16 @@ extension PerchAPI {
                 let registration = TokenRegistration(installationId: "gorush-" + UUID().uuidString.lowercased(), destination: destination,
                                                      consent: .granted)
                 installationId = try await store.register(appId: appId, registration, now: now()).installationId
+                registeredNow = true
             }
-            let result = try await sender.send(plan.message, appId: appId, installationId: installationId, timeToLive: timeToLive, logger: logger)
+            var result = try await sender.send(plan.message, appId: appId, installationId: installationId, timeToLive: timeToLive, logger: logger)
+            // APNs keeps a token registered after its 410 timestamp, but a registration made by this request is no
+            // sighting of the device: the push service's verdict stands.
+            if registeredNow, result.outcome == "kept", let tokenId = result.tokenId, let reason = result.reason {
+                if try await store.retireToken(appId: appId, tokenId: tokenId, reason: reason.code, at: now(), unlessSeenAfter: nil) {
+                    result.outcome = "retired"
+                }
+            }
             guard result.outcome != "accepted" else { return nil }
             let reason = result.reason
             let text = [reason?.code, reason?.detail].compactMap { $0 }.joined(separator: ": ")
