@@ -78,8 +78,9 @@ final class RowImporter {
 
     private func reject(_ row: ImportCommand.Row, _ error: PerchError) throws {
         if rejectsFile == nil {
-            FileManager.default.createFile(atPath: rejectsPath, contents: nil, attributes: [.posixPermissions: 0o600])
-            guard let handle = FileHandle(forWritingAtPath: rejectsPath) else {
+            guard FileManager.default.createFile(atPath: rejectsPath, contents: nil, attributes: [.posixPermissions: 0o600]),
+                  let handle = FileHandle(forWritingAtPath: rejectsPath)
+            else {
                 throw PerchError(.internalError, "cannot write the rejects file \(rejectsPath)")
             }
             try handle.truncate(atOffset: 0)

@@ -4,7 +4,7 @@ import PerchCore
 import PerchStore
 import Synchronization
 
-/// Reads `Authorization: Bearer <key>` and sets ``PerchRequestContext/principal``.
+/// Reads `Authorization: Bearer <key>` (or the key as the HTTP Basic password) and sets ``PerchRequestContext/principal``.
 /// Routes then state the scope they need with ``PerchRequestContext/appId(requiring:)``.
 ///
 /// Keys are looked up by their SHA-256 digest (the only form stored) and compared in
