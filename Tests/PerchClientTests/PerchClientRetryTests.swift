@@ -19,20 +19,25 @@ struct PerchClientRetryTests {
                 .drop,
             ], upstream: server.baseURL)
             let base = try await listener.start()
-            defer { Task { try? await listener.stop() } }
-            let perch = Self.client(base, key: server.publishableKey, folder: server.folder,
-                                    retry: RetryPolicy(maxAttempts: 5, initialDelay: .milliseconds(20), maxDelay: .seconds(5)))
+            do {
+                let perch = Self.client(base, key: server.publishableKey, folder: server.folder,
+                                        retry: RetryPolicy(maxAttempts: 5, initialDelay: .milliseconds(20), maxDelay: .seconds(5)))
 
-            let registration = try await perch.register(fcmToken: "retry-" + String(repeating: "Zq8-", count: 40))
-            #expect(registration.created && registration.status == "active")
-            let arrivals = listener.arrivals
-            #expect(arrivals.count == 4, "drop, 503, drop, then through")
-            #expect(arrivals.allSatisfy { $0.method == "POST" && $0.path == "/v1/tokens" })
-            if arrivals.count == 4 {
-                #expect(arrivals[2].at - arrivals[1].at >= .seconds(1), "Retry-After: 1 was honoured")
+                let registration = try await perch.register(fcmToken: "retry-" + String(repeating: "Zq8-", count: 40))
+                #expect(registration.created && registration.status == "active")
+                let arrivals = listener.arrivals
+                #expect(arrivals.count == 4, "drop, 503, drop, then through")
+                #expect(arrivals.allSatisfy { $0.method == "POST" && $0.path == "/v1/tokens" })
+                if arrivals.count == 4 {
+                    #expect(arrivals[2].at - arrivals[1].at >= .seconds(1), "Retry-After: 1 was honoured")
+                }
+                let stored = try await server.read("v1/installations/\(registration.installationId)")
+                #expect(stored["tokenId"] as? String == registration.id, "the retried registration reached Perch once, as one row")
+            } catch {
+                try? await listener.stop()
+                throw error
             }
-            let stored = try await server.read("v1/installations/\(registration.installationId)")
-            #expect(stored["tokenId"] as? String == registration.id, "the retried registration reached Perch once, as one row")
+            try await listener.stop()
         }
     }
 
