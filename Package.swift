@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "perch", targets: ["perch"]),
         .library(name: "PerchCore", targets: ["PerchCore"]),
         .library(name: "PerchServer", targets: ["PerchServer"]),
+        .library(name: "PerchClient", targets: ["PerchClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -112,6 +113,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "bench/gateways/GatewayThroughputBench"
+        ),
+        // The app-side client: Foundation and URLSession only, so it builds for iOS and Linux alike.
+        .target(name: "PerchClient"),
+        .testTarget(
+            name: "PerchClientTests",
+            dependencies: [
+                "PerchClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
         ),
         .testTarget(name: "PerchCoreTests", dependencies: ["PerchCore"]),
         .testTarget(name: "PerchStoreTests", dependencies: ["PerchStore", "PerchCore"]),

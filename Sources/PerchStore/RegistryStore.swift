@@ -59,4 +59,5 @@ public protocol HealthStore: Sendable {
 
 /// Everything Perch stores. Each backend (SQLite, PostgreSQL) conforms, and the same
 /// conformance suite runs against each.
-public typealias PerchStore = AppStore & RegistryStore & EventStore & HealthStore & AudienceStore & CampaignStore & AnalyticsStore
+public typealias PerchStore = AppStore & RegistryStore & EventStore & HealthStore & AudienceStore & TokenTransferStore & CampaignStore
+    & AnalyticsStore

@@ -93,7 +93,8 @@ public enum FieldRules {
         return bytes
     }
 
-    private static let knownZones = Set(TimeZone.knownTimeZoneIdentifiers).union(["UTC", "GMT"])
+    // Linux Foundation leaves the Etc/ aliases out of its list, though they are IANA names (and Debian's default zone).
+    private static let knownZones = Set(TimeZone.knownTimeZoneIdentifiers).union(["UTC", "GMT", "Etc/UTC", "Etc/GMT"])
 
     public static func timezone(_ value: String?, field: String = "timezone") throws(PerchError) -> String? {
         guard let value else { return nil }

@@ -1,9 +1,10 @@
+import Foundation
 import Hummingbird
 import PerchCore
 import PerchStore
 import Synchronization
 
-/// Reads `Authorization: Bearer <key>` and sets ``PerchRequestContext/principal``.
+/// Reads `Authorization: Bearer <key>` (or the key as the HTTP Basic password) and sets ``PerchRequestContext/principal``.
 /// Routes then state the scope they need with ``PerchRequestContext/appId(requiring:)``.
 ///
 /// Keys are looked up by their SHA-256 digest (the only form stored) and compared in
@@ -24,15 +25,25 @@ public struct AuthMiddleware: RouterMiddleware {
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         if let header = request.headers[.authorization] {
-            guard header.lowercased().hasPrefix("bearer "), case let key = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces),
-                  !key.isEmpty
-            else {
+            guard let key = Self.key(fromAuthorization: header), !key.isEmpty else {
                 throw PerchError(.unauthorized, "use Authorization: Bearer <key>")
             }
             context.principal = try await principal(for: key)
             guard context.principal != nil else { throw PerchError(.unauthorized, "unknown API key") }
         }
         return try await next(request, context)
+    }
+
+    /// The key of `Bearer <key>`, or the password of HTTP Basic (`Basic base64(user:key)`, any user name), so
+    /// clients that only speak Basic — gorush clients given `https://app:sk_…@host/api/push` — can authenticate.
+    static func key(fromAuthorization header: String) -> String? {
+        let lowered = header.lowercased()
+        if lowered.hasPrefix("bearer ") { return String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces) }
+        guard lowered.hasPrefix("basic "),
+              let decoded = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
+              let credentials = String(data: decoded, encoding: .utf8), let colon = credentials.firstIndex(of: ":")
+        else { return nil }
+        return String(credentials[credentials.index(after: colon)...])
     }
 
     private func principal(for key: String) async throws -> Principal? {
