@@ -31,6 +31,7 @@ public struct PerchAPI: Sendable {
         addEventRoutes(to: router)
         addMetricsRoutes(to: router)
         addSendRoutes(to: router)
+        addSDKRoutes(to: router)
     }
 }
 
