@@ -457,7 +457,26 @@ class WebSDKInRealBrowserTests(unittest.TestCase):
         self.assertIn("/sdk/example.html?from=push", errors[0]["message"])
         self.screenshot("4-opened")
 
-        # 10. logout() unbinds the installation.
+        # 10. The push service replaces the subscription (`pushsubscriptionchange`). Chromium never fires that event
+        #     and its constructor takes only a real PushSubscription, so the worker's handler is called with the
+        #     event's shape: a new subscription, again issued by the simulator. Perch must see a new token for the
+        #     same installation and mark the old one replaced.
+        renewed = perch.simulator("POST", perch.credentials["webpush"]["subscriptionsURL"],
+                                  {"applicationServerKey": app["vapidPublicKey"]})
+        devtools.evaluate(worker, """(async () => {
+            const issued = %s;
+            await self.perch.handleSubscriptionChange({newSubscription: {endpoint: issued.endpoint,
+                toJSON: () => ({endpoint: issued.endpoint, expirationTime: null, keys: issued.keys})}});
+            return true;
+        })()""" % json.dumps(renewed))
+        status, changed = self.installation(installation_id)
+        self.assertNotEqual(changed["tokenId"], installation["tokenId"])
+        self.assertEqual(changed["status"], "active")
+        tokens = {token["tokenId"]: token for token in perch.request("GET", f"/v1/users/{USER_ID}/export")[1]["tokens"]}
+        self.assertEqual(tokens[installation["tokenId"]]["status"], "replaced")
+        self.assertEqual(tokens[changed["tokenId"]]["subscription"]["endpoint"], renewed["endpoint"])
+
+        # 11. logout() unbinds the installation.
         self.page("return await example.perch.logout();")
         self.assertIsNone(self.installation(installation_id)[1].get("userId"))
         print(f"browser flow took {time.monotonic() - started:.1f}s", file=sys.stderr)
