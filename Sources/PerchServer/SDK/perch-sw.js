@@ -114,11 +114,12 @@
     return json;
   }
 
-  async function report(type, ids) {
+  async function report(type, ids, properties) {
     const config = await configuration();
     const event = {type, installationId: config.installationId, at: new Date().toISOString()};
     if (ids.deliveryId) event.deliveryId = ids.deliveryId;
     if (ids.campaignId) event.campaignId = ids.campaignId;
+    if (properties) event.properties = properties;
     const answer = await call(config, 'POST', '/v1/events', {events: [event]});
     const result = answer?.results?.[0];
     if (result?.status !== 'stored') {
@@ -192,7 +193,9 @@
     event.notification.close();
     const ids = {deliveryId: info.deliveryId, campaignId: info.campaignId};
     // The URL opens while the report is on its way; a failure of either reaches the page.
-    const [reported, opened] = await Promise.allSettled([report('opened', ids), info.url ? openURL(info.url) : null]);
+    // A click on one of the notification's action buttons is recorded with the action's name.
+    const properties = event.action ? {action: event.action} : undefined;
+    const [reported, opened] = await Promise.allSettled([report('opened', ids, properties), info.url ? openURL(info.url) : null]);
     if (reported.status === 'rejected') await fail(reported.reason);
     if (opened.status === 'rejected') {
       await fail(new PerchWorkerError(`cannot open ${info.url}: ${opened.reason?.name ?? 'Error'}: ${opened.reason?.message ?? opened.reason}`,
