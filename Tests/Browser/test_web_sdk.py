@@ -392,7 +392,8 @@ class WebSDKInRealBrowserTests(unittest.TestCase):
         # 7. A real send: Perch encrypts for the subscription, the simulator accepts and decrypts it.
         message = {"title": "Your order shipped", "body": "Track it on the site",
                    "url": f"{self.origin}/sdk/example.html?from=push",
-                   "data": {"deliveryId": DELIVERY_ID, "campaignId": CAMPAIGN_ID, "order": "42"}}
+                   # The keys campaign deliveries tag messages with (PushMessage.deliveryIdKey / campaignIdKey).
+                   "data": {"perchDeliveryId": DELIVERY_ID, "perchCampaignId": CAMPAIGN_ID, "order": "42"}}
         status, sent = perch.request("POST", "/v1/send", {"to": {"installationId": installation_id}, "message": message})
         self.assertEqual(status, 200, sent)
         self.assertEqual(sent["results"][0]["outcome"], "accepted", sent)
@@ -400,7 +401,7 @@ class WebSDKInRealBrowserTests(unittest.TestCase):
         pushes = [push for push in received if push["token"] == subscription["endpoint"]]
         self.assertEqual(len(pushes), 1, received)
         plaintext = base64.b64decode(pushes[0]["body"]).decode()
-        self.assertEqual(json.loads(plaintext)["data"]["deliveryId"], DELIVERY_ID)
+        self.assertEqual(json.loads(plaintext)["data"]["perchDeliveryId"], DELIVERY_ID)
 
         # 8. The push service hands it to the browser: DevTools delivers that plaintext to the service worker.
         devtools.call("ServiceWorker.enable", session=page_session)

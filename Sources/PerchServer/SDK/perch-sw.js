@@ -16,7 +16,8 @@
 // Perch's Web Push plaintext (PushMessage.renderWebPush):
 //   {"title": "…", "body": "…", "url"?: "…", "image"?: "…", "badge"?: 3, "sound"?: "…", "data"?: {…}}
 // plus whatever the message's `webpush.payload` block adds (`icon`, `tag`, `actions`, `requireInteraction`, …).
-// The delivery and campaign ids are read from `deliveryId`/`campaignId` at the top level or in `data`.
+// Campaign sends carry the delivery and campaign ids in `data.perchDeliveryId`/`data.perchCampaignId`
+// (PushMessage.deliveryIdKey/campaignIdKey); `deliveryId`/`campaignId` at the top level or in `data` are read too.
 (() => {
   const DATABASE = 'perch';
   const STATE_STORE = 'state';
@@ -163,8 +164,8 @@
     if (!payload) return;
     const custom = payload.data && typeof payload.data === 'object' ? payload.data : {};
     const ids = {
-      deliveryId: identifier(payload.deliveryId) ?? identifier(custom.deliveryId),
-      campaignId: identifier(payload.campaignId) ?? identifier(custom.campaignId),
+      deliveryId: identifier(custom.perchDeliveryId) ?? identifier(payload.deliveryId) ?? identifier(custom.deliveryId),
+      campaignId: identifier(custom.perchCampaignId) ?? identifier(payload.campaignId) ?? identifier(custom.campaignId),
     };
     const options = {body: typeof payload.body === 'string' ? payload.body : ''};
     for (const name of PASSED_OPTIONS) {
