@@ -18,6 +18,15 @@ public enum PerchApplication {
         return router
     }
 
+    /// The services that send: the campaign scheduler (starts campaigns, fires triggers) and the delivery worker.
+    public static func deliveryServices(store: any PerchStore, gateways: GatewayDirectory, configuration: DeliveryConfiguration,
+                                        metrics: PerchMetrics?, logger: Logger) -> [any Service] {
+        [
+            CampaignScheduler(store: store, clock: ContinuousClock(), logger: logger),
+            DeliveryWorker(store: store, gateways: gateways, configuration: configuration, clock: ContinuousClock(), logger: logger, metrics: metrics),
+        ]
+    }
+
     public static func make(
         configuration: ServerConfiguration,
         api: PerchAPI,

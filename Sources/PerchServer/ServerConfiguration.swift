@@ -12,6 +12,7 @@ public struct ServerConfiguration: Sendable {
     /// 32 bytes as hex or base64; without one, a key file beside the database is used (created with mode 0600).
     public var masterKey: String?
     public var hygiene = HygienePolicy()
+    public var delivery = DeliveryConfiguration()
 
     public init() {}
 }

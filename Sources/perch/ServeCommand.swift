@@ -18,7 +18,21 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Mark tokens expired after this long unseen, e.g. 270d [PERCH_EXPIRE_AFTER]") var expireAfter: String?
     @Option(help: "How often hygiene runs, e.g. 1h [PERCH_HYGIENE_INTERVAL]") var hygieneInterval: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error [PERCH_LOG_LEVEL]") var logLevel: String?
+    @Option(help: "Seconds a worker's claim on deliveries holds; a crash re-sends at most one batch after it [PERCH_DELIVERY_LEASE]")
+    var deliveryLease: Int?
+    @Option(help: "Deliveries claimed per batch [PERCH_DELIVERY_BATCH]") var deliveryBatch: Int?
+    @Option(help: "Sends in flight at once [PERCH_DELIVERY_CONCURRENCY]") var deliveryConcurrency: Int?
     @OptionGroup var storeOptions: StoreOptions
+
+    /// A whole number from the flag or its variable, within bounds.
+    static func number(_ flag: Int?, _ variable: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard let value = try flag ?? Environment.value(variable).map({ text in
+            guard let value = Int(text) else { throw ValidationError("\(variable) must be a number") }
+            return value
+        }) else { return nil }
+        guard range.contains(value) else { throw ValidationError("\(variable) must be \(range.lowerBound) to \(range.upperBound)") }
+        return value
+    }
 
     func run() async throws {
         let level = Logger.Level(rawValue: logLevel ?? Environment.value("PERCH_LOG_LEVEL") ?? "info") ?? .info
@@ -37,19 +51,27 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.databaseURL = storeOptions.databaseURL
         configuration.adminKey = adminKey ?? Environment.value("PERCH_ADMIN_KEY")
         configuration.hygiene = try HygieneCommand.policy(staleAfter: staleAfter, expireAfter: expireAfter, interval: hygieneInterval)
+        if let lease = try Self.number(deliveryLease, "PERCH_DELIVERY_LEASE", in: 1...3600) { configuration.delivery.lease = .seconds(lease) }
+        if let batch = try Self.number(deliveryBatch, "PERCH_DELIVERY_BATCH", in: 1...10_000) { configuration.delivery.batchSize = batch }
+        if let concurrency = try Self.number(deliveryConcurrency, "PERCH_DELIVERY_CONCURRENCY", in: 1...10_000) {
+            configuration.delivery.concurrency = concurrency
+        }
 
         let store = try storeOptions.openStore(logger: logger)
         let metrics = PerchMetrics()
         let gateways = PushGateways(logger: Logger(label: "perch.gateways"))
-        let api = PerchAPI(store: store, metrics: metrics, gateways: GatewayDirectory(store: store, gateways: gateways))
+        let directory = GatewayDirectory(store: store, gateways: gateways)
+        let api = PerchAPI(store: store, metrics: metrics, gateways: directory)
         let hygiene = HygieneService(store: store, policy: configuration.hygiene, clock: ContinuousClock(),
                                      logger: Logger(label: "perch.hygiene"), metrics: metrics)
         let app = PerchApplication.make(configuration: configuration, api: api, store: store, logger: logger)
+        let delivery = PerchApplication.deliveryServices(store: store, gateways: directory, configuration: configuration.delivery, metrics: metrics,
+                                                         logger: Logger(label: "perch.delivery"))
         if configuration.adminKey == nil {
             logger.notice("no admin key set: POST /v1/apps is closed; create apps with `perch apps create` or set PERCH_ADMIN_KEY")
         }
         logger.info("perch serving", metadata: ["address": "\(configuration.host):\(configuration.port)", "database": "\(store.path)"])
-        let group = ServiceGroup(configuration: .init(services: [gateways, app, hygiene], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let group = ServiceGroup(configuration: .init(services: [gateways, app, hygiene] + delivery, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

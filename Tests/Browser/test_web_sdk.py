@@ -42,8 +42,6 @@ ARTIFACTS = ROOT / "artifacts" / "browser"
 PERCH = Path(os.environ.get("PERCH_BINARY", ROOT / ".build" / "debug" / "perch"))
 API_HOST = "api.perch.test"  # resolved to 127.0.0.1 by Chromium's --host-resolver-rules; never by DNS
 USER_ID = "browser-user-1"
-DELIVERY_ID = "dlv_browser_1"
-CAMPAIGN_ID = "cmp_browser_1"
 
 
 def free_port():
@@ -389,19 +387,22 @@ class WebSDKInRealBrowserTests(unittest.TestCase):
         self.assertEqual(suppressed["results"][0]["outcome"], "suppressed", suppressed)
         self.page("return await example.perch.setConsent('granted', {source: 'preferences-page'});")
 
-        # 7. A real send: Perch encrypts for the subscription, the simulator accepts and decrypts it.
+        # 7. A real send: Perch encrypts for the subscription, the simulator accepts and decrypts it. Perch tags the
+        #    message with its delivery and send (campaign) ids in data.perchDeliveryId / data.perchCampaignId.
         message = {"title": "Your order shipped", "body": "Track it on the site",
-                   "url": f"{self.origin}/sdk/example.html?from=push",
-                   # The keys campaign deliveries tag messages with (PushMessage.deliveryIdKey / campaignIdKey).
-                   "data": {"perchDeliveryId": DELIVERY_ID, "perchCampaignId": CAMPAIGN_ID, "order": "42"}}
+                   "url": f"{self.origin}/sdk/example.html?from=push", "data": {"order": "42"}}
         status, sent = perch.request("POST", "/v1/send", {"to": {"installationId": installation_id}, "message": message})
         self.assertEqual(status, 200, sent)
         self.assertEqual(sent["results"][0]["outcome"], "accepted", sent)
+        delivery_id = sent["results"][0]["deliveryId"]
         received = perch.simulator("GET", perch.credentials["webpush"]["url"] + "/_sim/received")
         pushes = [push for push in received if push["token"] == subscription["endpoint"]]
         self.assertEqual(len(pushes), 1, received)
         plaintext = base64.b64decode(pushes[0]["body"]).decode()
-        self.assertEqual(json.loads(plaintext)["data"]["perchDeliveryId"], DELIVERY_ID)
+        tagged = json.loads(plaintext)["data"]
+        self.assertEqual(tagged["perchDeliveryId"], delivery_id)
+        campaign_id = tagged["perchCampaignId"]
+        self.assertEqual(campaign_id, sent["sendId"])
 
         # 8. The push service hands it to the browser: DevTools delivers that plaintext to the service worker.
         devtools.call("ServiceWorker.enable", session=page_session)
@@ -420,13 +421,13 @@ class WebSDKInRealBrowserTests(unittest.TestCase):
         devtools.call("ServiceWorker.deliverPushMessage",
                       {"origin": self.origin, "registrationId": registration, "data": plaintext}, session=page_session)
         wait_until("Perch to record `received`",
-                   lambda: ("received", {}, DELIVERY_ID, CAMPAIGN_ID) in self.event_types())
+                   lambda: ("received", {}, delivery_id, campaign_id) in self.event_types())
         worker = devtools.attach("service_worker", f"{self.origin}/sdk/example-sw.js")
         shown = devtools.evaluate(worker, """(async () => (await self.registration.getNotifications())
             .map((n) => ({title: n.title, body: n.body, data: n.data})))()""")
         self.assertEqual(len(shown), 1, shown)
         self.assertEqual((shown[0]["title"], shown[0]["body"]), (message["title"], message["body"]))
-        self.assertEqual(shown[0]["data"]["perch"], {"url": message["url"], "deliveryId": DELIVERY_ID, "campaignId": CAMPAIGN_ID})
+        self.assertEqual(shown[0]["data"]["perch"], {"url": message["url"], "deliveryId": delivery_id, "campaignId": campaign_id})
         self.assertEqual(shown[0]["data"]["data"]["order"], "42")
         # Headless Chromium draws no notification UI: for the screenshot, the page shows what the worker displayed.
         self.page("""
@@ -450,13 +451,16 @@ class WebSDKInRealBrowserTests(unittest.TestCase):
             self.dispatchEvent(new NotificationEvent('notificationclick', {notification}));
             return true;
         })()""")
-        wait_until("Perch to record `opened`", lambda: ("opened", {}, DELIVERY_ID, CAMPAIGN_ID) in self.event_types())
+        wait_until("Perch to record `opened`", lambda: ("opened", {}, delivery_id, campaign_id) in self.event_types())
         self.assertEqual(devtools.evaluate(worker, "(async () => (await self.registration.getNotifications()).length)()"), 0,
                          "the click closes the notification")
         errors = wait_until("the refused window to reach the page's onError",
                             lambda: [e for e in self.page("return example.errors;") if e["code"] == "open_failed"])
         self.assertIn("/sdk/example.html?from=push", errors[0]["message"])
         self.screenshot("4-opened")
+        # The send's own numbers: accepted by the push service, delivered (received) and opened in the browser.
+        counts = perch.request("GET", f"/v1/campaigns/{campaign_id}")[1]["counts"]
+        self.assertEqual((counts["accepted"], counts["received"], counts["opened"]), (1, 1, 1), counts)
 
         # 10. The push service replaces the subscription (`pushsubscriptionchange`). Chromium never fires that event
         #     and its constructor takes only a real PushSubscription, so the worker's handler is called with the

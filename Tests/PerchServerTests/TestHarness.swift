@@ -72,7 +72,9 @@ struct TestServer {
     let logs = LogCapture()
     let resolver: TestResolver
     var now: @Sendable () -> Date = Date.init
+    /// With gateways, the server also runs the campaign scheduler and a delivery worker.
     var gateways: GatewayDirectory?
+    var deliveryLease: Duration = .seconds(30)
 
     init(resolverTable: [String: [String]] = [:]) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("perch-server-\(UUID().uuidString)")
@@ -90,7 +92,13 @@ struct TestServer {
         configuration.adminKey = Self.adminKey
         let logs = self.logs
         let logger = Logger(label: "perch-test") { label in logs.handler(label: label) }
-        let app = PerchApplication.make(configuration: configuration, api: api, store: store, logger: logger)
+        var delivery = DeliveryConfiguration()
+        delivery.lease = deliveryLease
+        delivery.idleInterval = .milliseconds(10)
+        let services = gateways.map {
+            PerchApplication.deliveryServices(store: store, gateways: $0, configuration: delivery, metrics: nil, logger: logger)
+        } ?? []
+        let app = PerchApplication.make(configuration: configuration, api: api, store: store, services: services, logger: logger)
         try await app.test(.live) { client in
             try await body(Client(client: client))
         }

@@ -5,6 +5,11 @@ extension AudienceFilter {
     public static let maximumLength = 4096
 
     /// Parses filter text; errors carry the offset where the text went wrong.
+    /// Parses a filter given in the API field `field`; a syntax error becomes a 400 naming it and the position.
+    public static func parse(_ text: String, field: String) throws(PerchError) -> AudienceFilter {
+        do { return try parse(text) } catch { throw error.perchError(field: field) }
+    }
+
     public static func parse(_ text: String) throws(FilterSyntaxError) -> AudienceFilter {
         guard text.utf8.count <= maximumLength else {
             throw FilterSyntaxError(position: 0, message: "a filter is at most \(maximumLength) characters")

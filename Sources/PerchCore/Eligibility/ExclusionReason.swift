@@ -11,6 +11,8 @@ public enum ExclusionReason: Sendable, Hashable, CustomStringConvertible {
     case quietHours
     case devicePolicy(DevicePolicy)
     case holdout
+    /// A triggered send's cancel condition: the person did this event before the send was due.
+    case cancelCondition(String)
 
     /// A stable machine-readable code.
     public var code: String {
@@ -23,6 +25,7 @@ public enum ExclusionReason: Sendable, Hashable, CustomStringConvertible {
         case .quietHours: "quiet_hours"
         case .devicePolicy: "device_policy"
         case .holdout: "holdout"
+        case .cancelCondition: "cancel_condition"
         }
     }
 
@@ -36,6 +39,7 @@ public enum ExclusionReason: Sendable, Hashable, CustomStringConvertible {
         case .quietHours: "quiet hours in the recipient's time zone"
         case .devicePolicy(let policy): "another device of the user was chosen (device policy \(policy.rawValue))"
         case .holdout: "held out for measuring lift"
+        case .cancelCondition(let event): "the person did \(event) before the send was due"
         }
     }
 }

@@ -54,3 +54,33 @@ public struct QuietHours: Sendable, Hashable, Codable {
         return minute >= startMinute || minute < endMinute
     }
 }
+
+extension QuietHours {
+    enum CodingKeys: String, CodingKey { case start, end, action, fallbackTimeZone }
+
+    /// `{"start": "22:00", "end": "08:00", "action": "defer" | "skip", "fallbackTimeZone": "UTC"}`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        func minute(_ key: CodingKeys) throws -> Int {
+            let text = try container.decode(String.self, forKey: key)
+            guard let minute = CampaignSchedule(localTime: text).localMinute else {
+                throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "\(key.stringValue) is HH:MM, 00:00 to 23:59")
+            }
+            return minute
+        }
+        let zone = try container.decodeIfPresent(String.self, forKey: .fallbackTimeZone) ?? "UTC"
+        guard TimeZone(identifier: zone) != nil else {
+            throw DecodingError.dataCorruptedError(forKey: .fallbackTimeZone, in: container, debugDescription: "unknown time zone")
+        }
+        self.init(startMinute: try minute(.start), endMinute: try minute(.end),
+                  action: try container.decodeIfPresent(Action.self, forKey: .action) ?? .defer, fallbackTimeZone: zone)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(String(format: "%02d:%02d", startMinute / 60, startMinute % 60), forKey: .start)
+        try container.encode(String(format: "%02d:%02d", endMinute / 60, endMinute % 60), forKey: .end)
+        try container.encode(action, forKey: .action)
+        try container.encode(fallbackTimeZone, forKey: .fallbackTimeZone)
+    }
+}

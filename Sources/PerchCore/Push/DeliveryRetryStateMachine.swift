@@ -22,8 +22,9 @@ public struct DeliveryRetryStateMachine: Sendable {
     public private(set) var attempts = 0
 
     /// Starts a delivery with no attempts made.
-    public init(policy: RetryPolicy = .init()) {
+    public init(policy: RetryPolicy = .init(), attemptsSoFar: Int = 0) {
         self.policy = policy
+        self.attempts = attemptsSoFar
     }
 
     /// Records one attempt's outcome and decides the next step.

@@ -2,15 +2,11 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import PerchCore
 
 /// Encodes answers as JSON with ISO 8601 times and sorted keys.
 enum JSONResponse {
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
+    static let encoder = JSONCoding.encoder()
 
     static func make<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
         let data = try encoder.encode(value)

@@ -12,42 +12,85 @@ extension PerchAPI {
         var to: Target?
         var message: PushMessage?
         var ttlSeconds: Int?
-        /// Accepted for the contract; this first cut sends at once and applies no caps.
+        /// Transactional sends may bypass frequency caps — never consent.
         var bypassCaps: Bool?
+        /// Which of a user's devices: `all` (default), `latest` or `latestPerPlatform`.
+        var devicePolicy: DevicePolicy?
+        /// Wait for the gateways' answers before answering (default true).
+        var wait: Bool?
+        /// How long to wait at most, in seconds (default 10, at most 60).
+        var waitSeconds: Double?
     }
     struct SendView: Encodable {
-        var results: [DirectSend.Result]
+        var sendId: String
+        /// Whether every delivery has its final outcome.
+        var complete: Bool
+        var results: [SendResultView]
     }
 
+    /// `POST /v1/send`: a transactional send, durable like a campaign — one delivery row per token written
+    /// before sending, consent and token status always applied, caps unless bypassed.
     func addSendRoutes(to router: Router<PerchRequestContext>) {
         router.post("/v1/send") { request, context in
             let appId = try context.appId(requiring: .secret)
-            guard let sender else { throw PerchError(.unsupported, "sending is not configured on this server") }
+            guard let gateways else { throw PerchError(.unsupported, "sending is not configured on this server") }
             let body = try await JSONBody.decode(SendBody.self, from: request)
             guard let target = body.to else { throw PerchError.missing("to") }
             guard let message = body.message else { throw PerchError.missing("message") }
-            if let ttl = body.ttlSeconds, !(0...2_419_200).contains(ttl) {
-                throw PerchError.invalid("ttlSeconds", "ttlSeconds is 0 to 2419200 (four weeks)")
-            }
-            let installations: [String]
+            let waitSeconds = body.waitSeconds ?? 10
+            guard (0...60).contains(waitSeconds) else { throw PerchError.invalid("waitSeconds", "waitSeconds is 0 to 60") }
+
+            var audience = CampaignDefinition.Audience()
+            let installations: [InstallationSummary]
             switch (target.installationId, target.userId) {
             case (let installation?, nil):
-                installations = [try FieldRules.installationId(installation, field: "to.installationId")]
+                let id = try FieldRules.installationId(installation, field: "to.installationId")
+                guard let summary = try await store.installation(appId: appId, installationId: id) else {
+                    throw PerchError(.notFound, "installation not found", field: "to.installationId")
+                }
+                audience.installationIds = [id]
+                installations = [summary]
             case (nil, let user?):
                 let userId = try FieldRules.userId(user, field: "to.userId")
                 guard let profile = try await store.userProfile(appId: appId, userId: userId) else {
                     throw PerchError(.notFound, "user not found", field: "to.userId")
                 }
-                installations = profile.installations.map(\.installationId)
+                audience.userIds = [userId]
+                installations = profile.installations
             default:
                 throw PerchError.invalid("to", "to names exactly one of installationId or userId")
             }
-            var results: [DirectSend.Result] = []
-            for installation in installations {
-                results.append(try await sender.send(message, appId: appId, installationId: installation, timeToLive: body.ttlSeconds,
-                                                     logger: context.logger))
+            let definition = CampaignDefinition(name: "send", audience: audience, message: message, devicePolicy: body.devicePolicy,
+                                                ttlSeconds: body.ttlSeconds, bypassCaps: body.bypassCaps)
+            try await CampaignRules.validate(definition, appId: appId, kind: .transactional, resolver: campaignResolver)
+            // Refuse up front when none of the target's platforms can be sent to.
+            var configured = false
+            var firstError: (any Error)?
+            for platform in Set(installations.map(\.platform)) {
+                do {
+                    _ = try await gateways.route(appId: appId, platform: platform)
+                    configured = true
+                } catch {
+                    firstError = firstError ?? error
+                }
             }
-            return try JSONResponse.make(SendView(results: results))
+            if !configured, let firstError { throw firstError }
+
+            let created = try await store.createCampaign(appId: appId, definition: definition, kind: .transactional, now: now())
+            guard let started = try await store.startCampaign(appId: appId, id: created.id, startAt: now(), now: now()) else {
+                throw PerchError(.internalError, "the send vanished")
+            }
+            try await campaignResolver.resolve(started, now: now())
+
+            let deadline = Date().addingTimeInterval(body.wait == false ? 0 : waitSeconds)
+            var records = try await store.deliveries(appId: appId, campaignId: created.id, installationId: nil)
+            while !records.allSatisfy(\.isFinal), Date() < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+                records = try await store.deliveries(appId: appId, campaignId: created.id, installationId: nil)
+            }
+            let complete = records.allSatisfy(\.isFinal)
+            return try JSONResponse.make(SendView(sendId: created.id, complete: complete, results: records.map(SendResultView.init)),
+                                         status: complete ? .ok : .accepted)
         }
     }
 }

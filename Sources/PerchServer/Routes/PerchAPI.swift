@@ -12,6 +12,8 @@ public struct PerchAPI: Sendable {
     let metrics: PerchMetrics
     /// Sends through the app's gateways; `nil` on a server without gateways (`POST /v1/send` answers 501).
     let sender: DirectSend?
+    let gateways: GatewayDirectory?
+    let campaignResolver: CampaignResolver
     let now: @Sendable () -> Date
 
     public init(store: any PerchStore, resolver: any EndpointResolver = SystemEndpointResolver(), metrics: PerchMetrics,
@@ -20,6 +22,8 @@ public struct PerchAPI: Sendable {
         self.resolver = resolver
         self.metrics = metrics
         self.sender = gateways.map { DirectSend(store: store, gateways: $0, now: now) }
+        self.gateways = gateways
+        self.campaignResolver = CampaignResolver(store: store, logger: Logger(label: "perch.campaigns"))
         self.now = now
     }
 
@@ -31,6 +35,8 @@ public struct PerchAPI: Sendable {
         addEventRoutes(to: router)
         addMetricsRoutes(to: router)
         addSendRoutes(to: router)
+        addSegmentRoutes(to: router)
+        addCampaignRoutes(to: router)
         addSDKRoutes(to: router)
     }
 }

@@ -13,7 +13,14 @@ public final class GatewayDirectory: Sendable {
     }
     private struct Entry {
         var updatedAt: Date
-        var gateway: any PushGateway
+        var route: Route
+    }
+
+    /// An app's gateway for one platform and its throttle.
+    public struct Route: Sendable {
+        public var gateway: any PushGateway
+        /// The app's rate limit on this gateway (`messagesPerSecond` in its settings), if any.
+        public var messagesPerSecond: Double?
     }
 
     let store: any PerchStore
@@ -29,12 +36,17 @@ public final class GatewayDirectory: Sendable {
 
     /// The app's gateway for `platform`; a `gateway_not_configured` error when it has no settings.
     public func gateway(appId: String, platform: Platform) async throws -> any PushGateway {
+        try await route(appId: appId, platform: platform).gateway
+    }
+
+    /// The app's gateway for `platform` with its rate limit; a `gateway_not_configured` error when it has no settings.
+    public func route(appId: String, platform: Platform) async throws -> Route {
         guard let settings = try await store.gateway(appId: appId, platform: platform) else {
             throw PerchError(.gatewayNotConfigured, "the app has no \(platform.rawValue) credentials; PUT /v1/apps/\(appId)/gateways/\(platform.rawValue)",
                              field: "gateways.\(platform.rawValue)")
         }
         let key = Key(appId: appId, platform: platform)
-        if let entry = entries.withLock({ $0[key] }), entry.updatedAt == settings.updatedAt { return entry.gateway }
+        if let entry = entries.withLock({ $0[key] }), entry.updatedAt == settings.updatedAt { return entry.route }
         let configuration = try await configuration(appId: appId, settings: settings)
         let policy = try await store.app(id: appId)?.endpointPolicy ?? EndpointPolicy()
         let resolver = self.resolver
@@ -46,8 +58,10 @@ public final class GatewayDirectory: Sendable {
         } catch {
             throw PerchError(.gatewayNotConfigured, "the stored \(platform.rawValue) settings are unusable: \(error)", field: "gateways.\(platform.rawValue)")
         }
-        entries.withLock { $0[key] = Entry(updatedAt: settings.updatedAt, gateway: gateway) }
-        return gateway
+        guard case .object(let body) = settings.settings else { throw PerchError(.internalError, "stored gateway settings are not an object") }
+        let route = Route(gateway: gateway, messagesPerSecond: body["messagesPerSecond"]?.numberValue)
+        entries.withLock { $0[key] = Entry(updatedAt: settings.updatedAt, route: route) }
+        return route
     }
 
     /// Maps the public contract's gateway settings onto the clients' configuration.

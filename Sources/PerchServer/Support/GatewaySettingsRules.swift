@@ -31,6 +31,13 @@ public enum GatewaySettingsRules {
             }
             summary["caCertificate"] = .string("configured")
         }
+        // Perch's extension: throttling per app and gateway.
+        if let rate = body["messagesPerSecond"] {
+            guard let number = rate.numberValue, number >= 1, number <= 1_000_000 else {
+                throw PerchError.invalid("messagesPerSecond", "messagesPerSecond must be a number from 1 to 1000000")
+            }
+            summary["messagesPerSecond"] = rate
+        }
         switch platform {
         case .apns:
             for key in ["teamId", "keyId"] {

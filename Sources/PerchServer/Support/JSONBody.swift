@@ -23,7 +23,7 @@ public enum JSONBody {
     public static func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer) throws -> T {
         guard buffer.readableBytes > 0 else { throw PerchError(.malformedBody, "the request body is empty; send JSON", field: "body") }
         do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+            return try JSONCoding.decoder().decode(T.self, from: Data(buffer.readableBytesView))
         } catch let error as DecodingError {
             throw PerchError(decodingError: error)
         } catch {

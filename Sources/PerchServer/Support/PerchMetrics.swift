@@ -31,6 +31,12 @@ public final class PerchMetrics: Sendable {
         MetricNameDescriptor(namespace: "perch", metricName: metric, unitName: unit, helpText: help)
     }
 
+    /// Counts one delivery's outcome (`accepted`, `retired`, `retry`, `suppressed`, …) on a platform.
+    func delivery(platform: String, outcome: String) {
+        registry.makeCounter(descriptor: Self.name("deliveries", "total", "Delivery outcomes by platform"),
+                             labels: [("platform", platform), ("outcome", outcome)]).increment()
+    }
+
     /// The text exposition format.
     public func exposition() -> String {
         registry.emitToString()

@@ -57,6 +57,8 @@ extension SQLiteStore: AppStore {
                 ON CONFLICT (app_id, platform) DO UPDATE SET settings_sealed = excluded.settings_sealed,
                     summary = excluded.summary, updated_at = excluded.updated_at
                 """, arguments: [appId, settings.platform.rawValue, sealed, summary, settings.updatedAt.stored])
+            // New credentials resume sends a credential error paused.
+            try db.execute(sql: "DELETE FROM gateway_pauses WHERE app_id = ? AND platform = ?", arguments: [appId, settings.platform.rawValue])
         }
     }
 

@@ -23,13 +23,20 @@ extension SQLiteStore: EventStore {
                     user = row["user_id"]
                     users[event.installationId] = user
                 }
+                // Attribution: an event naming only its delivery belongs to that delivery's campaign.
+                var campaignId = event.campaignId
+                if campaignId == nil, let deliveryId = event.deliveryId {
+                    campaignId = try db.fetchOneCached(sql: "SELECT campaign_id FROM deliveries WHERE app_id = ? AND id = ?",
+                                                       arguments: [appId, deliveryId])?["campaign_id"]
+                }
                 try db.executeCached(sql: """
                     INSERT INTO events (app_id, id, type, installation_id, user_id, campaign_id, delivery_id, value, currency,
                                         properties, occurred_at, received_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [appId, ids[index], event.type.rawValue, event.installationId, user, event.campaignId,
+                    """, arguments: [appId, ids[index], event.type.rawValue, event.installationId, user, campaignId,
                                      event.deliveryId, event.value, event.currency,
                                      event.properties.map { JSONValue.object($0).jsonText }, event.occurredAt.stored, now.stored])
+                try Self.startTriggers(db, appId: appId, event: event, userId: user, now: now)
                 outcomes.append(.stored(id: ids[index]))
             }
             return outcomes

@@ -120,6 +120,86 @@ extension SQLiteStore {
                 CREATE INDEX tokens_by_app_status ON tokens(app_id, status);
                 """)
         }
+        migrator.registerMigration("v3-campaigns") { db in
+            try db.execute(sql: """
+                CREATE TABLE segments (
+                    app_id TEXT NOT NULL,
+                    id TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    filter TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    updated_at REAL NOT NULL,
+                    PRIMARY KEY (app_id, id)
+                );
+                CREATE TABLE campaigns (
+                    app_id TEXT NOT NULL,
+                    id TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    definition TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    trigger_event TEXT,
+                    created_at REAL NOT NULL,
+                    updated_at REAL NOT NULL,
+                    start_at REAL,
+                    started_at REAL,
+                    resolved_at REAL,
+                    completed_at REAL,
+                    cancelled_at REAL,
+                    PRIMARY KEY (app_id, id)
+                );
+                CREATE INDEX campaigns_to_resolve ON campaigns(start_at) WHERE resolved_at IS NULL AND status IN ('scheduled', 'running');
+                CREATE INDEX campaigns_by_trigger ON campaigns(app_id, trigger_event) WHERE trigger_event IS NOT NULL;
+                CREATE TABLE deliveries (
+                    app_id TEXT NOT NULL,
+                    id TEXT NOT NULL,
+                    campaign_id TEXT NOT NULL,
+                    occurrence TEXT NOT NULL DEFAULT '',
+                    token_id TEXT NOT NULL,
+                    installation_id TEXT NOT NULL,
+                    user_id TEXT,
+                    platform TEXT NOT NULL,
+                    variant INTEGER,
+                    state TEXT NOT NULL,
+                    outcome TEXT,
+                    reason TEXT,
+                    reason_detail TEXT,
+                    gateway_status INTEGER,
+                    gateway_message_id TEXT,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    due_at REAL NOT NULL,
+                    expires_at REAL,
+                    created_at REAL NOT NULL,
+                    updated_at REAL NOT NULL,
+                    accepted_at REAL,
+                    PRIMARY KEY (app_id, id),
+                    UNIQUE (app_id, campaign_id, occurrence, token_id)
+                );
+                CREATE INDEX deliveries_due ON deliveries(due_at) WHERE state IN ('pending', 'retry', 'sending');
+                CREATE INDEX deliveries_by_installation ON deliveries(app_id, installation_id);
+                CREATE INDEX deliveries_by_person_time ON deliveries(app_id, due_at) WHERE state IN ('pending', 'retry', 'sending', 'accepted');
+                CREATE TABLE trigger_instances (
+                    app_id TEXT NOT NULL,
+                    id TEXT NOT NULL,
+                    campaign_id TEXT NOT NULL,
+                    installation_id TEXT NOT NULL,
+                    user_id TEXT,
+                    event_at REAL NOT NULL,
+                    fire_at REAL NOT NULL,
+                    state TEXT NOT NULL,
+                    updated_at REAL NOT NULL,
+                    PRIMARY KEY (app_id, id)
+                );
+                CREATE INDEX trigger_instances_due ON trigger_instances(fire_at) WHERE state = 'waiting';
+                CREATE TABLE gateway_pauses (
+                    app_id TEXT NOT NULL,
+                    platform TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    since REAL NOT NULL,
+                    PRIMARY KEY (app_id, platform)
+                );
+                CREATE INDEX events_by_campaign ON events(app_id, campaign_id, type) WHERE campaign_id IS NOT NULL;
+                """)
+        }
         return migrator
     }
 }

@@ -82,6 +82,8 @@ extension SQLiteStore {
             try db.execute(sql: "DELETE FROM tokens WHERE app_id = ? AND \(inInstallations)", arguments: [appId, ids])
             try db.execute(sql: "DELETE FROM consent_history WHERE app_id = ? AND \(inInstallations)", arguments: [appId, ids])
             try db.execute(sql: "DELETE FROM events WHERE app_id = ? AND (user_id = ? OR \(inInstallations))", arguments: [appId, userId, ids])
+            try db.execute(sql: "DELETE FROM deliveries WHERE app_id = ? AND (user_id = ? OR \(inInstallations))", arguments: [appId, userId, ids])
+            try db.execute(sql: "DELETE FROM trigger_instances WHERE app_id = ? AND (user_id = ? OR \(inInstallations))", arguments: [appId, userId, ids])
             try db.execute(sql: "DELETE FROM installations WHERE app_id = ? AND \(inInstallations)", arguments: [appId, ids])
             try db.execute(sql: "DELETE FROM users WHERE app_id = ? AND user_id = ?", arguments: [appId, userId])
             return true

@@ -1,0 +1,94 @@
+import Foundation
+import Logging
+import PerchCore
+import PerchStore
+
+/// Resolves a campaign's audience into delivery rows at send time, and fires due triggers.
+/// The planner decides (pure); this gathers its facts from the store and writes its decisions.
+public struct CampaignResolver: Sendable {
+    let store: any PerchStore
+    let logger: Logger
+    /// Rows written per transaction while resolving a large audience.
+    var chunkSize = 20_000
+
+    public init(store: any PerchStore, logger: Logger) {
+        self.store = store
+        self.logger = logger
+    }
+
+    /// The audience as the store reads it: the segment looked up, the filter parsed.
+    public func audience(appId: String, _ audience: CampaignDefinition.Audience) async throws -> ResolvedAudience {
+        if let segmentId = audience.segmentId {
+            guard let segment = try await store.segment(appId: appId, id: segmentId) else {
+                throw PerchError(.notFound, "segment not found", field: "audience.segmentId")
+            }
+            return .filter(try AudienceFilter.parse(segment.filter, field: "audience.segmentId"))
+        }
+        if let filter = audience.filter { return .filter(try AudienceFilter.parse(filter, field: "audience.filter")) }
+        if let users = audience.userIds { return .users(users) }
+        if let installations = audience.installationIds { return .installations(installations) }
+        throw PerchError.invalid("audience", "audience names one of segmentId, filter, userIds or installationIds")
+    }
+
+    /// Writes one delivery row per token of the campaign's audience, planned at the campaign's start.
+    /// Safe to run again after a crash: rows already written are kept.
+    @discardableResult
+    public func resolve(_ campaign: CampaignRecord, now: Date) async throws -> Int {
+        let definition = campaign.definition
+        let audience = try await audience(appId: campaign.appId, definition.audience)
+        let candidates = try await store.candidates(appId: campaign.appId, audience: audience, now: now)
+        let planned = try await plan(campaign, candidates: candidates, start: campaign.startAt ?? now, now: now)
+        try await write(campaign, occurrence: "", planned: planned, finished: true, now: now)
+        logger.info("campaign resolved", metadata: ["perch.campaign_id": "\(campaign.id)", "tokens": "\(planned.count)"])
+        return planned.count
+    }
+
+    /// Fires one due trigger: the person's tokens within the audience are planned now, unless the
+    /// person did the cancel event in between (then every token is recorded as left out for it).
+    public func fire(_ trigger: TriggerRecord, now: Date) async throws {
+        guard let campaign = try await store.campaign(appId: trigger.appId, id: trigger.campaignId), campaign.status == .running else {
+            try await store.finishTrigger(appId: trigger.appId, id: trigger.id, state: .cancelled, now: now)
+            return
+        }
+        let definition = campaign.definition
+        let hasAudience = definition.audience.segmentId != nil || definition.audience.filter != nil || definition.audience.userIds != nil
+            || definition.audience.installationIds != nil
+        let within = hasAudience ? try await audience(appId: campaign.appId, definition.audience) : nil
+        let candidates = try await store.candidates(appId: campaign.appId,
+                                                    audience: .person(installationId: trigger.installationId, userId: trigger.userId, within: within),
+                                                    now: now)
+        var planned = try await plan(campaign, candidates: candidates, start: now, now: now)
+        var state = TriggerRecord.State.fired
+        if let cancelEvent = definition.trigger?.cancelIf,
+           try await store.personDid(appId: campaign.appId, event: cancelEvent, installationId: trigger.installationId, userId: trigger.userId,
+                                     after: trigger.eventAt, now: now) {
+            planned = planned.map { entry in
+                var entry = entry
+                entry.decision = .exclude(.cancelCondition(cancelEvent))
+                return entry
+            }
+            state = .cancelled
+        }
+        try await write(campaign, occurrence: trigger.id, planned: planned, finished: false, now: now)
+        try await store.finishTrigger(appId: trigger.appId, id: trigger.id, state: state, now: now)
+    }
+
+    func plan(_ campaign: CampaignRecord, candidates: [CampaignPlanner.Candidate], start: Date, now: Date) async throws -> [CampaignPlanner.Planned] {
+        let definition = campaign.definition
+        let longestCap = definition.bypassCaps == true ? nil : definition.frequencyCap?.map(\.window.timeInterval).max()
+        let history = try await store.history(appId: campaign.appId, since: longestCap.map { start.addingTimeInterval(-$0) },
+                                              openHours: definition.schedule?.optimized == true, now: now)
+        return CampaignPlanner(campaignId: campaign.id, definition: definition).plan(candidates, history: history, start: start)
+    }
+
+    func write(_ campaign: CampaignRecord, occurrence: String, planned: [CampaignPlanner.Planned], finished: Bool, now: Date) async throws {
+        let timeToLive = campaign.definition.ttlSeconds.map(Double.init)
+        var start = 0
+        repeat {
+            let end = min(planned.count, start + chunkSize)
+            try await store.enqueue(appId: campaign.appId, campaignId: campaign.id, occurrence: occurrence, planned: Array(planned[start..<end]),
+                                    timeToLive: timeToLive, finished: finished && end == planned.count, now: now)
+            start = end
+        } while start < planned.count
+    }
+}

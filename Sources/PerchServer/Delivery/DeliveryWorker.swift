@@ -1,0 +1,170 @@
+import Foundation
+import Logging
+import PerchCore
+import PerchGateways
+import PerchStore
+import ServiceLifecycle
+
+/// Sends what the delivery queue holds: claims due deliveries in batches under a lease, sends each
+/// through its app's gateway (throttled per app and gateway), and records every answer as the
+/// delivery's next state — retiring dead tokens and pausing apps whose credentials fail at once.
+///
+/// A worker that dies mid-batch loses nothing: the rows it held are claimed again when their lease
+/// runs out, so the only cost of a crash is re-sending that batch (duplicates bounded by the batch).
+public struct DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
+    let store: any PerchStore
+    let gateways: GatewayDirectory
+    let configuration: DeliveryConfiguration
+    let clock: C
+    let now: @Sendable () -> Date
+    let logger: Logger
+    let metrics: PerchMetrics?
+    private let state: WorkerState
+
+    public init(store: any PerchStore, gateways: GatewayDirectory, configuration: DeliveryConfiguration = .init(), clock: C,
+                now: @escaping @Sendable () -> Date = Date.init, logger: Logger, metrics: PerchMetrics? = nil) {
+        self.store = store
+        self.gateways = gateways
+        self.configuration = configuration
+        self.clock = clock
+        self.now = now
+        self.logger = logger
+        self.metrics = metrics
+        self.state = WorkerState()
+    }
+
+    public func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let sent: Int
+            do {
+                sent = try await runOnce()
+            } catch {
+                logger.error("delivery round failed", metadata: ["error": "\(error)"])
+                sent = 0
+            }
+            if sent == 0 {
+                do { try await cancelWhenGracefulShutdown { try await clock.sleep(for: configuration.idleInterval) } } catch { return }
+            }
+        }
+    }
+
+    /// Claims one batch, sends it and records the outcomes; answers how many deliveries it handled.
+    @discardableResult
+    public func runOnce() async throws -> Int {
+        let claimed = try await store.claimDeliveries(limit: configuration.batchSize, leaseFor: configuration.lease, now: now())
+        guard !claimed.isEmpty else { return 0 }
+        let updates = await withTaskGroup(of: DeliveryUpdate?.self) { group in
+            var updates: [DeliveryUpdate] = []
+            updates.reserveCapacity(claimed.count)
+            var next = claimed.makeIterator()
+            for _ in 0..<min(configuration.concurrency, claimed.count) {
+                if let delivery = next.next() { group.addTask { await self.deliver(delivery) } }
+            }
+            while let update = await group.next() {
+                if let update { updates.append(update) }
+                if let delivery = next.next() { group.addTask { await self.deliver(delivery) } }
+            }
+            return updates
+        }
+        try await store.recordDeliveries(updates, now: now())
+        return claimed.count
+    }
+
+    /// Sends one delivery and decides its next state.
+    func deliver(_ delivery: ClaimedDelivery) async -> DeliveryUpdate? {
+        func finish(_ state: DeliveryState, _ outcome: DeliveryVerdict.Outcome, _ reason: DeliveryFailureReason? = nil) -> DeliveryUpdate {
+            metrics?.delivery(platform: delivery.destination?.platform.rawValue ?? "unknown", outcome: outcome.rawValue)
+            return DeliveryUpdate(id: delivery.id, campaignId: delivery.campaignId, state: state, outcome: outcome, reason: reason)
+        }
+        let sendingAt = now()
+        guard let destination = delivery.destination else {
+            return finish(.suppressed(reason: "token_unreadable"), .suppressed)
+        }
+        guard let campaign = await campaign(appId: delivery.appId, id: delivery.campaignId) else {
+            return finish(.suppressed(reason: "campaign_unreadable"), .suppressed)
+        }
+        if let expiresAt = delivery.expiresAt, expiresAt <= sendingAt {
+            return finish(.failed(reason: "expired"), .expired)
+        }
+        // Status and consent are checked again at the moment of sending: they may have changed since the audience was resolved.
+        let recheck = Eligibility(includeStale: campaign.definition.includeStale ?? true, bypassCaps: true)
+        let facts = Eligibility.Candidate(status: delivery.status, consent: delivery.consent, userId: delivery.userId, timezone: nil)
+        if case .exclude(let reason) = recheck.decide(facts, now: sendingAt) {
+            return finish(.suppressed(reason: reason.code), .suppressed)
+        }
+        let route: GatewayDirectory.Route
+        do {
+            route = try await gateways.route(appId: delivery.appId, platform: destination.platform)
+        } catch {
+            let reason = DeliveryFailureReason(platform: destination.platform, status: nil, code: "GatewayNotConfigured",
+                                               detail: (error as? PerchError)?.message)
+            return finish(.failed(reason: "GatewayNotConfigured"), .failed, reason)
+        }
+        if let rate = route.messagesPerSecond {
+            let wait = state.reserve(appId: delivery.appId, platform: destination.platform, rate: rate, now: sendingAt)
+            // Never hold a claimed row near its lease: give it back, due when its permit comes.
+            if wait > configuration.lease.timeInterval / 4 {
+                return DeliveryUpdate.release(id: delivery.id, campaignId: delivery.campaignId, dueAt: sendingAt.addingTimeInterval(wait))
+            }
+            // Wait in short steps, so a cancel is noticed while throttled.
+            var remaining = wait
+            while remaining > 0 {
+                if await isCancelled(appId: delivery.appId, campaignId: delivery.campaignId) { break }
+                let step = min(remaining, 0.25)
+                try? await clock.sleep(for: .milliseconds(Int64(step * 1000)))
+                remaining -= step
+            }
+        }
+        // A cancel stops the rest of a batch in flight, too.
+        if await isCancelled(appId: delivery.appId, campaignId: delivery.campaignId) {
+            return finish(.suppressed(reason: "cancelled"), .suppressed)
+        }
+        let message = campaign.message(variant: delivery.variant).render(user: delivery.userAttributes, installation: delivery.installationFields)
+            .tagged(deliveryId: delivery.id, campaignId: delivery.campaignId)
+        let timeToLive = delivery.expiresAt.map { max(0, Int($0.timeIntervalSince(now()))) }
+        var sendLogger = logger
+        sendLogger[metadataKey: "perch.delivery_id"] = .string(delivery.id)
+        sendLogger[metadataKey: "perch.token_id"] = .string(delivery.tokenId)
+        let answer = await route.gateway.send(message, to: destination, options: PushSendOptions(timeToLive: timeToLive, logger: sendLogger))
+        var random = SystemRandomNumberGenerator()
+        let verdict = DeliveryVerdict.after(answer, attempt: delivery.attempt, now: now(), expiresAt: delivery.expiresAt,
+                                            policy: configuration.retryPolicy, random: &random)
+        var outcome = verdict.outcome
+        do {
+            if let retire = verdict.retire {
+                let retired = try await store.retireToken(appId: delivery.appId, tokenId: delivery.tokenId, reason: retire.reason,
+                                                          at: retire.unlessSeenAfter ?? now(), unlessSeenAfter: retire.unlessSeenAfter)
+                if !retired { outcome = .kept }
+            }
+            if verdict.pausesGateway {
+                try await store.pauseGateway(appId: delivery.appId, platform: destination.platform, reason: verdict.reason?.code ?? "CredentialError",
+                                             now: now())
+                logger.error("gateway paused: credentials refused", metadata: ["perch.app_id": "\(delivery.appId)",
+                                                                               "platform": "\(destination.platform.rawValue)",
+                                                                               "reason": "\(verdict.reason?.code ?? "")"])
+            }
+        } catch {
+            logger.error("recording a gateway verdict failed", metadata: ["error": "\(error)"])
+        }
+        return finish(verdict.state, outcome, verdict.reason)
+    }
+
+    /// Whether the campaign was cancelled, as of at most a quarter second ago.
+    func isCancelled(appId: String, campaignId: String) async -> Bool {
+        let at = now()
+        if let known = state.status(campaignId, asOf: at, maximumAge: 0.25) { return known == .cancelled }
+        guard let status = try? await store.campaign(appId: appId, id: campaignId)?.status else { return false }
+        state.remember(status: status, of: campaignId, at: at)
+        return status == .cancelled
+    }
+
+    /// The campaign's parsed messages, cached: a started campaign's definition no longer changes.
+    func campaign(appId: String, id: String) async -> PreparedCampaign? {
+        if let cached = state.campaign(id) { return cached }
+        guard let record = try? await store.campaign(appId: appId, id: id),
+              let prepared = try? PreparedCampaign(record.definition)
+        else { return nil }
+        state.remember(id, prepared)
+        return prepared
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import Hummingbird
+import PerchCore
+import PerchStore
+
+extension PerchAPI {
+    struct SegmentBody: Decodable {
+        var name: String?
+        var filter: String?
+    }
+    struct SegmentPreviewView: Encodable {
+        var segmentId: String
+        var count: Int
+        var sample: [InstallationView]
+    }
+
+    func addSegmentRoutes(to router: Router<PerchRequestContext>) {
+        router.post("/v1/segments") { request, context in
+            let appId = try context.appId(requiring: .secret)
+            let body = try await JSONBody.decode(SegmentBody.self, from: request)
+            guard let name = body.name?.trimmingCharacters(in: .whitespaces), !name.isEmpty else { throw PerchError.missing("name") }
+            guard name.count <= 200 else { throw PerchError.invalid("name", "name is at most 200 characters") }
+            guard let filter = body.filter else { throw PerchError.missing("filter") }
+            _ = try AudienceFilter.parse(filter, field: "filter")
+            let segment = try await store.createSegment(appId: appId, name: name, filter: filter, now: now())
+            return try JSONResponse.make(segment, status: .created)
+        }
+
+        router.get("/v1/segments") { _, context in
+            let appId = try context.appId(requiring: .secret)
+            return try JSONResponse.make(["segments": try await store.segments(appId: appId)])
+        }
+
+        router.get("/v1/segments/:segmentId") { _, context in
+            let appId = try context.appId(requiring: .secret)
+            let id = try context.parameters.require("segmentId")
+            guard let segment = try await store.segment(appId: appId, id: id) else { throw PerchError.notFound("segment") }
+            return try JSONResponse.make(segment)
+        }
+
+        router.get("/v1/segments/:segmentId/preview") { request, context in
+            let appId = try context.appId(requiring: .secret)
+            let id = try context.parameters.require("segmentId")
+            guard let segment = try await store.segment(appId: appId, id: id) else { throw PerchError.notFound("segment") }
+            let sampleSize = request.uri.queryParameters["sample"].flatMap { Int(String($0)) } ?? 10
+            guard (0...100).contains(sampleSize) else { throw PerchError.invalid("sample", "sample is 0 to 100") }
+            let filter = try AudienceFilter.parse(segment.filter, field: "filter")
+            let preview = try await store.preview(appId: appId, filter: filter, now: now(), sampleSize: sampleSize)
+            return try JSONResponse.make(SegmentPreviewView(segmentId: id, count: preview.count, sample: preview.sample.map { InstallationView($0) }))
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import PerchCore
+
+/// Segments, campaigns and the durable delivery queue.
+///
+/// A campaign's audience is resolved once, when it starts: one delivery row per token, written before
+/// anything is sent — `pending` with the time it is due, or `suppressed` with the reason it was left out.
+/// Workers claim due rows under a lease; a row whose lease runs out (its worker died) is claimed again,
+/// so a crash costs at most the in-flight batch as duplicates and never a missed token.
+public protocol CampaignStore: Sendable {
+    func createSegment(appId: String, name: String, filter: String, now: Date) async throws -> SegmentRecord
+    func segment(appId: String, id: String) async throws -> SegmentRecord?
+    func segments(appId: String) async throws -> [SegmentRecord]
+
+    func createCampaign(appId: String, definition: CampaignDefinition, kind: CampaignKind, now: Date) async throws -> CampaignRecord
+    /// Replaces the definition of a draft or scheduled campaign; `nil` when unknown. Throws `conflict` otherwise.
+    func updateCampaign(appId: String, id: String, definition: CampaignDefinition, now: Date) async throws -> CampaignRecord?
+    func campaign(appId: String, id: String) async throws -> CampaignRecord?
+    func campaigns(appId: String) async throws -> [CampaignRecord]
+    /// `draft → scheduled` to start at `startAt` (triggered campaigns start listening). Throws `conflict` when not a draft.
+    func startCampaign(appId: String, id: String, startAt: Date, now: Date) async throws -> CampaignRecord?
+    /// Cancels: pending and retrying deliveries become `suppressed(cancelled)`, waiting triggers are dropped.
+    func cancelCampaign(appId: String, id: String, now: Date) async throws -> CampaignRecord?
+
+    /// Campaigns whose start has come and whose audience is not resolved yet (also after a crash mid-resolution).
+    func campaignsToResolve(now: Date) async throws -> [CampaignRecord]
+    /// The audience's tokens with the facts the planner needs: each installation's current token.
+    func candidates(appId: String, audience: ResolvedAudience, now: Date) async throws -> [CampaignPlanner.Candidate]
+    /// Earlier messages per person since `since` (caps) and, when asked, the local hours of users' past opens.
+    func history(appId: String, since: Date?, openHours: Bool, now: Date) async throws -> CampaignPlanner.History
+    /// Writes one delivery row per planned token, expiring `timeToLive` after it is due (rows that exist already are
+    /// kept: resolution may be rerun),
+    /// then, when `finished`, marks the campaign resolved — and completed when nothing is left to send.
+    func enqueue(appId: String, campaignId: String, occurrence: String, planned: [CampaignPlanner.Planned],
+                 timeToLive: TimeInterval?, finished: Bool, now: Date) async throws
+
+    /// Triggers that are due, oldest first.
+    func dueTriggers(now: Date, limit: Int) async throws -> [TriggerRecord]
+    /// Marks a trigger done (`fired` or `cancelled`).
+    func finishTrigger(appId: String, id: String, state: TriggerRecord.State, now: Date) async throws
+    /// Whether the person did `event` at or after `after`, up to `now` (a trigger's cancel condition).
+    func personDid(appId: String, event: String, installationId: String, userId: String?, after: Date, now: Date) async throws -> Bool
+
+    /// Claims up to `limit` due deliveries for `leaseFor`, skipping paused gateways and stopped campaigns.
+    func claimDeliveries(limit: Int, leaseFor: Duration, now: Date) async throws -> [ClaimedDelivery]
+    /// Stores what happened to claimed deliveries and completes campaigns with nothing left to send.
+    func recordDeliveries(_ updates: [DeliveryUpdate], now: Date) async throws
+    /// Pauses an app's sends on one platform (bad credentials) until its gateway settings change.
+    func pauseGateway(appId: String, platform: Platform, reason: String, now: Date) async throws
+    func gatewayPauses(appId: String) async throws -> [GatewayPause]
+
+    func campaignCounts(appId: String, campaignId: String, now: Date) async throws -> CampaignCounts
+    /// Every delivery row of the campaign for one installation (one per token and occurrence).
+    func deliveries(appId: String, campaignId: String, installationId: String?) async throws -> [DeliveryRecord]
+}
+
+/// An audience with its segment looked up.
+public enum ResolvedAudience: Sendable, Hashable {
+    case filter(AudienceFilter)
+    case users([String])
+    case installations([String])
+    /// One person's tokens within a campaign's audience (triggered sends).
+    indirect case person(installationId: String, userId: String?, within: ResolvedAudience?)
+}

@@ -1,0 +1,25 @@
+import Foundation
+import PerchCore
+
+/// What happened to one claimed delivery.
+public struct DeliveryUpdate: Sendable, Hashable {
+    public var id: String
+    public var campaignId: String
+    public var state: DeliveryState
+    public var outcome: DeliveryVerdict.Outcome
+    public var reason: DeliveryFailureReason?
+
+    public init(id: String, campaignId: String, state: DeliveryState, outcome: DeliveryVerdict.Outcome, reason: DeliveryFailureReason?) {
+        self.id = id
+        self.campaignId = campaignId
+        self.state = state
+        self.outcome = outcome
+        self.reason = reason
+    }
+
+    /// Gives a claimed delivery back untried, due again at `dueAt` (a throttle would hold it past its lease);
+    /// the attempt it was claimed for is not counted.
+    public static func release(id: String, campaignId: String, dueAt: Date) -> DeliveryUpdate {
+        DeliveryUpdate(id: id, campaignId: campaignId, state: .retry(at: dueAt, attempt: 0, reason: "throttled"), outcome: .retry, reason: nil)
+    }
+}

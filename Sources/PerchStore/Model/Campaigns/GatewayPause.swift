@@ -1,0 +1,9 @@
+import Foundation
+import PerchCore
+
+/// An app's sends on one platform, stopped because the gateway refused its credentials.
+public struct GatewayPause: Sendable, Hashable, Codable {
+    public var platform: Platform
+    public var reason: String
+    public var since: Date
+}

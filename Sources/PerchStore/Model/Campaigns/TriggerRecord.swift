@@ -1,0 +1,14 @@
+import Foundation
+
+/// One person's pending triggered send: the event happened, the send is due at `fireAt`.
+public struct TriggerRecord: Sendable, Hashable {
+    public enum State: String, Sendable, Hashable { case waiting, fired, cancelled }
+
+    public var id: String
+    public var appId: String
+    public var campaignId: String
+    public var installationId: String
+    public var userId: String?
+    public var eventAt: Date
+    public var fireAt: Date
+}

@@ -1,0 +1,322 @@
+import Foundation
+import GRDB
+import PerchCore
+
+extension SQLiteStore: CampaignStore {
+    // MARK: - Segments
+
+    public func createSegment(appId: String, name: String, filter: String, now: Date) async throws -> SegmentRecord {
+        let segment = SegmentRecord(id: Self.newId("seg"), name: name, filter: filter, createdAt: now, updatedAt: now)
+        try await pool.write { db in
+            try db.execute(sql: "INSERT INTO segments (app_id, id, name, filter, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [appId, segment.id, name, filter, now.stored, now.stored])
+        }
+        return segment
+    }
+
+    public func segment(appId: String, id: String) async throws -> SegmentRecord? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM segments WHERE app_id = ? AND id = ?", arguments: [appId, id]).map(Self.segment)
+        }
+    }
+
+    public func segments(appId: String) async throws -> [SegmentRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM segments WHERE app_id = ? ORDER BY created_at", arguments: [appId]).map(Self.segment)
+        }
+    }
+
+    static func segment(_ row: Row) -> SegmentRecord {
+        SegmentRecord(id: row["id"], name: row["name"], filter: row["filter"], createdAt: Date(stored: row["created_at"]),
+                      updatedAt: Date(stored: row["updated_at"]))
+    }
+
+    // MARK: - Campaigns
+
+    public func createCampaign(appId: String, definition: CampaignDefinition, kind: CampaignKind, now: Date) async throws -> CampaignRecord {
+        let record = CampaignRecord(id: Self.newId(kind == .transactional ? "snd" : "cmp"), appId: appId, kind: kind, definition: definition, status: .draft,
+                                    createdAt: now, updatedAt: now)
+        let text = try Self.definitionText(definition)
+        try await pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO campaigns (app_id, id, kind, definition, status, trigger_event, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [appId, record.id, kind.rawValue, text, record.status.rawValue, definition.trigger?.event, now.stored, now.stored])
+        }
+        return record
+    }
+
+    public func updateCampaign(appId: String, id: String, definition: CampaignDefinition, now: Date) async throws -> CampaignRecord? {
+        let text = try Self.definitionText(definition)
+        return try await pool.write { db in
+            guard let current = try Self.campaign(db, appId: appId, id: id) else { return nil }
+            guard current.status.isEditable else {
+                throw PerchError(.conflict, "a \(current.status.rawValue) campaign cannot be changed", field: "status")
+            }
+            try db.execute(sql: "UPDATE campaigns SET definition = ?, trigger_event = ?, updated_at = ? WHERE app_id = ? AND id = ?",
+                           arguments: [text, definition.trigger?.event, now.stored, appId, id])
+            return try Self.campaign(db, appId: appId, id: id)
+        }
+    }
+
+    public func campaign(appId: String, id: String) async throws -> CampaignRecord? {
+        try await pool.read { db in try Self.campaign(db, appId: appId, id: id) }
+    }
+
+    public func campaigns(appId: String) async throws -> [CampaignRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM campaigns WHERE app_id = ? AND kind != 'transactional' ORDER BY created_at DESC",
+                             arguments: [appId]).map(Self.campaign)
+        }
+    }
+
+    public func startCampaign(appId: String, id: String, startAt: Date, now: Date) async throws -> CampaignRecord? {
+        try await pool.write { db in
+            guard let current = try Self.campaign(db, appId: appId, id: id) else { return nil }
+            guard current.status.canStart else {
+                throw PerchError(.conflict, "the campaign is \(current.status.rawValue); only a draft can be sent", field: "status")
+            }
+            if current.kind == .triggered {
+                // A triggered campaign has no audience to resolve: it listens for its event from now on.
+                try db.execute(sql: """
+                    UPDATE campaigns SET status = 'running', start_at = ?, started_at = ?, resolved_at = ?, updated_at = ? WHERE app_id = ? AND id = ?
+                    """, arguments: [now.stored, now.stored, now.stored, now.stored, appId, id])
+            } else if startAt <= now {
+                try db.execute(sql: "UPDATE campaigns SET status = 'running', start_at = ?, started_at = ?, updated_at = ? WHERE app_id = ? AND id = ?",
+                               arguments: [startAt.stored, now.stored, now.stored, appId, id])
+            } else {
+                try db.execute(sql: "UPDATE campaigns SET status = 'scheduled', start_at = ?, updated_at = ? WHERE app_id = ? AND id = ?",
+                               arguments: [startAt.stored, now.stored, appId, id])
+            }
+            return try Self.campaign(db, appId: appId, id: id)
+        }
+    }
+
+    public func cancelCampaign(appId: String, id: String, now: Date) async throws -> CampaignRecord? {
+        try await pool.write { db in
+            guard let current = try Self.campaign(db, appId: appId, id: id) else { return nil }
+            guard current.status.canCancel else {
+                throw PerchError(.conflict, "the campaign is \(current.status.rawValue) and cannot be cancelled", field: "status")
+            }
+            try db.execute(sql: "UPDATE campaigns SET status = 'cancelled', cancelled_at = ?, updated_at = ? WHERE app_id = ? AND id = ?",
+                           arguments: [now.stored, now.stored, appId, id])
+            try db.execute(sql: """
+                UPDATE deliveries SET state = 'suppressed', outcome = 'suppressed', reason = 'cancelled',
+                    reason_detail = 'the campaign was cancelled', updated_at = ?
+                WHERE app_id = ? AND campaign_id = ? AND state IN ('pending', 'retry')
+                """, arguments: [now.stored, appId, id])
+            try db.execute(sql: "UPDATE trigger_instances SET state = 'cancelled', updated_at = ? WHERE app_id = ? AND campaign_id = ? AND state = 'waiting'",
+                           arguments: [now.stored, appId, id])
+            return try Self.campaign(db, appId: appId, id: id)
+        }
+    }
+
+    public func campaignsToResolve(now: Date) async throws -> [CampaignRecord] {
+        try await pool.write { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT * FROM campaigns WHERE resolved_at IS NULL AND status IN ('scheduled', 'running') AND start_at <= ? ORDER BY start_at
+                """, arguments: [now.stored])
+            try db.execute(sql: """
+                UPDATE campaigns SET status = 'running', started_at = COALESCE(started_at, ?), updated_at = ?
+                WHERE resolved_at IS NULL AND status = 'scheduled' AND start_at <= ?
+                """, arguments: [now.stored, now.stored, now.stored])
+            return rows.map(Self.campaign).map { record in
+                var record = record
+                if record.status == .scheduled {
+                    record.status = .running
+                    record.startedAt = now
+                }
+                return record
+            }
+        }
+    }
+
+    static func campaign(_ db: Database, appId: String, id: String) throws -> CampaignRecord? {
+        try Row.fetchOne(db, sql: "SELECT * FROM campaigns WHERE app_id = ? AND id = ?", arguments: [appId, id]).map(campaign)
+    }
+
+    static func campaign(_ row: Row) -> CampaignRecord {
+        func time(_ column: String) -> Date? { (row[column] as Double?).map(Date.init(stored:)) }
+        let definition = (try? JSONCoding.decoder().decode(CampaignDefinition.self, from: Data((row["definition"] as String).utf8)))
+            ?? CampaignDefinition(name: "(unreadable)", audience: .init(), message: PushMessage(title: "", body: ""))
+        return CampaignRecord(id: row["id"], appId: row["app_id"], kind: CampaignKind(rawValue: row["kind"]) ?? .campaign, definition: definition,
+                              status: CampaignStatus(rawValue: row["status"]) ?? .draft, createdAt: Date(stored: row["created_at"]),
+                              updatedAt: Date(stored: row["updated_at"]), startAt: time("start_at"), startedAt: time("started_at"),
+                              resolvedAt: time("resolved_at"), completedAt: time("completed_at"), cancelledAt: time("cancelled_at"))
+    }
+
+    static func definitionText(_ definition: CampaignDefinition) throws -> String {
+        String(decoding: try JSONCoding.encoder().encode(definition), as: UTF8.self)
+    }
+
+    // MARK: - Resolution
+
+    public func candidates(appId: String, audience: ResolvedAudience, now: Date) async throws -> [CampaignPlanner.Candidate] {
+        let (condition, bindings) = try Self.audienceCondition(audience, now: now)
+        return try await pool.read { db in
+            let cursor = try Row.fetchCursor(db, sql: """
+                SELECT t.id, t.installation_id, i.user_id, t.platform, t.status, t.status_reason, t.status_at, t.successor_id,
+                       i.consent, i.timezone, t.last_seen_at
+                \(Self.audienceFrom)
+                WHERE t.app_id = ? AND t.id = i.token_id AND \(condition)
+                """, arguments: Self.arguments([.text(appId)] + bindings))
+            var candidates: [CampaignPlanner.Candidate] = []
+            while let row = try cursor.next() {
+                candidates.append(CampaignPlanner.Candidate(
+                    tokenId: row[0], installationId: row[1], userId: row[2], platform: Platform(rawValue: row[3]) ?? .apns,
+                    status: TokenStatus(status: row[4], reason: row[5], at: row[6], successor: row[7]),
+                    consent: (row[8] as String?).flatMap(ConsentStatus.init(rawValue:)), timezone: row[9], lastSeenAt: Date(stored: row[10])))
+            }
+            return candidates
+        }
+    }
+
+    /// The SQL condition (over `t`, `i`, `u`) selecting an audience.
+    static func audienceCondition(_ audience: ResolvedAudience, now: Date) throws -> (String, [SQLCondition.Binding]) {
+        switch audience {
+        case .filter(let filter):
+            let condition = filter.sqliteCondition(now: now)
+            return ("(\(condition.sql))", condition.bindings)
+        case .users(let ids):
+            return ("i.user_id IN (SELECT value FROM json_each(?))", [.text(JSONValue.array(ids.map(JSONValue.string)).jsonText)])
+        case .installations(let ids):
+            return ("i.installation_id IN (SELECT value FROM json_each(?))", [.text(JSONValue.array(ids.map(JSONValue.string)).jsonText)])
+        case .person(let installationId, let userId, let within):
+            let person: (String, [SQLCondition.Binding]) = if let userId {
+                ("(i.installation_id = ? OR i.user_id = ?)", [.text(installationId), .text(userId)])
+            } else {
+                ("i.installation_id = ?", [.text(installationId)])
+            }
+            guard let within else { return person }
+            let inner = try audienceCondition(within, now: now)
+            return ("(\(person.0) AND \(inner.0))", person.1 + inner.1)
+        }
+    }
+
+    public func history(appId: String, since: Date?, openHours: Bool, now: Date) async throws -> CampaignPlanner.History {
+        try await pool.read { db in
+            var history = CampaignPlanner.History()
+            if let since {
+                // One message per person per campaign occurrence, whatever the number of devices.
+                let rows = try Row.fetchCursor(db, sql: """
+                    SELECT CASE WHEN user_id IS NOT NULL THEN 'user:' || user_id ELSE 'installation:' || installation_id END AS person,
+                           MIN(COALESCE(accepted_at, due_at)) AS at
+                    FROM deliveries
+                    WHERE app_id = ? AND due_at > ? AND state IN ('pending', 'retry', 'sending', 'accepted')
+                    GROUP BY person, campaign_id, occurrence
+                    """, arguments: [appId, since.stored])
+                while let row = try rows.next() {
+                    history.sendsByPerson[row[0], default: []].append(Date(stored: row[1]))
+                }
+            }
+            if openHours {
+                let rows = try Row.fetchCursor(db, sql: """
+                    SELECT e.user_id, e.occurred_at, i.timezone FROM events e
+                    JOIN installations i ON i.app_id = e.app_id AND i.installation_id = e.installation_id
+                    WHERE e.app_id = ? AND e.type = 'opened' AND e.user_id IS NOT NULL AND e.occurred_at > ?
+                    """, arguments: [appId, now.addingTimeInterval(-90 * 86_400).stored])
+                var calendars: [String: Calendar] = [:]
+                while let row = try rows.next() {
+                    let zone: String = row[2] ?? "UTC"
+                    let calendar = calendars[zone] ?? {
+                        var calendar = Calendar(identifier: .gregorian)
+                        calendar.timeZone = TimeZone(identifier: zone) ?? .gmt
+                        calendars[zone] = calendar
+                        return calendar
+                    }()
+                    history.openHoursByUser[row[0], default: []].append(calendar.component(.hour, from: Date(stored: row[1])))
+                }
+            }
+            return history
+        }
+    }
+
+    public func enqueue(appId: String, campaignId: String, occurrence: String, planned: [CampaignPlanner.Planned],
+                        timeToLive: TimeInterval?, finished: Bool, now: Date) async throws {
+        let ids = planned.map { _ in Self.newId("dlv") }
+        try await pool.write { db in
+            for (index, entry) in planned.enumerated() {
+                let candidate = entry.candidate
+                let state: String, dueAt: Date, reason: String?, detail: String?
+                switch entry.decision {
+                case .send(let notBefore):
+                    (state, dueAt, reason, detail) = ("pending", notBefore, nil, nil)
+                case .exclude(let exclusion):
+                    (state, dueAt, reason, detail) = ("suppressed", now, exclusion.code, exclusion.description)
+                }
+                try db.executeCached(sql: """
+                    INSERT INTO deliveries (app_id, id, campaign_id, occurrence, token_id, installation_id, user_id, platform, variant, state,
+                                            outcome, reason, reason_detail, due_at, expires_at, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (app_id, campaign_id, occurrence, token_id) DO NOTHING
+                    """, arguments: [appId, ids[index], campaignId, occurrence, candidate.tokenId, candidate.installationId, candidate.userId,
+                                     candidate.platform.rawValue, entry.variant, state, state == "suppressed" ? "suppressed" : nil,
+                                     reason, detail, dueAt.stored, timeToLive.map { dueAt.addingTimeInterval($0).stored }, now.stored, now.stored])
+            }
+            if finished {
+                try db.execute(sql: "UPDATE campaigns SET resolved_at = ?, updated_at = ? WHERE app_id = ? AND id = ? AND resolved_at IS NULL",
+                               arguments: [now.stored, now.stored, appId, campaignId])
+                try Self.completeFinished(db, appId: appId, campaignIds: [campaignId], now: now)
+            }
+        }
+    }
+
+    /// Completes the running, resolved, non-triggered campaigns among `campaignIds` that have nothing left to send.
+    static func completeFinished(_ db: Database, appId: String?, campaignIds: Set<String>, now: Date) throws {
+        for id in campaignIds {
+            try db.executeCached(sql: """
+                UPDATE campaigns SET status = 'completed', completed_at = ?, updated_at = ?
+                WHERE id = ? AND (? IS NULL OR app_id = ?) AND status = 'running' AND resolved_at IS NOT NULL AND kind != 'triggered'
+                  AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.app_id = campaigns.app_id AND d.campaign_id = campaigns.id
+                                  AND d.state IN ('pending', 'retry', 'sending'))
+                """, arguments: [now.stored, now.stored, id, appId, appId])
+        }
+    }
+
+    // MARK: - Triggers
+
+    public func dueTriggers(now: Date, limit: Int) async throws -> [TriggerRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM trigger_instances WHERE state = 'waiting' AND fire_at <= ? ORDER BY fire_at LIMIT ?
+                """, arguments: [now.stored, limit]).map { row in
+                TriggerRecord(id: row["id"], appId: row["app_id"], campaignId: row["campaign_id"], installationId: row["installation_id"],
+                              userId: row["user_id"], eventAt: Date(stored: row["event_at"]), fireAt: Date(stored: row["fire_at"]))
+            }
+        }
+    }
+
+    public func finishTrigger(appId: String, id: String, state: TriggerRecord.State, now: Date) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE trigger_instances SET state = ?, updated_at = ? WHERE app_id = ? AND id = ?",
+                           arguments: [state.rawValue, now.stored, appId, id])
+        }
+    }
+
+    public func personDid(appId: String, event: String, installationId: String, userId: String?, after: Date, now: Date) async throws -> Bool {
+        try await pool.read { db in
+            try Bool.fetchOne(db, sql: """
+                SELECT EXISTS (SELECT 1 FROM events WHERE app_id = ? AND type = ? AND occurred_at >= ? AND occurred_at <= ?
+                               AND (installation_id = ? OR (? IS NOT NULL AND user_id = ?)))
+                """, arguments: [appId, event, after.stored, now.stored, installationId, userId, userId]) ?? false
+        }
+    }
+
+    /// Starts a waiting send for every running triggered campaign the event triggers (inside the event's write).
+    static func startTriggers(_ db: Database, appId: String, event: ClientEvent, userId: String?, now: Date) throws {
+        guard case .custom(let name) = event.type else { return }
+        let campaigns = try db.fetchAllCached(sql: """
+            SELECT id, definition FROM campaigns WHERE app_id = ? AND trigger_event = ? AND status = 'running' AND kind = 'triggered'
+            """, arguments: [appId, name])
+        for row in campaigns {
+            guard let definition = try? JSONCoding.decoder().decode(CampaignDefinition.self, from: Data((row["definition"] as String).utf8)),
+                  let trigger = definition.trigger
+            else { continue }
+            try db.executeCached(sql: """
+                INSERT INTO trigger_instances (app_id, id, campaign_id, installation_id, user_id, event_at, fire_at, state, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'waiting', ?)
+                """, arguments: [appId, newId("trg"), row["id"] as String, event.installationId, userId, event.occurredAt.stored,
+                                 event.occurredAt.addingTimeInterval(Double(trigger.delaySeconds)).stored, now.stored])
+        }
+    }
+}
