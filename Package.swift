@@ -83,6 +83,12 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            // The web SDK, compiled into the binary (PackageResources) and served under /sdk/.
+            resources: [
+                .embedInCode("SDK/perch.js"), .embedInCode("SDK/perch-sw.js"),
+                .embedInCode("SDK/example.html"), .embedInCode("SDK/example-sw.js"),
             ]
         ),
         .executableTarget(

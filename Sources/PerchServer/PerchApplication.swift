@@ -12,6 +12,7 @@ public enum PerchApplication {
         let router = Router(context: PerchRequestContext.self)
         router.add(middleware: LogRequestsMiddleware(.info))
         router.add(middleware: RequestIdMiddleware(metrics: api.metrics))
+        router.add(middleware: CrossOriginMiddleware())
         router.add(middleware: AuthMiddleware(store: store, adminKey: adminKey))
         api.addRoutes(to: router)
         return router

@@ -38,6 +38,7 @@ public struct PerchAPI: Sendable {
         addSegmentRoutes(to: router)
         addCampaignRoutes(to: router)
         addGorushRoutes(to: router)
+        addSDKRoutes(to: router)
     }
 }
 
