@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.46.0"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .target(
@@ -38,6 +39,18 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "PerchPostgres",
+            dependencies: [
+                "PerchCore",
+                "PerchStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .target(
@@ -92,6 +105,7 @@ let package = Package(
                 "PerchServer",
                 "PerchGateways",
                 "PerchSimulator",
+                "PerchPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -114,7 +128,15 @@ let package = Package(
             path: "bench/gateways/GatewayThroughputBench"
         ),
         .testTarget(name: "PerchCoreTests", dependencies: ["PerchCore"]),
-        .testTarget(name: "PerchStoreTests", dependencies: ["PerchStore", "PerchCore"]),
+        .testTarget(
+            name: "PerchStoreTests",
+            dependencies: [
+                "PerchStore", "PerchCore", "PerchPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "PerchServerTests",
             dependencies: [

@@ -5,6 +5,6 @@ struct Perch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "perch",
         abstract: "Self-hosted push token registry and delivery engine.",
-        subcommands: [ServeCommand.self, AppsCommand.self, SendCommand.self, HygieneCommand.self, SimulateCommand.self, BenchCommand.self]
+        subcommands: [ServeCommand.self, AppsCommand.self, SendCommand.self, HygieneCommand.self, SimulateCommand.self, BenchCommand.self, MigrateCommand.self]
     )
 }

@@ -38,7 +38,8 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.adminKey = adminKey ?? Environment.value("PERCH_ADMIN_KEY")
         configuration.hygiene = try HygieneCommand.policy(staleAfter: staleAfter, expireAfter: expireAfter, interval: hygieneInterval)
 
-        let store = try storeOptions.openStore(logger: logger)
+        let opened = try await storeOptions.openStore(logger: logger)
+        let store = opened.store
         let metrics = PerchMetrics()
         let gateways = PushGateways(logger: Logger(label: "perch.gateways"))
         let api = PerchAPI(store: store, metrics: metrics, gateways: GatewayDirectory(store: store, gateways: gateways))
@@ -48,8 +49,8 @@ struct ServeCommand: AsyncParsableCommand {
         if configuration.adminKey == nil {
             logger.notice("no admin key set: POST /v1/apps is closed; create apps with `perch apps create` or set PERCH_ADMIN_KEY")
         }
-        logger.info("perch serving", metadata: ["address": "\(configuration.host):\(configuration.port)", "database": "\(store.path)"])
-        let group = ServiceGroup(configuration: .init(services: [gateways, app, hygiene], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        logger.info("perch serving", metadata: ["address": "\(configuration.host):\(configuration.port)", "database": "\(opened.description)"])
+        let group = ServiceGroup(configuration: .init(services: (opened.service.map { [$0] } ?? []) + [gateways, app, hygiene], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }
