@@ -100,7 +100,7 @@ extension PostgresStore {
             try await Self.lock(db, keys: installationIds.map { Self.installationKey(appId, $0) }, logger: logger)
             try await db.run("""
                 DELETE FROM registry_log WHERE app_id = \(appId) AND (user_id = \(userId) OR other_user_id = \(userId)
-                    OR installation_id = ANY(\(installationIds)) OR other_installation_id = ANY(\(installationIds))
+                    OR installation_id = ANY(\(installationIds))
                     OR token_id IN (SELECT id FROM tokens WHERE app_id = \(appId) AND installation_id = ANY(\(installationIds))))
                 """, logger: logger)
             try await db.run("DELETE FROM tokens WHERE app_id = \(appId) AND installation_id = ANY(\(installationIds))", logger: logger)

@@ -38,6 +38,8 @@ public final class PostgresStore: Sendable, Service {
     public func withRunning<R: Sendable>(_ body: (PostgresStore) async throws -> R) async throws -> R {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await self.client.run() }
+            // Let the pool's run() begin before the first lease (postgres-nio warns otherwise).
+            await Task.yield()
             defer { group.cancelAll() }
             return try await body(self)
         }
