@@ -164,6 +164,7 @@ struct RegistryStoreTests {
             _ = try await store.register(appId: app, Sample.registration(destination, installation: "i\(index)", user: "u"), now: t0)
         }
         let raw = try await opened.rawBytes()
+        #expect(raw.range(of: Data("com.example.app".utf8)) != nil, "the scan must see what is stored in clear (the bundle id)")
         for destination in destinations {
             #expect(raw.range(of: Data(destination.identity.utf8)) == nil, "raw \(destination.platform) token found in the database file")
             if case .webpush(let subscription) = destination {
