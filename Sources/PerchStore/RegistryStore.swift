@@ -57,7 +57,10 @@ public protocol HealthStore: Sendable {
     func tokenHealth(appId: String, filter: TokenHealth.Filter) async throws -> TokenHealth
 }
 
-/// Everything Perch stores. Each backend (SQLite, PostgreSQL) conforms, and the same
-/// conformance suite runs against each.
-public typealias PerchStore = AppStore & RegistryStore & EventStore & HealthStore & AudienceStore & TokenTransferStore & CampaignStore
-    & AnalyticsStore
+/// The registry part of the store, which every backend implements (SQLite and PostgreSQL) and the
+/// conformance suite runs against.
+public typealias RegistryBackend = AppStore & RegistryStore & EventStore & HealthStore & AudienceStore
+
+/// Everything Perch stores: the registry plus imports/exports, campaigns with their delivery queue, and
+/// analytics. SQLite implements all of it; PostgreSQL so far the registry (``RegistryBackend``).
+public typealias PerchStore = RegistryBackend & TokenTransferStore & CampaignStore & AnalyticsStore

@@ -17,17 +17,18 @@ struct AppsCommand: AsyncParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {
-            let store = try storeOptions.openStore(logger: Logger(label: "perch"))
-            let created = try await store.createApp(name: name, bundleId: bundleId, webOrigin: webOrigin, now: Date())
-            if let hosts = allowEndpointHosts {
-                try await store.setAllowedEndpointHosts(appId: created.app.id, hosts: hosts.split(separator: ",").map(String.init))
+            try await storeOptions.withStore(logger: Logger(label: "perch")) { store in
+                let created = try await store.createApp(name: name, bundleId: bundleId, webOrigin: webOrigin, now: Date())
+                if let hosts = allowEndpointHosts {
+                    try await store.setAllowedEndpointHosts(appId: created.app.id, hosts: hosts.split(separator: ",").map(String.init))
+                }
+                let output: JSONValue = [
+                    "id": .string(created.app.id), "name": .string(created.app.name),
+                    "publishableKey": .string(created.publishableKey.value), "secretKey": .string(created.secretKey.value),
+                    "vapidPublicKey": .string(created.app.vapidPublicKey),
+                ]
+                print(output.jsonText)
             }
-            let output: JSONValue = [
-                "id": .string(created.app.id), "name": .string(created.app.name),
-                "publishableKey": .string(created.publishableKey.value), "secretKey": .string(created.secretKey.value),
-                "vapidPublicKey": .string(created.app.vapidPublicKey),
-            ]
-            print(output.jsonText)
         }
     }
 
@@ -36,9 +37,10 @@ struct AppsCommand: AsyncParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {
-            let store = try storeOptions.openStore(logger: Logger(label: "perch"))
-            for app in try await store.apps() {
-                print("\(app.id)\t\(app.name)")
+            try await storeOptions.withStore(logger: Logger(label: "perch")) { store in
+                for app in try await store.apps() {
+                    print("\(app.id)\t\(app.name)")
+                }
             }
         }
     }

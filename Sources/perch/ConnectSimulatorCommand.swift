@@ -17,24 +17,25 @@ extension AppsCommand {
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {
-            let store = try storeOptions.openStore(logger: Logger(label: "perch"))
-            guard try await store.app(id: app) != nil else { throw ValidationError("no app \(app)") }
-            let path = URL(fileURLWithPath: stateDir).appendingPathComponent("credentials.json").path
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8), case .object(let credentials)? = JSONValue(jsonText: text) else {
-                throw ValidationError("cannot read \(path); start `perch simulate --state-dir \(stateDir)` first")
-            }
-            for platform in Platform.allCases {
-                guard case .object(var body)? = credentials[platform.rawValue] else { continue }
-                if platform == .webpush {
-                    body = ["subject": "mailto:simulator@perch.local", "allowedEndpointHosts": body["allowedEndpointHosts"] ?? [],
-                            "caCertificate": body["caCertificate"] ?? .null]
+            try await storeOptions.withStore(logger: Logger(label: "perch")) { store in
+                guard try await store.app(id: app) != nil else { throw ValidationError("no app \(app)") }
+                let path = URL(fileURLWithPath: stateDir).appendingPathComponent("credentials.json").path
+                guard let text = try? String(contentsOfFile: path, encoding: .utf8), case .object(let credentials)? = JSONValue(jsonText: text) else {
+                    throw ValidationError("cannot read \(path); start `perch simulate --state-dir \(stateDir)` first")
                 }
-                let settings = try GatewaySettingsRules.validate(platform: platform, body: body, now: Date())
-                try await store.setGateway(appId: app, settings: settings)
-                if platform == .webpush, case .array(let hosts)? = body["allowedEndpointHosts"] {
-                    try await store.setAllowedEndpointHosts(appId: app, hosts: hosts.compactMap(\.stringValue))
+                for platform in Platform.allCases {
+                    guard case .object(var body)? = credentials[platform.rawValue] else { continue }
+                    if platform == .webpush {
+                        body = ["subject": "mailto:simulator@perch.local", "allowedEndpointHosts": body["allowedEndpointHosts"] ?? [],
+                                "caCertificate": body["caCertificate"] ?? .null]
+                    }
+                    let settings = try GatewaySettingsRules.validate(platform: platform, body: body, now: Date())
+                    try await store.setGateway(appId: app, settings: settings)
+                    if platform == .webpush, case .array(let hosts)? = body["allowedEndpointHosts"] {
+                        try await store.setAllowedEndpointHosts(appId: app, hosts: hosts.compactMap(\.stringValue))
+                    }
+                    print("\(platform.rawValue): connected")
                 }
-                print("\(platform.rawValue): connected")
             }
         }
     }

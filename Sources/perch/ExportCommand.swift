@@ -24,7 +24,7 @@ struct ExportCommand: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "perch.export")
         logger.logLevel = .warning
-        let store = try storeOptions.openStore(logger: logger)
+        let store = try await storeOptions.openStore(logger: logger).full(for: "perch export")
         guard try await store.app(id: app) != nil else { throw ValidationError("no app \(app)") }
         let format = self.format ?? TransferFormat.guess(fromPath: output)
         let handle: FileHandle

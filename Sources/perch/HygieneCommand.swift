@@ -16,12 +16,13 @@ struct HygieneCommand: AsyncParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
 
     func run() async throws {
-        let store = try storeOptions.openStore(logger: Logger(label: "perch"))
-        let policy = try Self.policy(staleAfter: staleAfter, expireAfter: expireAfter, interval: nil)
-        let report = try await store.runHygiene(policy: policy, now: Date(), dryRun: dryRun)
-        let verb = dryRun ? "would mark" : "marked"
-        print("\(verb) stale (not seen for \(staleAfter ?? "30d")): \(report.markedStale)")
-        print("\(verb) expired (not seen for \(expireAfter ?? "270d")): \(report.markedExpired)")
+        try await storeOptions.withStore(logger: Logger(label: "perch")) { store in
+            let policy = try Self.policy(staleAfter: staleAfter, expireAfter: expireAfter, interval: nil)
+            let report = try await store.runHygiene(policy: policy, now: Date(), dryRun: dryRun)
+            let verb = dryRun ? "would mark" : "marked"
+            print("\(verb) stale (not seen for \(staleAfter ?? "30d")): \(report.markedStale)")
+            print("\(verb) expired (not seen for \(expireAfter ?? "270d")): \(report.markedExpired)")
+        }
     }
 
     static func policy(staleAfter: String?, expireAfter: String?, interval: String?) throws -> HygienePolicy {

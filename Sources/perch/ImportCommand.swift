@@ -41,7 +41,7 @@ struct ImportCommand: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "perch.import")
         logger.logLevel = .warning
-        let store = try storeOptions.openStore(logger: logger)
+        let store = try await storeOptions.openStore(logger: logger).full(for: "perch import")
         guard let record = try await store.app(id: app) else { throw ValidationError("no app \(app)") }
         let mapping = ImportMapping(rawValue: mapping) ?? .perch
         let format = self.format ?? TransferFormat.guess(fromPath: file)

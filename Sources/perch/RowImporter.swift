@@ -6,7 +6,7 @@ import PerchStore
 /// Stores import rows through the registration path and writes the rejected ones, with their line
 /// numbers and reasons, to the rejects file (created on the first reject).
 final class RowImporter {
-    let store: SQLiteStore
+    let store: any RegistryStore
     let appId: String
     let policy: EndpointPolicy
     let rejectsPath: String
@@ -17,7 +17,7 @@ final class RowImporter {
     private(set) var rejected = 0
     private var rejectsFile: FileHandle?
 
-    init(store: SQLiteStore, appId: String, policy: EndpointPolicy, rejectsPath: String) {
+    init(store: any RegistryStore, appId: String, policy: EndpointPolicy, rejectsPath: String) {
         self.store = store
         self.appId = appId
         self.policy = policy
@@ -62,7 +62,7 @@ final class RowImporter {
     }
 
     /// The API's path: validate, check a Web Push endpoint against the app's policy, register.
-    static func register(_ body: RegistrationBody, store: SQLiteStore, appId: String, policy: EndpointPolicy,
+    static func register(_ body: RegistrationBody, store: any RegistryStore, appId: String, policy: EndpointPolicy,
                          resolver: any EndpointResolver) async throws -> Outcome {
         do {
             let registration = try body.validated(endpointPolicy: policy)

@@ -34,37 +34,38 @@ struct SendCommand: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "perch.send")
         logger.logLevel = .warning
-        let store = try storeOptions.openStore(logger: logger)
-        var fields: [String: JSONValue] = [:]
-        for pair in data {
-            guard let equals = pair.firstIndex(of: "=") else { throw ValidationError("--data takes key=value") }
-            fields[String(pair[..<equals])] = .string(String(pair[pair.index(after: equals)...]))
-        }
-        let message = PushMessage(title: title, body: body, data: fields.isEmpty ? nil : fields, url: url)
-        let output: JSONValue = try await PushGateways.withGateways(logger: logger) { gateways in
-            let directory = GatewayDirectory(store: store, gateways: gateways)
-            if let installation {
-                let result = try await DirectSend(store: store, gateways: directory).send(message, appId: app, installationId: installation,
-                                                                                          timeToLive: ttl, logger: logger)
+        try await storeOptions.withStore(logger: logger) { store in
+            var fields: [String: JSONValue] = [:]
+            for pair in data {
+                guard let equals = pair.firstIndex(of: "=") else { throw ValidationError("--data takes key=value") }
+                fields[String(pair[..<equals])] = .string(String(pair[pair.index(after: equals)...]))
+            }
+            let message = PushMessage(title: title, body: body, data: fields.isEmpty ? nil : fields, url: url)
+            let output: JSONValue = try await PushGateways.withGateways(logger: logger) { gateways in
+                let directory = GatewayDirectory(store: store, gateways: gateways)
+                if let installation {
+                    let result = try await DirectSend(store: store, gateways: directory).send(message, appId: app, installationId: installation,
+                                                                                              timeToLive: ttl, logger: logger)
+                    return try JSONValue(jsonText: String(decoding: JSONEncoder().encode(result), as: UTF8.self)) ?? .null
+                }
+                let destination = try rawDestination()
+                let outcome = try await directory.gateway(appId: app, platform: destination.platform)
+                    .send(message, to: destination, options: PushSendOptions(timeToLive: ttl, logger: logger))
+                var result = DirectSend.Result(installationId: nil, tokenId: try await store.tokenId(appId: app, destination: destination),
+                                               platform: destination.platform.rawValue, outcome: outcome)
+                if case .retireToken(let reason, let timestamp) = outcome {
+                    if let tokenId = result.tokenId {
+                        let retired = try await store.retireToken(appId: app, tokenId: tokenId, reason: reason.code, at: timestamp ?? Date(),
+                                                                  unlessSeenAfter: timestamp)
+                        result.outcome = retired ? "retired" : "kept"
+                    } else {
+                        result.outcome = "rejected (not in the registry)"
+                    }
+                }
                 return try JSONValue(jsonText: String(decoding: JSONEncoder().encode(result), as: UTF8.self)) ?? .null
             }
-            let destination = try rawDestination()
-            let outcome = try await directory.gateway(appId: app, platform: destination.platform)
-                .send(message, to: destination, options: PushSendOptions(timeToLive: ttl, logger: logger))
-            var result = DirectSend.Result(installationId: nil, tokenId: try await store.tokenId(appId: app, destination: destination),
-                                           platform: destination.platform.rawValue, outcome: outcome)
-            if case .retireToken(let reason, let timestamp) = outcome {
-                if let tokenId = result.tokenId {
-                    let retired = try await store.retireToken(appId: app, tokenId: tokenId, reason: reason.code, at: timestamp ?? Date(),
-                                                              unlessSeenAfter: timestamp)
-                    result.outcome = retired ? "retired" : "kept"
-                } else {
-                    result.outcome = "rejected (not in the registry)"
-                }
-            }
-            return try JSONValue(jsonText: String(decoding: JSONEncoder().encode(result), as: UTF8.self)) ?? .null
+            print(output.jsonText)
         }
-        print(output.jsonText)
     }
 
     private func rawDestination() throws -> PushDestination {

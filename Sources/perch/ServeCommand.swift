@@ -57,7 +57,8 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.delivery.concurrency = concurrency
         }
 
-        let store = try storeOptions.openStore(logger: logger)
+        let opened = try await storeOptions.openStore(logger: logger)
+        let store = try opened.full(for: "perch serve")
         let metrics = PerchMetrics()
         let gateways = PushGateways(logger: Logger(label: "perch.gateways"))
         let directory = GatewayDirectory(store: store, gateways: gateways)
@@ -70,8 +71,10 @@ struct ServeCommand: AsyncParsableCommand {
         if configuration.adminKey == nil {
             logger.notice("no admin key set: POST /v1/apps is closed; create apps with `perch apps create` or set PERCH_ADMIN_KEY")
         }
-        logger.info("perch serving", metadata: ["address": "\(configuration.host):\(configuration.port)", "database": "\(store.path)"])
-        let group = ServiceGroup(configuration: .init(services: [gateways, app, hygiene] + delivery, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        logger.info("perch serving", metadata: ["address": "\(configuration.host):\(configuration.port)", "database": "\(opened.description)"])
+        // The store's own service (PostgreSQL's pool) first, so it shuts down last.
+        let services: [any Service] = (opened.service.map { [$0] } ?? []) + [gateways, app, hygiene] + delivery
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

@@ -2,11 +2,13 @@ import ArgumentParser
 import Foundation
 import Logging
 import PerchCore
+import PerchPostgres
 import PerchStore
+import ServiceLifecycle
 
 /// The options every command that opens the store shares; each also reads a `PERCH_*` variable.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: "sqlite:PATH (default sqlite:perch.sqlite) or postgres://… [PERCH_DATABASE_URL]")
+    @Option(name: .long, help: "sqlite:PATH (default sqlite:perch.sqlite) or postgres://USER:PASSWORD@HOST:PORT/DB [PERCH_DATABASE_URL]")
     var database: String?
 
     @Option(name: .long, help: "32-byte master key, hex or base64; default: a key file beside the database [PERCH_MASTER_KEY]")
@@ -16,12 +18,70 @@ struct StoreOptions: ParsableArguments {
         database ?? Environment.value("PERCH_DATABASE_URL") ?? "sqlite:perch.sqlite"
     }
 
-    func openStore(logger: Logger) throws -> SQLiteStore {
-        guard let path = SQLiteStore.path(fromURL: databaseURL) else {
-            throw ValidationError("--database: only sqlite: URLs are supported by this build (PostgreSQL arrives with the scale-out backend)")
+    /// Opens the store the URL names, migrated. A PostgreSQL store comes with the service that
+    /// runs its connection pool, to run beside the others (first in the group, so it stops last).
+    func openStore(logger: Logger) async throws -> ServingStore {
+        try await Self.open(url: databaseURL, masterKey: masterKey, logger: logger)
+    }
+
+    /// Opens the store, runs `body` with it and closes it.
+    func withStore<R: Sendable>(logger: Logger, _ body: (any RegistryBackend) async throws -> R) async throws -> R {
+        try await openStore(logger: logger).run(body)
+    }
+
+    /// Opens a store with everything (campaigns, delivery, analytics, transfers), runs `body` with it and closes it.
+    func withFullStore<R: Sendable>(logger: Logger, command: String, _ body: (any PerchStore) async throws -> R) async throws -> R {
+        let opened = try await openStore(logger: logger)
+        let store = try opened.full(for: command)
+        return try await opened.run { _ in try await body(store) }
+    }
+
+    static func open(url: String, masterKey: String?, logger: Logger) async throws -> ServingStore {
+        let explicitKey = masterKey ?? Environment.value("PERCH_MASTER_KEY")
+        if PostgresStore.Configuration.isPostgresURL(url) {
+            // No file beside a shared database: every process must be given the same key.
+            guard let explicitKey else {
+                throw ValidationError("a PostgreSQL database needs PERCH_MASTER_KEY (or --master-key), the same in every process")
+            }
+            let vault = try TokenVault(masterKey: TokenVault.masterKey(from: explicitKey))
+            let configuration = try PostgresStore.Configuration(url: url)
+            try await PostgresStore.migrate(configuration: configuration, vault: vault, logger: logger)
+            let store = PostgresStore(configuration: configuration, vault: vault, logger: logger)
+            return ServingStore(store: store, service: store, description: configuration.displayURL)
         }
-        let key = try MasterKeyFile.load(explicit: masterKey ?? Environment.value("PERCH_MASTER_KEY"), databasePath: path)
-        return try SQLiteStore(path: path, vault: TokenVault(masterKey: key), logger: logger)
+        guard let path = SQLiteStore.path(fromURL: url) else {
+            throw ValidationError("--database: expected sqlite:PATH or postgres://USER:PASSWORD@HOST:PORT/DATABASE")
+        }
+        let key = try MasterKeyFile.load(explicit: explicitKey, databasePath: path)
+        return ServingStore(store: try SQLiteStore(path: path, vault: TokenVault(masterKey: key), logger: logger),
+                            service: nil, description: "sqlite:" + path)
+    }
+}
+
+/// An opened store and, for PostgreSQL, the service that must run while it is used.
+struct ServingStore: Sendable {
+    let store: any RegistryBackend
+    let service: (any Service)?
+    /// The database, without secrets: for logs.
+    let description: String
+
+    /// Runs `body` with the store, the pool running around it when there is one.
+    /// The store with campaigns, delivery, analytics and transfers; a clear error on a backend that has only the registry.
+    func full(for command: String) throws -> any PerchStore {
+        guard let full = store as? any PerchStore else {
+            throw ValidationError("\(command) needs campaigns, delivery and analytics, which the PostgreSQL backend does not have yet; "
+                                  + "use a sqlite: database for it (the registry itself works on PostgreSQL)")
+        }
+        return full
+    }
+
+    func run<R: Sendable>(_ body: (any RegistryBackend) async throws -> R) async throws -> R {
+        guard let service else { return try await body(store) }
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await service.run() }
+            defer { group.cancelAll() }
+            return try await body(store)
+        }
     }
 }
 

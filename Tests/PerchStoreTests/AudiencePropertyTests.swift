@@ -15,7 +15,7 @@ struct AudiencePropertyTests {
     @Test("random filters over a random population select the same tokens", arguments: StoreBackend.allCases)
     func agree(backend: StoreBackend) async throws {
         var random = SeededGenerator(seed: 20_261_129)
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let store = opened.store
         let app = try await store.createApp(name: "prop", bundleId: nil, webOrigin: nil, now: Date()).app.id
         let now = Date(timeIntervalSince1970: 1_800_000_000)

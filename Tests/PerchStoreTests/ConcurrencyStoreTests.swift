@@ -7,7 +7,7 @@ import PerchCore
 struct ConcurrencyStoreTests {
     @Test("concurrent registrations are each stored once and answered after commit", arguments: StoreBackend.allCases)
     func concurrentRegistrations(backend: StoreBackend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let store = opened.store
         let app = try await store.createApp(name: "c", bundleId: nil, webOrigin: nil, now: Date()).app.id
         let now = Date(timeIntervalSince1970: 1_800_000_000)

@@ -11,7 +11,7 @@ struct DeliveryQueueStoreTests {
 
     /// An app with `count` granted APNs installations and a started campaign to all of them, resolved.
     func campaign(_ opened: OpenedStore, tokens count: Int) async throws -> (app: String, campaign: CampaignRecord) {
-        let store = opened.store
+        let store = try opened.full
         let app = try await store.createApp(name: "Queue", bundleId: nil, webOrigin: nil, now: t0).app.id
         for index in 0..<count {
             _ = try await store.register(appId: app, Sample.registration(Sample.apns(index), installation: "i\(index)"), now: t0)
@@ -29,10 +29,10 @@ struct DeliveryQueueStoreTests {
         return (app, started)
     }
 
-    @Test("a claim holds its rows for the lease; a dead worker's rows are claimed again after it", arguments: StoreBackend.allCases)
+    @Test("a claim holds its rows for the lease; a dead worker's rows are claimed again after it", arguments: StoreBackend.withCampaigns)
     func leases(backend: StoreBackend) async throws {
-        let opened = try backend.open()
-        let store = opened.store
+        let opened = try await backend.open()
+        let store = try opened.full
         let (app, campaign) = try await campaign(opened, tokens: 10)
         let first = try await store.claimDeliveries(limit: 6, leaseFor: .seconds(30), now: t0)
         #expect(first.count == 6 && first.allSatisfy { $0.attempt == 1 && $0.destination != nil && $0.consent == .granted })
@@ -53,10 +53,10 @@ struct DeliveryQueueStoreTests {
         #expect(counts.tokens == 10 && counts.accepted == 10 && counts.attempted == 10 && counts.queued == 0)
     }
 
-    @Test("retries come back when due; a release gives the attempt back; cancel suppresses what is left", arguments: StoreBackend.allCases)
+    @Test("retries come back when due; a release gives the attempt back; cancel suppresses what is left", arguments: StoreBackend.withCampaigns)
     func retriesReleaseCancel(backend: StoreBackend) async throws {
-        let opened = try backend.open()
-        let store = opened.store
+        let opened = try await backend.open()
+        let store = try opened.full
         let (app, campaign) = try await campaign(opened, tokens: 3)
         let claimed = try await store.claimDeliveries(limit: 3, leaseFor: .seconds(30), now: t0)
         let busy = DeliveryFailureReason(platform: .apns, status: 429, code: "TooManyRequests")
@@ -83,10 +83,10 @@ struct DeliveryQueueStoreTests {
         await #expect(throws: PerchError.self) { try await store.cancelCampaign(appId: app, id: campaign.id, now: t0.addingTimeInterval(63)) }
     }
 
-    @Test("a paused gateway's deliveries wait until new credentials arrive", arguments: StoreBackend.allCases)
+    @Test("a paused gateway's deliveries wait until new credentials arrive", arguments: StoreBackend.withCampaigns)
     func pauses(backend: StoreBackend) async throws {
-        let opened = try backend.open()
-        let store = opened.store
+        let opened = try await backend.open()
+        let store = try opened.full
         let (app, _) = try await campaign(opened, tokens: 2)
         try await store.pauseGateway(appId: app, platform: .apns, reason: "InvalidProviderToken", now: t0)
         #expect(try await store.gatewayPauses(appId: app).map(\.reason) == ["InvalidProviderToken"])

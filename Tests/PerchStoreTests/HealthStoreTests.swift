@@ -10,7 +10,7 @@ struct HealthStoreTests {
 
     @Test("hygiene marks stale after 30 days and expired after 270; a dry run changes nothing", arguments: StoreBackend.allCases)
     func hygiene(backend: StoreBackend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let store = opened.store
         let app = try await store.createApp(name: "h", bundleId: nil, webOrigin: nil, now: t0).app.id
         let now = t0.addingTimeInterval(400 * day)
@@ -36,7 +36,7 @@ struct HealthStoreTests {
 
     @Test("custom windows apply", arguments: StoreBackend.allCases)
     func customWindows(backend: StoreBackend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let store = opened.store
         let app = try await store.createApp(name: "h", bundleId: nil, webOrigin: nil, now: t0).app.id
         _ = try await store.register(appId: app, Sample.registration(Sample.fcm(1), installation: "i"), now: t0)
@@ -48,7 +48,7 @@ struct HealthStoreTests {
 
     @Test("token health from a known population", arguments: StoreBackend.allCases)
     func tokenHealth(backend: StoreBackend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let store = opened.store
         let app = try await store.createApp(name: "m", bundleId: nil, webOrigin: nil, now: t0).app.id
         // alice: two iPhones (duplicate on apns) and one browser; bob: one Android; an anonymous browser.
@@ -87,7 +87,7 @@ struct HealthStoreTests {
 
     @Test("duplicate-token rate counts users with several live tokens on one platform", arguments: StoreBackend.allCases)
     func duplicates(backend: StoreBackend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let store = opened.store
         let app = try await store.createApp(name: "d", bundleId: nil, webOrigin: nil, now: t0).app.id
         for (index, browser) in ["chrome", "firefox", "edge"].enumerated() {
@@ -100,7 +100,7 @@ struct HealthStoreTests {
 
     @Test("events are stored per item; an unknown installation sinks only its own item", arguments: StoreBackend.allCases)
     func events(backend: StoreBackend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let store = opened.store
         let app = try await store.createApp(name: "e", bundleId: nil, webOrigin: nil, now: t0).app.id
         _ = try await store.register(appId: app, Sample.registration(Sample.apns(1), installation: "known", user: "u"), now: t0)

@@ -8,11 +8,11 @@ import PerchStore
 /// Consent and token status are checked (never bypassed), the gateway's answer decides the
 /// token's fate at once, and the outcome is returned.
 public struct DirectSend: Sendable {
-    let store: any PerchStore
+    let store: any RegistryBackend
     let gateways: GatewayDirectory
     let now: @Sendable () -> Date
 
-    public init(store: any PerchStore, gateways: GatewayDirectory, now: @escaping @Sendable () -> Date = Date.init) {
+    public init(store: any RegistryBackend, gateways: GatewayDirectory, now: @escaping @Sendable () -> Date = Date.init) {
         self.store = store
         self.gateways = gateways
         self.now = now

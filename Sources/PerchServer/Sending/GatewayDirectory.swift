@@ -23,12 +23,12 @@ public final class GatewayDirectory: Sendable {
         public var messagesPerSecond: Double?
     }
 
-    let store: any PerchStore
+    let store: any RegistryBackend
     let gateways: PushGateways
     let resolver: any EndpointResolver
     private let entries = Mutex<[Key: Entry]>([:])
 
-    public init(store: any PerchStore, gateways: PushGateways, resolver: any EndpointResolver = SystemEndpointResolver()) {
+    public init(store: any RegistryBackend, gateways: PushGateways, resolver: any EndpointResolver = SystemEndpointResolver()) {
         self.store = store
         self.gateways = gateways
         self.resolver = resolver

@@ -32,6 +32,13 @@ public struct CreatedApp: Sendable {
     public var app: AppRecord
     public var publishableKey: APIKey
     public var secretKey: APIKey
+
+    /// For store backends.
+    public init(app: AppRecord, publishableKey: APIKey, secretKey: APIKey) {
+        self.app = app
+        self.publishableKey = publishableKey
+        self.secretKey = secretKey
+    }
 }
 
 /// Who is calling: the server's admin, or one app through one of its keys.

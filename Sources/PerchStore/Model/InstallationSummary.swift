@@ -17,6 +17,25 @@ public struct InstallationSummary: Sendable, Hashable {
     public var lastSeenAt: Date
     public var lastTokenUpdateAt: Date?
 
+    /// For store backends.
+    public init(installationId: String, platform: Platform, userId: String?, tokenId: String?, tokenStatus: TokenStatus?,
+                environment: APNsEnvironment?, consent: ConsentRecord?, appVersion: String?, locale: String?, timezone: String?,
+                createdAt: Date, lastSeenAt: Date, lastTokenUpdateAt: Date?) {
+        self.installationId = installationId
+        self.platform = platform
+        self.userId = userId
+        self.tokenId = tokenId
+        self.tokenStatus = tokenStatus
+        self.environment = environment
+        self.consent = consent
+        self.appVersion = appVersion
+        self.locale = locale
+        self.timezone = timezone
+        self.createdAt = createdAt
+        self.lastSeenAt = lastSeenAt
+        self.lastTokenUpdateAt = lastTokenUpdateAt
+    }
+
     /// Whether a send could reach this installation now: a live token and granted consent.
     public var isReachable: Bool {
         (tokenStatus?.isLive ?? false) && (consent?.status.allowsSending ?? false)

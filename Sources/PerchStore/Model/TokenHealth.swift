@@ -20,6 +20,13 @@ public struct TokenHealth: Sendable, Hashable, Codable {
         public var granted: Int
         /// granted / prompted; `nil` when nobody was prompted.
         public var rate: Double?
+
+        /// For store backends.
+        public init(prompted: Int, granted: Int, rate: Double?) {
+            self.prompted = prompted
+            self.granted = granted
+            self.rate = rate
+        }
     }
 
     /// All known tokens.
@@ -43,6 +50,23 @@ public struct TokenHealth: Sendable, Hashable, Codable {
     public var duplicateTokenRate: Double?
     /// Retired tokens by `status:reason` (`invalid:Unregistered`, `revoked:unregistered`, `replaced`, `expired`).
     public var retirementsByReason: [String: Int]
+
+    /// For store backends.
+    public init(total: Int, byStatus: [String: Int], byPlatform: [String: [String: Int]], active: Int, validityRate: Double?,
+                staleShare: Double?, optIn: OptIn, usersWithLiveTokens: Int, tokensPerUser: Double?, duplicateTokenRate: Double?,
+                retirementsByReason: [String: Int]) {
+        self.total = total
+        self.byStatus = byStatus
+        self.byPlatform = byPlatform
+        self.active = active
+        self.validityRate = validityRate
+        self.staleShare = staleShare
+        self.optIn = optIn
+        self.usersWithLiveTokens = usersWithLiveTokens
+        self.tokensPerUser = tokensPerUser
+        self.duplicateTokenRate = duplicateTokenRate
+        self.retirementsByReason = retirementsByReason
+    }
 
     /// `numerator / denominator`, or `nil` when the denominator is zero.
     public static func ratio(_ numerator: Int, _ denominator: Int) -> Double? {

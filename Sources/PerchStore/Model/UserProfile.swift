@@ -8,6 +8,15 @@ public struct UserProfile: Sendable, Hashable {
     public var createdAt: Date?
     public var updatedAt: Date?
     public var installations: [InstallationSummary]
+
+    /// For store backends.
+    public init(userId: String, attributes: [String: JSONValue], createdAt: Date?, updatedAt: Date?, installations: [InstallationSummary]) {
+        self.userId = userId
+        self.attributes = attributes
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.installations = installations
+    }
 }
 
 /// Everything Perch holds about a user, tokens decrypted: the data export.
@@ -19,6 +28,16 @@ public struct UserExport: Sendable {
         public var status: TokenStatus
         public var createdAt: Date
         public var lastSeenAt: Date
+
+        /// For store backends.
+        public init(installationId: String, tokenId: String, destination: PushDestination, status: TokenStatus, createdAt: Date, lastSeenAt: Date) {
+            self.installationId = installationId
+            self.tokenId = tokenId
+            self.destination = destination
+            self.status = status
+            self.createdAt = createdAt
+            self.lastSeenAt = lastSeenAt
+        }
     }
     public struct Event: Sendable {
         public var type: String
@@ -29,6 +48,19 @@ public struct UserExport: Sendable {
         public var currency: String?
         public var properties: JSONValue?
         public var occurredAt: Date
+
+        /// For store backends.
+        public init(type: String, installationId: String, campaignId: String?, deliveryId: String?, value: Double?, currency: String?,
+                    properties: JSONValue?, occurredAt: Date) {
+            self.type = type
+            self.installationId = installationId
+            self.campaignId = campaignId
+            self.deliveryId = deliveryId
+            self.value = value
+            self.currency = currency
+            self.properties = properties
+            self.occurredAt = occurredAt
+        }
     }
     public struct LogEntry: Sendable {
         public var kind: String
@@ -36,6 +68,15 @@ public struct UserExport: Sendable {
         public var userId: String?
         public var otherUserId: String?
         public var at: Date
+
+        /// For store backends.
+        public init(kind: String, installationId: String?, userId: String?, otherUserId: String?, at: Date) {
+            self.kind = kind
+            self.installationId = installationId
+            self.userId = userId
+            self.otherUserId = otherUserId
+            self.at = at
+        }
     }
 
     public var profile: UserProfile
@@ -43,4 +84,13 @@ public struct UserExport: Sendable {
     public var consentHistory: [String: [ConsentRecord]]
     public var events: [Event]
     public var log: [LogEntry]
+
+    /// For store backends.
+    public init(profile: UserProfile, tokens: [Token], consentHistory: [String: [ConsentRecord]], events: [Event], log: [LogEntry]) {
+        self.profile = profile
+        self.tokens = tokens
+        self.consentHistory = consentHistory
+        self.events = events
+        self.log = log
+    }
 }

@@ -1,0 +1,44 @@
+import Foundation
+import PerchCore
+import PerchStore
+import PostgresNIO
+
+extension PostgresStore: AudienceStore {
+    /// The population a filter runs over: every token with its installation and user.
+    static let audienceFrom = """
+        FROM tokens t
+        JOIN installations i ON i.app_id = t.app_id AND i.installation_id = t.installation_id
+        LEFT JOIN users u ON u.app_id = i.app_id AND u.user_id = i.user_id
+        """
+
+    public func tokenIds(appId: String, matching filter: AudienceFilter, now: Date) async throws -> [String] {
+        let condition = filter.postgresCondition(now: now, firstParameter: 2)
+        return try await rows(Self.query("SELECT t.id \(Self.audienceFrom) WHERE t.app_id = $1 AND \(condition.sql)", appId: appId, condition))
+            .map { try $0[0].decode(String.self) }
+    }
+
+    public func preview(appId: String, filter: AudienceFilter, now: Date, sampleSize: Int) async throws -> (count: Int, sample: [InstallationSummary]) {
+        let condition = filter.postgresCondition(now: now, firstParameter: 2)
+        let count = try await rows(Self.query("SELECT COUNT(*) \(Self.audienceFrom) WHERE t.app_id = $1 AND \(condition.sql)",
+                                              appId: appId, condition))[0][0].decode(Int.self)
+        let sample = try await rows(Self.query("""
+            SELECT \(Self.installationColumns) \(Self.audienceFrom) WHERE t.app_id = $1 AND \(condition.sql)
+            ORDER BY i.last_seen_at DESC LIMIT \(max(0, min(sampleSize, 100)))
+            """, appId: appId, condition)).map(Self.installationSummary)
+        return (count, sample)
+    }
+
+    /// `sql` with the app id bound to `$1` and the condition's values after it.
+    static func query(_ sql: String, appId: String, _ condition: SQLCondition) -> PostgresQuery {
+        var binds = PostgresBindings(capacity: condition.bindings.count + 1)
+        binds.append(appId)
+        for binding in condition.bindings {
+            switch binding {
+            case .text(let text): binds.append(text)
+            case .real(let number): binds.append(number)
+            case .integer(let number): binds.append(number)
+            }
+        }
+        return PostgresQuery(unsafeSQL: sql, binds: binds)
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import Logging
+import PerchCore
+import PerchStore
+import PostgresNIO
+import ServiceLifecycle
+
+/// The scale-out store: one PostgreSQL database shared by any number of Perch processes,
+/// through postgres-nio's connection pool.
+///
+/// It is a `Service`: its ``run()`` runs the pool and must be running (in a `ServiceGroup`,
+/// or through ``withRunning(_:)``) while the store is used. Every table is keyed by `app_id`
+/// first, so the schema distributes by app (Citus). Writes that read before they write
+/// (registration, consent, identify) serialize per installation and per token with
+/// transaction-scoped advisory locks, and a transaction that loses a deadlock or a
+/// serialization race is retried whole.
+public final class PostgresStore: Sendable, Service {
+    let client: PostgresClient
+    let vault: TokenVault
+    let logger: Logger
+    /// The URL the store was opened with, the password left out: for logs.
+    public let displayURL: String
+
+    /// A store on the database that `configuration` names. Nothing connects until ``run()``.
+    public init(configuration: Configuration, vault: TokenVault, logger: Logger = Logger(label: "perch.store")) {
+        self.client = PostgresClient(configuration: configuration.client, backgroundLogger: logger)
+        self.vault = vault
+        self.logger = logger
+        self.displayURL = configuration.displayURL
+    }
+
+    /// Runs the connection pool until the task is cancelled or a graceful shutdown is triggered.
+    public func run() async throws {
+        await client.run()
+    }
+
+    /// Runs the pool for the duration of `body`, then closes it.
+    public func withRunning<R: Sendable>(_ body: (PostgresStore) async throws -> R) async throws -> R {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await self.client.run() }
+            // Let the pool's run() begin before the first lease (postgres-nio warns otherwise).
+            await Task.yield()
+            defer { group.cancelAll() }
+            return try await body(self)
+        }
+    }
+
+    /// Opens a short-lived pool on `configuration`, applies every pending migration and closes it:
+    /// what `perch serve` does before it listens.
+    public static func migrate(configuration: Configuration, vault: TokenVault, logger: Logger) async throws {
+        let store = PostgresStore(configuration: configuration, vault: vault, logger: logger)
+        try await store.withRunning { try await $0.migrate() }
+    }
+
+    // MARK: - Transactions
+
+    /// Runs `body` in one transaction on one pooled connection. A deadlock or serialization
+    /// failure (SQLSTATE 40P01 / 40001) rolls back and runs `body` again, up to five times;
+    /// any other error rolls back and is rethrown as it is.
+    func transaction<R: Sendable>(_ body: (PostgresConnection) async throws -> R) async throws -> R {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await client.withConnection { connection in
+                    try await connection.run("BEGIN", logger: logger)
+                    do {
+                        let result = try await body(connection)
+                        try await connection.run("COMMIT", logger: logger)
+                        return result
+                    } catch {
+                        try? await connection.run("ROLLBACK", logger: logger)
+                        throw error
+                    }
+                }
+            } catch let error as PSQLError where attempt < 5 && Self.isRetryable(error) {
+                logger.debug("retrying a transaction", metadata: ["sqlstate": "\(error.serverInfo?[.sqlState] ?? "")", "attempt": "\(attempt)"])
+                continue
+            }
+        }
+    }
+
+    static func isRetryable(_ error: PSQLError) -> Bool {
+        guard let state = error.serverInfo?[.sqlState] else { return false }
+        return state == "40P01" || state == "40001"
+    }
+
+    /// The rows of one query, collected.
+    func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
+        try await client.query(query, logger: logger).collect().map { $0.makeRandomAccess() }
+    }
+
+    /// Takes transaction-scoped advisory locks on `keys`, in a fixed order so two writers
+    /// never wait on each other crosswise.
+    static func lock(_ connection: PostgresConnection, keys: [String], logger: Logger) async throws {
+        for key in Set(keys).sorted() {
+            try await connection.run("SELECT pg_advisory_xact_lock(hashtextextended(\(key), 0))", logger: logger)
+        }
+    }
+
+    /// A new random id: the prefix and 20 base-36 characters (103 bits), the same shape as the SQLite store's.
+    static func newId(_ prefix: String) -> String {
+        var generator = SystemRandomNumberGenerator()
+        let high = String(generator.next() % 3_656_158_440_062_976, radix: 36)   // 36^10
+        let low = String(generator.next() % 3_656_158_440_062_976, radix: 36)
+        return prefix + "_" + String(repeating: "0", count: 10 - high.count) + high + String(repeating: "0", count: 10 - low.count) + low
+    }
+}
+
+extension PostgresConnection {
+    /// The rows of one query, collected.
+    func rows(_ query: PostgresQuery, logger: Logger) async throws -> [PostgresRandomAccessRow] {
+        try await self.query(query, logger: logger).collect().map { $0.makeRandomAccess() }
+    }
+
+    /// Runs a statement and drains its answer.
+    func run(_ query: PostgresQuery, logger: Logger) async throws {
+        _ = try await self.query(query, logger: logger).collect()
+    }
+}

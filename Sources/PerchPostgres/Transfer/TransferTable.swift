@@ -1,0 +1,66 @@
+/// One table `perch migrate` moves: its columns, their kinds and the key it pages by.
+/// The SQLite and PostgreSQL schemas name every column the same.
+public struct TransferTable: Sendable, Hashable {
+    /// How a column's values are read, bound and compared.
+    public enum Kind: Sendable, Hashable {
+        case text, real, integer, blob
+        /// JSON kept as text in SQLite and as `jsonb` in PostgreSQL, compared in canonical form.
+        case json
+    }
+
+    public struct Column: Sendable, Hashable {
+        public var name: String
+        public var kind: Kind
+    }
+
+    public var name: String
+    public var columns: [Column]
+    /// The primary key the source is paged by (keyset pagination).
+    public var key: [String]
+    /// The identity column whose sequence must continue after the copied rows.
+    public var identity: String?
+
+    init(_ name: String, key: [String], identity: String? = nil, _ columns: [(String, Kind)]) {
+        self.name = name
+        self.key = key
+        self.identity = identity
+        self.columns = columns.map { Column(name: $0.0, kind: $0.1) }
+    }
+
+    /// Every table of the registry, parents before children.
+    public static let registry: [TransferTable] = [
+        TransferTable("apps", key: ["id"], [
+            ("id", .text), ("name", .text), ("bundle_id", .text), ("web_origin", .text), ("publishable_key_digest", .text),
+            ("secret_key_digest", .text), ("vapid_public_key", .text), ("vapid_private_key_sealed", .blob),
+            ("allowed_endpoint_hosts", .json), ("created_at", .real),
+        ]),
+        TransferTable("gateways", key: ["app_id", "platform"], [
+            ("app_id", .text), ("platform", .text), ("settings_sealed", .blob), ("summary", .json), ("updated_at", .real),
+        ]),
+        TransferTable("users", key: ["app_id", "user_id"], [
+            ("app_id", .text), ("user_id", .text), ("attributes", .json), ("created_at", .real), ("updated_at", .real),
+        ]),
+        TransferTable("installations", key: ["app_id", "installation_id"], [
+            ("app_id", .text), ("installation_id", .text), ("platform", .text), ("user_id", .text), ("token_id", .text),
+            ("app_version", .text), ("app_version_key", .text), ("locale", .text), ("timezone", .text), ("consent", .text),
+            ("consent_source", .text), ("consent_at", .real), ("attributes", .json), ("created_at", .real), ("last_seen_at", .real),
+        ]),
+        TransferTable("tokens", key: ["app_id", "id"], [
+            ("app_id", .text), ("id", .text), ("platform", .text), ("environment", .text), ("installation_id", .text),
+            ("blind_index", .blob), ("sealed", .blob), ("status", .text), ("status_reason", .text), ("status_at", .real),
+            ("successor_id", .text), ("created_at", .real), ("last_seen_at", .real), ("last_token_update_at", .real),
+        ]),
+        TransferTable("consent_history", key: ["seq"], identity: "seq", [
+            ("seq", .integer), ("app_id", .text), ("installation_id", .text), ("status", .text), ("source", .text), ("at", .real),
+        ]),
+        TransferTable("registry_log", key: ["seq"], identity: "seq", [
+            ("seq", .integer), ("app_id", .text), ("at", .real), ("kind", .text), ("installation_id", .text), ("token_id", .text),
+            ("user_id", .text), ("other_user_id", .text), ("other_installation_id", .text),
+        ]),
+        TransferTable("events", key: ["seq"], identity: "seq", [
+            ("seq", .integer), ("app_id", .text), ("id", .text), ("type", .text), ("installation_id", .text), ("user_id", .text),
+            ("campaign_id", .text), ("delivery_id", .text), ("value", .real), ("currency", .text), ("properties", .json),
+            ("occurred_at", .real), ("received_at", .real),
+        ]),
+    ]
+}
