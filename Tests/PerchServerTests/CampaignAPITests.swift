@@ -294,6 +294,19 @@ struct CampaignAPITests {
             let lift = try #require(report["lift"]?.objectValue)
             #expect(lift["treatmentPeople"] == .integer(treated.count) && lift["holdoutPeople"] == .integer(heldOut.count))
             #expect(lift["reading"]?.stringValue?.isEmpty == false)
+
+            // Exports for warehouses: every delivery row of the campaign, its events, and the tokens without their secrets.
+            let csv = try #require(try await client.call(.get, "/v1/exports/deliveries?format=csv&campaignId=\(id)", key: app.secret).json.stringValue)
+            let lines = csv.split(separator: "\n")
+            #expect(lines.first == "id,campaignId,occurrence,tokenId,installationId,userId,platform,variant,state,outcome,reason,attempts,dueAt,acceptedAt,createdAt,updatedAt")
+            #expect(lines.count == 41 && lines.dropFirst().filter { $0.contains(",holdout,") }.count == heldOut.count)
+            let ndjson = try #require(try await client.call(.get, "/v1/exports/events?campaignId=\(id)", key: app.secret).json.stringValue)
+            let exported = ndjson.split(separator: "\n").compactMap { JSONValue(jsonText: String($0))?.objectValue }
+            #expect(exported.count == 24 && exported.allSatisfy { $0["campaignId"] == .string(id) }, "received, opened and converted, attributed")
+            let tokens = try #require(try await client.call(.get, "/v1/exports/tokens?format=csv", key: app.secret).json.stringValue)
+            #expect(tokens.split(separator: "\n").count == 41 && !tokens.contains(Tokens.fcm(100)), "no raw token leaves in an export")
+            let bad = try await client.call(.get, "/v1/exports/tokens?format=xml", key: app.secret)
+            #expect(bad.status == .badRequest && bad.errorField == "format")
         }
     }
 

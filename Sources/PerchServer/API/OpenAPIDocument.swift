@@ -85,6 +85,9 @@ public enum OpenAPIDocument {
         .init(method: "GET", path: "/v1/metrics/tokens/survival",
               summary: "Per registration week and platform: the share of tokens still live 1, 7, 14, 30, 60 and 90 days later (query weeks, platform, appVersion)",
               key: "secret", success: 200),
+        .init(method: "GET", path: "/v1/exports/{kind}",
+              summary: "Stream deliveries, events or tokens (no raw tokens) as CSV or NDJSON for warehouses (query format=csv|ndjson, campaignId)",
+              key: "secret", success: 200),
         .init(method: "GET", path: "/v1/metrics/opt-in", summary: "Opt-in (granted / prompted) by platform, app version and prompt strategy (query since, until, platform, appVersion)",
               key: "secret", success: 200),
     ]

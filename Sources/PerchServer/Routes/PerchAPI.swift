@@ -37,6 +37,7 @@ public struct PerchAPI: Sendable {
         addSendRoutes(to: router)
         addSegmentRoutes(to: router)
         addCampaignRoutes(to: router)
+        addExportRoutes(to: router)
         addGorushRoutes(to: router)
         addSDKRoutes(to: router)
     }
