@@ -221,7 +221,7 @@ struct APNsEndToEndTests {
             let outcome = await apns.send(sale, to: .apns(token: apnsToken(), environment: .production))
             let elapsed = ContinuousClock.now - started
             #expect(outcome == .retry(after: nil, reason: .timeout(.apns)))
-            #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(5), "a 1 s bound took \(elapsed)")
+            #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(20), "a 1 s bound took \(elapsed) (the request bound is 30 s)")
         }
     }
 

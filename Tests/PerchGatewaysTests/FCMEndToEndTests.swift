@@ -136,7 +136,7 @@ struct FCMEndToEndTests {
             let started = ContinuousClock.now
             let outcome = await fcm.send(sale, to: .fcm(token: fcmToken()))
             #expect(outcome == .retry(after: nil, reason: .timeout(.fcm)))
-            #expect(ContinuousClock.now - started < .seconds(5))
+            #expect(ContinuousClock.now - started < .seconds(20), "far below the 30 s request bound: the 1 s timeout ended it")
         }
     }
 

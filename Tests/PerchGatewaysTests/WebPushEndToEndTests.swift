@@ -131,7 +131,7 @@ struct WebPushEndToEndTests {
             let started = ContinuousClock.now
             let outcome = await webPush.send(sale, to: destination)
             #expect(outcome == .retry(after: nil, reason: .timeout(.webpush)))
-            #expect(ContinuousClock.now - started < .seconds(5))
+            #expect(ContinuousClock.now - started < .seconds(20), "far below the 30 s request bound: the 1 s timeout ended it")
         }
     }
 }
