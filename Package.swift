@@ -92,6 +92,7 @@ let package = Package(
                 "PerchServer",
                 "PerchGateways",
                 "PerchSimulator",
+                "PerchDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -112,6 +113,30 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "bench/gateways/GatewayThroughputBench"
+        ),
+        .target(
+            name: "PerchDemo",
+            dependencies: [
+                "PerchCore", "PerchStore", "PerchServer", "PerchSimulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "perch-bench-campaign",
+            dependencies: [
+                "PerchCore", "PerchStore", "PerchServer", "PerchGateways", "PerchSimulator", "PerchDemo",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "bench/campaign/CampaignBench"
+        ),
+        .testTarget(
+            name: "PerchDemoTests",
+            dependencies: ["PerchDemo", "PerchCore", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "PerchCoreTests", dependencies: ["PerchCore"]),
         .testTarget(name: "PerchStoreTests", dependencies: ["PerchStore", "PerchCore"]),

@@ -22,6 +22,9 @@ struct ServeCommand: AsyncParsableCommand {
     var deliveryLease: Int?
     @Option(help: "Deliveries claimed per batch [PERCH_DELIVERY_BATCH]") var deliveryBatch: Int?
     @Option(help: "Sends in flight at once [PERCH_DELIVERY_CONCURRENCY]") var deliveryConcurrency: Int?
+    @Flag(help: "Start push simulators in process, seed a demo app with ~50,000 installations and send it a campaign [PERCH_DEMO=1]")
+    var demo = false
+    @Option(help: "Installations the demo seeds [PERCH_DEMO_SIZE]") var demoSize: Int?
     @OptionGroup var storeOptions: StoreOptions
 
     /// A whole number from the flag or its variable, within bounds.
@@ -48,7 +51,7 @@ struct ServeCommand: AsyncParsableCommand {
             guard let value = Int(text) else { throw ValidationError("PERCH_PORT must be a number") }
             return value
         } ?? configuration.port
-        configuration.databaseURL = storeOptions.databaseURL
+        configuration.databaseURL = demoStoreOptions.databaseURL
         configuration.adminKey = adminKey ?? Environment.value("PERCH_ADMIN_KEY")
         configuration.hygiene = try HygieneCommand.policy(staleAfter: staleAfter, expireAfter: expireAfter, interval: hygieneInterval)
         if let lease = try Self.number(deliveryLease, "PERCH_DELIVERY_LEASE", in: 1...3600) { configuration.delivery.lease = .seconds(lease) }
@@ -57,7 +60,7 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.delivery.concurrency = concurrency
         }
 
-        let store = try storeOptions.openStore(logger: logger)
+        let store = try demoStoreOptions.openStore(logger: logger)
         let metrics = PerchMetrics()
         let gateways = PushGateways(logger: Logger(label: "perch.gateways"))
         let directory = GatewayDirectory(store: store, gateways: gateways)
@@ -71,7 +74,8 @@ struct ServeCommand: AsyncParsableCommand {
             logger.notice("no admin key set: POST /v1/apps is closed; create apps with `perch apps create` or set PERCH_ADMIN_KEY")
         }
         logger.info("perch serving", metadata: ["address": "\(configuration.host):\(configuration.port)", "database": "\(store.path)"])
-        let group = ServiceGroup(configuration: .init(services: [gateways, app, hygiene] + delivery, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let showcase = try await demoServices(store: store, configuration: configuration, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [gateways, app, hygiene] + delivery + showcase, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }
