@@ -38,7 +38,7 @@ public protocol CampaignStore: Sendable {
     func dueTriggers(now: Date, limit: Int) async throws -> [TriggerRecord]
     /// Marks a trigger done (`fired` or `cancelled`).
     func finishTrigger(appId: String, id: String, state: TriggerRecord.State, now: Date) async throws
-    /// Whether the person did `event` after `after` (a trigger's cancel condition).
+    /// Whether the person did `event` at or after `after`, up to `now` (a trigger's cancel condition).
     func personDid(appId: String, event: String, installationId: String, userId: String?, after: Date, now: Date) async throws -> Bool
 
     /// Claims up to `limit` due deliveries for `leaseFor`, skipping paused gateways and stopped campaigns.

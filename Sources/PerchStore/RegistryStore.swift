@@ -59,4 +59,4 @@ public protocol HealthStore: Sendable {
 
 /// Everything Perch stores. Each backend (SQLite, PostgreSQL) conforms, and the same
 /// conformance suite runs against each.
-public typealias PerchStore = AppStore & RegistryStore & EventStore & HealthStore & AudienceStore & CampaignStore
+public typealias PerchStore = AppStore & RegistryStore & EventStore & HealthStore & AudienceStore & CampaignStore & AnalyticsStore

@@ -119,7 +119,7 @@ public struct CampaignDefinition: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         name = try container.decode(String.self, forKey: .name)
-        audience = try container.decode(Audience.self, forKey: .audience)
+        audience = try container.decodeIfPresent(Audience.self, forKey: .audience) ?? Audience()
         message = try container.decode(PushMessage.self, forKey: .message)
         variants = try container.decodeIfPresent([Variant].self, forKey: .variants)
         holdoutPercent = try container.decodeIfPresent(Double.self, forKey: .holdoutPercent)

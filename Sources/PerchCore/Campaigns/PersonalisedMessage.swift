@@ -37,7 +37,8 @@ public struct PersonalisedMessage: Sendable {
     /// Renders the message, with every placeholder at its default, for each platform, so a payload over a
     /// platform's size limit is refused before anything is sent. Answers the first problem, naming the platform.
     public func sizeProblem() -> String? {
-        let sample = render(user: [:], installation: [:])
+        let sample = render(user: [:], installation: [:]).tagged(deliveryId: "dlv_" + String(repeating: "0", count: 20),
+                                                                  campaignId: "cmp_" + String(repeating: "0", count: 20))
         do { _ = try sample.renderAPNs() } catch { return "APNs would refuse it: \(error)" }
         do { _ = try sample.renderFCM(token: "size-check") } catch { return "FCM would refuse it: \(error)" }
         do { _ = try sample.renderWebPush() } catch { return "Web Push would refuse it: \(error)" }

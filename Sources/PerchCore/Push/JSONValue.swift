@@ -45,6 +45,11 @@ public enum JSONValue: Sendable, Hashable, Codable {
     }
 
     /// The members when this value is an object.
+    public var arrayValue: [JSONValue]? {
+        if case .array(let items) = self { return items }
+        return nil
+    }
+
     public var objectValue: [String: JSONValue]? {
         if case .object(let members) = self { return members }
         return nil

@@ -102,9 +102,25 @@ public struct DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
         }
         if let rate = route.messagesPerSecond {
             let wait = state.reserve(appId: delivery.appId, platform: destination.platform, rate: rate, now: sendingAt)
-            if wait > 0 { try? await clock.sleep(for: .milliseconds(Int64(wait * 1000))) }
+            // Never hold a claimed row near its lease: give it back, due when its permit comes.
+            if wait > configuration.lease.timeInterval / 4 {
+                return DeliveryUpdate.release(id: delivery.id, campaignId: delivery.campaignId, dueAt: sendingAt.addingTimeInterval(wait))
+            }
+            // Wait in short steps, so a cancel is noticed while throttled.
+            var remaining = wait
+            while remaining > 0 {
+                if await isCancelled(appId: delivery.appId, campaignId: delivery.campaignId) { break }
+                let step = min(remaining, 0.25)
+                try? await clock.sleep(for: .milliseconds(Int64(step * 1000)))
+                remaining -= step
+            }
+        }
+        // A cancel stops the rest of a batch in flight, too.
+        if await isCancelled(appId: delivery.appId, campaignId: delivery.campaignId) {
+            return finish(.suppressed(reason: "cancelled"), .suppressed)
         }
         let message = campaign.message(variant: delivery.variant).render(user: delivery.userAttributes, installation: delivery.installationFields)
+            .tagged(deliveryId: delivery.id, campaignId: delivery.campaignId)
         let timeToLive = delivery.expiresAt.map { max(0, Int($0.timeIntervalSince(now()))) }
         var sendLogger = logger
         sendLogger[metadataKey: "perch.delivery_id"] = .string(delivery.id)
@@ -131,6 +147,15 @@ public struct DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
             logger.error("recording a gateway verdict failed", metadata: ["error": "\(error)"])
         }
         return finish(verdict.state, outcome, verdict.reason)
+    }
+
+    /// Whether the campaign was cancelled, as of at most a quarter second ago.
+    func isCancelled(appId: String, campaignId: String) async -> Bool {
+        let at = now()
+        if let known = state.status(campaignId, asOf: at, maximumAge: 0.25) { return known == .cancelled }
+        guard let status = try? await store.campaign(appId: appId, id: campaignId)?.status else { return false }
+        state.remember(status: status, of: campaignId, at: at)
+        return status == .cancelled
     }
 
     /// The campaign's parsed messages, cached: a started campaign's definition no longer changes.

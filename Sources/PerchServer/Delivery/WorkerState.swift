@@ -10,6 +10,22 @@ final class WorkerState: Sendable {
     }
     private let campaigns = Mutex<[String: PreparedCampaign]>([:])
     private let limiters = Mutex<[LimiterKey: TokenBucket]>([:])
+    private let statuses = Mutex<[String: (status: CampaignStatus, at: Date)]>([:])
+
+    /// The campaign's status when it was read less than `maximumAge` seconds before `now`.
+    func status(_ id: String, asOf now: Date, maximumAge: TimeInterval) -> CampaignStatus? {
+        statuses.withLock { cache in
+            guard let entry = cache[id], now.timeIntervalSince(entry.at) < maximumAge else { return nil }
+            return entry.status
+        }
+    }
+
+    func remember(status: CampaignStatus, of id: String, at: Date) {
+        statuses.withLock { cache in
+            if cache.count >= 1000 { cache.removeAll() }
+            cache[id] = (status, at)
+        }
+    }
 
     func campaign(_ id: String) -> PreparedCampaign? { campaigns.withLock { $0[id] } }
 

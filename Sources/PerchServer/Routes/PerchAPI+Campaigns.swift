@@ -59,7 +59,10 @@ extension PerchAPI {
 
         router.get("/v1/campaigns/:campaignId/report") { _, context in
             let appId = try context.appId(requiring: .secret)
-            return try JSONResponse.make(try await campaignView(appId: appId, id: try context.parameters.require("campaignId")))
+            let id = try context.parameters.require("campaignId")
+            guard let record = try await store.campaign(appId: appId, id: id) else { throw PerchError.notFound("campaign") }
+            let counts = try await store.campaignCounts(appId: appId, campaignId: id, now: now())
+            return try JSONResponse.make(CampaignReportView(record, counts))
         }
 
         router.get("/v1/campaigns/:campaignId/explain") { request, context in

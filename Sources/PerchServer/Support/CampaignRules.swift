@@ -61,7 +61,7 @@ enum CampaignRules {
         switch (kind, definition.trigger) {
         case (.triggered, nil): throw PerchError.missing("trigger")
         case (.triggered, let trigger?):
-            guard EventType.isCustomName(trigger.event), EventType(rawValue: trigger.event) == .custom(trigger.event) else {
+            guard case .custom? = EventType(rawValue: trigger.event) else {
                 throw PerchError.invalid("trigger.event", "trigger.event is a custom event name")
             }
             guard (0...(30 * 86_400)).contains(trigger.delaySeconds) else {

@@ -296,7 +296,7 @@ extension SQLiteStore: CampaignStore {
     public func personDid(appId: String, event: String, installationId: String, userId: String?, after: Date, now: Date) async throws -> Bool {
         try await pool.read { db in
             try Bool.fetchOne(db, sql: """
-                SELECT EXISTS (SELECT 1 FROM events WHERE app_id = ? AND type = ? AND occurred_at > ? AND occurred_at <= ?
+                SELECT EXISTS (SELECT 1 FROM events WHERE app_id = ? AND type = ? AND occurred_at >= ? AND occurred_at <= ?
                                AND (installation_id = ? OR (? IS NOT NULL AND user_id = ?)))
                 """, arguments: [appId, event, after.stored, now.stored, installationId, userId, userId]) ?? false
         }

@@ -9,7 +9,8 @@ extension SQLiteStore {
         let leaseUntil = now.addingTimeInterval(leaseFor.timeInterval)
         let vault = self.vault
         return try await pool.write { db in
-            // A row in `sending` whose lease ran out belongs to a worker that died: it is due again.
+            // A row in `sending` whose lease ran out belongs to a worker that died: it is due again (and, when its
+            // campaign was cancelled meanwhile, the worker records it as cancelled).
             let rows = try db.fetchAllCached(sql: """
                 SELECT d.id, d.app_id, d.campaign_id, d.attempts, d.variant, d.token_id, d.installation_id, d.user_id, d.expires_at,
                        d.created_at, t.platform, t.environment, t.sealed, t.status, t.status_reason, t.status_at, t.successor_id,
@@ -19,7 +20,8 @@ extension SQLiteStore {
                 LEFT JOIN tokens t ON t.app_id = d.app_id AND t.id = d.token_id
                 LEFT JOIN installations i ON i.app_id = d.app_id AND i.installation_id = d.installation_id
                 LEFT JOIN users u ON u.app_id = d.app_id AND u.user_id = i.user_id
-                WHERE d.state IN ('pending', 'retry', 'sending') AND d.due_at <= ? AND c.status = 'running'
+                WHERE d.state IN ('pending', 'retry', 'sending') AND d.due_at <= ?
+                  AND (c.status = 'running' OR (c.status = 'cancelled' AND d.state = 'sending'))
                   AND NOT EXISTS (SELECT 1 FROM gateway_pauses p WHERE p.app_id = d.app_id AND p.platform = d.platform)
                 ORDER BY d.due_at LIMIT ?
                 """, arguments: [now.stored, limit])
@@ -28,29 +30,32 @@ extension SQLiteStore {
                     UPDATE deliveries SET state = 'sending', attempts = attempts + 1, due_at = ?, updated_at = ? WHERE app_id = ? AND id = ?
                     """, arguments: [leaseUntil.stored, now.stored, row["app_id"] as String, row["id"] as String])
             }
-            return rows.map { row in
-            let appId: String = row["app_id"]
-            var destination: PushDestination?
-            if let platform = (row["platform"] as String?).flatMap(Platform.init(rawValue:)), let sealed = row["sealed"] as Data?,
-               let material = try? vault.open(sealed, context: appId) {
-                destination = PushDestination(platform: platform, environment: (row["environment"] as String?).flatMap(APNsEnvironment.init(rawValue:)),
-                                              sealedForm: material)
-            }
-            let status: TokenStatus = (row["status"] as String?).map { _ in Self.tokenStatus(row) } ?? .expired
-            var fields: [String: String] = [:]
-            fields["locale"] = row["locale"]
-            fields["timezone"] = row["timezone"]
-            fields["appVersion"] = row["app_version"]
-            var attributes: [String: JSONValue] = [:]
-            if let text = row["attributes"] as String?, case .object(let object)? = JSONValue(jsonText: text) { attributes = object }
-            return ClaimedDelivery(
-                id: row["id"], appId: appId, campaignId: row["campaign_id"], attempt: (row["attempts"] as Int) + 1, variant: row["variant"],
-                tokenId: row["token_id"], installationId: row["installation_id"], userId: row["user_id"], destination: destination,
-                status: status, consent: (row["consent"] as String?).flatMap(ConsentStatus.init(rawValue:)), userAttributes: attributes,
-                installationFields: fields, expiresAt: (row["expires_at"] as Double?).map(Date.init(stored:)),
-                createdAt: Date(stored: row["created_at"]))
-            }
+            return rows.map { Self.claimed($0, vault: vault) }
         }
+    }
+
+    /// A claimed row with its token decrypted; a token that no longer reads gives `destination == nil`.
+    static func claimed(_ row: Row, vault: TokenVault) -> ClaimedDelivery {
+        let appId: String = row["app_id"]
+        var destination: PushDestination?
+        if let platform = (row["platform"] as String?).flatMap(Platform.init(rawValue:)), let sealed = row["sealed"] as Data?,
+           let material = try? vault.open(sealed, context: appId) {
+            destination = PushDestination(platform: platform, environment: (row["environment"] as String?).flatMap(APNsEnvironment.init(rawValue:)),
+                                          sealedForm: material)
+        }
+        let status: TokenStatus = (row["status"] as String?).map { _ in Self.tokenStatus(row) } ?? .expired
+        var fields: [String: String] = [:]
+        fields["locale"] = row["locale"]
+        fields["timezone"] = row["timezone"]
+        fields["appVersion"] = row["app_version"]
+        var attributes: [String: JSONValue] = [:]
+        if let text = row["attributes"] as String?, case .object(let object)? = JSONValue(jsonText: text) { attributes = object }
+        return ClaimedDelivery(
+            id: row["id"], appId: appId, campaignId: row["campaign_id"], attempt: (row["attempts"] as Int) + 1, variant: row["variant"],
+            tokenId: row["token_id"], installationId: row["installation_id"], userId: row["user_id"], destination: destination,
+            status: status, consent: (row["consent"] as String?).flatMap(ConsentStatus.init(rawValue:)), userAttributes: attributes,
+            installationFields: fields, expiresAt: (row["expires_at"] as Double?).map(Date.init(stored:)),
+            createdAt: Date(stored: row["created_at"]))
     }
 
     public func recordDeliveries(_ updates: [DeliveryUpdate], now: Date) async throws {
@@ -65,6 +70,14 @@ extension SQLiteStore {
                 case .suppressed: (state, dueAt, acceptedAt, messageId) = ("suppressed", nil, nil, nil)
                 case .pending: (state, dueAt, acceptedAt, messageId) = ("pending", now.stored, nil, nil)
                 case .sending: continue
+                }
+                if case .retry(let at, 0, _) = update.state {
+                    // Released untried: pending again, the claim's attempt given back.
+                    try db.executeCached(sql: """
+                        UPDATE deliveries SET state = 'pending', attempts = MAX(0, attempts - 1), due_at = ?, updated_at = ?
+                        WHERE id = ? AND state = 'sending'
+                        """, arguments: [at.stored, now.stored, update.id])
+                    continue
                 }
                 var reasonCode = update.reason?.code
                 if case .suppressed(let reason) = update.state { reasonCode = reason }
@@ -131,7 +144,10 @@ extension SQLiteStore {
             for row in rows {
                 let n: Int = row["n"], state: String = row["state"], outcome: String? = row["outcome"], reason: String = row["reason"] ?? "unknown"
                 counts.tokens += n
-                if row["attempted"] as Bool { counts.attempted += n }
+                if row["attempted"] as Bool {
+                    counts.attempted += n
+                    if let variant = row["variant"] as Int? { counts.variants[String(variant), default: .init()].attempted += n }
+                }
                 switch state {
                 case "pending", "retry", "sending": counts.queued += n
                 case "accepted":
@@ -155,22 +171,43 @@ extension SQLiteStore {
             for row in events {
                 let n: Int = row["n"], variant = (row["variant"] as Int?).map(String.init)
                 switch row["type"] as String {
-                case "received": counts.received += n
+                case "received":
+                    counts.received += n
+                    if let variant { counts.variants[variant, default: .init()].received += n }
                 case "opened":
                     counts.opened += n
                     if let variant { counts.variants[variant, default: .init()].opened += n }
                 case "converted":
                     counts.converted += n
                     counts.revenue += row["value"] as Double
-                    if let variant { counts.variants[variant, default: .init()].converted += n }
+                    if let variant {
+                        counts.variants[variant, default: .init()].converted += n
+                        counts.variants[variant, default: .init()].revenue += row["value"] as Double
+                    }
                 default: break
                 }
             }
+            // Permission lost after the message: per installation sent to, within 7 days of acceptance.
+            let week = 7 * 86_400.0
+            counts.revocationsWithin7Days = try Int.fetchOne(db, sql: """
+                SELECT COUNT(DISTINCT d.installation_id) FROM deliveries d
+                WHERE d.app_id = ? AND d.campaign_id = ? AND d.state = 'accepted' AND (
+                    EXISTS (SELECT 1 FROM consent_history h WHERE h.app_id = d.app_id AND h.installation_id = d.installation_id
+                            AND h.status IN ('revoked', 'denied') AND h.at > d.accepted_at AND h.at <= d.accepted_at + ?)
+                    OR EXISTS (SELECT 1 FROM events e WHERE e.app_id = d.app_id AND e.installation_id = d.installation_id
+                               AND e.type = 'permission_revoked' AND e.occurred_at > d.accepted_at AND e.occurred_at <= d.accepted_at + ?))
+                """, arguments: [appId, campaignId, week, week]) ?? 0
+            counts.unregistrationsWithin7Days = try Int.fetchOne(db, sql: """
+                SELECT COUNT(DISTINCT d.installation_id) FROM deliveries d
+                WHERE d.app_id = ? AND d.campaign_id = ? AND d.state = 'accepted'
+                  AND EXISTS (SELECT 1 FROM registry_log l WHERE l.app_id = d.app_id AND l.installation_id = d.installation_id
+                              AND l.kind = 'unregistered' AND l.at > d.accepted_at AND l.at <= d.accepted_at + ?)
+                """, arguments: [appId, campaignId, week]) ?? 0
             // Lift: every person of the audience, in or out of the holdout, and whether they converted in the window.
             let groups = try Row.fetchAll(db, sql: """
                 WITH people AS (
                     SELECT CASE WHEN user_id IS NOT NULL THEN 'user:' || user_id ELSE 'installation:' || installation_id END AS person,
-                           MAX(reason = 'holdout') AS held_out, MIN(user_id) AS user_id, MIN(installation_id) AS installation_id
+                           MAX(COALESCE(reason, '') = 'holdout') AS held_out, MIN(user_id) AS user_id, MIN(installation_id) AS installation_id
                     FROM deliveries WHERE app_id = ? AND campaign_id = ? GROUP BY person
                 )
                 SELECT p.held_out, COUNT(*) AS people,
@@ -185,7 +222,7 @@ extension SQLiteStore {
                 group.people = row["people"]
                 group.converted = row["converted"] ?? 0
                 group.revenue = row["revenue"] ?? 0
-                if row["held_out"] as Bool { counts.holdout = group } else { counts.treatment = group }
+                if (row["held_out"] as Bool?) == true { counts.holdout = group } else { counts.treatment = group }
             }
             return counts
         }

@@ -21,16 +21,24 @@ public struct CampaignCounts: Sendable, Hashable, Codable {
     public var opened: Int = 0
     public var converted: Int = 0
     public var revenue: Double = 0
-    /// Per variant (index as text): tokens accepted, opened and converted.
+    /// Installations sent to that withdrew permission (consent revoked or denied, or `permission_revoked`) within
+    /// 7 days after their message was accepted.
+    public var revocationsWithin7Days: Int = 0
+    /// Installations sent to that unregistered within 7 days after their message was accepted.
+    public var unregistrationsWithin7Days: Int = 0
+    /// Per variant (index as text): its funnel.
     public var variants: [String: VariantCounts] = [:]
     /// Intent-to-treat groups for lift: people in the audience outside the holdout, and held out.
     public var treatment: GroupCounts = .init()
     public var holdout: GroupCounts = .init()
 
     public struct VariantCounts: Sendable, Hashable, Codable {
+        public var attempted: Int = 0
         public var accepted: Int = 0
+        public var received: Int = 0
         public var opened: Int = 0
         public var converted: Int = 0
+        public var revenue: Double = 0
         public init() {}
     }
 

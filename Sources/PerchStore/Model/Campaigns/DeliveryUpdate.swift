@@ -16,4 +16,10 @@ public struct DeliveryUpdate: Sendable, Hashable {
         self.outcome = outcome
         self.reason = reason
     }
+
+    /// Gives a claimed delivery back untried, due again at `dueAt` (a throttle would hold it past its lease);
+    /// the attempt it was claimed for is not counted.
+    public static func release(id: String, campaignId: String, dueAt: Date) -> DeliveryUpdate {
+        DeliveryUpdate(id: id, campaignId: campaignId, state: .retry(at: dueAt, attempt: 0, reason: "throttled"), outcome: .retry, reason: nil)
+    }
 }

@@ -1,0 +1,93 @@
+import Foundation
+import GRDB
+import PerchCore
+
+extension SQLiteStore: AnalyticsStore {
+    static let day = 86_400.0
+
+    public func tokenGrowth(appId: String, filter: TokenHealth.Filter, days: Int, now: Date) async throws -> [DailyTokenCount] {
+        let (populationWhere, arguments) = Self.populationFilter(appId: appId, filter, appColumn: "t.app_id", platformColumn: "t.platform")
+        let population = "FROM tokens t LEFT JOIN installations i ON i.app_id = t.app_id AND i.installation_id = t.installation_id WHERE \(populationWhere)"
+        let today = (now.stored / Self.day).rounded(.down) * Self.day
+        let start = today - Double(days - 1) * Self.day
+        return try await pool.read { db in
+            // Live at the window's start, then each day's arrivals and departures: one pass each, summed in order.
+            let base = try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) \(population) AND t.created_at < ? AND (t.status IN ('active', 'stale') OR t.status_at >= ?)
+                """, arguments: arguments + [start, start]) ?? 0
+            var registered = [Int](repeating: 0, count: days), retired = [Int](repeating: 0, count: days)
+            for row in try Row.fetchAll(db, sql: """
+                SELECT CAST((t.created_at - ?) / 86400 AS INTEGER) AS d, COUNT(*) AS n \(population) AND t.created_at >= ? GROUP BY d
+                """, arguments: [start] + arguments + [start]) {
+                let index: Int = row["d"]
+                if registered.indices.contains(index) { registered[index] = row["n"] }
+            }
+            for row in try Row.fetchAll(db, sql: """
+                SELECT CAST((t.status_at - ?) / 86400 AS INTEGER) AS d, COUNT(*) AS n \(population)
+                AND t.status NOT IN ('active', 'stale') AND t.status_at >= ? GROUP BY d
+                """, arguments: [start] + arguments + [start]) {
+                let index: Int = row["d"]
+                if retired.indices.contains(index) { retired[index] = row["n"] }
+            }
+            var live = base, series: [DailyTokenCount] = []
+            for index in 0..<days {
+                let before = live
+                live += registered[index] - retired[index]
+                series.append(DailyTokenCount(day: Date(stored: start + Double(index) * Self.day), registered: registered[index],
+                                              retired: retired[index], live: live, growth: live - before))
+            }
+            return series
+        }
+    }
+
+    public func tokenSurvival(appId: String, filter: TokenHealth.Filter, weeks: Int, checkpoints: [Int], now: Date) async throws -> [SurvivalCohort] {
+        let (populationWhere, arguments) = Self.populationFilter(appId: appId, filter, appColumn: "t.app_id", platformColumn: "t.platform")
+        let week = 7 * Self.day
+        // Weeks start on Monday (1970-01-01 was a Thursday; the first Monday was 4 days later).
+        let monday = ((now.stored - 4 * Self.day) / week).rounded(.down) * week + 4 * Self.day
+        let start = monday - Double(weeks - 1) * week
+        let columns: String = checkpoints.enumerated().map { index, days -> String in
+            let age = Double(days) * Self.day
+            return """
+                SUM(CASE WHEN t.created_at + \(age) <= ? THEN 1 ELSE 0 END) AS measured\(index),
+                SUM(CASE WHEN t.created_at + \(age) <= ? AND (t.status IN ('active', 'stale') OR t.status_at > t.created_at + \(age)) THEN 1 ELSE 0 END) AS alive\(index)
+                """
+        }.joined(separator: ",\n")
+        let nowArguments = StatementArguments(checkpoints.flatMap { _ in [now.stored, now.stored] })
+        return try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT CAST((t.created_at - ?) / \(week) AS INTEGER) AS w, t.platform, COUNT(*) AS n\(checkpoints.isEmpty ? "" : ",\n" + columns)
+                FROM tokens t LEFT JOIN installations i ON i.app_id = t.app_id AND i.installation_id = t.installation_id
+                WHERE \(populationWhere) AND t.created_at >= ?
+                GROUP BY w, t.platform ORDER BY w, t.platform
+                """, arguments: [start] + nowArguments + arguments + [start]).map { row in
+                SurvivalCohort(
+                    weekStart: Date(stored: start + Double(row["w"] as Int) * week), platform: row["platform"], registered: row["n"],
+                    points: checkpoints.enumerated().map { index, days in
+                        let measured: Int = row["measured\(index)"] ?? 0, alive: Int = row["alive\(index)"] ?? 0
+                        return .init(days: days, measured: measured, alive: alive, share: TokenHealth.ratio(alive, measured))
+                    })
+            }
+        }
+    }
+
+    public func optInBreakdown(appId: String, filter: TokenHealth.Filter, since: Date?, until: Date?) async throws -> [OptInBreakdown] {
+        let (populationWhere, arguments) = Self.populationFilter(appId: appId, filter, appColumn: "p.app_id", platformColumn: "i.platform")
+        return try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT i.platform, i.app_version, COALESCE(json_extract(p.properties, '$.strategy'), 'unknown') AS strategy,
+                       COUNT(DISTINCT p.installation_id) AS prompted,
+                       COUNT(DISTINCT CASE WHEN EXISTS (SELECT 1 FROM events g WHERE g.app_id = p.app_id AND g.installation_id = p.installation_id
+                                                        AND g.type = 'permission_granted' AND g.occurred_at >= p.occurred_at)
+                                           THEN p.installation_id END) AS granted
+                FROM events p JOIN installations i ON i.app_id = p.app_id AND i.installation_id = p.installation_id
+                WHERE \(populationWhere) AND p.type = 'prompt_shown' AND p.occurred_at >= ? AND p.occurred_at <= ?
+                GROUP BY i.platform, i.app_version, strategy ORDER BY i.platform, i.app_version, strategy
+                """, arguments: arguments + [since?.stored ?? 0, until?.stored ?? Double.greatestFiniteMagnitude]).map { row in
+                let prompted: Int = row["prompted"], granted: Int = row["granted"]
+                return OptInBreakdown(platform: row["platform"], appVersion: row["app_version"], strategy: row["strategy"],
+                                      prompted: prompted, granted: granted, rate: TokenHealth.ratio(granted, prompted))
+            }
+        }
+    }
+}

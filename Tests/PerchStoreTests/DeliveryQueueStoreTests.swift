@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+import PerchCore
+@testable import PerchStore
+
+/// The durable delivery queue, against every backend: rows written before sending, claims under a lease,
+/// a dead worker's rows taken over, cancel, release, completion.
+@Suite("Delivery queue")
+struct DeliveryQueueStoreTests {
+    let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+
+    /// An app with `count` granted APNs installations and a started campaign to all of them, resolved.
+    func campaign(_ opened: OpenedStore, tokens count: Int) async throws -> (app: String, campaign: CampaignRecord) {
+        let store = opened.store
+        let app = try await store.createApp(name: "Queue", bundleId: nil, webOrigin: nil, now: t0).app.id
+        for index in 0..<count {
+            _ = try await store.register(appId: app, Sample.registration(Sample.apns(index), installation: "i\(index)"), now: t0)
+        }
+        let definition = CampaignDefinition(name: "q", audience: .init(filter: "platform == \"apns\""), message: PushMessage(title: "t", body: "b"))
+        let created = try await store.createCampaign(appId: app, definition: definition, kind: .campaign, now: t0)
+        let started = try #require(try await store.startCampaign(appId: app, id: created.id, startAt: t0, now: t0))
+        #expect(started.status == .running)
+        let candidates = try await store.candidates(appId: app, audience: .filter(try AudienceFilter.parse("platform == \"apns\"")), now: t0)
+        #expect(candidates.count == count)
+        let planned = CampaignPlanner(campaignId: created.id, definition: definition).plan(candidates, history: .init(), start: t0)
+        try await store.enqueue(appId: app, campaignId: created.id, occurrence: "", planned: planned, timeToLive: nil, finished: true, now: t0)
+        // Resolution may run again after a crash: it adds nothing.
+        try await store.enqueue(appId: app, campaignId: created.id, occurrence: "", planned: planned, timeToLive: nil, finished: true, now: t0)
+        return (app, started)
+    }
+
+    @Test("a claim holds its rows for the lease; a dead worker's rows are claimed again after it", arguments: StoreBackend.allCases)
+    func leases(backend: StoreBackend) async throws {
+        let opened = try backend.open()
+        let store = opened.store
+        let (app, campaign) = try await campaign(opened, tokens: 10)
+        let first = try await store.claimDeliveries(limit: 6, leaseFor: .seconds(30), now: t0)
+        #expect(first.count == 6 && first.allSatisfy { $0.attempt == 1 && $0.destination != nil && $0.consent == .granted })
+        let second = try await store.claimDeliveries(limit: 100, leaseFor: .seconds(30), now: t0.addingTimeInterval(1))
+        #expect(second.count == 4 && Set(second.map(\.id)).isDisjoint(with: first.map(\.id)), "claimed rows are not handed out twice")
+        #expect(try await store.claimDeliveries(limit: 100, leaseFor: .seconds(30), now: t0.addingTimeInterval(29)).isEmpty)
+        // The first worker died; its lease runs out and another takes its rows over, as a second attempt.
+        try await store.recordDeliveries(second.map { DeliveryUpdate(id: $0.id, campaignId: campaign.id, state: .accepted(gatewayMessageId: "m"),
+                                                                     outcome: .accepted, reason: nil) }, now: t0.addingTimeInterval(2))
+        let takenOver = try await store.claimDeliveries(limit: 100, leaseFor: .seconds(30), now: t0.addingTimeInterval(31))
+        #expect(Set(takenOver.map(\.id)) == Set(first.map(\.id)) && takenOver.allSatisfy { $0.attempt == 2 })
+        #expect(try await store.campaign(appId: app, id: campaign.id)?.status == .running)
+        try await store.recordDeliveries(takenOver.map { DeliveryUpdate(id: $0.id, campaignId: campaign.id, state: .accepted(gatewayMessageId: nil),
+                                                                        outcome: .accepted, reason: nil) }, now: t0.addingTimeInterval(32))
+        let done = try #require(try await store.campaign(appId: app, id: campaign.id))
+        #expect(done.status == .completed && done.completedAt == t0.addingTimeInterval(32))
+        let counts = try await store.campaignCounts(appId: app, campaignId: campaign.id, now: t0.addingTimeInterval(33))
+        #expect(counts.tokens == 10 && counts.accepted == 10 && counts.attempted == 10 && counts.queued == 0)
+    }
+
+    @Test("retries come back when due; a release gives the attempt back; cancel suppresses what is left", arguments: StoreBackend.allCases)
+    func retriesReleaseCancel(backend: StoreBackend) async throws {
+        let opened = try backend.open()
+        let store = opened.store
+        let (app, campaign) = try await campaign(opened, tokens: 3)
+        let claimed = try await store.claimDeliveries(limit: 3, leaseFor: .seconds(30), now: t0)
+        let busy = DeliveryFailureReason(platform: .apns, status: 429, code: "TooManyRequests")
+        try await store.recordDeliveries([
+            DeliveryUpdate(id: claimed[0].id, campaignId: campaign.id, state: .retry(at: t0.addingTimeInterval(60), attempt: 1, reason: busy.code),
+                           outcome: .retry, reason: busy),
+            .release(id: claimed[1].id, campaignId: campaign.id, dueAt: t0.addingTimeInterval(5)),
+        ], now: t0)
+        #expect(try await store.claimDeliveries(limit: 10, leaseFor: .seconds(30), now: t0.addingTimeInterval(4)).isEmpty)
+        let released = try await store.claimDeliveries(limit: 10, leaseFor: .seconds(30), now: t0.addingTimeInterval(5))
+        #expect(released.map(\.id) == [claimed[1].id] && released[0].attempt == 1, "a release is not an attempt")
+        try await store.recordDeliveries([claimed[1], claimed[2]].map {
+            DeliveryUpdate(id: $0.id, campaignId: campaign.id, state: .accepted(gatewayMessageId: nil), outcome: .accepted, reason: nil)
+        }, now: t0.addingTimeInterval(6))
+        let retried = try await store.claimDeliveries(limit: 10, leaseFor: .seconds(30), now: t0.addingTimeInterval(60))
+        #expect(retried.map(\.id) == [claimed[0].id] && retried[0].attempt == 2)
+        try await store.recordDeliveries([DeliveryUpdate(id: claimed[0].id, campaignId: campaign.id,
+                                                         state: .retry(at: t0.addingTimeInterval(120), attempt: 2, reason: busy.code), outcome: .retry, reason: busy)],
+                                         now: t0.addingTimeInterval(61))
+        _ = try await store.cancelCampaign(appId: app, id: campaign.id, now: t0.addingTimeInterval(62))
+        #expect(try await store.claimDeliveries(limit: 10, leaseFor: .seconds(30), now: t0.addingTimeInterval(500)).isEmpty, "nothing of a cancelled campaign is claimed")
+        let rows = try await store.deliveries(appId: app, campaignId: campaign.id, installationId: nil)
+        #expect(rows.filter { $0.reason == "cancelled" }.map(\.id) == [claimed[0].id])
+        await #expect(throws: PerchError.self) { try await store.cancelCampaign(appId: app, id: campaign.id, now: t0.addingTimeInterval(63)) }
+    }
+
+    @Test("a paused gateway's deliveries wait until new credentials arrive", arguments: StoreBackend.allCases)
+    func pauses(backend: StoreBackend) async throws {
+        let opened = try backend.open()
+        let store = opened.store
+        let (app, _) = try await campaign(opened, tokens: 2)
+        try await store.pauseGateway(appId: app, platform: .apns, reason: "InvalidProviderToken", now: t0)
+        #expect(try await store.gatewayPauses(appId: app).map(\.reason) == ["InvalidProviderToken"])
+        #expect(try await store.claimDeliveries(limit: 10, leaseFor: .seconds(30), now: t0).isEmpty)
+        try await store.setGateway(appId: app, settings: GatewaySettings(platform: .apns, settings: ["teamId": "T"], summary: [:], updatedAt: t0))
+        #expect(try await store.gatewayPauses(appId: app).isEmpty)
+        #expect(try await store.claimDeliveries(limit: 10, leaseFor: .seconds(30), now: t0).count == 2)
+    }
+}
