@@ -45,7 +45,7 @@ public struct DemoService: Service {
             try state.save(path: statePath)
         }
 
-        let simulator = try await startSimulator(ports: state.ports, logger: logger, output: output)
+        let simulator = try await startSimulator(ports: state.ports, size: state.size, logger: logger, output: output)
         guard let endpoints = simulator.endpoints else { throw PerchError(.internalError, "the simulator did not start") }
         state.ports = try DemoState.Ports(apns: port(endpoints.apnsURL), apnsSandbox: port(endpoints.apnsSandboxURL),
                                           fcm: port(endpoints.fcmURL), webPush: port(endpoints.webPushURL))
@@ -72,11 +72,13 @@ public struct DemoService: Service {
 
     /// Starts the simulators on the ports of the previous run when they are free (stored Web Push endpoints
     /// name them), on fresh ports otherwise.
-    static func startSimulator(ports: DemoState.Ports?, logger: Logger, output: @Sendable (String) -> Void) async throws -> PushSimulator {
+    static func startSimulator(ports: DemoState.Ports?, size: Int, logger: Logger, output: @Sendable (String) -> Void) async throws -> PushSimulator {
         var configuration = SimulatorConfiguration()
         configuration.host = "127.0.0.1"
         configuration.apnsTopic = "com.example.perch"
-        configuration.receivedHistoryLimit = 0
+        // The demo plays the devices from what the simulators accepted (two campaigns reach at most every token once each).
+        configuration.receivedHistoryLimit = 2 * size + 100
+        configuration.tracksTokens = false
         if let ports {
             configuration.apnsPort = ports.apns
             configuration.apnsSandboxPort = ports.apnsSandbox
@@ -194,47 +196,32 @@ public struct DemoService: Service {
 
     // MARK: the funnel
 
-    /// Plays the devices: every push the simulators accepted is reported `received` by most, `opened` by
-    /// some (more for the free-shipping variant), `converted` with a value by a share of those — each with its
-    /// delivery id — plus organic purchases across the audience, held-out people included, for lift.
+    /// Plays the devices: every push of the campaign the simulators accepted carries its delivery id (and the
+    /// variant's promo) in its data; most devices report it `received`, some `opened` (more for free shipping),
+    /// a share of those `converted` with a value — each with that delivery id — and organic purchases happen
+    /// across the audience, held-out people included, so the report can show lift.
     func reportFunnel(campaignId: String) async throws {
-        var reached = Set<Int>()
-        for platform in Platform.allCases {
-            for token in simulator.counters(platform: platform).perToken.keys {
-                if let index = devices.indexByIdentity[token] { reached.insert(index) }
-            }
-        }
-        let installations = reached.sorted().map { population.installations[$0] }
-        let deliveries = try await withThrowingTaskGroup(of: [DeliveryRecord].self) { group in
-            var all: [DeliveryRecord] = []
-            var next = 0
-            for _ in 0..<16 where next < installations.count {
-                let installation = installations[next]
-                next += 1
-                group.addTask { try await store.deliveries(appId: state.appId, campaignId: campaignId, installationId: installation.installationId) }
-            }
-            while let found = try await group.next() {
-                all += found.filter { $0.state == "accepted" }
-                if next < installations.count {
-                    let installation = installations[next]
-                    next += 1
-                    group.addTask { try await store.deliveries(appId: state.appId, campaignId: campaignId, installationId: installation.installationId) }
-                }
-            }
-            return all
-        }
         var random = SeededGenerator(seed: state.populationSeed ^ 0x5EED)
         var events: [JSONValue] = []
-        for delivery in deliveries.sorted(by: { $0.id < $1.id }) {
-            let base: [String: JSONValue] = ["installationId": .string(delivery.installationId), "deliveryId": .string(delivery.id)]
-            guard Double.random(in: 0..<1, using: &random) < 0.93 else { continue }
-            events.append(.object(base.merging(["type": "received"]) { $1 }))
-            let openRate = delivery.variant == 1 ? 0.16 : 0.11
-            guard Double.random(in: 0..<1, using: &random) < openRate else { continue }
-            events.append(.object(base.merging(["type": "opened"]) { $1 }))
-            guard Double.random(in: 0..<1, using: &random) < 0.3 else { continue }
-            let value = (Double.random(in: 12..<140, using: &random) * 100).rounded() / 100
-            events.append(.object(base.merging(["type": "converted", "value": .number(value), "currency": "USD"]) { $1 }))
+        var deliveries = 0
+        for platform in Platform.allCases {
+            for push in simulator.received(platform: platform) {
+                guard let payload = push.jsonObject, Self.find(PushMessage.campaignIdKey, in: payload) == campaignId,
+                      let deliveryId = Self.find(PushMessage.deliveryIdKey, in: payload),
+                      let index = devices.indexByIdentity[push.token]
+                else { continue }
+                deliveries += 1
+                let base: [String: JSONValue] = ["installationId": .string(population.installations[index].installationId),
+                                                 "deliveryId": .string(deliveryId)]
+                guard Double.random(in: 0..<1, using: &random) < 0.93 else { continue }
+                events.append(.object(base.merging(["type": "received"]) { $1 }))
+                let openRate = Self.find("promo", in: payload) == "SHIPFREE" ? 0.16 : 0.11
+                guard Double.random(in: 0..<1, using: &random) < openRate else { continue }
+                events.append(.object(base.merging(["type": "opened"]) { $1 }))
+                guard Double.random(in: 0..<1, using: &random) < 0.3 else { continue }
+                let value = (Double.random(in: 12..<140, using: &random) * 100).rounded() / 100
+                events.append(.object(base.merging(["type": "converted", "value": .number(value), "currency": "USD"]) { $1 }))
+            }
         }
         for installation in population.installations where Double.random(in: 0..<1, using: &random) < 0.02 {
             let value = (Double.random(in: 12..<140, using: &random) * 100).rounded() / 100
@@ -243,7 +230,19 @@ public struct DemoService: Service {
         for start in stride(from: 0, to: events.count, by: 1000) {
             try await api.call(.POST, "/v1/events", publishable: true, body: ["events": .array(Array(events[start..<min(events.count, start + 1000)]))])
         }
-        output("demo: devices reported \(events.count) events (received, opened, converted) through POST /v1/events")
+        output("demo: devices that got one of the \(deliveries) pushes reported \(events.count) events (received, opened, converted) through POST /v1/events")
+    }
+
+    /// The string under `key` anywhere in a decoded JSON payload (APNs puts custom keys at the top, FCM under
+    /// `message.data`, Perch's Web Push payload under `data`).
+    static func find(_ key: String, in object: Any) -> String? {
+        if let dictionary = object as? [String: Any] {
+            if let value = dictionary[key] as? String { return value }
+            for value in dictionary.values { if let found = find(key, in: value) { return found } }
+        } else if let array = object as? [Any] {
+            for value in array { if let found = find(key, in: value) { return found } }
+        }
+        return nil
     }
 
     // MARK: the report
@@ -256,6 +255,8 @@ public struct DemoService: Service {
         let failed = (counts.member("failedByReason")?.objectValue ?? [:]).sorted { $0.key < $1.key }
             .map { "\($0.key) \($0.value.integerValue ?? 0)" }.joined(separator: ", ")
         let examples = try await explainExamples(campaignId: campaignId)
+        let lift = try await api.call(.GET, "/v1/campaigns/\(campaignId)/report").member("lift") ?? .null
+        func percent(_ key: String) -> String { String(format: "%.1f%%", 100 * (lift.member(key)?.numberValue ?? 0)) }
         let key = state.secretKey
         var lines = [
             "",
@@ -271,13 +272,16 @@ public struct DemoService: Service {
             "    suppressed   \(suppressed)",
             "    funnel       received \(Self.int(counts, "received"))  opened \(Self.int(counts, "opened"))  converted \(Self.int(counts, "converted"))"
                 + "  revenue \(String(format: "%.2f", counts.member("revenue")?.numberValue ?? 0))",
+            "    lift         converted \(percent("treatmentRate")) of people sent to vs \(percent("holdoutRate")) of the holdout: "
+                + (lift.member("reading")?.stringValue ?? ""),
             "",
             "  Look at it (the secret key works for everything of this app):",
             "    SK=\(key)",
-            "    curl -s \(publicURL)/v1/campaigns/\(campaignId) -H \"Authorization: Bearer $SK\"",
+            "    curl -s \(publicURL)/v1/campaigns/\(campaignId) -H \"Authorization: Bearer $SK\"          # status and counts",
+            "    curl -s \(publicURL)/v1/campaigns/\(campaignId)/report -H \"Authorization: Bearer $SK\"   # funnel, variants, lift",
         ]
-        for installationId in examples {
-            lines.append("    curl -s \"\(publicURL)/v1/campaigns/\(campaignId)/explain?installationId=\(installationId)\" -H \"Authorization: Bearer $SK\"")
+        for (installationId, why) in examples {
+            lines.append("    curl -s \"\(publicURL)/v1/campaigns/\(campaignId)/explain?installationId=\(installationId)\" -H \"Authorization: Bearer $SK\"   # \(why)")
         }
         lines += [
             "    curl -s \(publicURL)/v1/metrics/tokens -H \"Authorization: Bearer $SK\"",
@@ -288,7 +292,7 @@ public struct DemoService: Service {
     }
 
     /// Installations worth an `explain`: one that was sent to, one left out for its other device, one held out.
-    func explainExamples(campaignId: String) async throws -> [String] {
+    func explainExamples(campaignId: String) async throws -> [(installationId: String, why: String)] {
         var wanted: [String: String] = [:]
         for installation in population.installations.prefix(3000) where wanted.count < 3 {
             for delivery in try await store.deliveries(appId: state.appId, campaignId: campaignId, installationId: installation.installationId) {
@@ -296,7 +300,8 @@ public struct DemoService: Service {
                 if ["accepted", "device_policy", "holdout"].contains(kind), wanted[kind] == nil { wanted[kind] = installation.installationId }
             }
         }
-        return ["accepted", "device_policy", "holdout"].compactMap { wanted[$0] }
+        let why = ["accepted": "sent", "device_policy": "left out: another device of the user", "holdout": "held out"]
+        return ["accepted", "device_policy", "holdout"].compactMap { kind in wanted[kind].map { ($0, why[kind] ?? kind) } }
     }
 
     static func json(_ text: String) throws -> JSONValue {
