@@ -106,7 +106,20 @@ public struct DemoService: Service {
         return port
     }
 
+    /// Seeds, sends and reports, then stays up until shutdown; a shutdown signal stops it at any point (what is
+    /// written stays written, and the next run picks up from the state file).
     public func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown { try await present() }
+        } catch {
+            if Task.isShuttingDownGracefully || Task.isCancelled { return }
+            throw error
+        }
+        try? await gracefulShutdown()
+    }
+
+    /// Everything the demo shows, once.
+    func present() async throws {
         var state = state
         try await api.waitUntilHealthy(timeout: .seconds(120))
         if !state.seeded {
@@ -128,7 +141,6 @@ public struct DemoService: Service {
             try await reportFunnel(campaignId: campaignId)
         }
         try await printSummary(campaignId: campaignId, state: state)
-        try? await gracefulShutdown()
     }
 
     // MARK: campaigns
