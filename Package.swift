@@ -113,6 +113,7 @@ let package = Package(
                 "PerchGateways",
                 "PerchSimulator",
                 "PerchPostgres",
+                "PerchDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -144,6 +145,30 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
+        ),
+        .target(
+            name: "PerchDemo",
+            dependencies: [
+                "PerchCore", "PerchStore", "PerchServer", "PerchSimulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "perch-bench-campaign",
+            dependencies: [
+                "PerchCore", "PerchStore", "PerchServer", "PerchGateways", "PerchSimulator", "PerchDemo",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "bench/campaign/CampaignBench"
+        ),
+        .testTarget(
+            name: "PerchDemoTests",
+            dependencies: ["PerchDemo", "PerchCore", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "PerchCoreTests", dependencies: ["PerchCore"]),
         .testTarget(

@@ -22,6 +22,9 @@ struct ServeCommand: AsyncParsableCommand {
     var deliveryLease: Int?
     @Option(help: "Deliveries claimed per batch [PERCH_DELIVERY_BATCH]") var deliveryBatch: Int?
     @Option(help: "Sends in flight at once [PERCH_DELIVERY_CONCURRENCY]") var deliveryConcurrency: Int?
+    @Flag(help: "Start push simulators in process, seed a demo app with ~50,000 installations and send it a campaign [PERCH_DEMO=1]")
+    var demo = false
+    @Option(help: "Installations the demo seeds [PERCH_DEMO_SIZE]") var demoSize: Int?
     @OptionGroup var storeOptions: StoreOptions
 
     /// A whole number from the flag or its variable, within bounds.
@@ -48,7 +51,7 @@ struct ServeCommand: AsyncParsableCommand {
             guard let value = Int(text) else { throw ValidationError("PERCH_PORT must be a number") }
             return value
         } ?? configuration.port
-        configuration.databaseURL = storeOptions.databaseURL
+        configuration.databaseURL = demoStoreOptions.databaseURL
         configuration.adminKey = adminKey ?? Environment.value("PERCH_ADMIN_KEY")
         configuration.hygiene = try HygieneCommand.policy(staleAfter: staleAfter, expireAfter: expireAfter, interval: hygieneInterval)
         if let lease = try Self.number(deliveryLease, "PERCH_DELIVERY_LEASE", in: 1...3600) { configuration.delivery.lease = .seconds(lease) }
@@ -57,7 +60,7 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.delivery.concurrency = concurrency
         }
 
-        let opened = try await storeOptions.openStore(logger: logger)
+        let opened = try await demoStoreOptions.openStore(logger: logger)
         let store = try opened.full(for: "perch serve")
         let metrics = PerchMetrics()
         let gateways = PushGateways(logger: Logger(label: "perch.gateways"))
@@ -72,8 +75,9 @@ struct ServeCommand: AsyncParsableCommand {
             logger.notice("no admin key set: POST /v1/apps is closed; create apps with `perch apps create` or set PERCH_ADMIN_KEY")
         }
         logger.info("perch serving", metadata: ["address": "\(configuration.host):\(configuration.port)", "database": "\(opened.description)"])
+        let showcase = try await demoServices(store: opened.store as? SQLiteStore, configuration: configuration, logger: logger)
         // The store's own service (PostgreSQL's pool) first, so it shuts down last.
-        let services: [any Service] = (opened.service.map { [$0] } ?? []) + [gateways, app, hygiene] + delivery
+        let services: [any Service] = (opened.service.map { [$0] } ?? []) + [gateways, app, hygiene] + delivery + showcase
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }

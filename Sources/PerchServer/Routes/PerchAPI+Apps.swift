@@ -57,6 +57,7 @@ extension PerchAPI {
             let body = try await JSONBody.decode([String: JSONValue].self, from: request)
             let settings = try GatewaySettingsRules.validate(platform: platform, body: body, now: now())
             try await store.setGateway(appId: appId, settings: settings)
+            gateways?.forget(appId: appId, platform: platform)
             if platform == .webpush {
                 let hosts = body["allowedEndpointHosts"].flatMap { value -> [String]? in
                     if case .array(let items) = value { return items.compactMap(\.stringValue) }

@@ -13,8 +13,14 @@ public final class GatewayDirectory: Sendable {
     }
     private struct Entry {
         var updatedAt: Date
+        /// When the stored settings were last compared with this entry.
+        var checkedAt: ContinuousClock.Instant
         var route: Route
     }
+
+    /// How long a built gateway is used before the stored settings are read again (another process may have changed
+    /// them); this process's own changes take effect at once through ``forget(appId:platform:)``.
+    static let recheckInterval: Duration = .seconds(1)
 
     /// An app's gateway for one platform and its throttle.
     public struct Route: Sendable {
@@ -41,12 +47,17 @@ public final class GatewayDirectory: Sendable {
 
     /// The app's gateway for `platform` with its rate limit; a `gateway_not_configured` error when it has no settings.
     public func route(appId: String, platform: Platform) async throws -> Route {
+        let key = Key(appId: appId, platform: platform)
+        let now = ContinuousClock.now
+        if let entry = entries.withLock({ $0[key] }), now - entry.checkedAt < Self.recheckInterval { return entry.route }
         guard let settings = try await store.gateway(appId: appId, platform: platform) else {
             throw PerchError(.gatewayNotConfigured, "the app has no \(platform.rawValue) credentials; PUT /v1/apps/\(appId)/gateways/\(platform.rawValue)",
                              field: "gateways.\(platform.rawValue)")
         }
-        let key = Key(appId: appId, platform: platform)
-        if let entry = entries.withLock({ $0[key] }), entry.updatedAt == settings.updatedAt { return entry.route }
+        if let entry = entries.withLock({ $0[key] }), entry.updatedAt == settings.updatedAt {
+            entries.withLock { $0[key]?.checkedAt = now }
+            return entry.route
+        }
         let configuration = try await configuration(appId: appId, settings: settings)
         let policy = try await store.app(id: appId)?.endpointPolicy ?? EndpointPolicy()
         let resolver = self.resolver
@@ -60,8 +71,13 @@ public final class GatewayDirectory: Sendable {
         }
         guard case .object(let body) = settings.settings else { throw PerchError(.internalError, "stored gateway settings are not an object") }
         let route = Route(gateway: gateway, messagesPerSecond: body["messagesPerSecond"]?.numberValue)
-        entries.withLock { $0[key] = Entry(updatedAt: settings.updatedAt, route: route) }
+        entries.withLock { $0[key] = Entry(updatedAt: settings.updatedAt, checkedAt: now, route: route) }
         return route
+    }
+
+    /// Drops the app's gateway for `platform`, so the next send builds it from the settings just stored.
+    public func forget(appId: String, platform: Platform) {
+        _ = entries.withLock { $0.removeValue(forKey: Key(appId: appId, platform: platform)) }
     }
 
     /// Maps the public contract's gateway settings onto the clients' configuration.
