@@ -113,7 +113,8 @@ public struct DemoService: Service {
             try await cancelWhenGracefulShutdown { try await present() }
         } catch {
             if Task.isShuttingDownGracefully || Task.isCancelled { return }
-            throw error
+            // The server stays up: what was seeded and sent is there to look at, and a restart picks up from the state file.
+            output("demo: a step failed (\(error)); Perch keeps serving — restart to let the demo finish")
         }
         try? await gracefulShutdown()
     }

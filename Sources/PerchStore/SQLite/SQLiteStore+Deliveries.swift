@@ -207,16 +207,16 @@ extension SQLiteStore {
             let groups = try Row.fetchAll(db, sql: """
                 WITH people AS (
                     SELECT CASE WHEN user_id IS NOT NULL THEN 'user:' || user_id ELSE 'installation:' || installation_id END AS person,
-                           MAX(COALESCE(reason, '') = 'holdout') AS held_out, MIN(user_id) AS user_id, MIN(installation_id) AS installation_id
+                           MAX(COALESCE(reason, '') = 'holdout') AS held_out
                     FROM deliveries WHERE app_id = ? AND campaign_id = ? GROUP BY person
+                ), conversions AS (
+                    SELECT CASE WHEN user_id IS NOT NULL THEN 'user:' || user_id ELSE 'installation:' || installation_id END AS person,
+                           SUM(COALESCE(value, 0)) AS revenue
+                    FROM events WHERE app_id = ? AND type = 'converted' AND occurred_at >= ? AND occurred_at <= ? GROUP BY person
                 )
-                SELECT p.held_out, COUNT(*) AS people,
-                       SUM(EXISTS (SELECT 1 FROM events e WHERE e.app_id = ? AND e.type = 'converted' AND e.occurred_at >= ? AND e.occurred_at <= ?
-                                   AND (e.user_id = p.user_id OR (p.user_id IS NULL AND e.installation_id = p.installation_id)))) AS converted,
-                       SUM((SELECT COALESCE(SUM(e.value), 0) FROM events e WHERE e.app_id = ? AND e.type = 'converted' AND e.occurred_at >= ?
-                            AND e.occurred_at <= ? AND (e.user_id = p.user_id OR (p.user_id IS NULL AND e.installation_id = p.installation_id)))) AS revenue
-                FROM people p GROUP BY p.held_out
-                """, arguments: [appId, campaignId, appId, started.stored, windowEnd, appId, started.stored, windowEnd])
+                SELECT p.held_out, COUNT(*) AS people, SUM(c.person IS NOT NULL) AS converted, SUM(COALESCE(c.revenue, 0)) AS revenue
+                FROM people p LEFT JOIN conversions c ON c.person = p.person GROUP BY p.held_out
+                """, arguments: [appId, campaignId, appId, started.stored, windowEnd])
             for row in groups {
                 var group = CampaignCounts.GroupCounts()
                 group.people = row["people"]
