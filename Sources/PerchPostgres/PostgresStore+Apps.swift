@@ -7,20 +7,15 @@ import PostgresNIO
 extension PostgresStore: AppStore {
     public func createApp(name: String, bundleId: String?, webOrigin: String?, now: Date) async throws -> CreatedApp {
         let id = Self.newId("app")
-        let publishable = APIKey.generate(.publishable)
-        let secret = APIKey.generate(.secret)
-        let vapid = P256.Signing.PrivateKey()
-        let vapidPublic = Base64URL.encode(vapid.publicKey.x963Representation)
-        let sealedVapid = try vault.seal(vapid.rawRepresentation, context: "vapid:" + id)
-        let app = AppRecord(id: id, name: name, bundleId: bundleId, webOrigin: webOrigin, vapidPublicKey: vapidPublic,
-                            allowedEndpointHosts: [], createdAt: now)
+        let (created, sealedVapid) = try CreatedApp.generate(id: id, name: name, bundleId: bundleId, webOrigin: webOrigin, vault: vault, now: now)
+        let (publishable, secret, vapidPublic) = (created.publishableKey, created.secretKey, created.app.vapidPublicKey)
         try await client.query("""
             INSERT INTO apps (id, name, bundle_id, web_origin, publishable_key_digest, secret_key_digest,
                               vapid_public_key, vapid_private_key_sealed, created_at)
             VALUES (\(id), \(name), \(bundleId), \(webOrigin), \(publishable.digest), \(secret.digest), \(vapidPublic),
                     \(sealedVapid), \(now.timeIntervalSince1970))
             """, logger: logger)
-        return CreatedApp(app: app, publishableKey: publishable, secretKey: secret)
+        return created
     }
 
     public func app(id: String) async throws -> AppRecord? {

@@ -62,13 +62,11 @@ extension PostgresStore: HealthStore {
 
             var byStatus: [String: Int] = [:]
             var byPlatform: [String: [String: Int]] = [:]
-            var total = 0
             for row in try await db.rows(query("SELECT t.platform, t.status, COUNT(*) \(population) GROUP BY t.platform, t.status"),
                                          logger: logger) {
                 let (platform, status, count) = try row.decode((String, String, Int).self)
                 byStatus[status, default: 0] += count
                 byPlatform[platform, default: [:]][status] = count
-                total += count
             }
             var retirements: [String: Int] = [:]
             for row in try await db.rows(query("""
@@ -97,18 +95,8 @@ extension PostgresStore: HealthStore {
                 """), logger: logger)[0]
             let (prompted, granted) = try optInRow.decode((Int, Int).self)
 
-            let active = byStatus["active"] ?? 0
-            let stale = byStatus["stale"] ?? 0
-            return TokenHealth(
-                total: total, byStatus: byStatus, byPlatform: byPlatform, active: active,
-                validityRate: TokenHealth.ratio(active, total),
-                staleShare: TokenHealth.ratio(stale, active + stale),
-                optIn: .init(prompted: prompted, granted: granted, rate: TokenHealth.ratio(granted, prompted)),
-                usersWithLiveTokens: users,
-                tokensPerUser: TokenHealth.ratio(liveUserTokens, users),
-                duplicateTokenRate: TokenHealth.ratio(duplicated, users),
-                retirementsByReason: retirements
-            )
+            return TokenHealth(byStatus: byStatus, byPlatform: byPlatform, retirementsByReason: retirements, usersWithLiveTokens: users,
+                               liveUserTokens: liveUserTokens, usersWithDuplicates: duplicated, prompted: prompted, granted: granted)
         }
     }
 }

@@ -52,19 +52,24 @@ public struct TokenHealth: Sendable, Hashable, Codable {
     public var retirementsByReason: [String: Int]
 
     /// For store backends.
-    public init(total: Int, byStatus: [String: Int], byPlatform: [String: [String: Int]], active: Int, validityRate: Double?,
-                staleShare: Double?, optIn: OptIn, usersWithLiveTokens: Int, tokensPerUser: Double?, duplicateTokenRate: Double?,
-                retirementsByReason: [String: Int]) {
-        self.total = total
+    /// Token health from the counts a backend reads; every rate is derived here, the same for every backend.
+    /// - Parameters:
+    ///   - usersWithLiveTokens: users with at least one live token; `liveUserTokens`: the live tokens they hold;
+    ///     `usersWithDuplicates`: those holding more than one live token on the same platform.
+    ///   - prompted, granted: installations with `prompt_shown` and with `permission_granted`.
+    public init(byStatus: [String: Int], byPlatform: [String: [String: Int]], retirementsByReason: [String: Int],
+                usersWithLiveTokens: Int, liveUserTokens: Int, usersWithDuplicates: Int, prompted: Int, granted: Int) {
+        let active = byStatus["active"] ?? 0, stale = byStatus["stale"] ?? 0
+        total = byStatus.values.reduce(0, +)
         self.byStatus = byStatus
         self.byPlatform = byPlatform
         self.active = active
-        self.validityRate = validityRate
-        self.staleShare = staleShare
-        self.optIn = optIn
+        validityRate = Self.ratio(active, total)
+        staleShare = Self.ratio(stale, active + stale)
+        optIn = OptIn(prompted: prompted, granted: granted, rate: Self.ratio(granted, prompted))
         self.usersWithLiveTokens = usersWithLiveTokens
-        self.tokensPerUser = tokensPerUser
-        self.duplicateTokenRate = duplicateTokenRate
+        tokensPerUser = Self.ratio(liveUserTokens, usersWithLiveTokens)
+        duplicateTokenRate = Self.ratio(usersWithDuplicates, usersWithLiveTokens)
         self.retirementsByReason = retirementsByReason
     }
 

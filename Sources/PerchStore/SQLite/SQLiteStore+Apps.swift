@@ -6,13 +6,8 @@ import PerchCore
 extension SQLiteStore: AppStore {
     public func createApp(name: String, bundleId: String?, webOrigin: String?, now: Date) async throws -> CreatedApp {
         let id = Self.newId("app")
-        let publishable = APIKey.generate(.publishable)
-        let secret = APIKey.generate(.secret)
-        let vapid = P256.Signing.PrivateKey()
-        let vapidPublic = Base64URL.encode(vapid.publicKey.x963Representation)
-        let sealedVapid = try vault.seal(vapid.rawRepresentation, context: "vapid:" + id)
-        let app = AppRecord(id: id, name: name, bundleId: bundleId, webOrigin: webOrigin, vapidPublicKey: vapidPublic,
-                            allowedEndpointHosts: [], createdAt: now)
+        let (created, sealedVapid) = try CreatedApp.generate(id: id, name: name, bundleId: bundleId, webOrigin: webOrigin, vault: vault, now: now)
+        let (publishable, secret, vapidPublic) = (created.publishableKey, created.secretKey, created.app.vapidPublicKey)
         try await pool.write { db in
             try db.execute(sql: """
                 INSERT INTO apps (id, name, bundle_id, web_origin, publishable_key_digest, secret_key_digest,
@@ -20,7 +15,7 @@ extension SQLiteStore: AppStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [id, name, bundleId, webOrigin, publishable.digest, secret.digest, vapidPublic, sealedVapid, now.stored])
         }
-        return CreatedApp(app: app, publishableKey: publishable, secretKey: secret)
+        return created
     }
 
     public func app(id: String) async throws -> AppRecord? {

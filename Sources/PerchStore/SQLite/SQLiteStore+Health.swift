@@ -37,13 +37,11 @@ extension SQLiteStore: HealthStore {
 
             var byStatus: [String: Int] = [:]
             var byPlatform: [String: [String: Int]] = [:]
-            var total = 0
             for row in try Row.fetchAll(db, sql: "SELECT t.platform, t.status, COUNT(*) AS n \(population) GROUP BY t.platform, t.status",
                                         arguments: args) {
                 let platform: String = row["platform"], status: String = row["status"], count: Int = row["n"]
                 byStatus[status, default: 0] += count
                 byPlatform[platform, default: [:]][status] = count
-                total += count
             }
             var retirements: [String: Int] = [:]
             for row in try Row.fetchAll(db, sql: """
@@ -73,18 +71,8 @@ extension SQLiteStore: HealthStore {
                 """, arguments: eventArguments)!
             let prompted: Int = optInRow["prompted"], granted: Int = optInRow["granted"]
 
-            let active = byStatus["active"] ?? 0
-            let stale = byStatus["stale"] ?? 0
-            return TokenHealth(
-                total: total, byStatus: byStatus, byPlatform: byPlatform, active: active,
-                validityRate: TokenHealth.ratio(active, total),
-                staleShare: TokenHealth.ratio(stale, active + stale),
-                optIn: .init(prompted: prompted, granted: granted, rate: TokenHealth.ratio(granted, prompted)),
-                usersWithLiveTokens: users,
-                tokensPerUser: TokenHealth.ratio(liveUserTokens, users),
-                duplicateTokenRate: TokenHealth.ratio(duplicated, users),
-                retirementsByReason: retirements
-            )
+            return TokenHealth(byStatus: byStatus, byPlatform: byPlatform, retirementsByReason: retirements, usersWithLiveTokens: users,
+                               liveUserTokens: liveUserTokens, usersWithDuplicates: duplicated, prompted: prompted, granted: granted)
         }
     }
 
