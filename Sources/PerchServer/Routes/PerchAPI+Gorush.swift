@@ -123,15 +123,9 @@ extension PerchAPI {
                 installationId = try await store.register(appId: appId, registration, now: now()).installationId
                 registeredNow = true
             }
-            var result = try await sender.send(plan.message, appId: appId, installationId: installationId, timeToLive: timeToLive, logger: logger)
-            // APNs keeps a token registered after its 410 timestamp, but a registration made by this request is no
-            // sighting of the device: the push service's verdict stands.
-            if registeredNow, result.outcome == "kept", let tokenId = result.tokenId, let reason = result.reason {
-                if try await store.retireToken(appId: appId, tokenId: tokenId, reason: reason.code, at: now(), unlessSeenAfter: nil) {
-                    result.outcome = "retired"
-                }
-            }
-            guard result.outcome != "accepted" else { return nil }
+            let result = try await sender.send(plan.message, appId: appId, installationId: installationId, timeToLive: timeToLive,
+                                               registeredBySender: registeredNow, logger: logger)
+            guard result.outcome != DeliveryVerdict.Outcome.accepted.rawValue else { return nil }
             let reason = result.reason
             let text = [reason?.code, reason?.detail].compactMap { $0 }.joined(separator: ": ")
             return entry(result.outcome, text.isEmpty ? result.outcome : text, reason: reason?.code)

@@ -47,32 +47,39 @@ public struct DirectSend: Sendable {
         public init(installationId: String?, tokenId: String?, platform: String, outcome: DeliveryOutcome) {
             self.init(installationId: installationId, tokenId: tokenId, platform: platform, outcome: "")
             reason = outcome.reason.map { Reason(code: $0.code, status: $0.status, detail: $0.detail) }
+            let name: DeliveryVerdict.Outcome
             switch outcome {
             case .accepted(let id):
-                self.outcome = "accepted"
+                name = .accepted
                 gatewayMessageId = id
-            case .retireToken: self.outcome = "retired"
+            case .retireToken: name = .retired
             case .retry(let after, _):
-                self.outcome = "retry"
+                name = .retry
                 retryAfterSeconds = after?.timeInterval
-            case .messageError: self.outcome = "message_error"
-            case .credentialError: self.outcome = "credential_error"
+            case .messageError: name = .messageError
+            case .credentialError: name = .credentialError
             }
+            self.outcome = name.rawValue
         }
     }
 
-    public func send(_ message: PushMessage, appId: String, installationId: String, timeToLive: Int?, logger: Logger) async throws -> Result {
+    /// Sends to the installation's current token.
+    /// - Parameter registeredBySender: the token was registered by the sender itself in this request (gorush's
+    ///   `/api/push`), not seen from a device: a gateway's "dead" then retires it even when APNs' 410 timestamp is
+    ///   older than that registration.
+    public func send(_ message: PushMessage, appId: String, installationId: String, timeToLive: Int?, registeredBySender: Bool = false,
+                     logger: Logger) async throws -> Result {
         guard let summary = try await store.installation(appId: appId, installationId: installationId) else {
             throw PerchError(.notFound, "installation not found", field: "to.installationId")
         }
         guard let current = try await store.currentDestination(appId: appId, installationId: installationId) else {
-            return Result(installationId: installationId, outcome: "suppressed", reason: .init(code: "no_token"))
+            return Result(installationId: installationId, outcome: DeliveryVerdict.Outcome.suppressed.rawValue, reason: .init(code: "no_token"))
         }
         let candidate = Eligibility.Candidate(status: current.status, consent: summary.consent?.status, userId: summary.userId,
                                               timezone: summary.timezone)
         if case .exclude(let reason) = Eligibility(bypassCaps: true).decide(candidate, now: now()) {
             return Result(installationId: installationId, tokenId: current.tokenId, platform: current.destination.platform.rawValue,
-                          outcome: "suppressed", reason: .init(code: reason.code, detail: reason.description))
+                          outcome: DeliveryVerdict.Outcome.suppressed.rawValue, reason: .init(code: reason.code, detail: reason.description))
         }
         let gateway = try await gateways.gateway(appId: appId, platform: current.destination.platform)
         var sendLogger = logger
@@ -82,8 +89,9 @@ public struct DirectSend: Sendable {
                             outcome: outcome)
         if case .retireToken(let reason, let timestamp) = outcome {
             let retired = try await store.retireToken(appId: appId, tokenId: current.tokenId, reason: reason.code,
-                                                      at: timestamp ?? now(), unlessSeenAfter: timestamp)
-            result.outcome = retired ? "retired" : "kept"
+                                                      at: registeredBySender ? now() : timestamp ?? now(),
+                                                      unlessSeenAfter: registeredBySender ? nil : timestamp)
+            result.outcome = (retired ? DeliveryVerdict.Outcome.retired : .kept).rawValue
         }
         return result
     }
