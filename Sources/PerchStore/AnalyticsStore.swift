@@ -11,6 +11,6 @@ public protocol AnalyticsStore: Sendable {
     func optInBreakdown(appId: String, filter: TokenHealth.Filter, since: Date?, until: Date?) async throws -> [OptInBreakdown]
     /// One page of an export, in a stable order after the `after` cursor; each row has ``ExportKind/columns``.
     /// `campaignId` narrows deliveries and events. Answers the rows and the cursor of the next page (`nil` at the end).
-    func exportPage(appId: String, of kind: ExportKind, campaignId: String?, after: String?, limit: Int) async throws
+    func exportRows(appId: String, of kind: ExportKind, campaignId: String?, after: String?, limit: Int) async throws
         -> (rows: [[String: JSONValue]], next: String?)
 }

@@ -41,7 +41,11 @@ struct ImportCommand: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "perch.import")
         logger.logLevel = .warning
-        let store = try await storeOptions.openStore(logger: logger).full(for: "perch import")
+        // Imports only register tokens, so they work on every backend.
+        try await storeOptions.withStore(logger: logger) { store in try await importFile(into: store) }
+    }
+
+    func importFile(into store: any RegistryBackend) async throws {
         guard let record = try await store.app(id: app) else { throw ValidationError("no app \(app)") }
         let mapping = ImportMapping(rawValue: mapping) ?? .perch
         let format = self.format ?? TransferFormat.guess(fromPath: file)

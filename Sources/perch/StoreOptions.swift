@@ -29,13 +29,6 @@ struct StoreOptions: ParsableArguments {
         try await openStore(logger: logger).run(body)
     }
 
-    /// Opens a store with everything (campaigns, delivery, analytics, transfers), runs `body` with it and closes it.
-    func withFullStore<R: Sendable>(logger: Logger, command: String, _ body: (any PerchStore) async throws -> R) async throws -> R {
-        let opened = try await openStore(logger: logger)
-        let store = try opened.full(for: command)
-        return try await opened.run { _ in try await body(store) }
-    }
-
     static func open(url: String, masterKey: String?, logger: Logger) async throws -> ServingStore {
         let explicitKey = masterKey ?? Environment.value("PERCH_MASTER_KEY")
         if PostgresStore.Configuration.isPostgresURL(url) {

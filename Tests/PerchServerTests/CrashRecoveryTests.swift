@@ -78,8 +78,7 @@ struct CrashRecoveryTests {
         let vapid = try #require(app.objectValue?["vapidPublicKey"]?.stringValue)
         let ca = JSONValue.string(endpoints.caCertificatePEM)
         for (platform, body) in [
-            ("apns", ["teamId": .string(endpoints.apns.teamId), "keyId": .string(endpoints.apns.keyId), "privateKey": .string(endpoints.apns.privateKeyPEM),
-                      "topic": .string(endpoints.apns.topic), "environment": "production", "endpoint": .string(endpoints.apnsURL), "caCertificate": ca]),
+            ("apns", SendAPITests.apnsSettings(endpoints)),
             ("fcm", ["serviceAccount": try #require(JSONValue(jsonText: endpoints.fcmServiceAccountJSON)), "endpoint": .string(endpoints.fcmURL), "caCertificate": ca]),
             ("webpush", ["subject": "mailto:ops@example.com", "allowedEndpointHosts": ["127.0.0.1"], "caCertificate": ca]),
         ] as [(String, JSONValue)] {

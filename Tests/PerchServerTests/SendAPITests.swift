@@ -32,12 +32,21 @@ struct SendAPITests {
         try await simulator.shutdown()
     }
 
-    static func connectAPNs(_ client: TestServer.Client, _ app: TestServer.TestApp, _ endpoints: SimulatorEndpoints) async throws {
-        let answer = try await client.call(.put, "/v1/apps/\(app.id)/gateways/apns", key: app.secret, json: [
-            "teamId": .string(endpoints.apns.teamId), "keyId": .string(endpoints.apns.keyId), "privateKey": .string(endpoints.apns.privateKeyPEM),
+    /// The APNs gateway settings pointing at the simulator (another key id makes the simulator refuse the provider token).
+    static func apnsSettings(_ endpoints: SimulatorEndpoints, keyId: String? = nil, messagesPerSecond: Int? = nil) -> JSONValue {
+        var settings: [String: JSONValue] = [
+            "teamId": .string(endpoints.apns.teamId), "keyId": .string(keyId ?? endpoints.apns.keyId), "privateKey": .string(endpoints.apns.privateKeyPEM),
             "topic": .string(endpoints.apns.topic), "environment": "production", "endpoint": .string(endpoints.apnsURL),
             "caCertificate": .string(endpoints.caCertificatePEM),
-        ])
+        ]
+        if let messagesPerSecond { settings["messagesPerSecond"] = .integer(messagesPerSecond) }
+        return .object(settings)
+    }
+
+    static func connectAPNs(_ client: TestServer.Client, _ app: TestServer.TestApp, _ endpoints: SimulatorEndpoints, keyId: String? = nil,
+                            messagesPerSecond: Int? = nil) async throws {
+        let answer = try await client.call(.put, "/v1/apps/\(app.id)/gateways/apns", key: app.secret,
+                                           json: apnsSettings(endpoints, keyId: keyId, messagesPerSecond: messagesPerSecond))
         #expect(answer.status == .ok, "\(answer.json)")
         #expect(!answer.json.jsonText.contains("PRIVATE KEY"), "the private key is never shown back")
     }

@@ -30,7 +30,7 @@ extension PerchAPI {
                 if format == "csv" { try await writer.write(ByteBuffer(string: CSVWriter.line(kind.columns))) }
                 var cursor: String?
                 repeat {
-                    let page = try await store.exportPage(appId: appId, of: kind, campaignId: campaignId, after: cursor, limit: 1000)
+                    let page = try await store.exportRows(appId: appId, of: kind, campaignId: campaignId, after: cursor, limit: 1000)
                     var text = ""
                     for row in page.rows {
                         if format == "csv" {

@@ -91,7 +91,7 @@ extension SQLiteStore: AnalyticsStore {
         }
     }
 
-    public func exportPage(appId: String, of kind: ExportKind, campaignId: String?, after: String?, limit: Int) async throws
+    public func exportRows(appId: String, of kind: ExportKind, campaignId: String?, after: String?, limit: Int) async throws
         -> (rows: [[String: JSONValue]], next: String?) {
         try await pool.read { db in
             func time(_ value: Double?) -> JSONValue { value.map { .string(Date(stored: $0).formatted(.iso8601)) } ?? .null }
