@@ -36,15 +36,16 @@
     }
   }
 
-  function readState(key) {
+  // One IndexedDB transaction on the state store: `operation(store)` returns the request whose result is answered.
+  function withState(mode, operation) {
     return new Promise((resolve, reject) => {
       const open = indexedDB.open(DATABASE, 1);
       open.onupgradeneeded = () => open.result.createObjectStore(STATE_STORE);
       open.onerror = () => reject(new PerchWorkerError(`cannot open IndexedDB: ${open.error}`));
       open.onsuccess = () => {
         const db = open.result;
-        const transaction = db.transaction(STATE_STORE, 'readonly');
-        const request = transaction.objectStore(STATE_STORE).get(key);
+        const transaction = db.transaction(STATE_STORE, mode);
+        const request = operation(transaction.objectStore(STATE_STORE));
         transaction.oncomplete = () => {
           db.close();
           resolve(request.result);
@@ -57,26 +58,8 @@
     });
   }
 
-  function writeState(key, value) {
-    return new Promise((resolve, reject) => {
-      const open = indexedDB.open(DATABASE, 1);
-      open.onupgradeneeded = () => open.result.createObjectStore(STATE_STORE);
-      open.onerror = () => reject(new PerchWorkerError(`cannot open IndexedDB: ${open.error}`));
-      open.onsuccess = () => {
-        const db = open.result;
-        const transaction = db.transaction(STATE_STORE, 'readwrite');
-        transaction.objectStore(STATE_STORE).put(value, key);
-        transaction.oncomplete = () => {
-          db.close();
-          resolve();
-        };
-        transaction.onerror = () => {
-          db.close();
-          reject(new PerchWorkerError(`IndexedDB failed: ${transaction.error}`));
-        };
-      };
-    });
-  }
+  const readState = (key) => withState('readonly', (store) => store.get(key));
+  const writeState = (key, value) => withState('readwrite', (store) => store.put(value, key)).then(() => undefined);
 
   async function configuration() {
     const [config, installationId] = await Promise.all([readState('config'), readState('installationId')]);
