@@ -174,5 +174,6 @@ extension PostgresStore {
             "CREATE INDEX events_by_user ON events (app_id, user_id, type, occurred_at) WHERE user_id IS NOT NULL",
             "CREATE INDEX events_by_type ON events (app_id, type, occurred_at)",
         ]),
+        coordinationMigration,
     ]
 }

@@ -61,6 +61,6 @@ public protocol HealthStore: Sendable {
 /// conformance suite runs against.
 public typealias RegistryBackend = AppStore & RegistryStore & EventStore & HealthStore & AudienceStore
 
-/// Everything Perch stores: the registry plus imports/exports, campaigns with their delivery queue, and
-/// analytics. SQLite implements all of it; PostgreSQL so far the registry (``RegistryBackend``).
-public typealias PerchStore = RegistryBackend & TokenTransferStore & CampaignStore & AnalyticsStore
+/// Everything Perch stores: the registry plus imports/exports, campaigns with their delivery queue,
+/// analytics, and the leases and send windows that coordinate several processes.
+public typealias PerchStore = RegistryBackend & TokenTransferStore & CampaignStore & AnalyticsStore & CoordinationStore

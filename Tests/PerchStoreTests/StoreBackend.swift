@@ -73,6 +73,11 @@ struct OpenedStore: Sendable {
         get throws { try #require(store as? any PerchStore, "this backend has no campaign store yet") }
     }
 
+    /// The leases and send windows, which both backends have.
+    var coordination: any CoordinationStore {
+        get throws { try #require(store as? any CoordinationStore, "this backend has no coordination store") }
+    }
+
     /// Every byte the backend has on disk: the SQLite file and its WAL, or the PostgreSQL
     /// database's relation files and the server's WAL after a checkpoint.
     func rawBytes() async throws -> Data {

@@ -200,6 +200,23 @@ extension SQLiteStore {
                 CREATE INDEX events_by_campaign ON events(app_id, campaign_id, type) WHERE campaign_id IS NOT NULL;
                 """)
         }
+        migrator.registerMigration("v4-coordination") { db in
+            try db.execute(sql: """
+                CREATE TABLE leases (
+                    name TEXT PRIMARY KEY,
+                    holder TEXT NOT NULL,
+                    expires_at REAL NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE send_windows (
+                    app_id TEXT NOT NULL,
+                    platform TEXT NOT NULL,
+                    window_start INTEGER NOT NULL,
+                    requested INTEGER NOT NULL,
+                    used INTEGER NOT NULL,
+                    PRIMARY KEY (app_id, platform, window_start)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }
