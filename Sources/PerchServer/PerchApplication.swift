@@ -18,13 +18,36 @@ public enum PerchApplication {
         return router
     }
 
-    /// The services that send: the campaign scheduler (starts campaigns, fires triggers) and the delivery worker.
+    /// The services that work in the background of `perch serve` and make up `perch worker`: the campaign
+    /// scheduler (starts campaigns, fires triggers), the delivery worker and, given a policy, token hygiene.
+    /// Any number of processes may run them over one database: leases in the store let one scheduler pass
+    /// and one hygiene pass run at a time, and workers share the queue.
     public static func deliveryServices(store: any PerchStore, gateways: GatewayDirectory, configuration: DeliveryConfiguration,
-                                        metrics: PerchMetrics?, logger: Logger) -> [any Service] {
-        [
+                                        hygiene: HygienePolicy? = nil, metrics: PerchMetrics?, logger: Logger) -> [any Service] {
+        var services: [any Service] = [
             CampaignScheduler(store: store, clock: ContinuousClock(), logger: logger),
             DeliveryWorker(store: store, gateways: gateways, configuration: configuration, clock: ContinuousClock(), logger: logger, metrics: metrics),
         ]
+        if let hygiene {
+            services.append(HygieneService(store: store, policy: hygiene, clock: ContinuousClock(), logger: logger, metrics: metrics))
+        }
+        return services
+    }
+
+    /// What a `perch worker` serves, when given a port: `GET /healthz` (the store answers) and
+    /// `GET /metrics` (its deliveries, gateway latencies and queue), for probes and Prometheus.
+    public static func workerRouter(store: any AppStore & OperationsStore, metrics: PerchMetrics) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("/healthz") { _, _ -> Response in
+            do {
+                _ = try await store.apps()
+                return try JSONResponse.make(["status": "ok"])
+            } catch {
+                return try JSONResponse.make(["status": "unavailable"], status: .serviceUnavailable)
+            }
+        }
+        router.get("/metrics") { _, _ in await metrics.response(sampling: store) }
+        return router
     }
 
     public static func make(

@@ -63,4 +63,4 @@ public typealias RegistryBackend = AppStore & RegistryStore & EventStore & Healt
 
 /// Everything Perch stores: the registry plus imports/exports, campaigns with their delivery queue,
 /// analytics, and the leases and send windows that coordinate several processes.
-public typealias PerchStore = RegistryBackend & TokenTransferStore & CampaignStore & AnalyticsStore & CoordinationStore
+public typealias PerchStore = RegistryBackend & TokenTransferStore & CampaignStore & AnalyticsStore & CoordinationStore & OperationsStore

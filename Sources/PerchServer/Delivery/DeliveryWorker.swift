@@ -73,7 +73,9 @@ public struct DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
     /// Sends one delivery and decides its next state.
     func deliver(_ delivery: ClaimedDelivery) async -> DeliveryUpdate? {
         func finish(_ state: DeliveryState, _ outcome: DeliveryVerdict.Outcome, _ reason: DeliveryFailureReason? = nil) -> DeliveryUpdate {
-            metrics?.delivery(platform: delivery.destination?.platform.rawValue ?? "unknown", outcome: outcome.rawValue)
+            let suppression: String? = if case .suppressed(let code) = state { code } else { nil }
+            metrics?.delivery(platform: delivery.destination?.platform.rawValue ?? "unknown", outcome: outcome.rawValue,
+                              reason: reason?.code ?? suppression)
             return DeliveryUpdate(id: delivery.id, campaignId: delivery.campaignId, state: state, outcome: outcome, reason: reason)
         }
         let sendingAt = now()
@@ -115,7 +117,9 @@ public struct DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
         var sendLogger = logger
         sendLogger[metadataKey: "perch.delivery_id"] = .string(delivery.id)
         sendLogger[metadataKey: "perch.token_id"] = .string(delivery.tokenId)
+        let sentAt = ContinuousClock.now
         let answer = await route.gateway.send(message, to: destination, options: PushSendOptions(timeToLive: timeToLive, logger: sendLogger))
+        metrics?.gatewayLatency(platform: destination.platform.rawValue, ContinuousClock.now - sentAt)
         var random = SystemRandomNumberGenerator()
         let verdict = DeliveryVerdict.after(answer, attempt: delivery.attempt, now: now(), expiresAt: delivery.expiresAt,
                                             policy: configuration.retryPolicy, random: &random)
