@@ -183,7 +183,8 @@ let package = Package(
         .testTarget(
             name: "PerchServerTests",
             dependencies: [
-                "PerchServer", "PerchStore", "PerchCore", "PerchGateways", "PerchSimulator",
+                "PerchServer", "PerchStore", "PerchCore", "PerchGateways", "PerchSimulator", "PerchPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
