@@ -166,6 +166,11 @@ let package = Package(
             ],
             path: "bench/campaign/CampaignBench"
         ),
+        .executableTarget(
+            name: "perch-bench-analytics",
+            dependencies: ["PerchCore", "PerchStore", "PerchServer", .product(name: "Logging", package: "swift-log")],
+            path: "bench/analytics/AnalyticsBench"
+        ),
         .testTarget(
             name: "PerchDemoTests",
             dependencies: ["PerchDemo", "PerchCore", .product(name: "Crypto", package: "swift-crypto")]

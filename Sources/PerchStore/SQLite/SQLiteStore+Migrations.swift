@@ -217,6 +217,14 @@ extension SQLiteStore {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v5-events-by-installation-type") { db in
+            // Per-installation questions name the event type and time (opt-in: a grant after the prompt), so the
+            // index leads with them; the old two-column index is its prefix.
+            try db.execute(sql: """
+                CREATE INDEX events_by_installation_type ON events(app_id, installation_id, type, occurred_at);
+                DROP INDEX events_by_installation;
+                """)
+        }
         return migrator
     }
 }
