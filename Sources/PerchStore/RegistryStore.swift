@@ -62,5 +62,5 @@ public protocol HealthStore: Sendable {
 public typealias RegistryBackend = AppStore & RegistryStore & EventStore & HealthStore & AudienceStore
 
 /// Everything Perch stores: the registry plus imports/exports, campaigns with their delivery queue, and
-/// analytics. SQLite implements all of it; PostgreSQL so far the registry (``RegistryBackend``).
+/// analytics. SQLite and PostgreSQL implement all of it.
 public typealias PerchStore = RegistryBackend & TokenTransferStore & CampaignStore & AnalyticsStore

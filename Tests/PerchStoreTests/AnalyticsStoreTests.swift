@@ -10,7 +10,7 @@ struct AnalyticsStoreTests {
     let now = Date(timeIntervalSince1970: 1_800_000_000)
     let day: TimeInterval = 86_400
 
-    @Test("the live series adds each day's registrations and subtracts its retirements", arguments: StoreBackend.withCampaigns)
+    @Test("the live series adds each day's registrations and subtracts its retirements", arguments: StoreBackend.allCases)
     func growth(backend: StoreBackend) async throws {
         let store = try await backend.open().full
         let app = try await store.createApp(name: "A", bundleId: nil, webOrigin: nil, now: now - 30 * day).app.id
@@ -29,7 +29,7 @@ struct AnalyticsStoreTests {
         #expect(fcmOnly.map(\.live) == [3, 3, 3])
     }
 
-    @Test("survival counts a token live at an age only once it has reached that age", arguments: StoreBackend.withCampaigns)
+    @Test("survival counts a token live at an age only once it has reached that age", arguments: StoreBackend.allCases)
     func survival(backend: StoreBackend) async throws {
         let store = try await backend.open().full
         let app = try await store.createApp(name: "A", bundleId: nil, webOrigin: nil, now: now - 30 * day).app.id
@@ -55,7 +55,7 @@ struct AnalyticsStoreTests {
         #expect(second.weekStart == monday && second.points.map(\.measured) == [2, 0, 0] && second.points[0].alive == 2)
     }
 
-    @Test("opt-in is granted after a prompt / prompted, per platform, version and strategy", arguments: StoreBackend.withCampaigns)
+    @Test("opt-in is granted after a prompt / prompted, per platform, version and strategy", arguments: StoreBackend.allCases)
     func optIn(backend: StoreBackend) async throws {
         let store = try await backend.open().full
         let app = try await store.createApp(name: "A", bundleId: nil, webOrigin: nil, now: now - 30 * day).app.id
