@@ -12,7 +12,9 @@ struct AnalyticsStoreTests {
 
     @Test("the live series adds each day's registrations and subtracts its retirements", arguments: StoreBackend.allCases)
     func growth(backend: StoreBackend) async throws {
-        let store = try await backend.open().full
+        let opened = try await backend.open()
+        defer { withExtendedLifetime(opened) {} }   // it holds the PostgreSQL pool
+        let store = opened.full
         let app = try await store.createApp(name: "A", bundleId: nil, webOrigin: nil, now: now - 30 * day).app.id
         // Two tokens long before the window, three two days ago, one yesterday; one of the old ones dies yesterday.
         for seed in 0..<2 { _ = try await store.register(appId: app, Sample.registration(Sample.apns(seed), installation: "old\(seed)"), now: now - 20 * day) }
@@ -31,7 +33,9 @@ struct AnalyticsStoreTests {
 
     @Test("survival counts a token live at an age only once it has reached that age", arguments: StoreBackend.allCases)
     func survival(backend: StoreBackend) async throws {
-        let store = try await backend.open().full
+        let opened = try await backend.open()
+        defer { withExtendedLifetime(opened) {} }   // it holds the PostgreSQL pool
+        let store = opened.full
         let app = try await store.createApp(name: "A", bundleId: nil, webOrigin: nil, now: now - 30 * day).app.id
         let monday = Date(timeIntervalSince1970: 1_799_625_600)   // 2027-01-11 00:00 UTC
         let lastMonday = monday - 7 * day
@@ -57,7 +61,9 @@ struct AnalyticsStoreTests {
 
     @Test("opt-in is granted after a prompt / prompted, per platform, version and strategy", arguments: StoreBackend.allCases)
     func optIn(backend: StoreBackend) async throws {
-        let store = try await backend.open().full
+        let opened = try await backend.open()
+        defer { withExtendedLifetime(opened) {} }   // it holds the PostgreSQL pool
+        let store = opened.full
         let app = try await store.createApp(name: "A", bundleId: nil, webOrigin: nil, now: now - 30 * day).app.id
         var events: [ClientEvent] = []
         for index in 0..<10 {

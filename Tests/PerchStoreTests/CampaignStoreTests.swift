@@ -24,7 +24,9 @@ struct CampaignStoreTests {
     @Test("a campaign is edited while a draft or scheduled, starts once when its time comes, and is listed newest first",
           arguments: StoreBackend.allCases)
     func lifecycle(backend: StoreBackend) async throws {
-        let store = try await backend.open().full
+        let opened = try await backend.open()
+        defer { withExtendedLifetime(opened) {} }   // it holds the PostgreSQL pool
+        let store = opened.full
         let app = try await app(store, installations: 2)
         let segment = try await store.createSegment(appId: app, name: "apns", filter: "platform == \"apns\"", now: t0)
         #expect(try await store.segment(appId: app, id: segment.id) == segment)
@@ -58,7 +60,9 @@ struct CampaignStoreTests {
 
     @Test("a custom event starts a waiting send of each running triggered campaign, which a cancel drops", arguments: StoreBackend.allCases)
     func triggers(backend: StoreBackend) async throws {
-        let store = try await backend.open().full
+        let opened = try await backend.open()
+        defer { withExtendedLifetime(opened) {} }   // it holds the PostgreSQL pool
+        let store = opened.full
         let app = try await app(store, installations: 3)
         let trigger = CampaignDefinition.Trigger(event: "cart_abandoned", delaySeconds: 600, cancelIf: "purchase")
         let triggered = try await store.createCampaign(appId: app, definition: definition("cart", trigger: trigger), kind: .triggered, now: t0)
@@ -98,6 +102,7 @@ struct CampaignStoreTests {
           arguments: StoreBackend.allCases)
     func attributionAndReads(backend: StoreBackend) async throws {
         let opened = try await backend.open()
+        defer { withExtendedLifetime(opened) {} }   // it holds the PostgreSQL pool
         let store = opened.full
         let app = try await app(store, installations: 6)
         let definition = CampaignDefinition(name: "v", audience: .init(filter: "platform == \"apns\""), message: PushMessage(title: "t", body: "b"),

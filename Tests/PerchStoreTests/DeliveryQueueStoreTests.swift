@@ -102,9 +102,10 @@ struct DeliveryQueueStoreTests {
         let opened = try await backend.open()
         let (app, campaign) = try await campaign(opened, tokens: 1_000)
         // Four store instances, each with its own connections, as four worker processes would have.
-        var others: [any PerchStore] = []
-        for _ in 1..<4 { others.append(try await backend.reopen(opened).full) }
-        let claimers = [opened.full] + others
+        var reopened: [OpenedStore] = []
+        for _ in 1..<4 { reopened.append(try await backend.reopen(opened)) }
+        defer { withExtendedLifetime(reopened) {} }   // they hold the PostgreSQL pools
+        let claimers = [opened.full] + reopened.map(\.full)
         let t0 = self.t0
 
         /// Every claimer claims in small batches until nothing is left for it; answers each claimer's rows.
