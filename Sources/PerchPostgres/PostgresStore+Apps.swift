@@ -39,12 +39,17 @@ extension PostgresStore: AppStore {
     public func setGateway(appId: String, settings: GatewaySettings) async throws {
         let sealed = try vault.seal(Data(settings.settings.jsonText.utf8), context: "gateway:\(appId):\(settings.platform.rawValue)")
         let summary = JSONValue.object(settings.summary).jsonText
-        try await client.query("""
-            INSERT INTO gateways (app_id, platform, settings_sealed, summary, updated_at)
-            VALUES (\(appId), \(settings.platform.rawValue), \(sealed), \(summary)::jsonb, \(settings.updatedAt.timeIntervalSince1970))
-            ON CONFLICT (app_id, platform) DO UPDATE SET settings_sealed = excluded.settings_sealed,
-                summary = excluded.summary, updated_at = excluded.updated_at
-            """, logger: logger)
+        let logger = self.logger
+        try await transaction { db in
+            try await db.run("""
+                INSERT INTO gateways (app_id, platform, settings_sealed, summary, updated_at)
+                VALUES (\(appId), \(settings.platform.rawValue), \(sealed), \(summary)::jsonb, \(settings.updatedAt.timeIntervalSince1970))
+                ON CONFLICT (app_id, platform) DO UPDATE SET settings_sealed = excluded.settings_sealed,
+                    summary = excluded.summary, updated_at = excluded.updated_at
+                """, logger: logger)
+            // New credentials end a pause their predecessors caused.
+            try await db.run("DELETE FROM gateway_pauses WHERE app_id = \(appId) AND platform = \(settings.platform.rawValue)", logger: logger)
+        }
     }
 
     public func gateway(appId: String, platform: Platform) async throws -> GatewaySettings? {

@@ -18,14 +18,28 @@ extension PostgresStore: EventStore {
                 let (installationId, userId) = try row.decode((String, String?).self)
                 users[installationId] = userId
             }
+            // Attribution: an event naming only its delivery belongs to that delivery's campaign.
+            let deliveryIds = Array(Set(events.compactMap { $0.campaignId == nil ? $0.deliveryId : nil }))
+            var campaignByDelivery: [String: String] = [:]
+            if !deliveryIds.isEmpty {
+                for row in try await db.rows("""
+                    SELECT id, campaign_id FROM deliveries WHERE app_id = \(appId) AND id = ANY(\(deliveryIds))
+                    """, logger: logger) {
+                    let (deliveryId, campaignId) = try row.decode((String, String).self)
+                    campaignByDelivery[deliveryId] = campaignId
+                }
+            }
             var outcomes: [EventOutcome] = []
             outcomes.reserveCapacity(events.count)
+            var stored: [(event: ClientEvent, userId: String?)] = []
             var batch = Self.eventBatch()
             for event in events {
                 guard let user = users[event.installationId] else {
                     outcomes.append(.rejected(PerchError(.notFound, "installation not found", field: "installationId")))
                     continue
                 }
+                let campaignId = event.campaignId ?? event.deliveryId.flatMap { campaignByDelivery[$0] }
+                stored.append((event, user))
                 let id = Self.newId("evt")
                 batch.append { binds in
                     binds.append(appId)
@@ -33,7 +47,7 @@ extension PostgresStore: EventStore {
                     binds.append(event.type.rawValue)
                     binds.append(event.installationId)
                     binds.append(user)
-                    binds.append(event.campaignId)
+                    binds.append(campaignId)
                     binds.append(event.deliveryId)
                     binds.append(event.value)
                     binds.append(event.currency)
@@ -48,6 +62,7 @@ extension PostgresStore: EventStore {
                 }
             }
             if !batch.isEmpty { try await db.run(batch.query, logger: logger) }
+            try await Self.startTriggers(db, appId: appId, events: stored, now: now, logger: logger)
             return outcomes
         }
     }

@@ -174,6 +174,103 @@ extension PostgresStore {
             "CREATE INDEX events_by_user ON events (app_id, user_id, type, occurred_at) WHERE user_id IS NOT NULL",
             "CREATE INDEX events_by_type ON events (app_id, type, occurred_at)",
         ]),
+        // The SQLite "v3-campaigns" step, column for column. Three indexes do not lead with `app_id`, on purpose: the
+        // queue (`deliveries_due`), the scheduler (`campaigns_to_resolve`) and the trigger clock (`trigger_instances_due`)
+        // look across every app in time order, and `campaigns_by_id` finds a campaign from a delivery update, which
+        // carries no app. On Citus each shard keeps its own copy of them; only unique keys must hold the distribution
+        // column, and every unique key here leads with `app_id`.
+        Migration(version: 2, name: "campaigns", statements: [
+            """
+            CREATE TABLE segments (
+                app_id text COLLATE "C" NOT NULL,
+                id text COLLATE "C" NOT NULL,
+                name text NOT NULL,
+                filter text NOT NULL,
+                created_at double precision NOT NULL,
+                updated_at double precision NOT NULL,
+                PRIMARY KEY (app_id, id)
+            )
+            """,
+            """
+            CREATE TABLE campaigns (
+                app_id text COLLATE "C" NOT NULL,
+                id text COLLATE "C" NOT NULL,
+                kind text COLLATE "C" NOT NULL,
+                definition jsonb NOT NULL,
+                status text COLLATE "C" NOT NULL,
+                trigger_event text COLLATE "C",
+                created_at double precision NOT NULL,
+                updated_at double precision NOT NULL,
+                start_at double precision,
+                started_at double precision,
+                resolved_at double precision,
+                completed_at double precision,
+                cancelled_at double precision,
+                PRIMARY KEY (app_id, id)
+            )
+            """,
+            "CREATE INDEX campaigns_to_resolve ON campaigns (start_at) WHERE resolved_at IS NULL AND status IN ('scheduled', 'running')",
+            "CREATE INDEX campaigns_by_trigger ON campaigns (app_id, trigger_event) WHERE trigger_event IS NOT NULL",
+            "CREATE INDEX campaigns_by_id ON campaigns (id)",
+            """
+            CREATE TABLE deliveries (
+                app_id text COLLATE "C" NOT NULL,
+                id text COLLATE "C" NOT NULL,
+                campaign_id text COLLATE "C" NOT NULL,
+                occurrence text COLLATE "C" NOT NULL DEFAULT '',
+                token_id text COLLATE "C" NOT NULL,
+                installation_id text COLLATE "C" NOT NULL,
+                user_id text COLLATE "C",
+                platform text COLLATE "C" NOT NULL,
+                variant bigint,
+                state text COLLATE "C" NOT NULL,
+                outcome text,
+                reason text,
+                reason_detail text,
+                gateway_status bigint,
+                gateway_message_id text,
+                attempts bigint NOT NULL DEFAULT 0,
+                due_at double precision NOT NULL,
+                expires_at double precision,
+                created_at double precision NOT NULL,
+                updated_at double precision NOT NULL,
+                accepted_at double precision,
+                PRIMARY KEY (app_id, id),
+                UNIQUE (app_id, campaign_id, occurrence, token_id)
+            )
+            """,
+            // The queue's index: only rows still to send, in the order they fall due (a claimed row's due_at is its lease end).
+            "CREATE INDEX deliveries_due ON deliveries (due_at) WHERE state IN ('pending', 'retry', 'sending')",
+            // Whether a campaign has anything left to send, answered without walking its finished rows.
+            "CREATE INDEX deliveries_open ON deliveries (app_id, campaign_id) WHERE state IN ('pending', 'retry', 'sending')",
+            "CREATE INDEX deliveries_by_installation ON deliveries (app_id, installation_id)",
+            "CREATE INDEX deliveries_by_person_time ON deliveries (app_id, due_at) WHERE state IN ('pending', 'retry', 'sending', 'accepted')",
+            """
+            CREATE TABLE trigger_instances (
+                app_id text COLLATE "C" NOT NULL,
+                id text COLLATE "C" NOT NULL,
+                campaign_id text COLLATE "C" NOT NULL,
+                installation_id text COLLATE "C" NOT NULL,
+                user_id text COLLATE "C",
+                event_at double precision NOT NULL,
+                fire_at double precision NOT NULL,
+                state text COLLATE "C" NOT NULL,
+                updated_at double precision NOT NULL,
+                PRIMARY KEY (app_id, id)
+            )
+            """,
+            "CREATE INDEX trigger_instances_due ON trigger_instances (fire_at) WHERE state = 'waiting'",
+            """
+            CREATE TABLE gateway_pauses (
+                app_id text COLLATE "C" NOT NULL,
+                platform text COLLATE "C" NOT NULL,
+                reason text NOT NULL,
+                since double precision NOT NULL,
+                PRIMARY KEY (app_id, platform)
+            )
+            """,
+            "CREATE INDEX events_by_campaign ON events (app_id, campaign_id, type) WHERE campaign_id IS NOT NULL",
+        ]),
         coordinationMigration,
     ]
 }

@@ -108,6 +108,12 @@ extension PostgresStore {
             try await db.run("""
                 DELETE FROM events WHERE app_id = \(appId) AND (user_id = \(userId) OR installation_id = ANY(\(installationIds)))
                 """, logger: logger)
+            try await db.run("""
+                DELETE FROM deliveries WHERE app_id = \(appId) AND (user_id = \(userId) OR installation_id = ANY(\(installationIds)))
+                """, logger: logger)
+            try await db.run("""
+                DELETE FROM trigger_instances WHERE app_id = \(appId) AND (user_id = \(userId) OR installation_id = ANY(\(installationIds)))
+                """, logger: logger)
             try await db.run("DELETE FROM installations WHERE app_id = \(appId) AND installation_id = ANY(\(installationIds))", logger: logger)
             try await db.run("DELETE FROM users WHERE app_id = \(appId) AND user_id = \(userId)", logger: logger)
             return true

@@ -24,7 +24,11 @@ struct ExportCommand: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "perch.export")
         logger.logLevel = .warning
-        let store = try await storeOptions.openStore(logger: logger).full(for: "perch export")
+        // Through withStore, so a PostgreSQL store's pool runs while the pages are read.
+        try await storeOptions.withStore(logger: logger) { store in try await export(from: store) }
+    }
+
+    func export(from store: any PerchStore) async throws {
         guard try await store.app(id: app) != nil else { throw ValidationError("no app \(app)") }
         let format = self.format ?? TransferFormat.guess(fromPath: output)
         let handle: FileHandle

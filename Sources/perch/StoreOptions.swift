@@ -25,7 +25,7 @@ struct StoreOptions: ParsableArguments {
     }
 
     /// Opens the store, runs `body` with it and closes it.
-    func withStore<R: Sendable>(logger: Logger, _ body: (any RegistryBackend) async throws -> R) async throws -> R {
+    func withStore<R: Sendable>(logger: Logger, _ body: (any PerchStore) async throws -> R) async throws -> R {
         try await openStore(logger: logger).run(body)
     }
 
@@ -53,22 +53,16 @@ struct StoreOptions: ParsableArguments {
 
 /// An opened store and, for PostgreSQL, the service that must run while it is used.
 struct ServingStore: Sendable {
-    let store: any RegistryBackend
+    let store: any PerchStore
     let service: (any Service)?
     /// The database, without secrets: for logs.
     let description: String
 
-    /// Runs `body` with the store, the pool running around it when there is one.
-    /// The store with campaigns, delivery, analytics and transfers; a clear error on a backend that has only the registry.
-    func full(for command: String) throws -> any PerchStore {
-        guard let full = store as? any PerchStore else {
-            throw ValidationError("\(command) needs campaigns, delivery and analytics, which the PostgreSQL backend does not have yet; "
-                                  + "use a sqlite: database for it (the registry itself works on PostgreSQL)")
-        }
-        return full
-    }
+    /// The store with campaigns, delivery, analytics and transfers: every backend has all of it.
+    func full(for command: String) -> any PerchStore { store }
 
-    func run<R: Sendable>(_ body: (any RegistryBackend) async throws -> R) async throws -> R {
+    /// Runs `body` with the store, the pool running around it when there is one.
+    func run<R: Sendable>(_ body: (any PerchStore) async throws -> R) async throws -> R {
         guard let service else { return try await body(store) }
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await service.run() }

@@ -10,9 +10,11 @@ struct AnalyticsStoreTests {
     let now = Date(timeIntervalSince1970: 1_800_000_000)
     let day: TimeInterval = 86_400
 
-    @Test("the live series adds each day's registrations and subtracts its retirements", arguments: StoreBackend.withCampaigns)
+    @Test("the live series adds each day's registrations and subtracts its retirements", arguments: StoreBackend.allCases)
     func growth(backend: StoreBackend) async throws {
-        let store = try await backend.open().full
+        let opened = try await backend.open()
+        defer { withExtendedLifetime(opened) {} }   // it holds the PostgreSQL pool
+        let store = opened.full
         let app = try await store.createApp(name: "A", bundleId: nil, webOrigin: nil, now: now - 30 * day).app.id
         // Two tokens long before the window, three two days ago, one yesterday; one of the old ones dies yesterday.
         for seed in 0..<2 { _ = try await store.register(appId: app, Sample.registration(Sample.apns(seed), installation: "old\(seed)"), now: now - 20 * day) }
@@ -29,9 +31,11 @@ struct AnalyticsStoreTests {
         #expect(fcmOnly.map(\.live) == [3, 3, 3])
     }
 
-    @Test("survival counts a token live at an age only once it has reached that age", arguments: StoreBackend.withCampaigns)
+    @Test("survival counts a token live at an age only once it has reached that age", arguments: StoreBackend.allCases)
     func survival(backend: StoreBackend) async throws {
-        let store = try await backend.open().full
+        let opened = try await backend.open()
+        defer { withExtendedLifetime(opened) {} }   // it holds the PostgreSQL pool
+        let store = opened.full
         let app = try await store.createApp(name: "A", bundleId: nil, webOrigin: nil, now: now - 30 * day).app.id
         let monday = Date(timeIntervalSince1970: 1_799_625_600)   // 2027-01-11 00:00 UTC
         let lastMonday = monday - 7 * day
@@ -55,9 +59,11 @@ struct AnalyticsStoreTests {
         #expect(second.weekStart == monday && second.points.map(\.measured) == [2, 0, 0] && second.points[0].alive == 2)
     }
 
-    @Test("opt-in is granted after a prompt / prompted, per platform, version and strategy", arguments: StoreBackend.withCampaigns)
+    @Test("opt-in is granted after a prompt / prompted, per platform, version and strategy", arguments: StoreBackend.allCases)
     func optIn(backend: StoreBackend) async throws {
-        let store = try await backend.open().full
+        let opened = try await backend.open()
+        defer { withExtendedLifetime(opened) {} }   // it holds the PostgreSQL pool
+        let store = opened.full
         let app = try await store.createApp(name: "A", bundleId: nil, webOrigin: nil, now: now - 30 * day).app.id
         var events: [ClientEvent] = []
         for index in 0..<10 {

@@ -11,7 +11,7 @@ struct DeliveryQueueStoreTests {
 
     /// An app with `count` granted APNs installations and a started campaign to all of them, resolved.
     func campaign(_ opened: OpenedStore, tokens count: Int) async throws -> (app: String, campaign: CampaignRecord) {
-        let store = try opened.full
+        let store = opened.full
         let app = try await store.createApp(name: "Queue", bundleId: nil, webOrigin: nil, now: t0).app.id
         for index in 0..<count {
             _ = try await store.register(appId: app, Sample.registration(Sample.apns(index), installation: "i\(index)"), now: t0)
@@ -29,10 +29,10 @@ struct DeliveryQueueStoreTests {
         return (app, started)
     }
 
-    @Test("a claim holds its rows for the lease; a dead worker's rows are claimed again after it", arguments: StoreBackend.withCampaigns)
+    @Test("a claim holds its rows for the lease; a dead worker's rows are claimed again after it", arguments: StoreBackend.allCases)
     func leases(backend: StoreBackend) async throws {
         let opened = try await backend.open()
-        let store = try opened.full
+        let store = opened.full
         let (app, campaign) = try await campaign(opened, tokens: 10)
         let first = try await store.claimDeliveries(limit: 6, leaseFor: .seconds(30), now: t0)
         #expect(first.count == 6 && first.allSatisfy { $0.attempt == 1 && $0.destination != nil && $0.consent == .granted })
@@ -53,10 +53,10 @@ struct DeliveryQueueStoreTests {
         #expect(counts.tokens == 10 && counts.accepted == 10 && counts.attempted == 10 && counts.queued == 0)
     }
 
-    @Test("retries come back when due; a release gives the attempt back; cancel suppresses what is left", arguments: StoreBackend.withCampaigns)
+    @Test("retries come back when due; a release gives the attempt back; cancel suppresses what is left", arguments: StoreBackend.allCases)
     func retriesReleaseCancel(backend: StoreBackend) async throws {
         let opened = try await backend.open()
-        let store = try opened.full
+        let store = opened.full
         let (app, campaign) = try await campaign(opened, tokens: 3)
         let claimed = try await store.claimDeliveries(limit: 3, leaseFor: .seconds(30), now: t0)
         let busy = DeliveryFailureReason(platform: .apns, status: 429, code: "TooManyRequests")
@@ -83,10 +83,10 @@ struct DeliveryQueueStoreTests {
         await #expect(throws: PerchError.self) { try await store.cancelCampaign(appId: app, id: campaign.id, now: t0.addingTimeInterval(63)) }
     }
 
-    @Test("a paused gateway's deliveries wait until new credentials arrive", arguments: StoreBackend.withCampaigns)
+    @Test("a paused gateway's deliveries wait until new credentials arrive", arguments: StoreBackend.allCases)
     func pauses(backend: StoreBackend) async throws {
         let opened = try await backend.open()
-        let store = try opened.full
+        let store = opened.full
         let (app, _) = try await campaign(opened, tokens: 2)
         try await store.pauseGateway(appId: app, platform: .apns, reason: "InvalidProviderToken", now: t0)
         #expect(try await store.gatewayPauses(appId: app).map(\.reason) == ["InvalidProviderToken"])
@@ -94,5 +94,78 @@ struct DeliveryQueueStoreTests {
         try await store.setGateway(appId: app, settings: GatewaySettings(platform: .apns, settings: ["teamId": "T"], summary: [:], updatedAt: t0))
         #expect(try await store.gatewayPauses(appId: app).isEmpty)
         #expect(try await store.claimDeliveries(limit: 10, leaseFor: .seconds(30), now: t0).count == 2)
+    }
+
+    @Test("concurrent claimers never share a row and together claim all of them; rows of a lapsed lease come back once",
+          arguments: StoreBackend.allCases)
+    func concurrentClaimers(backend: StoreBackend) async throws {
+        let opened = try await backend.open()
+        let (app, campaign) = try await campaign(opened, tokens: 1_000)
+        // Four store instances, each with its own connections, as four worker processes would have.
+        var reopened: [OpenedStore] = []
+        for _ in 1..<4 { reopened.append(try await backend.reopen(opened)) }
+        defer { withExtendedLifetime(reopened) {} }   // they hold the PostgreSQL pools
+        let claimers = [opened.full] + reopened.map(\.full)
+        let t0 = self.t0
+
+        /// Every claimer claims in small batches until nothing is left for it; answers each claimer's rows.
+        func claimAll(now: Date) async throws -> [[ClaimedDelivery]] {
+            try await withThrowingTaskGroup(of: [ClaimedDelivery].self) { group in
+                for claimer in claimers {
+                    group.addTask {
+                        var claimed: [ClaimedDelivery] = []
+                        while true {
+                            let batch = try await claimer.claimDeliveries(limit: 37, leaseFor: .seconds(60), now: now)
+                            if batch.isEmpty { return claimed }
+                            claimed += batch
+                        }
+                    }
+                }
+                var sets: [[ClaimedDelivery]] = []
+                for try await set in group { sets.append(set) }
+                return sets
+            }
+        }
+
+        let first = try await claimAll(now: t0)
+        let ids = first.flatMap { $0.map(\.id) }
+        #expect(ids.count == 1_000, "each row was handed out once")
+        #expect(Set(ids).count == 1_000, "no two claimers got the same row")
+        #expect(first.joined().allSatisfy { $0.attempt == 1 && $0.destination != nil })
+        #expect(try await claimers[1].claimDeliveries(limit: 1_000, leaseFor: .seconds(60), now: t0.addingTimeInterval(59)).isEmpty,
+                "nothing is due while the leases run")
+
+        // The worker that claimed most dies before recording; the others record what they sent, all at once.
+        let deadIndex = try #require(first.indices.max { first[$0].count < first[$1].count })
+        let dead = Set(first[deadIndex].map(\.id))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (index, claimer) in claimers.enumerated() where index != deadIndex {
+                let updates = first[index].map {
+                    DeliveryUpdate(id: $0.id, campaignId: campaign.id, state: .accepted(gatewayMessageId: nil), outcome: .accepted, reason: nil)
+                }
+                group.addTask { try await claimer.recordDeliveries(updates, now: t0.addingTimeInterval(10)) }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try await claimers[0].campaign(appId: app, id: campaign.id)?.status == .running, "the dead worker's rows are still to send")
+
+        // Its lease runs out: its rows, and only they, are claimed again, each by one claimer, as a second attempt.
+        let second = try await claimAll(now: t0.addingTimeInterval(61))
+        let retaken = second.flatMap { $0.map(\.id) }
+        #expect(retaken.count == dead.count && Set(retaken) == dead)
+        #expect(second.joined().allSatisfy { $0.attempt == 2 })
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (index, claimer) in claimers.enumerated() {
+                let updates = second[index].map {
+                    DeliveryUpdate(id: $0.id, campaignId: campaign.id, state: .accepted(gatewayMessageId: nil), outcome: .accepted, reason: nil)
+                }
+                group.addTask { try await claimer.recordDeliveries(updates, now: t0.addingTimeInterval(62)) }
+            }
+            try await group.waitForAll()
+        }
+        // Whichever worker recorded the last rows completed the campaign, though they recorded at the same time.
+        #expect(try await claimers[0].campaign(appId: app, id: campaign.id)?.status == .completed)
+        let counts = try await claimers[2].campaignCounts(appId: app, campaignId: campaign.id, now: t0.addingTimeInterval(63))
+        #expect(counts.tokens == 1_000 && counts.accepted == 1_000 && counts.queued == 0)
     }
 }

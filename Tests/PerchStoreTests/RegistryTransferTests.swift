@@ -61,10 +61,50 @@ struct RegistryTransferTests {
         return ([first, second], users)
     }
 
+    /// Campaigns in every state of the queue: a segment, a sent campaign with accepted, retrying, failed, suppressed,
+    /// leased and pending rows, a triggered campaign with a waiting send, and a paused gateway.
+    func seedCampaigns(_ store: any PerchStore, app: String) async throws -> [String] {
+        _ = try await store.createSegment(appId: app, name: "iPhones", filter: #"platform == "apns""#, now: t0)
+        let definition = CampaignDefinition(name: "Spring", audience: .init(filter: #"platform == "apns""#),
+                                            message: PushMessage(title: "Hello", body: "Spring is here"),
+                                            variants: [.init(name: "a", weight: 1), .init(name: "b", weight: 1)], holdoutPercent: 10, ttlSeconds: 3600)
+        let campaign = try await store.createCampaign(appId: app, definition: definition, kind: .campaign, now: t0)
+        _ = try await store.startCampaign(appId: app, id: campaign.id, startAt: t0, now: t0)
+        let candidates = try await store.candidates(appId: app, audience: .filter(try AudienceFilter.parse(#"platform == "apns""#)), now: t0)
+        let planned = CampaignPlanner(campaignId: campaign.id, definition: definition).plan(candidates, history: .init(), start: t0)
+        try await store.enqueue(appId: app, campaignId: campaign.id, occurrence: "", planned: planned, timeToLive: 3600, finished: true, now: t0)
+        let claimed = try await store.claimDeliveries(limit: 6, leaseFor: .seconds(60), now: t0)
+        let busy = DeliveryFailureReason(platform: .apns, status: 429, code: "TooManyRequests")
+        let dead = DeliveryFailureReason(platform: .apns, status: 410, code: "Unregistered")
+        try await store.recordDeliveries(claimed.prefix(5).enumerated().map { index, delivery in
+            switch index {
+            case 0: DeliveryUpdate(id: delivery.id, campaignId: campaign.id, state: .retry(at: t0 + 600, attempt: 1, reason: busy.code),
+                                   outcome: .retry, reason: busy)
+            case 1: DeliveryUpdate(id: delivery.id, campaignId: campaign.id, state: .failed(reason: dead.code), outcome: .retired, reason: dead)
+            default: DeliveryUpdate(id: delivery.id, campaignId: campaign.id, state: .accepted(gatewayMessageId: "apns-\(index)"),
+                                    outcome: .accepted, reason: nil)
+            }
+        }, now: t0 + 1)
+        _ = try await store.record(appId: app, events: [
+            ClientEvent(type: .opened, installationId: claimed[2].installationId, deliveryId: claimed[2].id, occurredAt: t0 + 30),
+        ], now: t0 + 30)
+
+        let trigger = CampaignDefinition(name: "Cart", audience: .init(), message: PushMessage(title: "Your cart", body: "is waiting"),
+                                         trigger: .init(event: "cart_abandoned", delaySeconds: 3600, cancelIf: "purchase"))
+        let triggered = try await store.createCampaign(appId: app, definition: trigger, kind: .triggered, now: t0)
+        _ = try await store.startCampaign(appId: app, id: triggered.id, startAt: t0, now: t0)
+        _ = try await store.record(appId: app, events: [
+            ClientEvent(type: .custom("cart_abandoned"), installationId: claimed[3].installationId, occurredAt: t0 + 40),
+        ], now: t0 + 40)
+        try await store.pauseGateway(appId: app, platform: .fcm, reason: "InvalidCredentials", now: t0 + 50)
+        return [campaign.id, triggered.id]
+    }
+
     @Test("every table arrives with equal counts and checksums, and the registry reads the same through the store")
     func moves() async throws {
         let source = try await StoreBackend.sqlite.open()
         let (apps, users) = try await seed(source.store)
+        let campaignIds = try await seedCampaigns(source.full, app: apps[0].app.id)
         let target = try await TestPostgres.open(database: try await TestPostgres.createDatabase(), vault: TokenVault(masterKey: StoreBackend.masterKey))
         try await target.store.migrate()
 
@@ -73,9 +113,12 @@ struct RegistryTransferTests {
             .run { update in progress.withLock { $0.append(update) } }
 
         #expect(report.verified)
-        #expect(report.tables.map(\.name) == ["apps", "gateways", "users", "installations", "tokens", "consent_history", "registry_log", "events"])
+        #expect(report.tables.map(\.name) == ["apps", "gateways", "users", "installations", "tokens", "consent_history", "registry_log", "events",
+                                               "segments", "campaigns", "deliveries", "trigger_instances", "gateway_pauses"])
         let rows = Dictionary(uniqueKeysWithValues: report.tables.map { ($0.name, $0.targetRows) })
-        #expect(rows["apps"] == 2 && rows["gateways"] == 1 && rows["installations"] == 180 && rows["events"] == 540)
+        #expect(rows["apps"] == 2 && rows["gateways"] == 1 && rows["installations"] == 180 && rows["events"] == 540 + 2)
+        #expect(rows["segments"] == 1 && rows["campaigns"] == 2 && (rows["deliveries"] ?? 0) > 6 && rows["trigger_instances"] == 1
+                && rows["gateway_pauses"] == 1)
         #expect(rows["tokens"] == 180 + 20)   // every installation's token and the refreshed ones' successors
         #expect((rows["consent_history"] ?? 0) > 180 && (rows["registry_log"] ?? 0) > 100)
         for table in report.tables {
@@ -111,6 +154,25 @@ struct RegistryTransferTests {
                 #expect(new.events.count == old.events.count && new.log.count == old.log.count)
             }
         }
+
+        // Campaigns read the same, and the queue goes on where it was: the leased row and the retry come back when due.
+        let campaignApp = apps[0].app.id
+        let (full, sourceFull) = (target.store, source.full)
+        #expect(try await full.segments(appId: campaignApp) == sourceFull.segments(appId: campaignApp))
+        #expect(Set(try await full.campaigns(appId: campaignApp)) == Set(try await sourceFull.campaigns(appId: campaignApp)))
+        #expect(try await full.gatewayPauses(appId: campaignApp) == sourceFull.gatewayPauses(appId: campaignApp))
+        #expect(try await full.dueTriggers(now: t0 + 7200, limit: 10) == sourceFull.dueTriggers(now: t0 + 7200, limit: 10))
+        for id in campaignIds {
+            #expect(try await full.deliveries(appId: campaignApp, campaignId: id, installationId: nil)
+                    == sourceFull.deliveries(appId: campaignApp, campaignId: id, installationId: nil))
+            #expect(try await full.campaignCounts(appId: campaignApp, campaignId: id, now: t0 + 100)
+                    == sourceFull.campaignCounts(appId: campaignApp, campaignId: id, now: t0 + 100))
+        }
+        let resumed = try await full.claimDeliveries(limit: 1000, leaseFor: .seconds(60), now: t0 + 600)
+        let expected = try await sourceFull.deliveries(appId: campaignApp, campaignId: campaignIds[0], installationId: nil)
+            .filter { ["pending", "retry", "sending"].contains($0.state) }
+        #expect(Set(resumed.map(\.id)) == Set(expected.map(\.id)) && resumed.count >= 2)
+        #expect(resumed.allSatisfy { $0.destination != nil }, "tokens open with the same master key")
 
         // The moved registry keeps working: new rows continue after the copied sequences.
         let app = apps[0].app.id

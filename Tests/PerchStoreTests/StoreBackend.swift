@@ -55,23 +55,17 @@ enum StoreBackend: String, CaseIterable, CustomStringConvertible, Sendable {
     /// so at-rest erasure there is the operator's (autovacuum, encrypted storage); the logical
     /// erasure is checked on both backends.
     var overwritesErasedRows: Bool { self == .sqlite }
-
-    /// The backends with campaigns, the delivery queue, analytics and transfers. PostgreSQL has the registry
-    /// so far; its campaign store is the open part of issue 6, and these suites join it there.
-    static let withCampaigns: [StoreBackend] = [.sqlite]
 }
 
 struct OpenedStore: Sendable {
-    let store: any RegistryBackend
+    let store: any PerchStore
     let files: [String]
     let folder: URL
     let sqlite: SQLiteStore?
     let postgres: TestPostgres.Running?
 
-    /// The store with campaigns, delivery and analytics (``StoreBackend/withCampaigns``).
-    var full: any PerchStore {
-        get throws { try #require(store as? any PerchStore, "this backend has no campaign store yet") }
-    }
+    /// The store with campaigns, delivery and analytics: every backend has them.
+    var full: any PerchStore { store }
 
     /// The leases and send windows, which both backends have.
     var coordination: any CoordinationStore {

@@ -27,6 +27,35 @@ public struct TransferTable: Sendable, Hashable {
         self.columns = columns.map { Column(name: $0.0, kind: $0.1) }
     }
 
+    /// Every table Perch keeps, in the order they move: the registry, then campaigns and their delivery queue.
+    public static let all: [TransferTable] = registry + campaigns
+
+    /// The campaign tables: segments, campaigns, their delivery rows (with the queue's state and leases as they are),
+    /// waiting triggered sends and paused gateways. Events attributed to campaigns move with the registry's events.
+    public static let campaigns: [TransferTable] = [
+        TransferTable("segments", key: ["app_id", "id"], [
+            ("app_id", .text), ("id", .text), ("name", .text), ("filter", .text), ("created_at", .real), ("updated_at", .real),
+        ]),
+        TransferTable("campaigns", key: ["app_id", "id"], [
+            ("app_id", .text), ("id", .text), ("kind", .text), ("definition", .json), ("status", .text), ("trigger_event", .text),
+            ("created_at", .real), ("updated_at", .real), ("start_at", .real), ("started_at", .real), ("resolved_at", .real),
+            ("completed_at", .real), ("cancelled_at", .real),
+        ]),
+        TransferTable("deliveries", key: ["app_id", "id"], [
+            ("app_id", .text), ("id", .text), ("campaign_id", .text), ("occurrence", .text), ("token_id", .text), ("installation_id", .text),
+            ("user_id", .text), ("platform", .text), ("variant", .integer), ("state", .text), ("outcome", .text), ("reason", .text),
+            ("reason_detail", .text), ("gateway_status", .integer), ("gateway_message_id", .text), ("attempts", .integer),
+            ("due_at", .real), ("expires_at", .real), ("created_at", .real), ("updated_at", .real), ("accepted_at", .real),
+        ]),
+        TransferTable("trigger_instances", key: ["app_id", "id"], [
+            ("app_id", .text), ("id", .text), ("campaign_id", .text), ("installation_id", .text), ("user_id", .text),
+            ("event_at", .real), ("fire_at", .real), ("state", .text), ("updated_at", .real),
+        ]),
+        TransferTable("gateway_pauses", key: ["app_id", "platform"], [
+            ("app_id", .text), ("platform", .text), ("reason", .text), ("since", .real),
+        ]),
+    ]
+
     /// Every table of the registry, parents before children.
     public static let registry: [TransferTable] = [
         TransferTable("apps", key: ["id"], [

@@ -12,4 +12,12 @@ public struct DailyTokenCount: Sendable, Hashable, Codable {
     public var live: Int
     /// live − the previous day's live.
     public var growth: Int
+
+    public init(day: Date, registered: Int, retired: Int, live: Int, growth: Int) {
+        self.day = day
+        self.registered = registered
+        self.retired = retired
+        self.live = live
+        self.growth = growth
+    }
 }

@@ -9,4 +9,13 @@ public struct OptInBreakdown: Sendable, Hashable, Codable {
     /// Of those, installations that granted permission after the prompt.
     public var granted: Int
     public var rate: Double?
+
+    public init(platform: String, appVersion: String?, strategy: String, prompted: Int, granted: Int, rate: Double?) {
+        self.platform = platform
+        self.appVersion = appVersion
+        self.strategy = strategy
+        self.prompted = prompted
+        self.granted = granted
+        self.rate = rate
+    }
 }

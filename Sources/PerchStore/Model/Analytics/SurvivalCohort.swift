@@ -10,6 +10,13 @@ public struct SurvivalCohort: Sendable, Hashable, Codable {
         public var alive: Int
         /// alive / measured; `nil` while no token is that old.
         public var share: Double?
+
+        public init(days: Int, measured: Int, alive: Int, share: Double?) {
+            self.days = days
+            self.measured = measured
+            self.alive = alive
+            self.share = share
+        }
     }
 
     /// Start of the registration week.
@@ -17,4 +24,11 @@ public struct SurvivalCohort: Sendable, Hashable, Codable {
     public var platform: String
     public var registered: Int
     public var points: [Point]
+
+    public init(weekStart: Date, platform: String, registered: Int, points: [Point]) {
+        self.weekStart = weekStart
+        self.platform = platform
+        self.registered = registered
+        self.points = points
+    }
 }

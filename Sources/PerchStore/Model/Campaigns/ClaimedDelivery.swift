@@ -22,4 +22,24 @@ public struct ClaimedDelivery: Sendable {
     public var installationFields: [String: String]
     public var expiresAt: Date?
     public var createdAt: Date
+
+    public init(id: String, appId: String, campaignId: String, attempt: Int, variant: Int?, tokenId: String, installationId: String,
+                userId: String?, destination: PushDestination?, status: TokenStatus, consent: ConsentStatus?,
+                userAttributes: [String: JSONValue], installationFields: [String: String], expiresAt: Date?, createdAt: Date) {
+        self.id = id
+        self.appId = appId
+        self.campaignId = campaignId
+        self.attempt = attempt
+        self.variant = variant
+        self.tokenId = tokenId
+        self.installationId = installationId
+        self.userId = userId
+        self.destination = destination
+        self.status = status
+        self.consent = consent
+        self.userAttributes = userAttributes
+        self.installationFields = installationFields
+        self.expiresAt = expiresAt
+        self.createdAt = createdAt
+    }
 }

@@ -28,4 +28,29 @@ public struct DeliveryRecord: Sendable, Hashable, Codable {
 
     /// Whether nothing more will happen to it.
     public var isFinal: Bool { ["accepted", "failed", "suppressed"].contains(state) }
+
+    public init(id: String, campaignId: String, occurrence: String?, tokenId: String, installationId: String, userId: String?,
+                platform: Platform, variant: Int?, state: String, outcome: String?, reason: String?, reasonDetail: String?,
+                gatewayStatus: Int?, gatewayMessageId: String?, attempts: Int, dueAt: Date, createdAt: Date, updatedAt: Date,
+                acceptedAt: Date?) {
+        self.id = id
+        self.campaignId = campaignId
+        self.occurrence = occurrence
+        self.tokenId = tokenId
+        self.installationId = installationId
+        self.userId = userId
+        self.platform = platform
+        self.variant = variant
+        self.state = state
+        self.outcome = outcome
+        self.reason = reason
+        self.reasonDetail = reasonDetail
+        self.gatewayStatus = gatewayStatus
+        self.gatewayMessageId = gatewayMessageId
+        self.attempts = attempts
+        self.dueAt = dueAt
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.acceptedAt = acceptedAt
+    }
 }

@@ -6,4 +6,10 @@ public struct GatewayPause: Sendable, Hashable, Codable {
     public var platform: Platform
     public var reason: String
     public var since: Date
+
+    public init(platform: Platform, reason: String, since: Date) {
+        self.platform = platform
+        self.reason = reason
+        self.since = since
+    }
 }

@@ -11,4 +11,14 @@ public struct TriggerRecord: Sendable, Hashable {
     public var userId: String?
     public var eventAt: Date
     public var fireAt: Date
+
+    public init(id: String, appId: String, campaignId: String, installationId: String, userId: String?, eventAt: Date, fireAt: Date) {
+        self.id = id
+        self.appId = appId
+        self.campaignId = campaignId
+        self.installationId = installationId
+        self.userId = userId
+        self.eventAt = eventAt
+        self.fireAt = fireAt
+    }
 }

@@ -1,0 +1,290 @@
+import Foundation
+import Logging
+import PerchCore
+import PerchStore
+import PostgresNIO
+
+extension PostgresStore {
+    // MARK: - The queue
+
+    /// Claims due rows in one statement: `FOR UPDATE OF d SKIP LOCKED` lets any number of processes claim at once, each
+    /// passing over the rows another is claiming, and the claimed rows' `due_at` becomes the lease's end, so no one
+    /// else sees them due until it runs out. A row whose lease ran out (`sending`, due again) belongs to a worker that
+    /// died and is claimed again; when its campaign was cancelled meanwhile, the worker records it as cancelled.
+    /// Tokens are decrypted after the statement, outside any transaction.
+    public func claimDeliveries(limit: Int, leaseFor: Duration, now: Date) async throws -> [ClaimedDelivery] {
+        guard limit > 0 else { return [] }
+        let at = now.timeIntervalSince1970
+        let leaseUntil = now.addingTimeInterval(leaseFor.timeInterval).timeIntervalSince1970
+        let rows = try await self.rows("""
+            WITH due AS (
+                SELECT d.app_id, d.id, d.due_at FROM deliveries d
+                WHERE d.state IN ('pending', 'retry', 'sending') AND d.due_at <= \(at)
+                  AND EXISTS (SELECT 1 FROM campaigns c WHERE c.app_id = d.app_id AND c.id = d.campaign_id
+                              AND (c.status = 'running' OR (c.status = 'cancelled' AND d.state = 'sending')))
+                  AND NOT EXISTS (SELECT 1 FROM gateway_pauses p WHERE p.app_id = d.app_id AND p.platform = d.platform)
+                ORDER BY d.due_at LIMIT \(limit)
+                FOR UPDATE OF d SKIP LOCKED
+            ), claimed AS (
+                UPDATE deliveries d SET state = 'sending', attempts = d.attempts + 1, due_at = \(leaseUntil), updated_at = \(at)
+                FROM due WHERE d.app_id = due.app_id AND d.id = due.id
+                RETURNING d.id, d.app_id, d.campaign_id, d.attempts, d.variant, d.token_id, d.installation_id, d.user_id, d.expires_at,
+                          d.created_at, due.due_at AS was_due
+            )
+            SELECT cl.id, cl.app_id, cl.campaign_id, cl.attempts, cl.variant, cl.token_id, cl.installation_id, cl.user_id, cl.expires_at,
+                   cl.created_at, t.platform, t.environment, t.sealed, t.status, t.status_reason, t.status_at, t.successor_id,
+                   i.consent, i.locale, i.timezone, i.app_version, u.attributes::text AS attributes
+            FROM claimed cl
+            LEFT JOIN tokens t ON t.app_id = cl.app_id AND t.id = cl.token_id
+            LEFT JOIN installations i ON i.app_id = cl.app_id AND i.installation_id = cl.installation_id
+            LEFT JOIN users u ON u.app_id = cl.app_id AND u.user_id = i.user_id
+            ORDER BY cl.was_due, cl.id
+            """)
+        return try rows.map { try Self.claimed($0, vault: vault) }
+    }
+
+    /// A claimed row with its token decrypted; a token that no longer reads gives `destination == nil`.
+    static func claimed(_ row: PostgresRandomAccessRow, vault: TokenVault) throws -> ClaimedDelivery {
+        let appId = try row["app_id"].decode(String.self)
+        var destination: PushDestination?
+        if let platform = try row["platform"].decode(String?.self).flatMap(Platform.init(rawValue:)),
+           let sealed = try row["sealed"].decode(Data?.self), let material = try? vault.open(sealed, context: appId) {
+            destination = PushDestination(platform: platform,
+                                          environment: try row["environment"].decode(String?.self).flatMap(APNsEnvironment.init(rawValue:)),
+                                          sealedForm: material)
+        }
+        let status: TokenStatus = try row["status"].decode(String?.self) == nil ? .expired : try tokenStatus(row)
+        var fields: [String: String] = [:]
+        fields["locale"] = try row["locale"].decode(String?.self)
+        fields["timezone"] = try row["timezone"].decode(String?.self)
+        fields["appVersion"] = try row["app_version"].decode(String?.self)
+        var attributes: [String: JSONValue] = [:]
+        if let text = try row["attributes"].decode(String?.self), case .object(let object)? = JSONValue(jsonText: text) { attributes = object }
+        return ClaimedDelivery(
+            id: try row["id"].decode(String.self), appId: appId, campaignId: try row["campaign_id"].decode(String.self),
+            attempt: try row["attempts"].decode(Int.self), variant: try row["variant"].decode(Int?.self),
+            tokenId: try row["token_id"].decode(String.self), installationId: try row["installation_id"].decode(String.self),
+            userId: try row["user_id"].decode(String?.self), destination: destination, status: status,
+            consent: try row["consent"].decode(String?.self).flatMap(ConsentStatus.init(rawValue:)), userAttributes: attributes,
+            installationFields: fields, expiresAt: try row["expires_at"].decode(Double?.self).map(Date.init(timeIntervalSince1970:)),
+            createdAt: Date(timeIntervalSince1970: try row["created_at"].decode(Double.self)))
+    }
+
+    /// One delivery's outcome as the record statement's record set reads it.
+    struct OutcomeRow: Encodable {
+        var id: String
+        var campaignId: String
+        var state: String
+        var outcome: String
+        var reason: String?
+        var reasonDetail: String?
+        var gatewayStatus: Int?
+        var gatewayMessageId: String?
+        var dueAt: Double?
+        var acceptedAt: Double?
+    }
+
+    /// A claimed delivery given back untried.
+    struct ReleaseRow: Encodable {
+        var id: String
+        var campaignId: String
+        var dueAt: Double
+    }
+
+    /// Stores a batch of outcomes in two statements (releases, then outcomes) and completes the campaigns left with
+    /// nothing to send. An update finds its row through its campaign (`campaigns_by_id` gives the app), and only
+    /// touches a row still `sending`.
+    public func recordDeliveries(_ updates: [DeliveryUpdate], now: Date) async throws {
+        guard !updates.isEmpty else { return }
+        var outcomes: [OutcomeRow] = []
+        var releases: [ReleaseRow] = []
+        let at = now.timeIntervalSince1970
+        for update in updates {
+            let state: String, dueAt: Double?, acceptedAt: Double?, messageId: String?
+            switch update.state {
+            case .accepted(let id): (state, dueAt, acceptedAt, messageId) = ("accepted", nil, at, id)
+            case .retry(let retryAt, let attempt, _):
+                if attempt == 0 {
+                    // Released untried: pending again, the claim's attempt given back.
+                    releases.append(ReleaseRow(id: update.id, campaignId: update.campaignId, dueAt: retryAt.timeIntervalSince1970))
+                    continue
+                }
+                (state, dueAt, acceptedAt, messageId) = ("retry", retryAt.timeIntervalSince1970, nil, nil)
+            case .failed: (state, dueAt, acceptedAt, messageId) = ("failed", nil, nil, nil)
+            case .suppressed: (state, dueAt, acceptedAt, messageId) = ("suppressed", nil, nil, nil)
+            case .pending: (state, dueAt, acceptedAt, messageId) = ("pending", at, nil, nil)
+            case .sending: continue
+            }
+            var reasonCode = update.reason?.code
+            if case .suppressed(let reason) = update.state { reasonCode = reason }
+            outcomes.append(OutcomeRow(id: update.id, campaignId: update.campaignId, state: state, outcome: update.outcome.rawValue,
+                                       reason: reasonCode, reasonDetail: update.reason?.detail, gatewayStatus: update.reason?.status,
+                                       gatewayMessageId: messageId, dueAt: dueAt, acceptedAt: acceptedAt))
+        }
+        let releaseSet = releases.isEmpty ? nil : try Self.recordSet(releases)
+        let outcomeSet = outcomes.isEmpty ? nil : try Self.recordSet(outcomes)
+        let campaignIds = Set(updates.map(\.campaignId))
+        let logger = self.logger
+        try await transaction { db in
+            if let releaseSet {
+                try await db.run("""
+                    UPDATE deliveries d SET state = 'pending', attempts = GREATEST(0, d.attempts - 1), due_at = r.due_at, updated_at = \(at)
+                    FROM jsonb_to_recordset(\(releaseSet)::jsonb) AS r(id text, campaign_id text, due_at double precision)
+                    JOIN campaigns c ON c.id = r.campaign_id
+                    WHERE d.app_id = c.app_id AND d.id = r.id AND d.state = 'sending'
+                    """, logger: logger)
+            }
+            if let outcomeSet {
+                try await db.run("""
+                    UPDATE deliveries d SET state = r.state, outcome = r.outcome, reason = r.reason, reason_detail = r.reason_detail,
+                        gateway_status = r.gateway_status, gateway_message_id = COALESCE(r.gateway_message_id, d.gateway_message_id),
+                        due_at = COALESCE(r.due_at, d.due_at), accepted_at = COALESCE(r.accepted_at, d.accepted_at), updated_at = \(at)
+                    FROM jsonb_to_recordset(\(outcomeSet)::jsonb) AS r(id text, campaign_id text, state text, outcome text, reason text,
+                         reason_detail text, gateway_status bigint, gateway_message_id text, due_at double precision, accepted_at double precision)
+                    JOIN campaigns c ON c.id = r.campaign_id
+                    WHERE d.app_id = c.app_id AND d.id = r.id AND d.state = 'sending'
+                    """, logger: logger)
+            }
+            try await Self.completeFinished(db, appId: nil, campaignIds: campaignIds, now: now, logger: logger)
+        }
+    }
+
+    public func pauseGateway(appId: String, platform: Platform, reason: String, now: Date) async throws {
+        try await client.query("""
+            INSERT INTO gateway_pauses (app_id, platform, reason, since) VALUES (\(appId), \(platform.rawValue), \(reason), \(now.timeIntervalSince1970))
+            ON CONFLICT (app_id, platform) DO NOTHING
+            """, logger: logger)
+    }
+
+    public func gatewayPauses(appId: String) async throws -> [GatewayPause] {
+        try await rows("SELECT platform, reason, since FROM gateway_pauses WHERE app_id = \(appId) ORDER BY platform").compactMap { row in
+            let (platform, reason, since) = try row.decode((String, String, Double).self)
+            return Platform(rawValue: platform).map { GatewayPause(platform: $0, reason: reason, since: Date(timeIntervalSince1970: since)) }
+        }
+    }
+
+    // MARK: - Reads
+
+    public func deliveries(appId: String, campaignId: String, installationId: String?) async throws -> [DeliveryRecord] {
+        try await rows("""
+            SELECT \(unescaped: Self.deliveryColumns) FROM deliveries
+            WHERE app_id = \(appId) AND campaign_id = \(campaignId) AND (\(installationId)::text IS NULL OR installation_id = \(installationId)::text)
+            ORDER BY created_at, id LIMIT 10000
+            """).map(Self.delivery)
+    }
+
+    static let deliveryColumns = """
+        id, campaign_id, occurrence, token_id, installation_id, user_id, platform, variant, state, outcome, reason, reason_detail,
+        gateway_status, gateway_message_id, attempts, due_at, created_at, updated_at, accepted_at
+        """
+
+    static func delivery(_ row: PostgresRandomAccessRow) throws -> DeliveryRecord {
+        let occurrence = try row["occurrence"].decode(String.self)
+        return DeliveryRecord(
+            id: try row["id"].decode(String.self), campaignId: try row["campaign_id"].decode(String.self),
+            occurrence: occurrence.isEmpty ? nil : occurrence, tokenId: try row["token_id"].decode(String.self),
+            installationId: try row["installation_id"].decode(String.self), userId: try row["user_id"].decode(String?.self),
+            platform: Platform(rawValue: try row["platform"].decode(String.self)) ?? .apns, variant: try row["variant"].decode(Int?.self),
+            state: try row["state"].decode(String.self), outcome: try row["outcome"].decode(String?.self),
+            reason: try row["reason"].decode(String?.self), reasonDetail: try row["reason_detail"].decode(String?.self),
+            gatewayStatus: try row["gateway_status"].decode(Int?.self), gatewayMessageId: try row["gateway_message_id"].decode(String?.self),
+            attempts: try row["attempts"].decode(Int.self), dueAt: Date(timeIntervalSince1970: try row["due_at"].decode(Double.self)),
+            createdAt: Date(timeIntervalSince1970: try row["created_at"].decode(Double.self)),
+            updatedAt: Date(timeIntervalSince1970: try row["updated_at"].decode(Double.self)),
+            acceptedAt: try row["accepted_at"].decode(Double?.self).map(Date.init(timeIntervalSince1970:)))
+    }
+
+    public func campaignCounts(appId: String, campaignId: String, now: Date) async throws -> CampaignCounts {
+        var counts = CampaignCounts()
+        guard let campaign = try await campaign(appId: appId, id: campaignId) else { return counts }
+        for row in try await rows("""
+            SELECT state, outcome, reason, variant, attempts > 0 AS attempted, COUNT(*) FROM deliveries
+            WHERE app_id = \(appId) AND campaign_id = \(campaignId) GROUP BY state, outcome, reason, variant, attempts > 0
+            """) {
+            let (state, outcome, storedReason, variant, attempted, n) = try row.decode((String, String?, String?, Int?, Bool, Int).self)
+            let reason = storedReason ?? "unknown"
+            counts.tokens += n
+            if attempted {
+                counts.attempted += n
+                if let variant { counts.variants[String(variant), default: .init()].attempted += n }
+            }
+            switch state {
+            case "pending", "retry", "sending": counts.queued += n
+            case "accepted":
+                counts.accepted += n
+                if let variant { counts.variants[String(variant), default: .init()].accepted += n }
+            case "failed":
+                counts.failedByReason[reason, default: 0] += n
+                if outcome == DeliveryVerdict.Outcome.retired.rawValue { counts.retired += n }
+            default: counts.suppressedByReason[reason, default: 0] += n
+            }
+        }
+        guard let started = campaign.startedAt?.timeIntervalSince1970 else { return counts }
+        let windowEnd = (campaign.completedAt ?? now).addingTimeInterval(campaign.definition.attributionWindow).timeIntervalSince1970
+        for row in try await rows("""
+            SELECT e.type, d.variant, COUNT(*), COALESCE(SUM(e.value), 0)::double precision FROM events e
+            LEFT JOIN deliveries d ON d.app_id = e.app_id AND d.id = e.delivery_id
+            WHERE e.app_id = \(appId) AND e.campaign_id = \(campaignId) AND e.type IN ('received', 'opened', 'converted')
+              AND e.occurred_at >= \(started) AND e.occurred_at <= \(windowEnd)
+            GROUP BY e.type, d.variant
+            """) {
+            let (type, storedVariant, n, value) = try row.decode((String, Int?, Int, Double).self)
+            let variant = storedVariant.map(String.init)
+            switch type {
+            case "received":
+                counts.received += n
+                if let variant { counts.variants[variant, default: .init()].received += n }
+            case "opened":
+                counts.opened += n
+                if let variant { counts.variants[variant, default: .init()].opened += n }
+            case "converted":
+                counts.converted += n
+                counts.revenue += value
+                if let variant {
+                    counts.variants[variant, default: .init()].converted += n
+                    counts.variants[variant, default: .init()].revenue += value
+                }
+            default: break
+            }
+        }
+        // Permission lost after the message: per installation sent to, within 7 days of acceptance.
+        let week = 7 * 86_400.0
+        counts.revocationsWithin7Days = try await rows("""
+            SELECT COUNT(DISTINCT d.installation_id) FROM deliveries d
+            WHERE d.app_id = \(appId) AND d.campaign_id = \(campaignId) AND d.state = 'accepted' AND (
+                EXISTS (SELECT 1 FROM consent_history h WHERE h.app_id = d.app_id AND h.installation_id = d.installation_id
+                        AND h.status IN ('revoked', 'denied') AND h.at > d.accepted_at AND h.at <= d.accepted_at + \(week))
+                OR EXISTS (SELECT 1 FROM events e WHERE e.app_id = d.app_id AND e.installation_id = d.installation_id
+                           AND e.type = 'permission_revoked' AND e.occurred_at > d.accepted_at AND e.occurred_at <= d.accepted_at + \(week)))
+            """)[0][0].decode(Int.self)
+        counts.unregistrationsWithin7Days = try await rows("""
+            SELECT COUNT(DISTINCT d.installation_id) FROM deliveries d
+            WHERE d.app_id = \(appId) AND d.campaign_id = \(campaignId) AND d.state = 'accepted'
+              AND EXISTS (SELECT 1 FROM registry_log l WHERE l.app_id = d.app_id AND l.installation_id = d.installation_id
+                          AND l.kind = 'unregistered' AND l.at > d.accepted_at AND l.at <= d.accepted_at + \(week))
+            """)[0][0].decode(Int.self)
+        // Lift: every person of the audience, in or out of the holdout, and whether they converted in the window.
+        for row in try await rows("""
+            WITH people AS (
+                SELECT CASE WHEN user_id IS NOT NULL THEN 'user:' || user_id ELSE 'installation:' || installation_id END AS person,
+                       bool_or(COALESCE(reason, '') = 'holdout') AS held_out
+                FROM deliveries WHERE app_id = \(appId) AND campaign_id = \(campaignId) GROUP BY 1
+            ), conversions AS (
+                SELECT CASE WHEN user_id IS NOT NULL THEN 'user:' || user_id ELSE 'installation:' || installation_id END AS person,
+                       SUM(COALESCE(value, 0)) AS revenue
+                FROM events WHERE app_id = \(appId) AND type = 'converted' AND occurred_at >= \(started) AND occurred_at <= \(windowEnd)
+                GROUP BY 1
+            )
+            SELECT p.held_out, COUNT(*), COUNT(c.person), COALESCE(SUM(COALESCE(c.revenue, 0)), 0)::double precision
+            FROM people p LEFT JOIN conversions c ON c.person = p.person GROUP BY p.held_out
+            """) {
+            let (heldOut, people, converted, revenue) = try row.decode((Bool, Int, Int, Double).self)
+            var group = CampaignCounts.GroupCounts()
+            group.people = people
+            group.converted = converted
+            group.revenue = revenue
+            if heldOut { counts.holdout = group } else { counts.treatment = group }
+        }
+        return counts
+    }
+}
