@@ -33,7 +33,7 @@ struct WorkerCommand: AsyncParsableCommand {
             throw ValidationError("perch worker shares a PostgreSQL database with other processes (--database postgres://…); "
                                   + "on SQLite, perch serve sends by itself")
         }
-        let store = try opened.full(for: "perch worker")
+        let store = opened.store
         let metrics = PerchMetrics()
         let gateways = PushGateways(logger: Logger(label: "perch.gateways"))
         let directory = GatewayDirectory(store: store, gateways: gateways)

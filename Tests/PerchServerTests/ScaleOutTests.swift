@@ -146,7 +146,7 @@ struct ScaleOutTests {
         var environment = ProcessInfo.processInfo.environment.merging([
             "PERCH_DATABASE_URL": try url(database: database, pool: 8), "PERCH_MASTER_KEY": masterKey, "PERCH_ADMIN_KEY": adminKey,
             "PERCH_HOST": "127.0.0.1", "PERCH_DELIVERY_BATCH": "\(batch)", "PERCH_DELIVERY_CONCURRENCY": "32", "PERCH_DELIVERY_LEASE": "10",
-            "PERCH_LOG_LEVEL": "warning",
+            "PERCH_LOG_LEVEL": "info",
         ]) { _, new in new }
         if let port { environment["PERCH_PORT"] = "\(port)" }
         process.environment = environment

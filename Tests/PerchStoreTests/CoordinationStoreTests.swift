@@ -11,7 +11,7 @@ import Testing
     func leases(backend: StoreBackend) async throws {
         let opened = try await backend.open()
         defer { withExtendedLifetime(opened) {} }
-        let store = try opened.coordination
+        let store = opened.store
         #expect(try await store.acquireLease("job", holder: "a", for: .seconds(10), now: start))
         #expect(try await !store.acquireLease("job", holder: "b", for: .seconds(10), now: start.addingTimeInterval(9)), "a holds it")
         #expect(try await store.acquireLease("job", holder: "a", for: .seconds(10), now: start.addingTimeInterval(9)), "a renews it to 19 s")
@@ -28,7 +28,7 @@ import Testing
     func oneWinner(backend: StoreBackend) async throws {
         let opened = try await backend.open()
         defer { withExtendedLifetime(opened) {} }
-        let store = try opened.coordination
+        let store = opened.store
         let start = self.start
         let winners = try await withThrowingTaskGroup(of: Bool.self) { group in
             for holder in 0..<12 {
@@ -43,7 +43,7 @@ import Testing
     func sendWindows(backend: StoreBackend) async throws {
         let opened = try await backend.open()
         defer { withExtendedLifetime(opened) {} }
-        let store = try opened.coordination
+        let store = opened.store
         let second = start.addingTimeInterval(0.2)
         let granted = try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<20 {

@@ -104,7 +104,7 @@ struct RegistryTransferTests {
     func moves() async throws {
         let source = try await StoreBackend.sqlite.open()
         let (apps, users) = try await seed(source.store)
-        let campaignIds = try await seedCampaigns(source.full, app: apps[0].app.id)
+        let campaignIds = try await seedCampaigns(source.store, app: apps[0].app.id)
         let target = try await TestPostgres.open(database: try await TestPostgres.createDatabase(), vault: TokenVault(masterKey: StoreBackend.masterKey))
         try await target.store.migrate()
 
@@ -157,7 +157,7 @@ struct RegistryTransferTests {
 
         // Campaigns read the same, and the queue goes on where it was: the leased row and the retry come back when due.
         let campaignApp = apps[0].app.id
-        let (full, sourceFull) = (target.store, source.full)
+        let (full, sourceFull) = (target.store, source.store)
         #expect(try await full.segments(appId: campaignApp) == sourceFull.segments(appId: campaignApp))
         #expect(Set(try await full.campaigns(appId: campaignApp)) == Set(try await sourceFull.campaigns(appId: campaignApp)))
         #expect(try await full.gatewayPauses(appId: campaignApp) == sourceFull.gatewayPauses(appId: campaignApp))
