@@ -62,6 +62,7 @@ struct ServeCommand: AsyncParsableCommand {
 
         let opened = try await demoStoreOptions.openStore(logger: logger)
         let store = try opened.full(for: "perch serve")
+        configuration.dashboardKey = Dashboard.signingKey(masterKey: opened.masterKey)
         let metrics = PerchMetrics()
         let gateways = PushGateways(logger: Logger(label: "perch.gateways"))
         let directory = GatewayDirectory(store: store, gateways: gateways)
