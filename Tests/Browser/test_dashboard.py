@@ -175,9 +175,11 @@ class DashboardInRealBrowserTests(unittest.TestCase):
         return self.driver.current_url
 
     def screenshot(self, name):
-        """The whole page, not just the window: the window is made as tall as the document first."""
-        height = self.driver.execute_script("return document.documentElement.scrollHeight")
-        self.driver.set_window_size(1280, min(max(900, height + 20), 8000))
+        """The whole page, not just the window: the window is made as tall as the document first (plus what the
+        window itself takes, the outer minus the inner height)."""
+        height, frame = self.driver.execute_script(
+            "return [document.documentElement.scrollHeight, window.outerHeight - window.innerHeight]")
+        self.driver.set_window_size(1280, min(max(900, height + frame + 8), 10000))
         self.driver.save_screenshot(str(ARTIFACTS / f"dashboard-{name}.png"))
         self.driver.set_window_size(1280, 900)
 

@@ -60,7 +60,7 @@ struct DashboardChartTests {
             (String(svg[Range($0.range(at: 1), in: svg)!]), Double(svg[Range($0.range(at: 2), in: svg)!])!)
         }
         #expect(found.map(\.0) == ["Attempted", "Accepted", "Opened"])
-        #expect(found.map(\.1) == [340, 255, 0])
+        #expect(found.map(\.1) == [320, 240, 0])
         #expect(svg.contains("<title>Accepted: 150</title>") && svg.contains("aria-label=\"Funnel\""))
         #expect(BarChart(title: "none", bars: [.init(label: "a", value: 0, shown: "0")]).length(of: 0) == 0, "no division by zero")
     }

@@ -44,6 +44,8 @@ struct DashboardTests {
                 #expect(page.setCookies.isEmpty && !page.html.contains(wrong), "no session, and the key is not echoed")
             }
             #expect(try await visitor.signIn("").status == .unauthorized)
+            let crossSite = try await visitor.signIn(app.secret, headers: [.origin: "http://attacker.example"])
+            #expect(crossSite.status == .forbidden && crossSite.setCookies.isEmpty, "a form posted from another site signs nobody in")
             let publishable = try await visitor.signIn(app.publishable)
             #expect(publishable.status == .forbidden && publishable.html.contains("publishable key"), "\(publishable.status)")
             #expect(publishable.setCookies.isEmpty && visitor.cookie == nil)

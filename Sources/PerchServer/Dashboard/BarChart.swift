@@ -16,10 +16,10 @@ struct BarChart: Sendable {
     /// The value a full-width bar stands for; by default the largest bar.
     var maximum: Double?
 
-    static let width = 640.0
+    static let width = 760.0
     static let rowHeight = 28.0
     /// Where bars start (labels to the left) and the widest a bar can be (its value is written after it).
-    static let barLeft = 170.0, barSpan = 340.0
+    static let barLeft = 210.0, barSpan = 320.0
 
     var height: Double { Double(bars.count) * Self.rowHeight + 8 }
 

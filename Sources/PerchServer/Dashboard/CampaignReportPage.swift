@@ -39,12 +39,12 @@ struct CampaignReportPage {
             ("Revenue per delivered", HTML.metric("funnel/revenuePerDelivered", f.revenuePerDelivered, shown: HTML.decimal(f.revenuePerDelivered)),
              "revenue ÷ delivered"),
         ])
-        let rates = DashboardLayout.table(caption: "Rates", headers: ["Rate", "Value", "Formula"], rows: [
-            ["Acceptance", HTML.metric("funnel/acceptanceRate", ratio: f.acceptanceRate), "accepted ÷ attempted"],
-            ["Delivery", HTML.metric("funnel/deliveryRate", ratio: f.deliveryRate), "delivered ÷ accepted"],
-            ["Open", HTML.metric("funnel/openRate", ratio: f.openRate), "opened ÷ accepted"],
-            ["Conversion", HTML.metric("funnel/conversionRate", ratio: f.conversionRate), "converted ÷ accepted"],
-        ])
+        let rates = DashboardLayout.table(caption: "Rates", headers: ["Rate", "Formula", "Value"], rows: [
+            ["Acceptance", "accepted ÷ attempted", HTML.metric("funnel/acceptanceRate", ratio: f.acceptanceRate)],
+            ["Delivery", "delivered ÷ accepted", HTML.metric("funnel/deliveryRate", ratio: f.deliveryRate)],
+            ["Open", "opened ÷ accepted", HTML.metric("funnel/openRate", ratio: f.openRate)],
+            ["Conversion", "converted ÷ accepted", HTML.metric("funnel/conversionRate", ratio: f.conversionRate)],
+        ], numericFrom: 2)
         return "<h2>Funnel</h2>" + cards + chart.svg + rates
     }
 
@@ -99,7 +99,7 @@ struct CampaignReportPage {
         func rows(_ dictionary: [String: Int], _ path: String) -> [[String]] {
             dictionary.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { [HTML.escape($0.key), HTML.metric("\(path)/\($0.key)", count: $0.value)] }
         }
-        return "<h2>Left out and failed</h2><div class=\"cards\"><div>"
+        return "<h2>Left out and failed</h2><div class=\"pair\"><div>"
             + DashboardLayout.table(caption: "Suppressed, by reason", headers: ["Reason", "Tokens"], rows: rows(report.suppressedByReason, "suppressedByReason"))
             + "</div><div>" + DashboardLayout.table(caption: "Failed, by reason", headers: ["Reason", "Tokens"], rows: rows(report.failedByReason, "failedByReason"))
             + "</div></div>"

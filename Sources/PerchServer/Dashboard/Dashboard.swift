@@ -71,7 +71,9 @@ public struct Dashboard: Sendable {
         headers[.cacheControl] = "no-store"
         headers[.contentSecurityPolicy] = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
             + "frame-ancestors 'none'; base-uri 'none'"
-        headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
+        // Same-origin: no page address leaks to other sites, while the pages' own form posts keep their Origin
+        // (with no-referrer, Chromium sends `Origin: null`, which ``isSameOrigin(_:)`` refuses).
+        headers[HTTPField.Name("Referrer-Policy")!] = "same-origin"
         headers[.xContentTypeOptions] = "nosniff"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }

@@ -93,12 +93,13 @@ enum DashboardLayout {
     .scroll { overflow-x: auto; }
     table { border-collapse: collapse; width: 100%; margin: 8px 0; font-variant-numeric: tabular-nums; }
     caption { text-align: left; color: var(--muted); font-size: 12px; padding: 4px 0; }
-    th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid #e5e7eb; white-space: nowrap; }
-    thead th { background: var(--soft); font-weight: 600; }
+    th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid #e5e7eb; white-space: nowrap; }
+    thead th { background: var(--soft); font-weight: 600; white-space: normal; vertical-align: bottom; }
+    .pair { display: grid; grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); gap: 24px; }
     tbody th { font-weight: 500; }
     .num { text-align: right; }
     td.empty { color: var(--muted); text-align: center; }
-    svg.chart { width: 100%; max-width: 760px; height: auto; display: block; margin: 8px 0; }
+    svg.chart { width: 100%; max-width: 820px; height: auto; display: block; margin: 8px 0; }
     form.filters, form.lookup { display: flex; gap: 12px; align-items: end; flex-wrap: wrap; margin: 8px 0 4px; }
     label { display: flex; flex-direction: column; gap: 4px; font-size: 12px; color: var(--muted); }
     input, select { font: inherit; padding: 6px 8px; border: 1px solid #9ca3af; border-radius: 6px; min-width: 160px; color: var(--ink); background: #fff; }
