@@ -129,6 +129,37 @@ struct DashboardTests {
         }
     }
 
+    @Test func aSessionOpenedOnOneProcessHoldsOnAnotherWithTheSameMasterKey() async throws {
+        let master = SymmetricKey(data: Data(repeating: 7, count: 32))
+        var server = try TestServer()
+        server.dashboardKey = Dashboard.signingKey(masterKey: master)
+        let opened = Mutex<(cookie: String?, app: App?)>((nil, nil))
+        try await server.run { client in
+            let app = try await client.createApp("Shared")
+            var visitor = DashboardVisitor(client)
+            try await visitor.signIn(app.secret)
+            opened.withLock { $0 = (visitor.cookie, app) }
+        }
+        let cookie = try #require(opened.withLock { $0.cookie })
+        // A second server over the same database: nothing of the first one's memory, the key derived again.
+        var second = server
+        second.dashboardKey = Dashboard.signingKey(masterKey: SymmetricKey(data: Data(repeating: 7, count: 32)))
+        try await second.run { client in
+            var visitor = DashboardVisitor(client)
+            visitor.cookie = cookie
+            let page = try await visitor.get("/")
+            #expect(page.status == .ok && page.html.contains("Shared"))
+        }
+        var otherMaster = server
+        otherMaster.dashboardKey = Dashboard.signingKey(masterKey: SymmetricKey(data: Data(repeating: 8, count: 32)))
+        try await otherMaster.run { client in
+            var visitor = DashboardVisitor(client)
+            visitor.cookie = cookie
+            let page = try await visitor.get("/")
+            #expect(page.status == .seeOther, "another master key signs other sessions")
+        }
+    }
+
     /// Six tokens with known answers: u1 holds two FCM tokens (a duplicate), u2 one FCM and one APNs token, two
     /// anonymous APNs installs of which one unregistered; four prompted, three granted.
     static func seedPopulation(_ client: Client, _ app: App) async throws -> [String] {
