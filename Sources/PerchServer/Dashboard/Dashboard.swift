@@ -33,6 +33,7 @@ public struct Dashboard: Sendable {
     var store: any PerchStore { api.store }
     var now: Date { api.now() }
 
+    /// Adds the pages (`/`, `/campaigns`, `/campaigns/{id}`, `/users`), sign-in and sign-out, and the stylesheet.
     public func addRoutes(to router: Router<PerchRequestContext>) {
         router.get("/dashboard/style.css") { _, _ in
             var headers = HTTPFields()

@@ -81,7 +81,7 @@ enum DashboardLayout {
     header.top nav a { color: #e5e7eb; text-decoration: none; padding: 6px 10px; border-radius: 6px; }
     header.top nav a[aria-current="page"], header.top nav a:hover { background: #374151; color: #fff; }
     header.top .signout button { background: transparent; color: #e5e7eb; border: 1px solid #6b7280; border-radius: 6px; padding: 5px 10px; cursor: pointer; }
-    main { max-width: 1100px; margin: 0 auto; padding: 20px 24px 48px; }
+    main { max-width: 1200px; margin: 0 auto; padding: 20px 24px 48px; }
     h1 { font-size: 22px; margin: 8px 0 16px; }
     h2 { font-size: 17px; margin: 28px 0 10px; }
     section { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 4px 18px 16px; margin: 16px 0; }
@@ -109,6 +109,7 @@ enum DashboardLayout {
     .error { padding: 10px 12px; border-radius: 8px; background: #fef2f2; border: 1px solid #fecaca; color: var(--bad); }
     .reading { font-size: 15px; }
     .muted { color: var(--muted); }
+    .sub { color: var(--muted); font-size: 12px; font-weight: 400; }
     a { color: var(--accent); }
     .signin { max-width: 420px; margin: 60px auto; background: #fff; border: 1px solid var(--line); border-radius: 12px; padding: 8px 24px 24px; }
     .signin input { width: 100%; }
