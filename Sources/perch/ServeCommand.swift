@@ -36,6 +36,7 @@ struct ServeCommand: AsyncParsableCommand {
 
         let opened = try await demoStoreOptions.openStore(logger: logger)
         let store = opened.store
+        configuration.dashboardKey = Dashboard.signingKey(masterKey: opened.masterKey)
         let metrics = PerchMetrics()
         let gateways = PushGateways(logger: Logger(label: "perch.gateways"))
         let directory = GatewayDirectory(store: store, gateways: gateways)

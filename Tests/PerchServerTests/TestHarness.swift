@@ -76,6 +76,8 @@ struct TestServer {
     /// With gateways, the server also runs the campaign scheduler and a delivery worker.
     var gateways: GatewayDirectory?
     var deliveryLease: Duration = .seconds(30)
+    /// Signs dashboard sessions; `nil` lets the server pick a random key.
+    var dashboardKey: SymmetricKey?
 
     init(resolverTable: [String: [String]] = [:]) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("perch-server-\(UUID().uuidString)")
@@ -91,6 +93,7 @@ struct TestServer {
         var configuration = ServerConfiguration()
         configuration.port = 0
         configuration.adminKey = Self.adminKey
+        configuration.dashboardKey = dashboardKey
         let logs = self.logs
         let logger = Logger(label: "perch-test") { label in logs.handler(label: label) }
         var delivery = DeliveryConfiguration()
