@@ -3,6 +3,8 @@ import Foundation
 import FoundationNetworking
 #endif
 import Logging
+import NIOCore
+import NIOFoundationCompat
 import PerchCore
 import PerchPostgres
 import PerchSimulator
@@ -33,7 +35,7 @@ struct ScaleOutTests {
 
     func run(killingAWorker: Bool) async throws {
         var configuration = SimulatorConfiguration()
-        configuration.eventLoopThreads = 1
+        configuration.eventLoopThreads = 2
         configuration.receivedHistoryLimit = 0
         let simulator = PushSimulator(configuration: configuration)
         let endpoints = try await simulator.start()
@@ -146,7 +148,7 @@ struct ScaleOutTests {
         var environment = ProcessInfo.processInfo.environment.merging([
             "PERCH_DATABASE_URL": try url(database: database, pool: 8), "PERCH_MASTER_KEY": masterKey, "PERCH_ADMIN_KEY": adminKey,
             "PERCH_HOST": "127.0.0.1", "PERCH_DELIVERY_BATCH": "\(batch)", "PERCH_DELIVERY_CONCURRENCY": "32", "PERCH_DELIVERY_LEASE": "10",
-            "PERCH_LOG_LEVEL": "info",
+            "PERCH_LOG_LEVEL": "warning",
         ]) { _, new in new }
         if let port { environment["PERCH_PORT"] = "\(port)" }
         process.environment = environment
@@ -179,25 +181,49 @@ struct ScaleOutTests {
         index % 5 < 3 ? Tokens.apns(index) : Tokens.fcm(index)
     }
 
-    /// Registers the installations straight into the shared database, as many clients at once would.
+    /// Loads the installations straight into the shared database in bulk, the way `perch migrate` loads a
+    /// registry: tokens sealed and blind-indexed with the processes' master key, one user each, consent with its
+    /// history. The registration path itself is covered by the store suites on both backends; this test is about
+    /// sending, and registering 100,000 installations one by one through a debug build would take most of its time.
     static func seed(database: String, appId: String, denied: Set<Int>) async throws {
-        let store = PostgresStore(configuration: try .init(url: url(database: database, pool: 16)),
-                                  vault: try TokenVault(masterKey: TokenVault.masterKey(from: masterKey)), logger: Logger(label: "scale.seed"))
-        try await store.withRunning { store in
-            let now = Date()
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for lane in 0..<16 {
-                    group.addTask {
-                        for index in stride(from: lane, to: tokens, by: 16) {
-                            let destination: PushDestination = index % 5 < 3
-                                ? .apns(token: Tokens.apns(index), environment: .production) : .fcm(token: Tokens.fcm(index))
-                            _ = try await store.register(appId: appId, TokenRegistration(
-                                installationId: "inst-\(index)", destination: destination, userId: "user-\(index)", timezone: "UTC",
-                                consent: denied.contains(index) ? .denied : .granted), now: now)
-                        }
-                    }
+        let vault = TokenVault(masterKey: try TokenVault.masterKey(from: masterKey))
+        let client = PostgresClient(configuration: try PostgresStore.Configuration(url: url(database: database, pool: 1)).client)
+        let at = Date().timeIntervalSince1970
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            for start in stride(from: 0, to: tokens, by: 5_000) {
+                let indices = Array(start..<min(start + 5_000, tokens))
+                let destinations: [PushDestination] = indices.map {
+                    $0 % 5 < 3 ? .apns(token: Tokens.apns($0), environment: .production) : .fcm(token: Tokens.fcm($0))
                 }
-                try await group.waitForAll()
+                let installations = indices.map { "inst-\($0)" }, users = indices.map { "user-\($0)" }, tokenIds = indices.map { "tok_scale\($0)" }
+                let platforms = destinations.map(\.platform.rawValue)
+                let environments = destinations.map { if case .apns = $0 { "production" } else { "" } }
+                let blind = destinations.map { ByteBuffer(data: vault.blindIndex(appId: appId, platform: $0.platform, identity: $0.identity)) }
+                let sealed = try destinations.map { ByteBuffer(data: try vault.seal($0.sealedForm, context: appId)) }
+                let consent = indices.map { denied.contains($0) ? "denied" : "granted" }
+                try await client.query("""
+                    INSERT INTO users (app_id, user_id, created_at, updated_at) SELECT \(appId), u, \(at), \(at) FROM unnest(\(users)::text[]) AS u
+                    """)
+                try await client.query("""
+                    INSERT INTO tokens (app_id, id, platform, environment, installation_id, blind_index, sealed, status, created_at, last_seen_at,
+                                        last_token_update_at)
+                    SELECT \(appId), t.id, t.platform, NULLIF(t.environment, ''), t.installation, t.blind, t.sealed, 'active', \(at), \(at), \(at)
+                    FROM unnest(\(tokenIds)::text[], \(platforms)::text[], \(environments)::text[], \(installations)::text[], \(blind)::bytea[],
+                                \(sealed)::bytea[]) AS t(id, platform, environment, installation, blind, sealed)
+                    """)
+                try await client.query("""
+                    INSERT INTO installations (app_id, installation_id, platform, user_id, token_id, timezone, consent, consent_source, consent_at,
+                                               created_at, last_seen_at)
+                    SELECT \(appId), i.installation, i.platform, i.user_id, i.token_id, 'UTC', i.consent, 'registration', \(at), \(at), \(at)
+                    FROM unnest(\(installations)::text[], \(platforms)::text[], \(users)::text[], \(tokenIds)::text[], \(consent)::text[])
+                         AS i(installation, platform, user_id, token_id, consent)
+                    """)
+                try await client.query("""
+                    INSERT INTO consent_history (app_id, installation_id, status, source, at)
+                    SELECT \(appId), h.installation, h.consent, 'registration', \(at) FROM unnest(\(installations)::text[], \(consent)::text[]) AS h(installation, consent)
+                    """)
             }
         }
     }
