@@ -61,7 +61,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
 
         let opened = try await demoStoreOptions.openStore(logger: logger)
-        let store = opened.full(for: "perch serve")
+        let store = opened.store
         let metrics = PerchMetrics()
         let gateways = PushGateways(logger: Logger(label: "perch.gateways"))
         let directory = GatewayDirectory(store: store, gateways: gateways)

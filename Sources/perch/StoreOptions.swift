@@ -58,9 +58,6 @@ struct ServingStore: Sendable {
     /// The database, without secrets: for logs.
     let description: String
 
-    /// The store with campaigns, delivery, analytics and transfers: every backend has all of it.
-    func full(for command: String) -> any PerchStore { store }
-
     /// Runs `body` with the store, the pool running around it when there is one.
     func run<R: Sendable>(_ body: (any PerchStore) async throws -> R) async throws -> R {
         guard let service else { return try await body(store) }
