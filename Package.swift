@@ -117,6 +117,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .executableTarget(
@@ -166,6 +167,11 @@ let package = Package(
             ],
             path: "bench/campaign/CampaignBench"
         ),
+        .executableTarget(
+            name: "perch-bench-analytics",
+            dependencies: ["PerchCore", "PerchStore", "PerchServer", .product(name: "Logging", package: "swift-log")],
+            path: "bench/analytics/AnalyticsBench"
+        ),
         .testTarget(
             name: "PerchDemoTests",
             dependencies: ["PerchDemo", "PerchCore", .product(name: "Crypto", package: "swift-crypto")]
@@ -183,7 +189,8 @@ let package = Package(
         .testTarget(
             name: "PerchServerTests",
             dependencies: [
-                "PerchServer", "PerchStore", "PerchCore", "PerchGateways", "PerchSimulator",
+                "PerchServer", "PerchStore", "PerchCore", "PerchGateways", "PerchSimulator", "PerchPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Hummingbird
 import Logging
@@ -8,23 +9,50 @@ import ServiceLifecycle
 /// Builds the Hummingbird application of the public contract.
 public enum PerchApplication {
     /// The router with every route and middleware; tests drive it in process.
-    public static func router(api: PerchAPI, store: any AppStore, adminKey: String?) -> Router<PerchRequestContext> {
+    /// - Parameter dashboardKey: signs dashboard sessions (``Dashboard/signingKey(masterKey:)``); without one, a random key,
+    ///   so sessions hold in this process only.
+    public static func router(api: PerchAPI, store: any AppStore, adminKey: String?,
+                              dashboardKey: SymmetricKey? = nil) -> Router<PerchRequestContext> {
         let router = Router(context: PerchRequestContext.self)
         router.add(middleware: LogRequestsMiddleware(.info))
         router.add(middleware: RequestIdMiddleware(metrics: api.metrics))
         router.add(middleware: CrossOriginMiddleware())
         router.add(middleware: AuthMiddleware(store: store, adminKey: adminKey))
         api.addRoutes(to: router)
+        Dashboard(api: api, signingKey: dashboardKey ?? SymmetricKey(size: .bits256)).addRoutes(to: router)
         return router
     }
 
-    /// The services that send: the campaign scheduler (starts campaigns, fires triggers) and the delivery worker.
+    /// The services that work in the background of `perch serve` and make up `perch worker`: the campaign
+    /// scheduler (starts campaigns, fires triggers), the delivery worker and, given a policy, token hygiene.
+    /// Any number of processes may run them over one database: leases in the store let one scheduler pass
+    /// and one hygiene pass run at a time, and workers share the queue.
     public static func deliveryServices(store: any PerchStore, gateways: GatewayDirectory, configuration: DeliveryConfiguration,
-                                        metrics: PerchMetrics?, logger: Logger) -> [any Service] {
-        [
+                                        hygiene: HygienePolicy? = nil, metrics: PerchMetrics?, logger: Logger) -> [any Service] {
+        var services: [any Service] = [
             CampaignScheduler(store: store, clock: ContinuousClock(), logger: logger),
             DeliveryWorker(store: store, gateways: gateways, configuration: configuration, clock: ContinuousClock(), logger: logger, metrics: metrics),
         ]
+        if let hygiene {
+            services.append(HygieneService(store: store, policy: hygiene, clock: ContinuousClock(), logger: logger, metrics: metrics))
+        }
+        return services
+    }
+
+    /// What a `perch worker` serves, when given a port: `GET /healthz` (the store answers) and
+    /// `GET /metrics` (its deliveries, gateway latencies and queue), for probes and Prometheus.
+    public static func workerRouter(store: any AppStore & OperationsStore, metrics: PerchMetrics) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("/healthz") { _, _ -> Response in
+            do {
+                _ = try await store.apps()
+                return try JSONResponse.make(["status": "ok"])
+            } catch {
+                return try JSONResponse.make(["status": "unavailable"], status: .serviceUnavailable)
+            }
+        }
+        router.get("/metrics") { _, _ in await metrics.response(sampling: store) }
+        return router
     }
 
     public static func make(
@@ -35,7 +63,7 @@ public enum PerchApplication {
         logger: Logger
     ) -> some ApplicationProtocol {
         Application(
-            router: router(api: api, store: store, adminKey: configuration.adminKey),
+            router: router(api: api, store: store, adminKey: configuration.adminKey, dashboardKey: configuration.dashboardKey),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "perch"),
             services: services,
             logger: logger

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import PerchCore
 
@@ -11,6 +12,9 @@ public struct ServerConfiguration: Sendable {
     public var adminKey: String?
     /// 32 bytes as hex or base64; without one, a key file beside the database is used (created with mode 0600).
     public var masterKey: String?
+    /// Signs dashboard session cookies; every process over one database needs the same (`perch serve` derives it from
+    /// the master key with ``Dashboard/signingKey(masterKey:)``). Without one, a random key: sessions hold in one process.
+    public var dashboardKey: SymmetricKey?
     public var hygiene = HygienePolicy()
     public var delivery = DeliveryConfiguration()
 

@@ -61,6 +61,7 @@ public protocol HealthStore: Sendable {
 /// conformance suite runs against.
 public typealias RegistryBackend = AppStore & RegistryStore & EventStore & HealthStore & AudienceStore
 
-/// Everything Perch stores: the registry plus imports/exports, campaigns with their delivery queue, and
-/// analytics. SQLite and PostgreSQL implement all of it.
-public typealias PerchStore = RegistryBackend & TokenTransferStore & CampaignStore & AnalyticsStore
+/// Everything Perch stores: the registry plus imports/exports, campaigns with their delivery queue,
+/// analytics, and the leases and send windows that coordinate several processes. SQLite and PostgreSQL
+/// implement all of it.
+public typealias PerchStore = RegistryBackend & TokenTransferStore & CampaignStore & AnalyticsStore & CoordinationStore & OperationsStore

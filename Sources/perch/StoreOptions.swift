@@ -1,4 +1,5 @@
 import ArgumentParser
+import Crypto
 import Foundation
 import Logging
 import PerchCore
@@ -36,18 +37,19 @@ struct StoreOptions: ParsableArguments {
             guard let explicitKey else {
                 throw ValidationError("a PostgreSQL database needs PERCH_MASTER_KEY (or --master-key), the same in every process")
             }
-            let vault = try TokenVault(masterKey: TokenVault.masterKey(from: explicitKey))
+            let masterKey = try TokenVault.masterKey(from: explicitKey)
+            let vault = TokenVault(masterKey: masterKey)
             let configuration = try PostgresStore.Configuration(url: url)
             try await PostgresStore.migrate(configuration: configuration, vault: vault, logger: logger)
             let store = PostgresStore(configuration: configuration, vault: vault, logger: logger)
-            return ServingStore(store: store, service: store, description: configuration.displayURL)
+            return ServingStore(store: store, service: store, description: configuration.displayURL, masterKey: masterKey)
         }
         guard let path = SQLiteStore.path(fromURL: url) else {
             throw ValidationError("--database: expected sqlite:PATH or postgres://USER:PASSWORD@HOST:PORT/DATABASE")
         }
         let key = try MasterKeyFile.load(explicit: explicitKey, databasePath: path)
         return ServingStore(store: try SQLiteStore(path: path, vault: TokenVault(masterKey: key), logger: logger),
-                            service: nil, description: "sqlite:" + path)
+                            service: nil, description: "sqlite:" + path, masterKey: key)
     }
 }
 
@@ -57,6 +59,8 @@ struct ServingStore: Sendable {
     let service: (any Service)?
     /// The database, without secrets: for logs.
     let description: String
+    /// The key the store seals with; the dashboard derives its session key from it, so every process agrees.
+    let masterKey: SymmetricKey
 
     /// Runs `body` with the store, the pool running around it when there is one.
     func run<R: Sendable>(_ body: (any PerchStore) async throws -> R) async throws -> R {

@@ -21,7 +21,6 @@ import base64
 import json
 import os
 import shutil
-import socket
 import ssl
 import subprocess
 import sys
@@ -33,33 +32,14 @@ import urllib.request
 from pathlib import Path
 
 import websocket  # websocket-client, installed with selenium
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
+
+from browser_support import free_port, start_chromium, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "browser"
 PERCH = Path(os.environ.get("PERCH_BINARY", ROOT / ".build" / "debug" / "perch"))
 API_HOST = "api.perch.test"  # resolved to 127.0.0.1 by Chromium's --host-resolver-rules; never by DNS
 USER_ID = "browser-user-1"
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until(what, check, timeout=60.0, interval=0.2):
-    """Polls `check` until it returns something truthy; fails naming `what` (and the last value) after `timeout`."""
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}; last: {last!r}")
 
 
 class Perch:
@@ -248,20 +228,7 @@ class WebSDKInRealBrowserTests(unittest.TestCase):
 
     @classmethod
     def start_browser(cls):
-        options = Options()
-        options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-        for argument in [
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1100,900",
-            f"--user-data-dir={cls.folder / 'chromium-profile'}",
-            # Every name resolves to nowhere except the API's alias; IP literals are only ever 127.0.0.1 here.
-            f"--host-resolver-rules=MAP {API_HOST} 127.0.0.1, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-            "--no-first-run", "--no-default-browser-check", "--disable-background-networking", "--disable-sync",
-            "--disable-component-update", "--disable-default-apps", "--disable-extensions",
-        ]:
-            options.add_argument(argument)
-        service = Service(executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver")
-        cls.driver = webdriver.Chrome(options=options, service=service)
-        cls.driver.set_script_timeout(60)
+        cls.driver = start_chromium(cls.folder / "chromium-profile", mapped_hosts=[API_HOST])
         cls.devtools = DevTools(cls.driver.capabilities["goog:chromeOptions"]["debuggerAddress"])
 
     @classmethod

@@ -118,6 +118,16 @@ struct CampaignAPITests {
             #expect(texts.contains { $0.contains("Hi there") || $0.contains("Hey you") })
             #expect(!texts.contains { $0.contains("{{") })
 
+            // Prometheus: outcomes by platform and reason, gateway latency, tokens by status.
+            guard case .string(let metrics) = try await client.call(.get, "/metrics").json else { Issue.record("metrics not text"); return }
+            if deadSent > 0 {
+                #expect(metrics.contains("perch_deliveries_total{platform=\"apns\",outcome=\"retired\",reason=\"Unregistered\"} \(deadSent)"), "\(metrics)")
+                #expect(metrics.contains("perch_tokens{app=\"\(app.id)\",platform=\"apns\",status=\"invalid\"} \(deadSent)"))
+            }
+            #expect(metrics.contains("perch_deliveries_total{platform=\"webpush\",outcome=\"accepted\",reason=\"\"}"))
+            #expect(metrics.contains("perch_gateway_request_duration_seconds_count{platform=\"fcm\"}"))
+            #expect(metrics.contains("perch_tokens{app=\"\(app.id)\",platform=\"fcm\",status=\"active\"} 8"))
+
             // explain answers for every installation.
             for user in 0..<12 {
                 let heldOut = Assignment.isHeldOut(campaignId: id, person: "user:user-\(user)", holdoutPercent: 20)

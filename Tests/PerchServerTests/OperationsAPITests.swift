@@ -46,6 +46,16 @@ struct OperationsAPITests {
         let report = await service.runOnce()
         #expect(report == HygieneReport(markedStale: 1, markedExpired: 0, dryRun: false))
         #expect(try await server.store.installation(appId: app.app.id, installationId: "i")?.tokenStatus == .stale)
+        // Once per period, however many processes run it: another holder (and this one) skip until the period ends.
+        let elsewhere = HygieneService(store: server.store, policy: HygienePolicy(interval: .seconds(3600)), clock: clock,
+                                       now: { later }, holder: "another-process", logger: Logger(label: "test"))
+        let periodLater = HygieneService(store: server.store, policy: HygienePolicy(interval: .seconds(3600)), clock: clock,
+                                         now: { later.addingTimeInterval(0.011) }, holder: "another-process", logger: Logger(label: "test"))
+        let skipped = await elsewhere.runOnce()
+        let again = await service.runOnce()
+        let nextPeriod = await periodLater.runOnce()
+        #expect(skipped == nil && again == nil, "the period's pass already ran")
+        #expect(nextPeriod == HygieneReport(markedStale: 0, markedExpired: 0, dryRun: false), "the next period runs, in whichever process comes first")
         // The service stops when its task is cancelled, as a ServiceGroup does on shutdown.
         let task = Task { try await service.run() }
         try await Task.sleep(for: .milliseconds(50))

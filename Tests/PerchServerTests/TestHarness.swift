@@ -71,10 +71,13 @@ struct TestServer {
     let store: SQLiteStore
     let logs = LogCapture()
     let resolver: TestResolver
+    let metrics = PerchMetrics()
     var now: @Sendable () -> Date = Date.init
     /// With gateways, the server also runs the campaign scheduler and a delivery worker.
     var gateways: GatewayDirectory?
     var deliveryLease: Duration = .seconds(30)
+    /// Signs dashboard sessions; `nil` lets the server pick a random key.
+    var dashboardKey: SymmetricKey?
 
     init(resolverTable: [String: [String]] = [:]) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("perch-server-\(UUID().uuidString)")
@@ -84,19 +87,20 @@ struct TestServer {
         resolver = TestResolver(table: resolverTable)
     }
 
-    var api: PerchAPI { PerchAPI(store: store, resolver: resolver, metrics: PerchMetrics(), gateways: gateways, now: now) }
+    var api: PerchAPI { PerchAPI(store: store, resolver: resolver, metrics: metrics, gateways: gateways, now: now) }
 
     func run(_ body: @Sendable (Client) async throws -> Void) async throws {
         var configuration = ServerConfiguration()
         configuration.port = 0
         configuration.adminKey = Self.adminKey
+        configuration.dashboardKey = dashboardKey
         let logs = self.logs
         let logger = Logger(label: "perch-test") { label in logs.handler(label: label) }
         var delivery = DeliveryConfiguration()
         delivery.lease = deliveryLease
         delivery.idleInterval = .milliseconds(10)
         let services = gateways.map {
-            PerchApplication.deliveryServices(store: store, gateways: $0, configuration: delivery, metrics: nil, logger: logger)
+            PerchApplication.deliveryServices(store: store, gateways: $0, configuration: delivery, metrics: metrics, logger: logger)
         } ?? []
         let app = PerchApplication.make(configuration: configuration, api: api, store: store, services: services, logger: logger)
         try await app.test(.live) { client in

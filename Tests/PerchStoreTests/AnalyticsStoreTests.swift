@@ -14,7 +14,7 @@ struct AnalyticsStoreTests {
     func growth(backend: StoreBackend) async throws {
         let opened = try await backend.open()
         defer { withExtendedLifetime(opened) {} }   // it holds the PostgreSQL pool
-        let store = opened.full
+        let store = opened.store
         let app = try await store.createApp(name: "A", bundleId: nil, webOrigin: nil, now: now - 30 * day).app.id
         // Two tokens long before the window, three two days ago, one yesterday; one of the old ones dies yesterday.
         for seed in 0..<2 { _ = try await store.register(appId: app, Sample.registration(Sample.apns(seed), installation: "old\(seed)"), now: now - 20 * day) }
@@ -35,7 +35,7 @@ struct AnalyticsStoreTests {
     func survival(backend: StoreBackend) async throws {
         let opened = try await backend.open()
         defer { withExtendedLifetime(opened) {} }   // it holds the PostgreSQL pool
-        let store = opened.full
+        let store = opened.store
         let app = try await store.createApp(name: "A", bundleId: nil, webOrigin: nil, now: now - 30 * day).app.id
         let monday = Date(timeIntervalSince1970: 1_799_625_600)   // 2027-01-11 00:00 UTC
         let lastMonday = monday - 7 * day
@@ -63,7 +63,7 @@ struct AnalyticsStoreTests {
     func optIn(backend: StoreBackend) async throws {
         let opened = try await backend.open()
         defer { withExtendedLifetime(opened) {} }   // it holds the PostgreSQL pool
-        let store = opened.full
+        let store = opened.store
         let app = try await store.createApp(name: "A", bundleId: nil, webOrigin: nil, now: now - 30 * day).app.id
         var events: [ClientEvent] = []
         for index in 0..<10 {

@@ -26,7 +26,7 @@ struct CampaignStoreTests {
     func lifecycle(backend: StoreBackend) async throws {
         let opened = try await backend.open()
         defer { withExtendedLifetime(opened) {} }   // it holds the PostgreSQL pool
-        let store = opened.full
+        let store = opened.store
         let app = try await app(store, installations: 2)
         let segment = try await store.createSegment(appId: app, name: "apns", filter: "platform == \"apns\"", now: t0)
         #expect(try await store.segment(appId: app, id: segment.id) == segment)
@@ -62,7 +62,7 @@ struct CampaignStoreTests {
     func triggers(backend: StoreBackend) async throws {
         let opened = try await backend.open()
         defer { withExtendedLifetime(opened) {} }   // it holds the PostgreSQL pool
-        let store = opened.full
+        let store = opened.store
         let app = try await app(store, installations: 3)
         let trigger = CampaignDefinition.Trigger(event: "cart_abandoned", delaySeconds: 600, cancelIf: "purchase")
         let triggered = try await store.createCampaign(appId: app, definition: definition("cart", trigger: trigger), kind: .triggered, now: t0)
@@ -103,7 +103,7 @@ struct CampaignStoreTests {
     func attributionAndReads(backend: StoreBackend) async throws {
         let opened = try await backend.open()
         defer { withExtendedLifetime(opened) {} }   // it holds the PostgreSQL pool
-        let store = opened.full
+        let store = opened.store
         let app = try await app(store, installations: 6)
         let definition = CampaignDefinition(name: "v", audience: .init(filter: "platform == \"apns\""), message: PushMessage(title: "t", body: "b"),
                                             holdoutPercent: 0)

@@ -11,7 +11,7 @@ struct DeliveryQueueStoreTests {
 
     /// An app with `count` granted APNs installations and a started campaign to all of them, resolved.
     func campaign(_ opened: OpenedStore, tokens count: Int) async throws -> (app: String, campaign: CampaignRecord) {
-        let store = opened.full
+        let store = opened.store
         let app = try await store.createApp(name: "Queue", bundleId: nil, webOrigin: nil, now: t0).app.id
         for index in 0..<count {
             _ = try await store.register(appId: app, Sample.registration(Sample.apns(index), installation: "i\(index)"), now: t0)
@@ -32,7 +32,7 @@ struct DeliveryQueueStoreTests {
     @Test("a claim holds its rows for the lease; a dead worker's rows are claimed again after it", arguments: StoreBackend.allCases)
     func leases(backend: StoreBackend) async throws {
         let opened = try await backend.open()
-        let store = opened.full
+        let store = opened.store
         let (app, campaign) = try await campaign(opened, tokens: 10)
         let first = try await store.claimDeliveries(limit: 6, leaseFor: .seconds(30), now: t0)
         #expect(first.count == 6 && first.allSatisfy { $0.attempt == 1 && $0.destination != nil && $0.consent == .granted })
@@ -56,7 +56,7 @@ struct DeliveryQueueStoreTests {
     @Test("retries come back when due; a release gives the attempt back; cancel suppresses what is left", arguments: StoreBackend.allCases)
     func retriesReleaseCancel(backend: StoreBackend) async throws {
         let opened = try await backend.open()
-        let store = opened.full
+        let store = opened.store
         let (app, campaign) = try await campaign(opened, tokens: 3)
         let claimed = try await store.claimDeliveries(limit: 3, leaseFor: .seconds(30), now: t0)
         let busy = DeliveryFailureReason(platform: .apns, status: 429, code: "TooManyRequests")
@@ -86,7 +86,7 @@ struct DeliveryQueueStoreTests {
     @Test("a paused gateway's deliveries wait until new credentials arrive", arguments: StoreBackend.allCases)
     func pauses(backend: StoreBackend) async throws {
         let opened = try await backend.open()
-        let store = opened.full
+        let store = opened.store
         let (app, _) = try await campaign(opened, tokens: 2)
         try await store.pauseGateway(appId: app, platform: .apns, reason: "InvalidProviderToken", now: t0)
         #expect(try await store.gatewayPauses(appId: app).map(\.reason) == ["InvalidProviderToken"])
@@ -105,7 +105,7 @@ struct DeliveryQueueStoreTests {
         var reopened: [OpenedStore] = []
         for _ in 1..<4 { reopened.append(try await backend.reopen(opened)) }
         defer { withExtendedLifetime(reopened) {} }   // they hold the PostgreSQL pools
-        let claimers = [opened.full] + reopened.map(\.full)
+        let claimers = [opened.store] + reopened.map(\.store)
         let t0 = self.t0
 
         /// Every claimer claims in small batches until nothing is left for it; answers each claimer's rows.

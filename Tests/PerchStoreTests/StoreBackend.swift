@@ -64,9 +64,6 @@ struct OpenedStore: Sendable {
     let sqlite: SQLiteStore?
     let postgres: TestPostgres.Running?
 
-    /// The store with campaigns, delivery and analytics: every backend has them.
-    var full: any PerchStore { store }
-
     /// Every byte the backend has on disk: the SQLite file and its WAL, or the PostgreSQL
     /// database's relation files and the server's WAL after a checkpoint.
     func rawBytes() async throws -> Data {

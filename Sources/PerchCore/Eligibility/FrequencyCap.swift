@@ -10,15 +10,17 @@ public struct FrequencyCap: Sendable, Hashable, Codable, CustomStringConvertible
         self.window = window
     }
 
-    /// Whether one more message at `now` would break the cap, given the times of earlier sends.
+    /// Whether one more message at `now` would break the cap, given the times of the person's other sends —
+    /// earlier ones, and later ones too: a campaign resolved after another started, or a send planned for a
+    /// local time still ahead. The cap holds when no stretch of `window` that would contain the new message
+    /// holds `limit` other sends already.
     public func isReached(by sends: some Sequence<Date>, now: Date) -> Bool {
-        let since = now.addingTimeInterval(-window.timeInterval)
-        var count = 0
-        for sent in sends where sent > since && sent <= now {
-            count += 1
-            if count >= limit { return true }
-        }
-        return false
+        let width = window.timeInterval
+        let near = sends.filter { abs($0.timeIntervalSince(now)) < width }.sorted()
+        guard near.count >= limit else { return false }
+        // The stretches containing `now` that could hold the most: those starting at a send before it, or at it.
+        let starts = near.filter { $0 <= now } + [now]
+        return starts.contains { start in near.count { $0 >= start && $0.timeIntervalSince(start) < width } >= limit }
     }
 
     public var description: String { "\(limit) per \(Int(window.timeInterval))s" }

@@ -6,7 +6,7 @@ import PerchStore
 import ServiceLifecycle
 
 /// Sends what the delivery queue holds: claims due deliveries in batches under a lease, sends each
-/// through its app's gateway (throttled per app and gateway), and records every answer as the
+/// through its app's gateway (at most its `messagesPerSecond`, counted across every worker), and records every answer as the
 /// delivery's next state — retiring dead tokens and pausing apps whose credentials fail at once.
 ///
 /// A worker that dies mid-batch loses nothing: the rows it held are claimed again when their lease
@@ -73,7 +73,9 @@ public struct DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
     /// Sends one delivery and decides its next state.
     func deliver(_ delivery: ClaimedDelivery) async -> DeliveryUpdate? {
         func finish(_ state: DeliveryState, _ outcome: DeliveryVerdict.Outcome, _ reason: DeliveryFailureReason? = nil) -> DeliveryUpdate {
-            metrics?.delivery(platform: delivery.destination?.platform.rawValue ?? "unknown", outcome: outcome.rawValue)
+            let suppression: String? = if case .suppressed(let code) = state { code } else { nil }
+            metrics?.delivery(platform: delivery.destination?.platform.rawValue ?? "unknown", outcome: outcome.rawValue,
+                              reason: reason?.code ?? suppression)
             return DeliveryUpdate(id: delivery.id, campaignId: delivery.campaignId, state: state, outcome: outcome, reason: reason)
         }
         let sendingAt = now()
@@ -100,20 +102,10 @@ public struct DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
                                                detail: (error as? PerchError)?.message)
             return finish(.failed(reason: "GatewayNotConfigured"), .failed, reason)
         }
-        if let rate = route.messagesPerSecond {
-            let wait = state.reserve(appId: delivery.appId, platform: destination.platform, rate: rate, now: sendingAt)
-            // Never hold a claimed row near its lease: give it back, due when its permit comes.
-            if wait > configuration.lease.timeInterval / 4 {
-                return DeliveryUpdate.release(id: delivery.id, campaignId: delivery.campaignId, dueAt: sendingAt.addingTimeInterval(wait))
-            }
-            // Wait in short steps, so a cancel is noticed while throttled.
-            var remaining = wait
-            while remaining > 0 {
-                if await isCancelled(appId: delivery.appId, campaignId: delivery.campaignId) { break }
-                let step = min(remaining, 0.25)
-                try? await clock.sleep(for: .milliseconds(Int64(step * 1000)))
-                remaining -= step
-            }
+        if let rate = route.messagesPerSecond,
+           let dueAt = await awaitPermit(appId: delivery.appId, campaignId: delivery.campaignId, platform: destination.platform, rate: rate) {
+            // Never hold a claimed row for long: give it back, due when the gateway has room again.
+            return DeliveryUpdate.release(id: delivery.id, campaignId: delivery.campaignId, dueAt: dueAt)
         }
         // A cancel stops the rest of a batch in flight, too.
         if await isCancelled(appId: delivery.appId, campaignId: delivery.campaignId) {
@@ -125,7 +117,9 @@ public struct DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
         var sendLogger = logger
         sendLogger[metadataKey: "perch.delivery_id"] = .string(delivery.id)
         sendLogger[metadataKey: "perch.token_id"] = .string(delivery.tokenId)
+        let sentAt = ContinuousClock.now
         let answer = await route.gateway.send(message, to: destination, options: PushSendOptions(timeToLive: timeToLive, logger: sendLogger))
+        metrics?.gatewayLatency(platform: destination.platform.rawValue, ContinuousClock.now - sentAt)
         var random = SystemRandomNumberGenerator()
         let verdict = DeliveryVerdict.after(answer, attempt: delivery.attempt, now: now(), expiresAt: delivery.expiresAt,
                                             policy: configuration.retryPolicy, random: &random)
@@ -147,6 +141,39 @@ public struct DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
             logger.error("recording a gateway verdict failed", metadata: ["error": "\(error)"])
         }
         return finish(verdict.state, outcome, verdict.reason)
+    }
+
+    /// Waits until this worker may send one more message through the app's gateway: the limit is
+    /// counted per second in the store, across every worker, so together they keep to `rate`. Answers
+    /// nil when the message may go now, or the time to give the row back for when the wait would be
+    /// long (or the shared count cannot be read).
+    func awaitPermit(appId: String, campaignId: String, platform: Platform, rate: Double) async -> Date? {
+        let perSecond = max(1, Int(rate.rounded(.down)))
+        let deadline = now().addingTimeInterval(configuration.lease.timeInterval / 4)
+        while true {
+            let at = now()
+            if state.takePermit(appId: appId, platform: platform, now: at) { return nil }
+            let granted: Int
+            do {
+                granted = try await store.reserveSends(appId: appId, platform: platform,
+                                                       wanted: SendPermits.chunk(perSecond: perSecond, concurrency: configuration.concurrency),
+                                                       perSecond: perSecond, now: at)
+            } catch {
+                logger.error("reading the shared send count failed", metadata: ["error": "\(error)"])
+                return SendPermits.nextWindow(after: at)
+            }
+            if granted > 0 {
+                state.addPermits(granted - 1, appId: appId, platform: platform, now: at)
+                return nil
+            }
+            // This second is used up: wait for the next one in short steps, so a cancel is noticed while throttled.
+            let next = SendPermits.nextWindow(after: at)
+            if next > deadline { return next }
+            while now() < next, !(await isCancelled(appId: appId, campaignId: campaignId)) {
+                try? await clock.sleep(for: .milliseconds(Int64(min(250, max(1, next.timeIntervalSince(now()) * 1000)))))
+            }
+            if await isCancelled(appId: appId, campaignId: campaignId) { return nil }
+        }
     }
 
     /// Whether the campaign was cancelled, as of at most a quarter second ago.

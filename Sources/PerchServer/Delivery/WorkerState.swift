@@ -2,14 +2,14 @@ import Foundation
 import PerchCore
 import Synchronization
 
-/// What a worker keeps between deliveries: parsed campaigns and the rate limiters.
+/// What a worker keeps between deliveries: parsed campaigns, recent statuses and unused send permits.
 final class WorkerState: Sendable {
     private struct LimiterKey: Hashable {
         var appId: String
         var platform: Platform
     }
     private let campaigns = Mutex<[String: PreparedCampaign]>([:])
-    private let limiters = Mutex<[LimiterKey: TokenBucket]>([:])
+    private let permits = Mutex<[LimiterKey: SendPermits]>([:])
     private let statuses = Mutex<[String: (status: CampaignStatus, at: Date)]>([:])
 
     /// The campaign's status when it was read less than `maximumAge` seconds before `now`.
@@ -36,14 +36,13 @@ final class WorkerState: Sendable {
         }
     }
 
-    /// Takes a permit from the app's limiter on the platform; answers the seconds to wait.
-    func reserve(appId: String, platform: Platform, rate: Double, now: Date) -> TimeInterval {
-        limiters.withLock { limiters in
-            let key = LimiterKey(appId: appId, platform: platform)
-            var bucket = limiters[key].flatMap { $0.ratePerSecond == rate ? $0 : nil } ?? TokenBucket(ratePerSecond: rate)
-            let wait = bucket.reserve(now: now)
-            limiters[key] = bucket
-            return wait
-        }
+    /// Takes one of the send permits this worker holds for the app's gateway in the current second.
+    func takePermit(appId: String, platform: Platform, now: Date) -> Bool {
+        permits.withLock { $0[LimiterKey(appId: appId, platform: platform), default: SendPermits()].take(now: now) }
+    }
+
+    /// Keeps permits reserved from the shared count for the second holding `now`.
+    func addPermits(_ count: Int, appId: String, platform: Platform, now: Date) {
+        permits.withLock { $0[LimiterKey(appId: appId, platform: platform), default: SendPermits()].add(count, now: now) }
     }
 }

@@ -8,11 +8,7 @@ extension PerchAPI {
         router.get("/healthz") { _, _ in
             try JSONResponse.make(["status": "ok"])
         }
-        router.get("/metrics") { _, _ in
-            var headers = HTTPFields()
-            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
-        }
+        router.get("/metrics") { _, _ in await metrics.response(sampling: store) }
         router.get("/openapi.json") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "application/json; charset=utf-8"

@@ -1,4 +1,10 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import PerchStore
 import Prometheus
+import Synchronization
 
 /// The server's Prometheus metrics, served at `GET /metrics`. One registry per server,
 /// not the process-wide `MetricsSystem`, so tests can run several servers side by side.
@@ -10,6 +16,8 @@ public final class PerchMetrics: Sendable {
     let hygieneExpired: Counter
     let eventsStored: Counter
     let eventsRejected: Counter
+    /// Label sets of the gauges sampled from the store last time, so a series that vanished (an emptied queue) reads 0.
+    private let sampled = Mutex<(at: ContinuousClock.Instant?, queue: Set<[String]>, tokens: Set<[String]>)>((nil, [], []))
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
@@ -31,14 +39,67 @@ public final class PerchMetrics: Sendable {
         MetricNameDescriptor(namespace: "perch", metricName: metric, unitName: unit, helpText: help)
     }
 
-    /// Counts one delivery's outcome (`accepted`, `retired`, `retry`, `suppressed`, …) on a platform.
-    func delivery(platform: String, outcome: String) {
-        registry.makeCounter(descriptor: Self.name("deliveries", "total", "Delivery outcomes by platform"),
-                             labels: [("platform", platform), ("outcome", outcome)]).increment()
+    /// Counts one delivery's outcome (`accepted`, `retired`, `retry`, `suppressed`, …) on a platform, with its
+    /// reason: the gateway's code (`BadDeviceToken`, `UNREGISTERED`, `410`) or the suppression's (`consent_denied`).
+    func delivery(platform: String, outcome: String, reason: String?) {
+        registry.makeCounter(descriptor: Self.name("deliveries", "total", "Delivery outcomes by platform and reason"),
+                             labels: [("platform", platform), ("outcome", outcome), ("reason", reason ?? "")]).increment()
+    }
+
+    /// Times one request to a gateway, from sending to its answer.
+    func gatewayLatency(platform: String, _ duration: Duration) {
+        registry.makeDurationHistogram(
+            descriptor: Self.name("gateway_request_duration", "seconds", "Time from sending a push to the gateway's answer"),
+            labels: [("platform", platform)],
+            buckets: [.milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+                      .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10)]
+        ).record(duration)
+    }
+
+    /// Samples the delivery queue and tokens by status from the store, at most every `maximumAge`:
+    /// the same figures from whichever process Prometheus scrapes, as they live in the shared database.
+    func sample(_ store: any OperationsStore, now: Date, maximumAge: Duration = .seconds(5)) async {
+        let clock = ContinuousClock()
+        let due = sampled.withLock { state in
+            guard let at = state.at, clock.now - at < maximumAge else { state.at = clock.now; return true }
+            return false
+        }
+        guard due, let queue = try? await store.queueDepth(now: now), let tokens = try? await store.tokenCounts() else { return }
+        let queueDescriptor = Self.name("delivery_queue", "", "Deliveries in the queue: due now, waiting for their time, held by a worker")
+        let tokenDescriptor = Self.name("tokens", "", "Tokens by app, platform and status")
+        var queueSeries: [[String]: Int] = [:]
+        for depth in queue {
+            queueSeries[[depth.appId, "due"]] = depth.due
+            queueSeries[[depth.appId, "waiting"]] = depth.waiting
+            queueSeries[[depth.appId, "in_flight"]] = depth.inFlight
+        }
+        var tokenSeries: [[String]: Int] = [:]
+        for count in tokens { tokenSeries[[count.appId, count.platform.rawValue, count.status.rawValue]] = count.count }
+        let (goneQueue, goneTokens) = sampled.withLock { state in
+            defer { state.queue = Set(queueSeries.keys); state.tokens = Set(tokenSeries.keys) }
+            return (state.queue.subtracting(queueSeries.keys), state.tokens.subtracting(tokenSeries.keys))
+        }
+        for labels in goneQueue { queueSeries[labels] = 0 }
+        for labels in goneTokens { tokenSeries[labels] = 0 }
+        for (labels, value) in queueSeries {
+            registry.makeGauge(descriptor: queueDescriptor, labels: [("app", labels[0]), ("state", labels[1])]).set(Double(value))
+        }
+        for (labels, value) in tokenSeries {
+            registry.makeGauge(descriptor: tokenDescriptor, labels: [("app", labels[0]), ("platform", labels[1]), ("status", labels[2])])
+                .set(Double(value))
+        }
     }
 
     /// The text exposition format.
     public func exposition() -> String {
         registry.emitToString()
+    }
+
+    /// `GET /metrics`: the exposition with fresh samples of the store, as Prometheus scrapes it.
+    func response(sampling store: any OperationsStore) async -> Response {
+        await sample(store, now: Date())
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: exposition())))
     }
 }

@@ -200,6 +200,31 @@ extension SQLiteStore {
                 CREATE INDEX events_by_campaign ON events(app_id, campaign_id, type) WHERE campaign_id IS NOT NULL;
                 """)
         }
+        migrator.registerMigration("v4-coordination") { db in
+            try db.execute(sql: """
+                CREATE TABLE leases (
+                    name TEXT PRIMARY KEY,
+                    holder TEXT NOT NULL,
+                    expires_at REAL NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE send_windows (
+                    app_id TEXT NOT NULL,
+                    platform TEXT NOT NULL,
+                    window_start INTEGER NOT NULL,
+                    requested INTEGER NOT NULL,
+                    used INTEGER NOT NULL,
+                    PRIMARY KEY (app_id, platform, window_start)
+                ) WITHOUT ROWID;
+                """)
+        }
+        migrator.registerMigration("v5-events-by-installation-type") { db in
+            // Per-installation questions name the event type and time (opt-in: a grant after the prompt), so the
+            // index leads with them; the old two-column index is its prefix.
+            try db.execute(sql: """
+                CREATE INDEX events_by_installation_type ON events(app_id, installation_id, type, occurred_at);
+                DROP INDEX events_by_installation;
+                """)
+        }
         return migrator
     }
 }

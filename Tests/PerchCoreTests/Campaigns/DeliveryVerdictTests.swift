@@ -52,11 +52,20 @@ struct DeliveryVerdictTests {
         #expect(tooBig.state == .failed(reason: "PayloadTooLarge") && tooBig.outcome == .messageError && tooBig.retire == nil && !tooBig.pausesGateway)
     }
 
-    @Test func aTokenBucketThrottlesToItsRate() {
-        var bucket = TokenBucket(ratePerSecond: 100, burst: 10)
-        let waits = (0..<30).map { _ in bucket.reserve(now: now) }
-        #expect(waits.prefix(10).allSatisfy { $0 == 0 }, "the burst goes at once")
-        #expect(abs(waits[29] - 0.2) < 1e-9, "the 30th message waits 20 permits / 100 per second")
-        #expect(bucket.reserve(now: now + 10) == 0, "idle time refills up to the burst")
+    @Test func sendPermitsBelongToTheirSecondAndAreNeverCarriedOver() {
+        var permits = SendPermits()
+        let start = Date(timeIntervalSince1970: 1_000)
+        let beforeAnyReservation = permits.take(now: start)
+        #expect(!beforeAnyReservation, "no permit before a reservation")
+        permits.add(2, now: start.addingTimeInterval(0.1))
+        let first = permits.take(now: start.addingTimeInterval(0.5)), second = permits.take(now: start.addingTimeInterval(0.9))
+        let third = permits.take(now: start.addingTimeInterval(0.95))
+        #expect(first && second && !third, "two reserved, two used")
+        permits.add(3, now: start.addingTimeInterval(0.99))
+        let nextSecond = permits.take(now: start.addingTimeInterval(1.0))
+        #expect(!nextSecond, "what is left when the second ends is dropped")
+        #expect(SendPermits.nextWindow(after: start.addingTimeInterval(0.3)) == start.addingTimeInterval(1))
+        #expect(SendPermits.chunk(perSecond: 100, concurrency: 64) == 25 && SendPermits.chunk(perSecond: 2, concurrency: 64) == 1)
+        #expect(SendPermits.chunk(perSecond: 10_000, concurrency: 64) == 64)
     }
 }

@@ -44,6 +44,19 @@ struct EligibilityTests {
         #expect(rules.decide(candidate(user: nil, userSends: [now - hour]), now: now) == .send, "user caps need a user")
     }
 
+    @Test func capsCountSendsAfterThePlannedMomentToo() {
+        // A campaign resolved after another started: the other's sends may be later than this one's planned time.
+        let once = FrequencyCap(limit: 1, window: .seconds(86_400))
+        #expect(once.isReached(by: [now + hour], now: now), "a send an hour later is within the same day")
+        #expect(!once.isReached(by: [now + 25 * hour, now - 25 * hour], now: now), "a day apart on both sides")
+        let twice = FrequencyCap(limit: 2, window: .seconds(86_400))
+        #expect(!twice.isReached(by: [now - 20 * hour, now + 20 * hour], now: now), "no one stretch of a day holds both and this one")
+        #expect(twice.isReached(by: [now - 20 * hour, now + 2 * hour], now: now), "the day from 20 h ago holds all three")
+        #expect(twice.isReached(by: [now + 1 * hour, now + 23 * hour], now: now), "the day from now holds all three")
+        let rules = Eligibility(userCaps: [once])
+        #expect(rules.decide(candidate(userSends: [now + hour]), now: now) == .exclude(.userCapReached(once)))
+    }
+
     @Test func transactionalSendsMayBypassCapsButNeverConsent() {
         let cap = FrequencyCap(limit: 1, window: .seconds(86_400))
         let rules = Eligibility(userCaps: [cap], bypassCaps: true)

@@ -1,0 +1,31 @@
+import Foundation
+import Hummingbird
+import PerchCore
+import PerchStore
+
+extension Dashboard {
+    func addCampaignRoutes(to router: Router<PerchRequestContext>) {
+        router.get("/campaigns") { request, _ in
+            try await signedIn(request) { session, app in
+                var views: [CampaignView] = []
+                for record in try await store.campaigns(appId: session.appId).sorted(by: { $0.createdAt > $1.createdAt }) {
+                    views.append(try await api.campaignView(appId: session.appId, id: record.id))
+                }
+                return Self.html(CampaignListPage(appName: app.name, campaigns: views).html)
+            }
+        }
+
+        router.get("/campaigns/:campaignId") { request, context in
+            try await signedIn(request) { session, app in
+                let id = try context.parameters.require("campaignId")
+                guard let record = try await store.campaign(appId: session.appId, id: id) else {
+                    return Self.html(DashboardLayout.page(title: "Campaign not found", appName: app.name, section: .campaigns,
+                                                          body: "<p class=\"error\">This app has no campaign \(HTML.escape(id)).</p>"
+                                                              + "<p><a href=\"/campaigns\">← Campaigns</a></p>"), status: .notFound)
+                }
+                let counts = try await store.campaignCounts(appId: session.appId, campaignId: id, now: now)
+                return Self.html(CampaignReportPage(appName: app.name, report: CampaignReportView(record, counts)).html)
+            }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import PerchStore
+
+/// A named lease in the store, held by this process: how a job that must run once — however many
+/// Perch processes share the database — picks its one runner. Whoever holds the lease runs; the
+/// others skip, and take over when it runs out (a holder that dies stops renewing it).
+struct ProcessLease: Sendable {
+    /// This process, as a lease holder: host, process id and a random part (a restarted process is someone new).
+    static let thisProcess = "\(ProcessInfo.processInfo.hostName)/\(ProcessInfo.processInfo.processIdentifier)/\(UInt32.random(in: .min ... .max))"
+
+    let store: any CoordinationStore
+    let name: String
+    let holder: String
+    let duration: Duration
+
+    init(store: any CoordinationStore, name: String, holder: String = ProcessLease.thisProcess, duration: Duration) {
+        self.store = store
+        self.name = name
+        self.holder = holder
+        self.duration = duration
+    }
+
+    /// Takes or renews the lease; answers whether this process holds it.
+    func acquire(now: Date) async throws -> Bool {
+        try await store.acquireLease(name, holder: holder, for: duration, now: now)
+    }
+
+    /// Takes the lease only when nobody holds it — this process included: for a job that runs once per
+    /// lease length (the lease is then simply left to run out).
+    func acquireAnew(now: Date) async throws -> Bool {
+        try await store.acquireLease(name, holder: "\(holder)/\(UUID().uuidString)", for: duration, now: now)
+    }
+
+    /// Runs `body` while renewing the lease every third of its length, so a long job keeps it.
+    func renewing<R: Sendable>(now: @escaping @Sendable () -> Date, _ body: () async throws -> R) async throws -> R {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                while !Task.isCancelled {
+                    try await Task.sleep(for: duration / 3)
+                    _ = try await acquire(now: now())
+                }
+            }
+            defer { group.cancelAll() }
+            return try await body()
+        }
+    }
+
+    /// Gives the lease up (at a graceful shutdown), so another process takes over at once.
+    func release() async {
+        try? await store.releaseLease(name, holder: holder)
+    }
+}
