@@ -48,7 +48,7 @@ struct MigrateCommand: AsyncParsableCommand {
         }
         bar.finish()
         for table in report.tables {
-            let name = table.name.padding(toLength: 16, withPad: " ", startingAt: 0)
+            let name = table.name.padding(toLength: max(18, table.name.count + 1), withPad: " ", startingAt: 0)
             print("\(name)\(String(table.targetRows).leftPadded(9)) rows  checksum \(table.targetChecksum)  \(table.verified ? "verified" : "MISMATCH")")
         }
         print("moved \(report.totalRows) rows into \(configuration.displayURL); run perch there with the same master key as \(path)")

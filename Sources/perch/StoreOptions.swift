@@ -67,6 +67,8 @@ struct ServingStore: Sendable {
         guard let service else { return try await body(store) }
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await service.run() }
+            // Let the pool's run() begin before the first lease (postgres-nio warns otherwise).
+            await Task.yield()
             defer { group.cancelAll() }
             return try await body(store)
         }

@@ -31,6 +31,11 @@ public struct RegistryTransfer: Sendable {
         self.tables = tables
     }
 
+    /// Tables that hold what running processes coordinate with — scheduler and hygiene leases, per-second send
+    /// windows — and nothing of the registry. The move runs with every process stopped, so they are not moved: the
+    /// target starts with none, as a fresh deployment does.
+    public static let transientTables: Set<String> = ["leases", "send_windows"]
+
     /// Runs the move. The target's pool must be running, and its schema migrated.
     public func run(progress: @escaping @Sendable (TransferProgress) -> Void = { _ in }) async throws -> TransferReport {
         guard FileManager.default.fileExists(atPath: sourcePath) else { throw Failure(description: "no SQLite database at \(sourcePath)") }
@@ -42,8 +47,9 @@ public struct RegistryTransfer: Sendable {
         let sourceTables = try await source.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%'")
         }
-        // A table this version does not know (a newer Perch wrote the file) would be lost: refused.
-        let unknown = sourceTables.filter { !known.contains($0) }.sorted()
+        // A table this version does not know (a newer Perch wrote the file) would be lost: refused. Coordination state
+        // is left behind on purpose (see ``transientTables``).
+        let unknown = sourceTables.filter { !known.contains($0) && !Self.transientTables.contains($0) }.sorted()
         guard unknown.isEmpty else {
             throw Failure(description: "the source has tables this version cannot move: \(unknown.joined(separator: ", ")); nothing was copied")
         }

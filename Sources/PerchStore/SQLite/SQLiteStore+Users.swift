@@ -48,7 +48,7 @@ extension SQLiteStore {
             }
             let events = try Row.fetchAll(db, sql: """
                 SELECT * FROM events WHERE app_id = ? AND (user_id = ? OR installation_id IN (SELECT value FROM json_each(?)))
-                ORDER BY occurred_at
+                ORDER BY occurred_at, seq
                 """, arguments: [appId, userId, Self.jsonArray(installationIds)]).map { row in
                 UserExport.Event(type: row["type"], installationId: row["installation_id"], campaignId: row["campaign_id"],
                                  deliveryId: row["delivery_id"], value: row["value"], currency: row["currency"],
