@@ -61,7 +61,13 @@ extension SQLiteStore {
     public func recordDeliveries(_ updates: [DeliveryUpdate], now: Date) async throws {
         guard !updates.isEmpty else { return }
         try await pool.write { db in
+            // An update names its campaign, not its app: look the app up once per campaign, so each row is found by its key.
+            var appIds: [String: String] = [:]
+            for campaignId in Set(updates.map(\.campaignId)) {
+                appIds[campaignId] = try String.fetchOne(db, sql: "SELECT app_id FROM campaigns WHERE id = ?", arguments: [campaignId])
+            }
             for update in updates {
+                guard let appId = appIds[update.campaignId] else { continue }
                 let state: String, dueAt: Double?, acceptedAt: Double?, messageId: String?
                 switch update.state {
                 case .accepted(let id): (state, dueAt, acceptedAt, messageId) = ("accepted", nil, now.stored, id)
@@ -75,8 +81,8 @@ extension SQLiteStore {
                     // Released untried: pending again, the claim's attempt given back.
                     try db.executeCached(sql: """
                         UPDATE deliveries SET state = 'pending', attempts = MAX(0, attempts - 1), due_at = ?, updated_at = ?
-                        WHERE id = ? AND state = 'sending'
-                        """, arguments: [at.stored, now.stored, update.id])
+                        WHERE app_id = ? AND id = ? AND state = 'sending'
+                        """, arguments: [at.stored, now.stored, appId, update.id])
                     continue
                 }
                 var reasonCode = update.reason?.code
@@ -85,9 +91,9 @@ extension SQLiteStore {
                     UPDATE deliveries SET state = ?, outcome = ?, reason = ?, reason_detail = ?, gateway_status = ?,
                         gateway_message_id = COALESCE(?, gateway_message_id), due_at = COALESCE(?, due_at), accepted_at = COALESCE(?, accepted_at),
                         updated_at = ?
-                    WHERE id = ? AND state = 'sending'
+                    WHERE app_id = ? AND id = ? AND state = 'sending'
                     """, arguments: [state, update.outcome.rawValue, reasonCode, update.reason?.detail, update.reason?.status, messageId,
-                                     dueAt, acceptedAt, now.stored, update.id])
+                                     dueAt, acceptedAt, now.stored, appId, update.id])
             }
             try Self.completeFinished(db, appId: nil, campaignIds: Set(updates.map(\.campaignId)), now: now)
         }

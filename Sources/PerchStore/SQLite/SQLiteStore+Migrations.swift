@@ -217,12 +217,14 @@ extension SQLiteStore {
                 ) WITHOUT ROWID;
                 """)
         }
-        migrator.registerMigration("v5-events-by-installation-type") { db in
+        migrator.registerMigration("v5-report-indexes") { db in
             // Per-installation questions name the event type and time (opt-in: a grant after the prompt), so the
-            // index leads with them; the old two-column index is its prefix.
+            // index leads with them; the old two-column index is its prefix. Open deliveries per campaign for completion.
             try db.execute(sql: """
                 CREATE INDEX events_by_installation_type ON events(app_id, installation_id, type, occurred_at);
                 DROP INDEX events_by_installation;
+                -- "Is anything of this campaign left to send?" after every recorded batch, without walking the sent rows.
+                CREATE INDEX deliveries_open ON deliveries(app_id, campaign_id) WHERE state IN ('pending', 'retry', 'sending');
                 """)
         }
         return migrator
