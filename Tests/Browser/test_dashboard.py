@@ -213,6 +213,8 @@ class DashboardInRealBrowserTests(unittest.TestCase):
         self.assertTrue(self.visit("/campaigns").endswith("/signin"))
         self.driver.find_element(By.NAME, "key").send_keys("sk_wrong" + "x" * 29)
         self.driver.find_element(By.CSS_SELECTOR, "form[action='/signin'] button[type=submit]").click()
+        # The refusal is a new page: wait for it, not for the click to return.
+        wait_until("the sign-in form's refusal", lambda: self.driver.find_elements(By.CSS_SELECTOR, "[data-signin-error]"), timeout=30)
         self.assertIn("not a secret key", self.driver.find_element(By.CSS_SELECTOR, "[data-signin-error]").text)
         self.screenshot("0-signin-refused")
         self.driver.find_element(By.NAME, "key").send_keys(self.demo.key)
