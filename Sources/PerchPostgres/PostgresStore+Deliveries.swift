@@ -70,18 +70,20 @@ extension PostgresStore {
             createdAt: Date(timeIntervalSince1970: try row["created_at"].decode(Double.self)))
     }
 
-    /// One delivery's outcome as the record statement's record set reads it.
+    /// One delivery's outcome as the record statement's record set reads it: its key and its stored columns.
     struct OutcomeRow: Encodable {
         var id: String
         var campaignId: String
-        var state: String
-        var outcome: String
-        var reason: String?
-        var reasonDetail: String?
-        var gatewayStatus: Int?
-        var gatewayMessageId: String?
-        var dueAt: Double?
-        var acceptedAt: Double?
+        var columns: DeliveryUpdate.StoredOutcome
+
+        enum CodingKeys: CodingKey { case id, campaignId }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(campaignId, forKey: .campaignId)
+            try columns.encode(to: encoder)
+        }
     }
 
     /// A claimed delivery given back untried.
@@ -100,26 +102,11 @@ extension PostgresStore {
         var releases: [ReleaseRow] = []
         let at = now.timeIntervalSince1970
         for update in updates {
-            let state: String, dueAt: Double?, acceptedAt: Double?, messageId: String?
-            switch update.state {
-            case .accepted(let id): (state, dueAt, acceptedAt, messageId) = ("accepted", nil, at, id)
-            case .retry(let retryAt, let attempt, _):
-                if attempt == 0 {
-                    // Released untried: pending again, the claim's attempt given back.
-                    releases.append(ReleaseRow(id: update.id, campaignId: update.campaignId, dueAt: retryAt.timeIntervalSince1970))
-                    continue
-                }
-                (state, dueAt, acceptedAt, messageId) = ("retry", retryAt.timeIntervalSince1970, nil, nil)
-            case .failed: (state, dueAt, acceptedAt, messageId) = ("failed", nil, nil, nil)
-            case .suppressed: (state, dueAt, acceptedAt, messageId) = ("suppressed", nil, nil, nil)
-            case .pending: (state, dueAt, acceptedAt, messageId) = ("pending", at, nil, nil)
-            case .sending: continue
+            switch update.storedForm(now: now) {
+            case .release(let dueAt)?: releases.append(ReleaseRow(id: update.id, campaignId: update.campaignId, dueAt: dueAt))
+            case .outcome(let columns)?: outcomes.append(OutcomeRow(id: update.id, campaignId: update.campaignId, columns: columns))
+            case nil: continue
             }
-            var reasonCode = update.reason?.code
-            if case .suppressed(let reason) = update.state { reasonCode = reason }
-            outcomes.append(OutcomeRow(id: update.id, campaignId: update.campaignId, state: state, outcome: update.outcome.rawValue,
-                                       reason: reasonCode, reasonDetail: update.reason?.detail, gatewayStatus: update.reason?.status,
-                                       gatewayMessageId: messageId, dueAt: dueAt, acceptedAt: acceptedAt))
         }
         let releaseSet = releases.isEmpty ? nil : try Self.recordSet(releases)
         let outcomeSet = outcomes.isEmpty ? nil : try Self.recordSet(outcomes)

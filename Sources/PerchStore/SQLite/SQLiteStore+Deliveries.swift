@@ -67,33 +67,22 @@ extension SQLiteStore {
                 appIds[campaignId] = try String.fetchOne(db, sql: "SELECT app_id FROM campaigns WHERE id = ?", arguments: [campaignId])
             }
             for update in updates {
-                guard let appId = appIds[update.campaignId] else { continue }
-                let state: String, dueAt: Double?, acceptedAt: Double?, messageId: String?
-                switch update.state {
-                case .accepted(let id): (state, dueAt, acceptedAt, messageId) = ("accepted", nil, now.stored, id)
-                case .retry(let at, _, _): (state, dueAt, acceptedAt, messageId) = ("retry", at.stored, nil, nil)
-                case .failed: (state, dueAt, acceptedAt, messageId) = ("failed", nil, nil, nil)
-                case .suppressed: (state, dueAt, acceptedAt, messageId) = ("suppressed", nil, nil, nil)
-                case .pending: (state, dueAt, acceptedAt, messageId) = ("pending", now.stored, nil, nil)
-                case .sending: continue
-                }
-                if case .retry(let at, 0, _) = update.state {
-                    // Released untried: pending again, the claim's attempt given back.
+                guard let appId = appIds[update.campaignId], let form = update.storedForm(now: now) else { continue }
+                switch form {
+                case .release(let dueAt):
                     try db.executeCached(sql: """
                         UPDATE deliveries SET state = 'pending', attempts = MAX(0, attempts - 1), due_at = ?, updated_at = ?
                         WHERE app_id = ? AND id = ? AND state = 'sending'
-                        """, arguments: [at.stored, now.stored, appId, update.id])
-                    continue
+                        """, arguments: [dueAt, now.stored, appId, update.id])
+                case .outcome(let row):
+                    try db.executeCached(sql: """
+                        UPDATE deliveries SET state = ?, outcome = ?, reason = ?, reason_detail = ?, gateway_status = ?,
+                            gateway_message_id = COALESCE(?, gateway_message_id), due_at = COALESCE(?, due_at), accepted_at = COALESCE(?, accepted_at),
+                            updated_at = ?
+                        WHERE app_id = ? AND id = ? AND state = 'sending'
+                        """, arguments: [row.state, row.outcome, row.reason, row.reasonDetail, row.gatewayStatus, row.gatewayMessageId,
+                                         row.dueAt, row.acceptedAt, now.stored, appId, update.id])
                 }
-                var reasonCode = update.reason?.code
-                if case .suppressed(let reason) = update.state { reasonCode = reason }
-                try db.executeCached(sql: """
-                    UPDATE deliveries SET state = ?, outcome = ?, reason = ?, reason_detail = ?, gateway_status = ?,
-                        gateway_message_id = COALESCE(?, gateway_message_id), due_at = COALESCE(?, due_at), accepted_at = COALESCE(?, accepted_at),
-                        updated_at = ?
-                    WHERE app_id = ? AND id = ? AND state = 'sending'
-                    """, arguments: [state, update.outcome.rawValue, reasonCode, update.reason?.detail, update.reason?.status, messageId,
-                                     dueAt, acceptedAt, now.stored, appId, update.id])
             }
             try Self.completeFinished(db, appId: nil, campaignIds: Set(updates.map(\.campaignId)), now: now)
         }
