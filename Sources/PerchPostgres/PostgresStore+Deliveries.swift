@@ -152,10 +152,10 @@ extension PostgresStore {
 
     // MARK: - Reads
 
-    public func deliveries(appId: String, campaignId: String, installationId: String?) async throws -> [DeliveryRecord] {
+    public func deliveries(appId: String, campaignId: String?, installationId: String?) async throws -> [DeliveryRecord] {
         try await rows("""
             SELECT \(unescaped: Self.deliveryColumns) FROM deliveries
-            WHERE app_id = \(appId) AND campaign_id = \(campaignId) AND (\(installationId)::text IS NULL OR installation_id = \(installationId)::text)
+            WHERE app_id = \(appId) AND (\(campaignId)::text IS NULL OR campaign_id = \(campaignId)::text) AND (\(installationId)::text IS NULL OR installation_id = \(installationId)::text)
             ORDER BY created_at, id LIMIT 10000
             """).map(Self.delivery)
     }

@@ -50,8 +50,9 @@ public protocol CampaignStore: Sendable {
     func gatewayPauses(appId: String) async throws -> [GatewayPause]
 
     func campaignCounts(appId: String, campaignId: String, now: Date) async throws -> CampaignCounts
-    /// Every delivery row of the campaign for one installation (one per token and occurrence).
-    func deliveries(appId: String, campaignId: String, installationId: String?) async throws -> [DeliveryRecord]
+    /// Delivery rows (one per token and occurrence), oldest first: of one campaign, of one installation, or of one
+    /// installation in one campaign. At least one of `campaignId` and `installationId` is given.
+    func deliveries(appId: String, campaignId: String?, installationId: String?) async throws -> [DeliveryRecord]
 }
 
 /// An audience with its segment looked up.

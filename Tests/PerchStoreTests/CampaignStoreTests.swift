@@ -160,6 +160,8 @@ struct CampaignStoreTests {
                 && failed.gatewayStatus == 410 && failed.attempts == 1)
         let one = try await store.deliveries(appId: app, campaignId: campaign.id, installationId: accepted.installationId)
         #expect(one.count == 1 && one[0].gatewayMessageId == "m-i0" && one[0].acceptedAt == t0 + 5)
+        #expect(try await store.deliveries(appId: app, campaignId: nil, installationId: accepted.installationId) == one,
+                "an installation's deliveries across campaigns (the dashboard's user lookup)")
 
         // Caps look back at what each person was sent: one entry per person and campaign occurrence, failed and
         // suppressed rows left out; users' opens by the hour of their own time zone (08:00 UTC is 09:00 in Berlin).

@@ -8,8 +8,9 @@ extension Dashboard {
         router.get("/campaigns") { request, _ in
             try await signedIn(request) { session, app in
                 var views: [CampaignView] = []
+                let pauses = try await store.gatewayPauses(appId: session.appId)
                 for record in try await store.campaigns(appId: session.appId).sorted(by: { $0.createdAt > $1.createdAt }) {
-                    views.append(try await api.campaignView(appId: session.appId, id: record.id))
+                    views.append(try await api.campaignView(record, pausedGateways: pauses))
                 }
                 return Self.html(CampaignListPage(appName: app.name, campaigns: views).html)
             }

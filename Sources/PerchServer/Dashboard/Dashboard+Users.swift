@@ -41,16 +41,19 @@ extension Dashboard {
             page.message = "Look a person up by your own user id, or one device by its installation id."
             return
         }
-        let campaigns = try await store.campaigns(appId: appId).sorted { $0.createdAt > $1.createdAt }
+        let names = Dictionary(try await store.campaigns(appId: appId).map { ($0.id, $0.definition.name) }) { first, _ in first }
         for installationId in installationIds {
             page.installations.append(.init(view: try await api.installationView(appId: appId, installationId: installationId, withHistory: true),
                                             api: "/v1/installations/" + Self.pathSegment(installationId)))
-            for campaign in campaigns {
-                let decisions = try await store.deliveries(appId: appId, campaignId: campaign.id, installationId: installationId)
-                    .map(ExplainView.Decision.init)
+            // One read of the installation's deliveries across campaigns, then one explanation per campaign, newest first.
+            let records = try await store.deliveries(appId: appId, campaignId: nil, installationId: installationId)
+            let byCampaign = Dictionary(grouping: records, by: \.campaignId)
+            let newestFirst = byCampaign.keys.sorted { (byCampaign[$0]?.first?.createdAt ?? .distantPast) > (byCampaign[$1]?.first?.createdAt ?? .distantPast) }
+            for campaignId in newestFirst {
+                let decisions = (byCampaign[campaignId] ?? []).map(ExplainView.Decision.init)
                 guard let latest = decisions.last else { continue }
-                page.deliveries.append(.init(campaignId: campaign.id, campaignName: campaign.definition.name, installationId: installationId,
-                                             explain: ExplainView(campaignId: campaign.id, installationId: installationId, verdict: latest.verdict,
+                page.deliveries.append(.init(campaignId: campaignId, campaignName: names[campaignId] ?? campaignId, installationId: installationId,
+                                             explain: ExplainView(campaignId: campaignId, installationId: installationId, verdict: latest.verdict,
                                                                   explanation: latest.explanation, decisions: decisions)))
             }
         }

@@ -91,7 +91,12 @@ extension PerchAPI {
 
     func campaignView(appId: String, id: String) async throws -> CampaignView {
         guard let record = try await store.campaign(appId: appId, id: id) else { throw PerchError.notFound("campaign") }
-        let counts = try await store.campaignCounts(appId: appId, campaignId: id, now: now())
-        return CampaignView(record, counts: counts, pausedGateways: try await store.gatewayPauses(appId: appId))
+        return try await campaignView(record, pausedGateways: try await store.gatewayPauses(appId: appId))
+    }
+
+    /// The view of a campaign already read, with its counts; the app's paused gateways are passed in, so a list reads them once.
+    func campaignView(_ record: CampaignRecord, pausedGateways: [GatewayPause]) async throws -> CampaignView {
+        let counts = try await store.campaignCounts(appId: record.appId, campaignId: record.id, now: now())
+        return CampaignView(record, counts: counts, pausedGateways: pausedGateways)
     }
 }

@@ -108,12 +108,12 @@ extension SQLiteStore {
 
     // MARK: - Reads
 
-    public func deliveries(appId: String, campaignId: String, installationId: String?) async throws -> [DeliveryRecord] {
+    public func deliveries(appId: String, campaignId: String?, installationId: String?) async throws -> [DeliveryRecord] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT * FROM deliveries WHERE app_id = ? AND campaign_id = ? AND (? IS NULL OR installation_id = ?)
+                SELECT * FROM deliveries WHERE app_id = ? AND (? IS NULL OR campaign_id = ?) AND (? IS NULL OR installation_id = ?)
                 ORDER BY created_at, id LIMIT 10000
-                """, arguments: [appId, campaignId, installationId, installationId]).map(Self.delivery)
+                """, arguments: [appId, campaignId, campaignId, installationId, installationId]).map(Self.delivery)
         }
     }
 
