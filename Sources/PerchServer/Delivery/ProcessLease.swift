@@ -1,10 +1,11 @@
 import Foundation
 import PerchStore
+import Synchronization
 
 /// A named lease in the store, held by this process: how a job that must run once — however many
 /// Perch processes share the database — picks its one runner. Whoever holds the lease runs; the
 /// others skip, and take over when it runs out (a holder that dies stops renewing it).
-struct ProcessLease: Sendable {
+final class ProcessLease: Sendable {
     /// This process, as a lease holder: host, process id and a random part (a restarted process is someone new).
     static let thisProcess = "\(ProcessInfo.processInfo.hostName)/\(ProcessInfo.processInfo.processIdentifier)/\(UInt32.random(in: .min ... .max))"
 
@@ -12,6 +13,8 @@ struct ProcessLease: Sendable {
     let name: String
     let holder: String
     let duration: Duration
+    /// Until when this process knows it holds the lease (from its last successful take or renewal).
+    private let heldUntil = Mutex<Date?>(nil)
 
     init(store: any CoordinationStore, name: String, holder: String = ProcessLease.thisProcess, duration: Duration) {
         self.store = store
@@ -20,9 +23,19 @@ struct ProcessLease: Sendable {
         self.duration = duration
     }
 
-    /// Takes or renews the lease; answers whether this process holds it.
+    /// Takes or renews the lease; answers whether this process holds it. While more than half of the lease is
+    /// left no one else can hold it, so a frequent caller (the scheduler's pass, four times a second) writes to
+    /// the store only about twice per lease length.
     func acquire(now: Date) async throws -> Bool {
-        try await store.acquireLease(name, holder: holder, for: duration, now: now)
+        if let until = heldUntil.withLock({ $0 }), until.timeIntervalSince(now) > duration.timeInterval / 2 { return true }
+        return try await renew(now: now)
+    }
+
+    /// Takes or renews the lease in the store, whatever this process believes.
+    private func renew(now: Date) async throws -> Bool {
+        let held = try await store.acquireLease(name, holder: holder, for: duration, now: now)
+        heldUntil.withLock { $0 = held ? now.addingTimeInterval(duration.timeInterval) : nil }
+        return held
     }
 
     /// Takes the lease only when nobody holds it — this process included: for a job that runs once per
@@ -36,8 +49,8 @@ struct ProcessLease: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 while !Task.isCancelled {
-                    try await Task.sleep(for: duration / 3)
-                    _ = try await acquire(now: now())
+                    try await Task.sleep(for: self.duration / 3)
+                    _ = try await self.renew(now: now())
                 }
             }
             defer { group.cancelAll() }
@@ -47,6 +60,7 @@ struct ProcessLease: Sendable {
 
     /// Gives the lease up (at a graceful shutdown), so another process takes over at once.
     func release() async {
+        heldUntil.withLock { $0 = nil }
         try? await store.releaseLease(name, holder: holder)
     }
 }

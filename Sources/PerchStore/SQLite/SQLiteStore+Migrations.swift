@@ -225,6 +225,8 @@ extension SQLiteStore {
                 DROP INDEX events_by_installation;
                 -- "Is anything of this campaign left to send?" after every recorded batch, without walking the sent rows.
                 CREATE INDEX deliveries_open ON deliveries(app_id, campaign_id) WHERE state IN ('pending', 'retry', 'sending');
+                -- An outcome names its campaign, not its app: the campaign's row is found by id alone.
+                CREATE UNIQUE INDEX campaigns_by_id ON campaigns(id);
                 """)
         }
         return migrator
