@@ -25,10 +25,7 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "perch")
         var configuration = ServerConfiguration()
         configuration.host = host ?? Environment.value("PERCH_HOST") ?? configuration.host
-        configuration.port = try port ?? Environment.value("PERCH_PORT").map { text in
-            guard let value = Int(text) else { throw ValidationError("PERCH_PORT must be a number") }
-            return value
-        } ?? configuration.port
+        configuration.port = try WorkOptions.number(port, "PERCH_PORT", in: 0...65_535) ?? configuration.port
         configuration.databaseURL = demoStoreOptions.databaseURL
         configuration.adminKey = adminKey ?? Environment.value("PERCH_ADMIN_KEY")
         configuration.hygiene = try work.hygiene()
