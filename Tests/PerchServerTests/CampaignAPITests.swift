@@ -114,7 +114,11 @@ struct CampaignAPITests {
             // Personalisation: named users see their name, others the default.
             let texts = simulator.received(platform: .apns).map { String(decoding: $0.body, as: UTF8.self) }
                 + simulator.received(platform: .webpush).compactMap(\.text)
-            #expect(texts.contains { $0.contains("Name2") || $0.contains("Name3") })
+            // Each named user (at least their browser) sees their name exactly when the holdout let them through.
+            for user in 0..<4 {
+                let heldOut = Assignment.isHeldOut(campaignId: id, person: "user:user-\(user)", holdoutPercent: 20)
+                #expect(texts.contains { $0.contains("Name\(user)") } == !heldOut, "user-\(user) held out: \(heldOut)")
+            }
             #expect(texts.contains { $0.contains("Hi there") || $0.contains("Hey you") })
             #expect(!texts.contains { $0.contains("{{") })
 
