@@ -177,10 +177,20 @@ let package = Package(
             dependencies: ["PerchDemo", "PerchCore", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "PerchCoreTests", dependencies: ["PerchCore"]),
+        // What the store and server suites share: the test PostgreSQL server (a fresh database per test).
+        .target(
+            name: "PerchTestSupport",
+            dependencies: [
+                "PerchCore", "PerchPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/PerchTestSupport"
+        ),
         .testTarget(
             name: "PerchStoreTests",
             dependencies: [
-                "PerchStore", "PerchCore", "PerchPostgres",
+                "PerchStore", "PerchCore", "PerchPostgres", "PerchTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -189,8 +199,10 @@ let package = Package(
         .testTarget(
             name: "PerchServerTests",
             dependencies: [
-                "PerchServer", "PerchStore", "PerchCore", "PerchGateways", "PerchSimulator", "PerchPostgres",
+                "PerchServer", "PerchStore", "PerchCore", "PerchGateways", "PerchSimulator", "PerchPostgres", "PerchTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -35,7 +35,10 @@ extension PushSimulator {
         }
         switch (request.method, request.path) {
         case ("GET", "/_sim/counters"):
-            return .encoded(200, counters(platform: platform))
+            var counters = counters(platform: platform)
+            // A poller watching progress does not need (or want to parse) one entry per token.
+            if request.query["perToken"] == "false" { counters.perToken = [:] }
+            return .encoded(200, counters)
         case ("GET", "/_sim/received"):
             return .encoded(200, received(platform: platform))
         case ("POST", "/_sim/reset"):

@@ -9,7 +9,7 @@ import ServiceLifecycle
 extension ServeCommand {
     /// Whether `--demo` or `PERCH_DEMO=1` asked for the demo.
     var isDemo: Bool {
-        demo || ["1", "true", "yes"].contains(Environment.value("PERCH_DEMO")?.lowercased() ?? "")
+        demo || Environment.isOn("PERCH_DEMO")
     }
 
     /// The store options, with the demo's own database (`perch-demo.sqlite`) unless one is named, so the

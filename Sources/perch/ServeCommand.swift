@@ -17,6 +17,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Start push simulators in process, seed a demo app with ~50,000 installations and send it a campaign [PERCH_DEMO=1]")
     var demo = false
     @Option(help: "Installations the demo seeds [PERCH_DEMO_SIZE]") var demoSize: Int?
+    @Flag(help: "Serve the API and dashboard only; the scheduler, sending and hygiene run in `perch worker`s (PostgreSQL) [PERCH_API_ONLY=1]")
+    var apiOnly = false
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var work: WorkOptions
 
@@ -32,6 +34,11 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.delivery = try work.delivery()
 
         let opened = try await demoStoreOptions.openStore(logger: logger)
+        let apiOnly = apiOnly || Environment.isOn("PERCH_API_ONLY")
+        if apiOnly, opened.service == nil {
+            throw ValidationError("--api-only leaves sending to perch worker processes, which need PostgreSQL (--database postgres://…); "
+                                  + "on SQLite, perch serve sends by itself")
+        }
         let store = opened.store
         configuration.dashboardKey = Dashboard.signingKey(masterKey: opened.masterKey)
         let metrics = PerchMetrics()
@@ -39,13 +46,14 @@ struct ServeCommand: AsyncParsableCommand {
         let directory = GatewayDirectory(store: store, gateways: gateways)
         let api = PerchAPI(store: store, metrics: metrics, gateways: directory)
         let app = PerchApplication.make(configuration: configuration, api: api, store: store, logger: logger)
-        let delivery = PerchApplication.deliveryServices(store: store, gateways: directory, configuration: configuration.delivery,
-                                                         hygiene: configuration.hygiene, metrics: metrics,
-                                                         logger: Logger(label: "perch.delivery"))
+        let delivery = apiOnly ? [] : PerchApplication.deliveryServices(
+            store: store, gateways: directory, configuration: configuration.delivery, hygiene: configuration.hygiene, metrics: metrics,
+            logger: Logger(label: "perch.delivery"))
         if configuration.adminKey == nil {
             logger.notice("no admin key set: POST /v1/apps is closed; create apps with `perch apps create` or set PERCH_ADMIN_KEY")
         }
-        logger.info("perch serving", metadata: ["address": "\(configuration.host):\(configuration.port)", "database": "\(opened.description)"])
+        logger.info("perch serving", metadata: ["address": "\(configuration.host):\(configuration.port)", "database": "\(opened.description)",
+                                                "sending": "\(apiOnly ? "off (perch worker)" : "on")"])
         let showcase = try await demoServices(store: opened.store as? SQLiteStore, configuration: configuration, logger: logger)
         // The store's own service (PostgreSQL's pool) first, so it shuts down last.
         let services: [any Service] = (opened.service.map { [$0] } ?? []) + [gateways, app] + delivery + showcase

@@ -80,4 +80,9 @@ enum Environment {
         guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
         return value
     }
+
+    /// Whether a switch variable is on (`1`, `true` or `yes`).
+    static func isOn(_ name: String) -> Bool {
+        ["1", "true", "yes"].contains(value(name)?.lowercased() ?? "")
+    }
 }

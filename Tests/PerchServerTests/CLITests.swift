@@ -59,6 +59,17 @@ struct CLITests {
         #expect(database.range(of: Data((app["secretKey"]?.stringValue ?? "missing").utf8)) == nil, "keys are stored hashed")
     }
 
+    /// Without PostgreSQL there is no other process to send: a worker, or a server that leaves sending to workers, is refused.
+    @Test func workersAndAnAPIOnlyServerAreRefusedOnSQLite() throws {
+        let folder = try Self.folder()
+        for arguments in [["worker"], ["serve", "--api-only"]] {
+            let run = try Self.run(arguments + ["--database", "sqlite:one.sqlite"], in: folder)
+            #expect(run.status != 0 && run.output.contains("on SQLite, perch serve sends by itself"), "\(arguments): \(run.output)")
+        }
+        let variable = try Self.run(["serve"], environment: ["PERCH_API_ONLY": "1", "PERCH_DATABASE_URL": "sqlite:one.sqlite"], in: folder)
+        #expect(variable.status != 0 && variable.output.contains("--api-only"), "\(variable.output)")
+    }
+
     @Test func hygieneDryRunCountsAndChangesNothing() async throws {
         let folder = try Self.folder()
         let masterKey = String(repeating: "ab", count: 32)

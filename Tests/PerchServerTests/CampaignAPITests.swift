@@ -4,8 +4,8 @@ import PerchCore
 import PerchSimulator
 @testable import PerchServer
 
-/// Campaigns end to end: the real API, a real SQLite file, the scheduler and a delivery worker, and the
-/// simulators over HTTP/2 + TLS on loopback.
+/// Campaigns end to end: the real API, a real SQLite file or PostgreSQL database (every test runs on both), the
+/// scheduler and a delivery worker, and the simulators over HTTP/2 + TLS on loopback.
 @Suite("Campaigns")
 struct CampaignAPITests {
     typealias Client = TestServer.Client
@@ -52,8 +52,8 @@ struct CampaignAPITests {
         return Int(value?.numberValue ?? 0)
     }
 
-    @Test func aCampaignReachesTheRightTokensPersonalisesAndExplainsEveryTokenLeftOut() async throws {
-        try await SendAPITests.withSending { client, simulator, endpoints, app in
+    @Test(arguments: TestBackend.allCases) func aCampaignReachesTheRightTokensPersonalisesAndExplainsEveryTokenLeftOut(_ backend: TestBackend) async throws {
+        try await SendAPITests.withSending(on: backend) { client, simulator, endpoints, app in
             try await Self.connectAll(client, app, endpoints)
             // Twelve users with a phone and a browser; four named; two deny consent on the phone; two phones are dead.
             for user in 0..<12 {
@@ -161,8 +161,8 @@ struct CampaignAPITests {
         }
     }
 
-    @Test func cancelStopsTheRemainingWorkWithinSeconds() async throws {
-        try await SendAPITests.withSending { client, simulator, endpoints, app in
+    @Test(arguments: TestBackend.allCases) func cancelStopsTheRemainingWorkWithinSeconds(_ backend: TestBackend) async throws {
+        try await SendAPITests.withSending(on: backend) { client, simulator, endpoints, app in
             try await Self.connectAll(client, app, endpoints, apnsRate: 20)
             for index in 0..<100 {
                 try await Self.register(client, app, ["platform": "apns", "token": .string(Tokens.apns(1000 + index)), "environment": "production",
@@ -188,8 +188,8 @@ struct CampaignAPITests {
         }
     }
 
-    @Test func refusedCredentialsPauseTheAppsSendsUntilTheyAreFixed() async throws {
-        try await SendAPITests.withSending { client, simulator, endpoints, app in
+    @Test(arguments: TestBackend.allCases) func refusedCredentialsPauseTheAppsSendsUntilTheyAreFixed(_ backend: TestBackend) async throws {
+        try await SendAPITests.withSending(on: backend) { client, simulator, endpoints, app in
             try await SendAPITests.connectAPNs(client, app, endpoints, keyId: "WRONGKEY01")
             for index in 0..<5 {
                 try await Self.register(client, app, ["platform": "apns", "token": .string(Tokens.apns(2000 + index)), "environment": "production",
@@ -221,8 +221,8 @@ struct CampaignAPITests {
         }
     }
 
-    @Test func aTriggeredCampaignWaitsItsDelayAndHonoursTheCancelCondition() async throws {
-        try await SendAPITests.withSending { client, simulator, endpoints, app in
+    @Test(arguments: TestBackend.allCases) func aTriggeredCampaignWaitsItsDelayAndHonoursTheCancelCondition(_ backend: TestBackend) async throws {
+        try await SendAPITests.withSending(on: backend) { client, simulator, endpoints, app in
             try await Self.connectAll(client, app, endpoints)
             for name in ["shopper", "buyer"] {
                 try await Self.register(client, app, ["platform": "fcm", "token": .string(Tokens.fcm(name.count * 7)), "installationId": .string(name),
@@ -252,8 +252,8 @@ struct CampaignAPITests {
         }
     }
 
-    @Test func eventsWithADeliveryIdAreAttributedAndHeldOutConversionsCounted() async throws {
-        try await SendAPITests.withSending { client, simulator, endpoints, app in
+    @Test(arguments: TestBackend.allCases) func eventsWithADeliveryIdAreAttributedAndHeldOutConversionsCounted(_ backend: TestBackend) async throws {
+        try await SendAPITests.withSending(on: backend) { client, simulator, endpoints, app in
             try await Self.connectAll(client, app, endpoints)
             for index in 0..<40 {
                 try await Self.register(client, app, ["platform": "fcm", "token": .string(Tokens.fcm(100 + index)), "installationId": .string("a\(index)"),
@@ -314,8 +314,8 @@ struct CampaignAPITests {
         }
     }
 
-    @Test func badCampaignsAreRefusedUpFrontNamingTheField() async throws {
-        try await SendAPITests.withSending { client, _, _, app in
+    @Test(arguments: TestBackend.allCases) func badCampaignsAreRefusedUpFrontNamingTheField(_ backend: TestBackend) async throws {
+        try await SendAPITests.withSending(on: backend) { client, _, _, app in
             func refused(_ body: JSONValue) async throws -> Answer { try await client.call(.post, "/v1/campaigns", key: app.secret, json: body) }
             let message: JSONValue = ["title": "t", "body": "b"]
             let cases: [(JSONValue, String)] = [
@@ -343,8 +343,8 @@ struct CampaignAPITests {
         }
     }
 
-    @Test func aTransactionalSendToAUserFollowsTheDevicePolicy() async throws {
-        try await SendAPITests.withSending { client, simulator, endpoints, app in
+    @Test(arguments: TestBackend.allCases) func aTransactionalSendToAUserFollowsTheDevicePolicy(_ backend: TestBackend) async throws {
+        try await SendAPITests.withSending(on: backend) { client, simulator, endpoints, app in
             try await Self.connectAll(client, app, endpoints)
             try await Self.register(client, app, ["platform": "apns", "token": .string(Tokens.apns(77)), "environment": "production",
                                                   "installationId": "old-phone", "userId": "ann", "consent": "granted"])
@@ -365,8 +365,8 @@ struct CampaignAPITests {
         }
     }
 
-    @Test func aThrottledGatewayIsRetriedNoEarlierThanItsRetryAfter() async throws {
-        try await SendAPITests.withSending { client, simulator, endpoints, app in
+    @Test(arguments: TestBackend.allCases) func aThrottledGatewayIsRetriedNoEarlierThanItsRetryAfter(_ backend: TestBackend) async throws {
+        try await SendAPITests.withSending(on: backend) { client, simulator, endpoints, app in
             try await Self.connectAll(client, app, endpoints)
             try await Self.register(client, app, ["platform": "fcm", "token": .string(Tokens.fcm(900)), "installationId": "busy", "consent": "granted"])
             simulator.inject(.status(503, reason: "UNAVAILABLE", retryAfter: 2), platform: .fcm, count: 1)

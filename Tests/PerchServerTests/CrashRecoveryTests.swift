@@ -6,8 +6,10 @@ import Logging
 import Testing
 import PerchCore
 import PerchSimulator
+import PerchTestSupport
 
-/// `kill -9` of `perch serve` in the middle of a campaign, then a restart on the same database: the campaign
+/// `kill -9` of `perch serve` in the middle of a campaign, then a restart on the same database (a SQLite file, or
+/// a PostgreSQL database whose claimed rows wait out their lease): the campaign
 /// completes, every eligible token gets the message, and duplicates stay within the in-flight window (one
 /// claimed batch) — counted by the simulators, which see every push.
 @Suite("Crash recovery", .serialized)
@@ -19,13 +21,14 @@ struct CrashRecoveryTests {
         let process: Process
         let port: Int
 
-        static func start(folder: URL, port: Int) throws -> Server {
+        static func start(folder: URL, port: Int, database: String) throws -> Server {
             let process = Process()
             process.executableURL = CLITests.binary
             process.arguments = ["serve"]
             process.currentDirectoryURL = folder
             process.environment = ProcessInfo.processInfo.environment.merging([
-                "PERCH_PORT": "\(port)", "PERCH_HOST": "127.0.0.1", "PERCH_DATABASE_URL": "sqlite:crash.sqlite", "PERCH_ADMIN_KEY": adminKey,
+                "PERCH_PORT": "\(port)", "PERCH_HOST": "127.0.0.1", "PERCH_DATABASE_URL": database, "PERCH_ADMIN_KEY": adminKey,
+                "PERCH_MASTER_KEY": String(repeating: "c4", count: 32),
                 "PERCH_DELIVERY_LEASE": "2", "PERCH_DELIVERY_BATCH": "\(batch)", "PERCH_DELIVERY_CONCURRENCY": "4", "PERCH_LOG_LEVEL": "warning",
             ]) { _, new in new }
             process.standardOutput = FileHandle.nullDevice
@@ -56,7 +59,8 @@ struct CrashRecoveryTests {
         }
     }
 
-    @Test func killNineMidCampaignThenRestartCompletesItWithBoundedDuplicates() async throws {
+    @Test(arguments: TestBackend.allCases)
+    func killNineMidCampaignThenRestartCompletesItWithBoundedDuplicates(_ backend: TestBackend) async throws {
         var configuration = SimulatorConfiguration()
         configuration.eventLoopThreads = 1
         configuration.latency = .milliseconds(25)
@@ -66,8 +70,12 @@ struct CrashRecoveryTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("perch-crash-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let port = Int.random(in: 20_000...40_000)
+        let database = switch backend {
+        case .sqlite: "sqlite:crash.sqlite"
+        case .postgres: try TestPostgres.url(database: try await TestPostgres.createDatabase())
+        }
 
-        var server = try Server.start(folder: folder, port: port)
+        var server = try Server.start(folder: folder, port: port, database: database)
         defer { if server.process.isRunning { server.process.terminate() } }
         try await server.waitUntilHealthy()
         let (createdStatus, app) = try await server.call("POST", "/v1/apps", key: Self.adminKey, json: ["name": "crash"])
@@ -112,7 +120,7 @@ struct CrashRecoveryTests {
         let atCrash = accepted()
         #expect(atCrash >= 80 && atCrash < 290, "killed mid-campaign, after \(atCrash) of 290")
 
-        server = try Server.start(folder: folder, port: port)
+        server = try Server.start(folder: folder, port: port, database: database)
         try await server.waitUntilHealthy()
         var status: JSONValue = .null
         let restartDeadline = Date().addingTimeInterval(120)

@@ -7,7 +7,8 @@ import PerchCore
 import PerchSimulator
 @testable import PerchServer
 
-/// `POST /api/push`: gorush's documented bodies, sent through the real gateways to the simulators over HTTP/2 + TLS.
+/// `POST /api/push`: gorush's documented bodies, sent through the real gateways to the simulators over HTTP/2 + TLS,
+/// on SQLite and on PostgreSQL.
 @Suite("POST /api/push (gorush)")
 struct GorushAPITests {
     static func connectFCM(_ client: TestServer.Client, _ app: TestServer.TestApp, _ endpoints: SimulatorEndpoints) async throws {
@@ -30,8 +31,8 @@ struct GorushAPITests {
         return items.compactMap(\.objectValue)
     }
 
-    @Test func gorushsIOSExampleIsSentToAPNsAndADeadTokenIsRetiredAndReported() async throws {
-        try await SendAPITests.withSending { client, simulator, endpoints, app in
+    @Test(arguments: TestBackend.allCases) func gorushsIOSExampleIsSentToAPNsAndADeadTokenIsRetiredAndReported(_ backend: TestBackend) async throws {
+        try await SendAPITests.withSending(on: backend) { client, simulator, endpoints, app in
             try await SendAPITests.connectAPNs(client, app, endpoints)
             let live = Tokens.apns(7001), dead = Tokens.apns(7002)
             simulator.markInvalid(platform: .apns, token: dead)
@@ -66,8 +67,8 @@ struct GorushAPITests {
         }
     }
 
-    @Test func gorushsAndroidExampleIsSentToFCMWithItsDataAndBasicAuthWorks() async throws {
-        try await SendAPITests.withSending { client, simulator, endpoints, app in
+    @Test(arguments: TestBackend.allCases) func gorushsAndroidExampleIsSentToFCMWithItsDataAndBasicAuthWorks(_ backend: TestBackend) async throws {
+        try await SendAPITests.withSending(on: backend) { client, simulator, endpoints, app in
             try await Self.connectFCM(client, app, endpoints)
             let first = Tokens.fcm(8001), second = Tokens.fcm(8002)
             simulator.markInvalid(platform: .fcm, token: second)
@@ -94,8 +95,8 @@ struct GorushAPITests {
         }
     }
 
-    @Test func placeholdersUnknownPlatformsAndTopicsAreReportedPerNotification() async throws {
-        try await SendAPITests.withSending { client, simulator, endpoints, app in
+    @Test(arguments: TestBackend.allCases) func placeholdersUnknownPlatformsAndTopicsAreReportedPerNotification(_ backend: TestBackend) async throws {
+        try await SendAPITests.withSending(on: backend) { client, simulator, endpoints, app in
             try await SendAPITests.connectAPNs(client, app, endpoints)
             // gorush's example verbatim: its placeholder tokens are no APNs tokens.
             let verbatim = try await client.call(.post, "/api/push", key: app.secret, raw: GorushFixtures.iOSSoundAndBadge)

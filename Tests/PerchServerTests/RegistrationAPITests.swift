@@ -6,8 +6,8 @@ import PerchCore
 
 @Suite("POST /v1/tokens")
 struct RegistrationAPITests {
-    @Test func registerThenRefreshIsIdempotent() async throws {
-        try await TestServer().run { client in
+    @Test(arguments: TestBackend.allCases) func registerThenRefreshIsIdempotent(_ backend: TestBackend) async throws {
+        try await TestServer.on(backend).run { client in
             let app = try await client.createApp()
             let body: JSONValue = ["platform": "apns", "token": .string(Tokens.apns(1).uppercased()), "installationId": "ios-1",
                                    "userId": "alice", "consent": "granted", "timezone": "Europe/Berlin", "locale": "de_DE", "appVersion": "3.1.0"]
@@ -20,8 +20,8 @@ struct RegistrationAPITests {
         }
     }
 
-    @Test func invalidInputIsA400NamingTheFieldAndChangesNothing() async throws {
-        let server = try TestServer()
+    @Test(arguments: TestBackend.allCases) func invalidInputIsA400NamingTheFieldAndChangesNothing(_ backend: TestBackend) async throws {
+        let server = try await TestServer.on(backend)
         try await server.run { client in
             let app = try await client.createApp()
             let good: [String: JSONValue] = ["platform": "apns", "token": .string(Tokens.apns(1)), "installationId": "ios-1", "consent": "granted",
@@ -75,8 +75,8 @@ struct RegistrationAPITests {
         }
     }
 
-    @Test func webPushEndpointsThatPointInsideAreRefused() async throws {
-        let server = try TestServer(resolverTable: ["push.example.com": ["93.184.216.34"], "evil.example.com": ["10.0.0.5"],
+    @Test(arguments: TestBackend.allCases) func webPushEndpointsThatPointInsideAreRefused(_ backend: TestBackend) async throws {
+        let server = try await TestServer.on(backend, resolverTable: ["push.example.com": ["93.184.216.34"], "evil.example.com": ["10.0.0.5"],
                                                     "metadata.example.com": ["169.254.169.254"], "mixed.example.com": ["93.184.216.34", "127.0.0.1"]])
         try await server.run { client in
             let app = try await client.createApp()
@@ -102,8 +102,8 @@ struct RegistrationAPITests {
         }
     }
 
-    @Test func tokenRefreshAndMoveThroughTheAPI() async throws {
-        let server = try TestServer()
+    @Test(arguments: TestBackend.allCases) func tokenRefreshAndMoveThroughTheAPI(_ backend: TestBackend) async throws {
+        let server = try await TestServer.on(backend)
         try await server.run { client in
             let app = try await client.createApp()
             let first = try await client.call(.post, "/v1/tokens", key: app.publishable, json: [

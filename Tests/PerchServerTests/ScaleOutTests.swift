@@ -8,20 +8,25 @@ import NIOFoundationCompat
 import PerchCore
 import PerchPostgres
 import PerchSimulator
+import PerchTestSupport
 import PostgresNIO
 import Testing
 
 /// Perch scaled out: one `perch serve` and three `perch worker` processes on one PostgreSQL database (the
-/// server `scripts/test` starts) send a 100,000-token campaign to the simulators, which count every push per
+/// server `scripts/test` starts) send a 100,000-token campaign to `perch simulate`, which counts every push per
 /// token. Every eligible token gets it, the denied never, duplicates stay within the in-flight window, the
 /// frequency cap holds across processes, and every worker takes a share — also when one of them is killed
 /// with `SIGKILL` in the middle of the run and its claimed rows are taken over when their lease ends.
+///
+/// Every process is the `perch` binary a user deploys: `PERCH_SCALE_BINARY` (scripts/test points it at the release
+/// build), else the debug build beside the tests.
 @Suite("Scale-out on PostgreSQL", .serialized)
 struct ScaleOutTests {
     static let adminKey = "scale-admin-key-0123456789"
     static let masterKey = String(repeating: "5c", count: 32)
     /// `PERCH_SCALE_TOKENS` makes a quick local run smaller; CI runs the full 100,000.
     static let tokens = ProcessInfo.processInfo.environment["PERCH_SCALE_TOKENS"].flatMap(Int.init) ?? 100_000
+    static let binary = ProcessInfo.processInfo.environment["PERCH_SCALE_BINARY"].map { URL(fileURLWithPath: $0) } ?? CLITests.binary
     static let batch = 200
     static let workers = 3
 
@@ -34,15 +39,12 @@ struct ScaleOutTests {
     }
 
     func run(killingAWorker: Bool) async throws {
-        var configuration = SimulatorConfiguration()
-        configuration.eventLoopThreads = 2
-        configuration.receivedHistoryLimit = 0
-        let simulator = PushSimulator(configuration: configuration)
-        let endpoints = try await simulator.start()
-        defer { Task { try? await simulator.shutdown() } }
-        let database = try await Self.createDatabase()
+        let database = try await TestPostgres.createDatabase()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("perch-scale-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        print("scale-out: \(Self.binary.path), logs in \(folder.path)")
+        let simulator = try await SimulatorProcess.start(binary: Self.binary, folder: folder)
+        defer { Task { await simulator.stop() } }
 
         // The server first: it applies the schema.
         let serverPort = Int.random(in: 20_000...30_000)
@@ -54,12 +56,9 @@ struct ScaleOutTests {
         #expect(created == 201, "\(app)")
         let appId = try #require(app.objectValue?["id"]?.stringValue)
         let secret = try #require(app.objectValue?["secretKey"]?.stringValue)
-        for (platform, body) in [
-            ("apns", SendAPITests.apnsSettings(endpoints)),
-            ("fcm", ["serviceAccount": try #require(JSONValue(jsonText: endpoints.fcmServiceAccountJSON)), "endpoint": .string(endpoints.fcmURL),
-                     "caCertificate": .string(endpoints.caCertificatePEM)]),
-        ] as [(String, JSONValue)] {
-            let (status, answer) = try await api.call("PUT", "/v1/apps/\(appId)/gateways/\(platform)", key: secret, json: body)
+        for platform in [Platform.apns, .fcm] {
+            let (status, answer) = try await api.call("PUT", "/v1/apps/\(appId)/gateways/\(platform.rawValue)", key: secret,
+                                                      json: try simulator.settings(platform))
             #expect(status == 200, "\(answer)")
         }
 
@@ -90,13 +89,15 @@ struct ScaleOutTests {
         let sending = Date()
         for id in campaignIds { _ = try await api.call("POST", "/v1/campaigns/\(id)/send", key: secret) }
 
-        func accepted() -> Int { [Platform.apns, .fcm].map { simulator.counters(platform: $0).accepted }.reduce(0, +) }
+        func accepted() async throws -> Int {
+            try await [Platform.apns, .fcm].asyncMap { try await simulator.counters($0, perToken: false).accepted }.reduce(0, +)
+        }
         if killingAWorker {
             let deadline = Date().addingTimeInterval(900)
-            while accepted() < eligible * 3 / 10, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            while try await accepted() < eligible * 3 / 10, Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
             kill(workers[0].processIdentifier, SIGKILL)
             workers[0].waitUntilExit()
-            print("scale-out: worker-0 killed after \(accepted()) of \(eligible) accepted")
+            print("scale-out: worker-0 killed after \(try await accepted()) of \(eligible) accepted")
         }
         var statuses: [JSONValue] = []
         let deadline = Date().addingTimeInterval(1_500)
@@ -106,11 +107,12 @@ struct ScaleOutTests {
             try await Task.sleep(for: .milliseconds(250))
         }
         let seconds = Date().timeIntervalSince(sending)
-        print("scale-out: \(accepted()) accepted in \(Int(seconds)) s (\(Int(Double(accepted()) / seconds))/s) with \(Self.workers) workers")
+        let total = try await accepted()
+        print("scale-out: \(total) accepted in \(Int(seconds)) s (\(Int(Double(total) / seconds))/s) with \(Self.workers) workers")
         #expect(statuses.allSatisfy { $0.objectValue?["status"] == "completed" }, "\(statuses)")
 
         // Every eligible token got one of the two, the denied none; duplicates only from the killed worker's batch.
-        let counters = [Platform.apns, .fcm].map { simulator.counters(platform: $0) }
+        let counters = try await [Platform.apns, .fcm].asyncMap { try await simulator.counters($0) }
         let distinct = counters.map(\.perToken.count).reduce(0, +)
         let duplicates = counters.map(\.duplicates).reduce(0, +)
         let extra = counters.flatMap(\.perToken.values).map { $0 - 1 }.reduce(0, +)
@@ -142,11 +144,11 @@ struct ScaleOutTests {
 
     static func launch(_ arguments: [String], database: String, folder: URL, port: Int?, name: String) throws -> Process {
         let process = Process()
-        process.executableURL = CLITests.binary
+        process.executableURL = binary
         process.arguments = arguments
         process.currentDirectoryURL = folder
         var environment = ProcessInfo.processInfo.environment.merging([
-            "PERCH_DATABASE_URL": try url(database: database, pool: 8), "PERCH_MASTER_KEY": masterKey, "PERCH_ADMIN_KEY": adminKey,
+            "PERCH_DATABASE_URL": try TestPostgres.url(database: database, pool: 8), "PERCH_MASTER_KEY": masterKey, "PERCH_ADMIN_KEY": adminKey,
             "PERCH_HOST": "127.0.0.1", "PERCH_DELIVERY_BATCH": "\(batch)", "PERCH_DELIVERY_CONCURRENCY": "32", "PERCH_DELIVERY_LEASE": "10",
             "PERCH_LOG_LEVEL": "warning",
         ]) { _, new in new }
@@ -187,7 +189,7 @@ struct ScaleOutTests {
     /// sending, and registering 100,000 installations one by one through a debug build would take most of its time.
     static func seed(database: String, appId: String, denied: Set<Int>) async throws {
         let vault = TokenVault(masterKey: try TokenVault.masterKey(from: masterKey))
-        let client = PostgresClient(configuration: try PostgresStore.Configuration(url: url(database: database, pool: 1)).client)
+        let client = PostgresClient(configuration: try PostgresStore.Configuration(url: TestPostgres.url(database: database, pool: 1)).client)
         let at = Date().timeIntervalSince1970
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
@@ -226,29 +228,6 @@ struct ScaleOutTests {
                     """)
             }
         }
-    }
-
-    // MARK: - PostgreSQL
-
-    static func url(database: String, pool: Int) throws -> String {
-        guard let text = ProcessInfo.processInfo.environment["PERCH_TEST_POSTGRES_URL"], var components = URLComponents(string: text) else {
-            throw PerchError(.internalError, "PERCH_TEST_POSTGRES_URL is not set: run the tests through scripts/test, which starts PostgreSQL")
-        }
-        components.path = "/" + database
-        components.queryItems = [URLQueryItem(name: "pool", value: String(pool))]
-        return components.string!
-    }
-
-    /// A fresh database on the test server.
-    static func createDatabase() async throws -> String {
-        let name = "perch_scale_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        let client = PostgresClient(configuration: try PostgresStore.Configuration(url: url(database: "postgres", pool: 1)).client)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
-        }
-        return name
     }
 }
 

@@ -7,16 +7,18 @@ import PerchGateways
 import PerchSimulator
 @testable import PerchServer
 
-/// `POST /v1/send` through the real gateways to the simulators over HTTP/2 + TLS on loopback.
+/// `POST /v1/send` through the real gateways to the simulators over HTTP/2 + TLS on loopback, on SQLite and on PostgreSQL.
 @Suite("POST /v1/send")
 struct SendAPITests {
-    static func withSending(_ body: @Sendable (TestServer.Client, PushSimulator, SimulatorEndpoints, TestServer.TestApp) async throws -> Void) async throws {
+    /// A server on `backend` that sends (scheduler and delivery worker running) to the simulators, with one app.
+    static func withSending(on backend: TestBackend = .sqlite,
+                            _ body: @Sendable (TestServer.Client, PushSimulator, SimulatorEndpoints, TestServer.TestApp) async throws -> Void) async throws {
         var configuration = SimulatorConfiguration()
         configuration.eventLoopThreads = 1
         let simulator = PushSimulator(configuration: configuration)
         let endpoints = try await simulator.start()
         let gateways = PushGateways(logger: Logger(label: "test.gateways"), connectTimeout: .seconds(60))
-        var server = try TestServer()
+        var server = try await TestServer.on(backend)
         server.gateways = GatewayDirectory(store: server.store, gateways: gateways)
         do {
             try await server.run { client in
@@ -58,8 +60,8 @@ struct SendAPITests {
         return first
     }
 
-    @Test func aGrantedInstallationIsSentToAndAGoneTokenIsRetiredAtOnce() async throws {
-        try await Self.withSending { client, simulator, endpoints, app in
+    @Test(arguments: TestBackend.allCases) func aGrantedInstallationIsSentToAndAGoneTokenIsRetiredAtOnce(_ backend: TestBackend) async throws {
+        try await Self.withSending(on: backend) { client, simulator, endpoints, app in
             try await Self.connectAPNs(client, app, endpoints)
             let token = Tokens.apns(42)
             _ = try await client.call(.post, "/v1/tokens", key: app.publishable, json: [
@@ -83,8 +85,8 @@ struct SendAPITests {
         }
     }
 
-    @Test func consentIsNeverBypassedAndAMixedUpEnvironmentRetiresNothing() async throws {
-        try await Self.withSending { client, simulator, endpoints, app in
+    @Test(arguments: TestBackend.allCases) func consentIsNeverBypassedAndAMixedUpEnvironmentRetiresNothing(_ backend: TestBackend) async throws {
+        try await Self.withSending(on: backend) { client, simulator, endpoints, app in
             try await Self.connectAPNs(client, app, endpoints)
             _ = try await client.call(.post, "/v1/tokens", key: app.publishable, json: [
                 "platform": "apns", "token": .string(Tokens.apns(1)), "installationId": "no-consent", "consent": "denied"])
@@ -106,8 +108,8 @@ struct SendAPITests {
         }
     }
 
-    @Test func webPushIsEncryptedForTheSubscriptionAndDecryptedByTheSimulator() async throws {
-        try await Self.withSending { client, simulator, endpoints, app in
+    @Test(arguments: TestBackend.allCases) func webPushIsEncryptedForTheSubscriptionAndDecryptedByTheSimulator(_ backend: TestBackend) async throws {
+        try await Self.withSending(on: backend) { client, simulator, endpoints, app in
             let created = try await client.call(.put, "/v1/apps/\(app.id)/gateways/webpush", key: app.secret, json: [
                 "subject": "mailto:ops@example.com", "allowedEndpointHosts": ["127.0.0.1"], "caCertificate": .string(endpoints.caCertificatePEM)])
             #expect(created.status == .ok)
@@ -123,8 +125,8 @@ struct SendAPITests {
         }
     }
 
-    @Test func sendingWithoutCredentialsOrToNobodyIsAClearError() async throws {
-        try await Self.withSending { client, _, _, app in
+    @Test(arguments: TestBackend.allCases) func sendingWithoutCredentialsOrToNobodyIsAClearError(_ backend: TestBackend) async throws {
+        try await Self.withSending(on: backend) { client, _, _, app in
             _ = try await client.call(.post, "/v1/tokens", key: app.publishable, json: [
                 "platform": "fcm", "token": .string(Tokens.fcm(1)), "installationId": "pixel", "consent": "granted"])
             let unconfigured = try await client.call(.post, "/v1/send", key: app.secret, json: ["to": ["installationId": "pixel"], "message": Self.message])

@@ -8,6 +8,7 @@ import NIOCore
 import PerchCore
 import PerchServer
 import PerchStore
+import PerchTestSupport
 import Synchronization
 
 /// A resolver for names the tests make up; real names (like `localhost`) go to the system.
@@ -63,12 +64,24 @@ struct Answer {
     }
 }
 
-/// A real Perch server on loopback over a real SQLite file, and a client for it.
+/// Which database a test server keeps its data in: a SQLite file, or a fresh database on the test PostgreSQL server.
+enum TestBackend: String, CaseIterable, CustomStringConvertible, Sendable {
+    case sqlite
+    case postgres
+
+    var description: String { rawValue }
+}
+
+/// A real Perch server on loopback over a real SQLite file (or a real PostgreSQL database), and a client for it.
 struct TestServer {
     static let adminKey = "admin-" + String(repeating: "k", count: 24)
+    static let masterKey = SymmetricKey(data: Data(repeating: 9, count: 32))
     let folder: URL
+    /// The SQLite file (unused on PostgreSQL).
     let databasePath: String
-    let store: SQLiteStore
+    let store: any PerchStore
+    /// Keeps the PostgreSQL pool running while the server lives.
+    private var postgres: TestPostgres.Running?
     let logs = LogCapture()
     let resolver: TestResolver
     let metrics = PerchMetrics()
@@ -83,8 +96,27 @@ struct TestServer {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("perch-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         databasePath = folder.appendingPathComponent("perch.sqlite").path
-        store = try SQLiteStore(path: databasePath, vault: TokenVault(masterKey: SymmetricKey(data: Data(repeating: 9, count: 32))))
+        store = try SQLiteStore(path: databasePath, vault: TokenVault(masterKey: Self.masterKey))
         resolver = TestResolver(table: resolverTable)
+    }
+
+    /// A server on `backend`: SQLite as above, or a fresh, migrated database on the test PostgreSQL server.
+    static func on(_ backend: TestBackend, resolverTable: [String: [String]] = [:]) async throws -> TestServer {
+        var server = try TestServer(resolverTable: resolverTable)
+        if backend == .postgres {
+            let running = try await TestPostgres.open(database: try await TestPostgres.createDatabase(), vault: TokenVault(masterKey: masterKey))
+            try await running.store.migrate()
+            server = TestServer(copying: server, store: running.store, postgres: running)
+        }
+        return server
+    }
+
+    private init(copying server: TestServer, store: any PerchStore, postgres: TestPostgres.Running) {
+        folder = server.folder
+        databasePath = server.databasePath
+        resolver = server.resolver
+        self.store = store
+        self.postgres = postgres
     }
 
     var api: PerchAPI { PerchAPI(store: store, resolver: resolver, metrics: metrics, gateways: gateways, now: now) }

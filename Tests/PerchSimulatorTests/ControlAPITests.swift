@@ -27,6 +27,9 @@ struct ControlAPITests {
             #expect(try JSONDecoder().decode(SimulatorCounters.self, from: fcm.body).accepted == 0)
             let viaQuery = try await harness.request(.GET, harness.endpoints.fcmURL + "/_sim/counters?platform=apns")
             #expect(try JSONDecoder().decode(SimulatorCounters.self, from: viaQuery.body).accepted == 1)
+            let summary = try await harness.request(.GET, harness.endpoints.fcmURL + "/_sim/counters?platform=apns&perToken=false")
+            let summed = try JSONDecoder().decode(SimulatorCounters.self, from: summary.body)
+            #expect(summed.accepted == 1 && summed.perToken.isEmpty, "perToken=false keeps the totals and leaves out the map")
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PerchCore
+import PerchTestSupport
 import PerchPostgres
 import Synchronization
 import Testing

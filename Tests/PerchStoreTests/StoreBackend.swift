@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Logging
 import PerchCore
+import PerchTestSupport
 import Testing
 @testable import PerchStore
 

@@ -6,13 +6,14 @@ import PostgresNIO
 
 /// The PostgreSQL server the tests run against: the one `scripts/test` starts and names in
 /// `PERCH_TEST_POSTGRES_URL` (a superuser on a loopback port). Each test gets its own database.
-enum TestPostgres {
+/// Shared by the store, server and scale-out suites (a library target, so both test targets use one copy).
+public enum TestPostgres {
     /// Why the PostgreSQL cases cannot run: they fail with this, never skip.
-    struct Unavailable: Error, CustomStringConvertible {
-        var description: String
+    public struct Unavailable: Error, CustomStringConvertible {
+        public var description: String
     }
 
-    static func serverURL() throws -> URLComponents {
+    public static func serverURL() throws -> URLComponents {
         guard let text = ProcessInfo.processInfo.environment["PERCH_TEST_POSTGRES_URL"], !text.isEmpty else {
             throw Unavailable(description: "PERCH_TEST_POSTGRES_URL is not set: run the tests through scripts/test, which starts a PostgreSQL server")
         }
@@ -21,7 +22,7 @@ enum TestPostgres {
     }
 
     /// The URL of `database` on the test server, with a small pool (tests run in parallel).
-    static func url(database: String, pool: Int = 4) throws -> String {
+    public static func url(database: String, pool: Int = 4) throws -> String {
         var components = try serverURL()
         components.path = "/" + database
         components.queryItems = [URLQueryItem(name: "pool", value: String(pool))]
@@ -31,7 +32,7 @@ enum TestPostgres {
     /// Runs `body` with a client on the server's `postgres` database, failing after `timeout`
     /// when the server does not answer.
     @discardableResult
-    static func withAdminClient<R: Sendable>(timeout: Duration = .seconds(30),
+    public static func withAdminClient<R: Sendable>(timeout: Duration = .seconds(30),
                                              _ body: @escaping @Sendable (PostgresClient) async throws -> R) async throws -> R {
         let configuration = try PostgresStore.Configuration(url: url(database: "postgres", pool: 2))
         let client = PostgresClient(configuration: configuration.client)
@@ -51,7 +52,7 @@ enum TestPostgres {
     }
 
     /// Creates a fresh, empty database and answers its name.
-    static func createDatabase() async throws -> String {
+    public static func createDatabase() async throws -> String {
         let name = "perch_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         try await withAdminClient { client in
             try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
@@ -60,19 +61,19 @@ enum TestPostgres {
     }
 
     /// A store on `database` whose pool runs until the returned value is released.
-    static func open(database: String, vault: TokenVault) async throws -> Running {
+    public static func open(database: String, vault: TokenVault) async throws -> Running {
         let store = PostgresStore(configuration: try .init(url: url(database: database)), vault: vault,
                                   logger: Logger(label: "perch.test.postgres"))
         return Running(store: store, database: database)
     }
 
     /// A running store; releasing it closes its pool.
-    final class Running: Sendable {
-        let store: PostgresStore
-        let database: String
+    public final class Running: Sendable {
+        public let store: PostgresStore
+        public let database: String
         private let task: Task<Void, any Error>
 
-        init(store: PostgresStore, database: String) {
+        public init(store: PostgresStore, database: String) {
             self.store = store
             self.database = database
             self.task = Task { try await store.run() }
@@ -83,7 +84,7 @@ enum TestPostgres {
         /// The database's relation files and the server's WAL, read after a checkpoint: every
         /// byte PostgreSQL keeps of this database. (The tests run as root, who may read the
         /// server's files.)
-        func rawBytes() async throws -> Data {
+        public func rawBytes() async throws -> Data {
             let database = self.database
             let (directory, oid) = try await withAdminClient { client in
                 try await client.query("CHECKPOINT")
