@@ -81,7 +81,7 @@ struct TestServer {
     let databasePath: String
     let store: any PerchStore
     /// Keeps the PostgreSQL pool running while the server lives.
-    private var postgres: TestPostgres.Running?
+    private let postgres: TestPostgres.Running?
     let logs = LogCapture()
     let resolver: TestResolver
     let metrics = PerchMetrics()
@@ -93,30 +93,32 @@ struct TestServer {
     var dashboardKey: SymmetricKey?
 
     init(resolverTable: [String: [String]] = [:]) throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("perch-server-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        databasePath = folder.appendingPathComponent("perch.sqlite").path
-        store = try SQLiteStore(path: databasePath, vault: TokenVault(masterKey: Self.masterKey))
-        resolver = TestResolver(table: resolverTable)
+        let folder = try Self.makeFolder()
+        let path = folder.appendingPathComponent("perch.sqlite").path
+        self.init(folder: folder, databasePath: path, store: try SQLiteStore(path: path, vault: TokenVault(masterKey: Self.masterKey)),
+                  postgres: nil, resolverTable: resolverTable)
     }
 
     /// A server on `backend`: SQLite as above, or a fresh, migrated database on the test PostgreSQL server.
     static func on(_ backend: TestBackend, resolverTable: [String: [String]] = [:]) async throws -> TestServer {
-        var server = try TestServer(resolverTable: resolverTable)
-        if backend == .postgres {
-            let running = try await TestPostgres.open(database: try await TestPostgres.createDatabase(), vault: TokenVault(masterKey: masterKey))
-            try await running.store.migrate()
-            server = TestServer(copying: server, store: running.store, postgres: running)
-        }
-        return server
+        guard backend == .postgres else { return try TestServer(resolverTable: resolverTable) }
+        let running = try await TestPostgres.open(database: try await TestPostgres.createDatabase(), vault: TokenVault(masterKey: masterKey))
+        try await running.store.migrate()
+        return TestServer(folder: try makeFolder(), databasePath: "", store: running.store, postgres: running, resolverTable: resolverTable)
     }
 
-    private init(copying server: TestServer, store: any PerchStore, postgres: TestPostgres.Running) {
-        folder = server.folder
-        databasePath = server.databasePath
-        resolver = server.resolver
+    private init(folder: URL, databasePath: String, store: any PerchStore, postgres: TestPostgres.Running?, resolverTable: [String: [String]]) {
+        self.folder = folder
+        self.databasePath = databasePath
         self.store = store
         self.postgres = postgres
+        resolver = TestResolver(table: resolverTable)
+    }
+
+    private static func makeFolder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("perch-server-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
     }
 
     var api: PerchAPI { PerchAPI(store: store, resolver: resolver, metrics: metrics, gateways: gateways, now: now) }
