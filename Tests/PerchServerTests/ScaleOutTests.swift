@@ -149,23 +149,13 @@ struct ScaleOutTests {
     // MARK: - Processes
 
     static func launch(_ arguments: [String], database: String, folder: URL, port: Int?, name: String) throws -> Process {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = folder
-        var environment = ProcessInfo.processInfo.environment.merging([
+        var environment = [
             "PERCH_DATABASE_URL": try TestPostgres.url(database: database, pool: 8), "PERCH_MASTER_KEY": masterKey, "PERCH_ADMIN_KEY": adminKey,
             "PERCH_HOST": "127.0.0.1", "PERCH_DELIVERY_BATCH": "\(batch)", "PERCH_DELIVERY_CONCURRENCY": "32", "PERCH_DELIVERY_LEASE": "10",
             "PERCH_LOG_LEVEL": "warning",
-        ]) { _, new in new }
+        ]
         if let port { environment["PERCH_PORT"] = "\(port)" }
-        process.environment = environment
-        let log = folder.appendingPathComponent("\(name).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: log)
-        process.standardError = process.standardOutput
-        try process.run()
-        return process
+        return try SimulatorProcess.launch(binary: binary, arguments, folder: folder, name: name, environment: environment)
     }
 
     static func stop(_ process: Process) {

@@ -15,15 +15,7 @@ struct SimulatorProcess {
 
     static func start(binary: URL, folder: URL) async throws -> SimulatorProcess {
         let state = folder.appendingPathComponent("simulator")
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["simulate", "--state-dir", state.path]
-        process.currentDirectoryURL = folder
-        let log = folder.appendingPathComponent("simulator.log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: log)
-        process.standardError = process.standardOutput
-        try process.run()
+        let process = try launch(binary: binary, ["simulate", "--state-dir", state.path], folder: folder, name: "simulator")
         let file = state.appendingPathComponent("credentials.json")
         for _ in 0..<600 {
             if let data = FileManager.default.contents(atPath: file.path), let credentials = JSONValue(jsonText: String(decoding: data, as: UTF8.self)),
@@ -39,6 +31,21 @@ struct SimulatorProcess {
         }
         process.terminate()
         throw PerchError(.internalError, "perch simulate did not write \(file.path)")
+    }
+
+    /// Starts `binary` with `arguments` in `folder`, its output in `folder/<name>.log`, `environment` over the tests' own.
+    static func launch(binary: URL, _ arguments: [String], folder: URL, name: String, environment: [String: String] = [:]) throws -> Process {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = folder
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        let log = folder.appendingPathComponent("\(name).log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: log)
+        process.standardError = process.standardOutput
+        try process.run()
+        return process
     }
 
     /// The gateway settings body for `platform` (`apns`, `fcm`, `webpush`).
