@@ -44,7 +44,7 @@ struct ScaleOutTests {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         print("scale-out: \(Self.binary.path), logs in \(folder.path)")
         let simulator = try await SimulatorProcess.start(binary: Self.binary, folder: folder)
-        defer { Task { await simulator.stop() } }
+        defer { simulator.stop() }
 
         // The server first: it applies the schema.
         let serverPort = Int.random(in: 20_000...30_000)

@@ -68,11 +68,13 @@ struct SimulatorProcess {
         return try JSONDecoder().decode(SimulatorCounters.self, from: Data(body.readableBytesView))
     }
 
-    func stop() async {
-        try? await client.shutdown()
+    /// Ends the process at once (so none outlives its test) and closes the HTTP client in the background.
+    func stop() {
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()
         }
+        let client = self.client
+        Task { try? await client.shutdown() }
     }
 }
