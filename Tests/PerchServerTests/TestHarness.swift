@@ -102,8 +102,7 @@ struct TestServer {
     /// A server on `backend`: SQLite as above, or a fresh, migrated database on the test PostgreSQL server.
     static func on(_ backend: TestBackend, resolverTable: [String: [String]] = [:]) async throws -> TestServer {
         guard backend == .postgres else { return try TestServer(resolverTable: resolverTable) }
-        let running = try await TestPostgres.open(database: try await TestPostgres.createDatabase(), vault: TokenVault(masterKey: masterKey))
-        try await running.store.migrate()
+        let running = try await TestPostgres.fresh(vault: TokenVault(masterKey: masterKey))
         return TestServer(folder: try makeFolder(), databasePath: "", store: running.store, postgres: running, resolverTable: resolverTable)
     }
 

@@ -28,9 +28,7 @@ enum StoreBackend: String, CaseIterable, CustomStringConvertible, Sendable {
             let store = try SQLiteStore(path: path, vault: TokenVault(masterKey: Self.masterKey))
             return OpenedStore(store: store, files: [path, path + "-wal"], folder: folder, sqlite: store, postgres: nil)
         case .postgres:
-            let database = try await TestPostgres.createDatabase()
-            let running = try await TestPostgres.open(database: database, vault: TokenVault(masterKey: Self.masterKey))
-            try await running.store.migrate()
+            let running = try await TestPostgres.fresh(vault: TokenVault(masterKey: Self.masterKey))
             return OpenedStore(store: running.store, files: [], folder: FileManager.default.temporaryDirectory, sqlite: nil, postgres: running)
         }
     }

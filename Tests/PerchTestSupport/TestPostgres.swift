@@ -67,6 +67,13 @@ public enum TestPostgres {
         return Running(store: store, database: database)
     }
 
+    /// A store on a fresh database, its schema applied: what every PostgreSQL case starts from.
+    public static func fresh(vault: TokenVault) async throws -> Running {
+        let running = try await open(database: try await createDatabase(), vault: vault)
+        try await running.store.migrate()
+        return running
+    }
+
     /// A running store; releasing it closes its pool.
     public final class Running: Sendable {
         public let store: PostgresStore

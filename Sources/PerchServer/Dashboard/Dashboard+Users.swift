@@ -47,10 +47,10 @@ extension Dashboard {
                                             api: "/v1/installations/" + Self.pathSegment(installationId)))
             // One read of the installation's deliveries across campaigns, then one explanation per campaign, newest first.
             let records = try await store.deliveries(appId: appId, campaignId: nil, installationId: installationId)
-            let byCampaign = Dictionary(grouping: records, by: \.campaignId)
-            let newestFirst = byCampaign.keys.sorted { (byCampaign[$0]?.first?.createdAt ?? .distantPast) > (byCampaign[$1]?.first?.createdAt ?? .distantPast) }
-            for campaignId in newestFirst {
-                let decisions = (byCampaign[campaignId] ?? []).map(ExplainView.Decision.init)
+            // Each group is non-empty and oldest first (the store's order), so its first row dates the campaign's.
+            let newestFirst = Dictionary(grouping: records, by: \.campaignId).sorted { $0.value[0].createdAt > $1.value[0].createdAt }
+            for (campaignId, rows) in newestFirst {
+                let decisions = rows.map(ExplainView.Decision.init)
                 guard let latest = decisions.last else { continue }
                 page.deliveries.append(.init(campaignId: campaignId, campaignName: names[campaignId] ?? campaignId, installationId: installationId,
                                              explain: ExplainView(campaignId: campaignId, installationId: installationId, verdict: latest.verdict,
