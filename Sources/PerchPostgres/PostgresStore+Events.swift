@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import PerchCore
 import PerchStore
 import PostgresNIO
@@ -18,16 +19,16 @@ extension PostgresStore: EventStore {
                 let (installationId, userId) = try row.decode((String, String?).self)
                 users[installationId] = userId
             }
-            // Attribution: an event naming only its delivery belongs to that delivery's campaign.
-            let deliveryIds = Array(Set(events.compactMap { $0.campaignId == nil ? $0.deliveryId : nil }))
-            var campaignByDelivery: [String: String] = [:]
-            if !deliveryIds.isEmpty {
-                for row in try await db.rows("""
-                    SELECT id, campaign_id FROM deliveries WHERE app_id = \(appId) AND id = ANY(\(deliveryIds))
-                    """, logger: logger) {
-                    let (deliveryId, campaignId) = try row.decode((String, String).self)
-                    campaignByDelivery[deliveryId] = campaignId
-                }
+            let candidates = try await Self.attributionCandidates(db, appId: appId, events: events, logger: logger)
+            var windows: [String: TimeInterval] = [:]
+            for campaignId in Set(candidates.map(\.campaignId)) {
+                windows[campaignId] = 0
+            }
+            for row in try await db.rows("""
+                SELECT \(unescaped: Self.campaignColumns) FROM campaigns WHERE app_id = \(appId) AND id = ANY(\(Array(windows.keys)))
+                """, logger: logger) {
+                let campaign = try Self.campaign(row)
+                windows[campaign.id] = campaign.definition.attributionWindow
             }
             var outcomes: [EventOutcome] = []
             outcomes.reserveCapacity(events.count)
@@ -38,7 +39,7 @@ extension PostgresStore: EventStore {
                     outcomes.append(.rejected(PerchError(.notFound, "installation not found", field: "installationId")))
                     continue
                 }
-                let campaignId = event.campaignId ?? event.deliveryId.flatMap { campaignByDelivery[$0] }
+                let attribution = EventAttribution.of(event, userId: user, candidates: candidates, window: { windows[$0] ?? 0 }, now: now)
                 stored.append((event, user))
                 let id = Self.newId("evt")
                 batch.append { binds in
@@ -47,8 +48,8 @@ extension PostgresStore: EventStore {
                     binds.append(event.type.rawValue)
                     binds.append(event.installationId)
                     binds.append(user)
-                    binds.append(campaignId)
-                    binds.append(event.deliveryId)
+                    binds.append(attribution.campaignId)
+                    binds.append(attribution.deliveryId)
                     binds.append(event.value)
                     binds.append(event.currency)
                     binds.append(event.properties.map { JSONValue.object($0).jsonText })
@@ -64,6 +65,39 @@ extension PostgresStore: EventStore {
             if !batch.isEmpty { try await db.run(batch.query, logger: logger) }
             try await Self.startTriggers(db, appId: appId, events: stored, now: now, logger: logger)
             return outcomes
+        }
+    }
+
+    /// The deliveries that could back the batch's claims (``EventAttribution``): those the events name, and
+    /// for an event naming only a campaign, that campaign's latest deliveries to its installation or its person.
+    static func attributionCandidates(_ db: PostgresConnection, appId: String, events: [ClientEvent],
+                                      logger: Logger) async throws -> [EventAttribution.Delivery] {
+        let deliveryIds = Array(Set(events.compactMap(\.deliveryId)))
+        let claims = events.filter { $0.deliveryId == nil && $0.campaignId != nil }
+        var rows: [PostgresRandomAccessRow] = []
+        if !deliveryIds.isEmpty {
+            rows += try await db.rows("""
+                SELECT id, campaign_id, installation_id, user_id, created_at FROM deliveries
+                WHERE app_id = \(appId) AND id = ANY(\(deliveryIds))
+                """, logger: logger)
+        }
+        if !claims.isEmpty {
+            rows += try await db.rows("""
+                SELECT d.id, d.campaign_id, d.installation_id, d.user_id, d.created_at
+                FROM unnest(\(claims.map { $0.campaignId ?? "" })::text[], \(claims.map(\.installationId))::text[]) AS c(campaign_id, installation_id)
+                CROSS JOIN LATERAL (
+                    SELECT id, campaign_id, installation_id, user_id, created_at FROM deliveries
+                    WHERE app_id = \(appId) AND campaign_id = c.campaign_id AND (installation_id = c.installation_id
+                        OR installation_id IN (SELECT o.installation_id FROM installations o JOIN installations i
+                                               ON i.app_id = o.app_id AND i.user_id = o.user_id
+                                               WHERE i.app_id = \(appId) AND i.installation_id = c.installation_id))
+                    ORDER BY created_at DESC LIMIT 20) d
+                """, logger: logger)
+        }
+        return try rows.map { row in
+            let (id, campaignId, installationId, userId, createdAt) = try row.decode((String, String, String, String?, Double).self)
+            return EventAttribution.Delivery(id: id, campaignId: campaignId, installationId: installationId, userId: userId,
+                                             createdAt: Date(timeIntervalSince1970: createdAt))
         }
     }
 

@@ -99,10 +99,17 @@ extension PostgresStore {
             guard known || !installationIds.isEmpty else { return false }
             try await Self.lock(db, keys: installationIds.map { Self.installationKey(appId, $0) }, logger: logger)
             try await db.run("""
-                DELETE FROM registry_log WHERE app_id = \(appId) AND (user_id = \(userId) OR other_user_id = \(userId)
-                    OR installation_id = ANY(\(installationIds))
+                DELETE FROM registry_log WHERE app_id = \(appId) AND (installation_id = ANY(\(installationIds))
                     OR token_id IN (SELECT id FROM tokens WHERE app_id = \(appId) AND installation_id = ANY(\(installationIds))))
                 """, logger: logger)
+            // Another installation's history keeps its rows, without the person it once pointed at.
+            try await db.run("UPDATE registry_log SET user_id = NULL WHERE app_id = \(appId) AND user_id = \(userId)", logger: logger)
+            try await db.run("UPDATE registry_log SET other_user_id = NULL WHERE app_id = \(appId) AND other_user_id = \(userId)", logger: logger)
+            try await db.run("""
+                UPDATE registry_log SET other_installation_id = NULL
+                WHERE app_id = \(appId) AND other_installation_id = ANY(\(installationIds))
+                """, logger: logger)
+            try await Self.scrubCampaigns(db, appId: appId, erasure: UserErasure(userId: userId, installationIds: installationIds), logger: logger)
             try await db.run("DELETE FROM tokens WHERE app_id = \(appId) AND installation_id = ANY(\(installationIds))", logger: logger)
             try await db.run("DELETE FROM consent_history WHERE app_id = \(appId) AND installation_id = ANY(\(installationIds))", logger: logger)
             try await db.run("""
@@ -117,6 +124,24 @@ extension PostgresStore {
             try await db.run("DELETE FROM installations WHERE app_id = \(appId) AND installation_id = ANY(\(installationIds))", logger: logger)
             try await db.run("DELETE FROM users WHERE app_id = \(appId) AND user_id = \(userId)", logger: logger)
             return true
+        }
+    }
+
+    /// Takes the person out of every campaign and transactional send that names them in its audience.
+    static func scrubCampaigns(_ db: PostgresConnection, appId: String, erasure: UserErasure, logger: Logger) async throws {
+        let installationIds = Array(erasure.installationIds)
+        let rows = try await db.rows("""
+            SELECT \(unescaped: campaignColumns) FROM campaigns WHERE app_id = \(appId)
+              AND (COALESCE(definition->'audience'->'userIds', '[]'::jsonb) ? \(erasure.userId)
+                   OR COALESCE(definition->'audience'->'installationIds', '[]'::jsonb) ?| \(installationIds))
+            FOR UPDATE
+            """, logger: logger)
+        for row in rows {
+            let record = try campaign(row)
+            guard let scrubbed = erasure.scrubbed(record.definition) else { continue }
+            try await db.run("""
+                UPDATE campaigns SET definition = \(try definitionText(scrubbed))::jsonb WHERE app_id = \(appId) AND id = \(record.id)
+                """, logger: logger)
         }
     }
 

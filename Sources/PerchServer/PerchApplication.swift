@@ -14,7 +14,7 @@ public enum PerchApplication {
     public static func router(api: PerchAPI, store: any AppStore, adminKey: String?,
                               dashboardKey: SymmetricKey? = nil) -> Router<PerchRequestContext> {
         let router = Router(context: PerchRequestContext.self)
-        router.add(middleware: LogRequestsMiddleware(.info))
+        router.add(middleware: RequestLogMiddleware(level: .info))
         router.add(middleware: RequestIdMiddleware(metrics: api.metrics))
         router.add(middleware: CrossOriginMiddleware())
         router.add(middleware: AuthMiddleware(store: store, adminKey: adminKey))

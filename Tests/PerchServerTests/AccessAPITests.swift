@@ -63,4 +63,25 @@ struct AccessAPITests {
         }
         #expect(logs.contains("hb.request.id"))
     }
+
+    @Test func theRequestLogNamesRoutesNeverTheIdsInThePath() async throws {
+        let server = try TestServer()
+        let userId = "log-person-5d2e81"
+        let installationId = "log-install-9c41b7"
+        try await server.run { client in
+            let app = try await client.createApp()
+            _ = try await client.call(.post, "/v1/tokens", key: app.publishable,
+                                      json: ["platform": "apns", "token": .string(Tokens.apns(5)), "installationId": .string(installationId)])
+            _ = try await client.call(.put, "/v1/installations/\(installationId)/consent", key: app.publishable,
+                                      json: ["status": "granted", "source": "prompt"])
+            _ = try await client.call(.put, "/v1/users/\(userId)", key: app.secret, json: ["attributes": ["plan": "pro"]])
+            _ = try await client.call(.get, "/v1/users/\(userId)/export", key: app.secret)
+            _ = try await client.call(.delete, "/v1/users/\(userId)", key: app.secret)
+            _ = try await client.call(.get, "/v1/no-such-route/\(userId)", key: app.secret)
+        }
+        let logs = server.logs.text
+        #expect(logs.contains("/v1/users/{userId}/export") && logs.contains("/v1/installations/{installationId}/consent"),
+                "each request is logged with its route's template")
+        #expect(!logs.contains(userId) && !logs.contains(installationId))
+    }
 }

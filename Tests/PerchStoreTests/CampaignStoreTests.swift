@@ -98,6 +98,50 @@ struct CampaignStoreTests {
         #expect(try await store.dueTriggers(now: t0 + 9_999, limit: 10).isEmpty)
     }
 
+    @Test("an event counts for a campaign only when a delivery of it reached the event's installation or person",
+          arguments: StoreBackend.allCases)
+    func attributionNeedsADelivery(backend: StoreBackend) async throws {
+        let opened = try await backend.open()
+        defer { withExtendedLifetime(opened) {} }   // it holds the PostgreSQL pool
+        let store = opened.store
+        // i0 and i2 are u0's, i1 and i3 are u1's, i4 and i5 are anonymous.
+        let app = try await app(store, installations: 6)
+        let definition = CampaignDefinition(name: "sent", audience: .init(installationIds: ["i0", "i4"]),
+                                            message: PushMessage(title: "t", body: "b"), holdoutPercent: 0)
+        let sent = try await store.createCampaign(appId: app, definition: definition, kind: .campaign, now: t0)
+        let other = try await store.createCampaign(appId: app, definition: definition, kind: .campaign, now: t0)
+        _ = try await store.startCampaign(appId: app, id: sent.id, startAt: t0, now: t0)
+        let candidates = try await store.candidates(appId: app, audience: .installations(["i0", "i4"]), now: t0)
+        let planned = CampaignPlanner(campaignId: sent.id, definition: definition)
+            .plan(candidates.sorted { $0.installationId < $1.installationId }, history: .init(), start: t0)
+        try await store.enqueue(appId: app, campaignId: sent.id, occurrence: "", planned: planned, timeToLive: nil, finished: true, now: t0)
+        let rows = try await store.deliveries(appId: app, campaignId: sent.id, installationId: nil)
+        let toI0 = try #require(rows.first { $0.installationId == "i0" })
+
+        let outcomes = try await store.record(appId: app, events: [
+            ClientEvent(type: .converted, installationId: "i0", campaignId: sent.id, value: 10, occurredAt: t0 + 1),   // its own delivery
+            ClientEvent(type: .converted, installationId: "i2", campaignId: sent.id, value: 5, occurredAt: t0 + 1),    // the same person's
+            ClientEvent(type: .converted, installationId: "i5", campaignId: sent.id, value: 1_000, occurredAt: t0 + 1), // never sent to
+            ClientEvent(type: .opened, installationId: "i1", deliveryId: toI0.id, occurredAt: t0 + 1),               // someone else's delivery
+            ClientEvent(type: .opened, installationId: "i0", campaignId: other.id, occurredAt: t0 + 1),              // a campaign that never reached it
+            ClientEvent(type: .opened, installationId: "i0", campaignId: other.id, deliveryId: toI0.id, occurredAt: t0 + 1), // a delivery of another campaign
+        ], now: t0 + 2)
+        #expect(outcomes.count == 6 && outcomes.allSatisfy { if case .stored = $0 { true } else { false } },
+                "unattributed events are still stored")
+        // The same person, past the campaign's attribution window (3 days by default): unattributed.
+        _ = try await store.record(appId: app, events: [
+            ClientEvent(type: .converted, installationId: "i2", campaignId: sent.id, value: 7, occurredAt: t0 + 4 * 86_400),
+        ], now: t0 + 4 * 86_400)
+
+        let counts = try await store.campaignCounts(appId: app, campaignId: sent.id, now: t0 + 3)
+        #expect(counts.converted == 2 && counts.revenue == 15 && counts.opened == 0)
+        let attributed = try await store.exportRows(appId: app, of: .events, campaignId: sent.id, after: nil, limit: 100).rows
+        #expect(attributed.compactMap { $0["installationId"]?.stringValue }.sorted() == ["i0", "i2"])
+        #expect(try await store.exportRows(appId: app, of: .events, campaignId: other.id, after: nil, limit: 100).rows.isEmpty)
+        let all = try await store.exportRows(appId: app, of: .events, campaignId: nil, after: nil, limit: 100).rows
+        #expect(all.count == 7 && all.filter { $0["campaignId"]?.stringValue == nil }.count == 5)
+    }
+
     @Test("events naming a delivery count for its campaign; history, explain rows and exports read the queue",
           arguments: StoreBackend.allCases)
     func attributionAndReads(backend: StoreBackend) async throws {

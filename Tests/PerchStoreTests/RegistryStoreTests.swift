@@ -191,8 +191,20 @@ struct RegistryStoreTests {
         _ = try await store.setConsent(appId: app, installationId: "e1", record: .init(status: .revoked, source: "x", at: t0 + 4))
         _ = try await store.record(appId: app, events: [ClientEvent(type: .opened, installationId: "e1", occurredAt: t0)], now: t0)
         _ = try await store.register(appId: app, Sample.registration(Sample.apns(24), installation: "keep", user: "keeper"), now: t0)
+        // An installation the user once had, now the keeper's: its history stays, without the erased user.
+        _ = try await store.register(appId: app, Sample.registration(Sample.apns(25), installation: "handed-on", user: userId), now: t0)
+        _ = try await store.identify(appId: app, installationId: "handed-on", userId: "keeper", now: t0 + 5)
+        // Campaigns and transactional sends that name the user or their installations.
+        let message = PushMessage(title: "t", body: "b")
+        let named = try await store.createCampaign(appId: app, definition: CampaignDefinition(
+            name: "named", audience: .init(userIds: [userId, "keeper"]), message: message), kind: .campaign, now: t0)
+        let direct = try await store.createCampaign(appId: app, definition: CampaignDefinition(
+            name: "direct", audience: .init(installationIds: ["e2-install"]), message: message), kind: .transactional, now: t0)
 
         #expect(try await store.eraseUser(appId: app, userId: userId))
+        #expect(try await store.campaign(appId: app, id: named.id)?.definition.audience.userIds == ["keeper"])
+        #expect(try await store.campaign(appId: app, id: direct.id)?.definition.audience.installationIds == [])
+        #expect(try await store.userProfile(appId: app, userId: "keeper")?.installations.map(\.installationId).sorted() == ["handed-on", "keep"])
 
         let check = try await backend.reopen(opened)
         if backend.overwritesErasedRows {
@@ -203,7 +215,7 @@ struct RegistryStoreTests {
         }
         #expect(try await check.store.userProfile(appId: app, userId: userId) == nil)
         #expect(try await check.store.exportUser(appId: app, userId: userId) == nil)
-        #expect(try await check.store.userProfile(appId: app, userId: "keeper")?.installations.count == 1)
+        #expect(try await check.store.userProfile(appId: app, userId: "keeper")?.installations.count == 2)
         #expect(try await check.store.eraseUser(appId: app, userId: userId) == false)
     }
 

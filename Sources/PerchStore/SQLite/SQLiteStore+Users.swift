@@ -76,9 +76,15 @@ extension SQLiteStore {
             let ids = Self.jsonArray(installationIds)
             let inInstallations = "installation_id IN (SELECT value FROM json_each(?))"
             try db.execute(sql: """
-                DELETE FROM registry_log WHERE app_id = ? AND (user_id = ? OR other_user_id = ? OR \(inInstallations)
+                DELETE FROM registry_log WHERE app_id = ? AND (\(inInstallations)
                     OR token_id IN (SELECT id FROM tokens WHERE app_id = ? AND \(inInstallations)))
-                """, arguments: [appId, userId, userId, ids, appId, ids])
+                """, arguments: [appId, ids, appId, ids])
+            // Another installation's history keeps its rows, without the person it once pointed at.
+            try db.execute(sql: "UPDATE registry_log SET user_id = NULL WHERE app_id = ? AND user_id = ?", arguments: [appId, userId])
+            try db.execute(sql: "UPDATE registry_log SET other_user_id = NULL WHERE app_id = ? AND other_user_id = ?", arguments: [appId, userId])
+            try db.execute(sql: "UPDATE registry_log SET other_installation_id = NULL WHERE app_id = ? AND other_installation_id IN (SELECT value FROM json_each(?))",
+                           arguments: [appId, ids])
+            try Self.scrubCampaigns(db, appId: appId, erasure: UserErasure(userId: userId, installationIds: installationIds))
             try db.execute(sql: "DELETE FROM tokens WHERE app_id = ? AND \(inInstallations)", arguments: [appId, ids])
             try db.execute(sql: "DELETE FROM consent_history WHERE app_id = ? AND \(inInstallations)", arguments: [appId, ids])
             try db.execute(sql: "DELETE FROM events WHERE app_id = ? AND (user_id = ? OR \(inInstallations))", arguments: [appId, userId, ids])
@@ -90,6 +96,21 @@ extension SQLiteStore {
         }
         if erased { try checkpoint() }
         return erased
+    }
+
+    /// Takes the person out of every campaign and transactional send that names them in its audience.
+    static func scrubCampaigns(_ db: Database, appId: String, erasure: UserErasure) throws {
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT * FROM campaigns WHERE app_id = ? AND (
+                EXISTS (SELECT 1 FROM json_each(definition, '$.audience.userIds') WHERE value = ?)
+                OR EXISTS (SELECT 1 FROM json_each(definition, '$.audience.installationIds') WHERE value IN (SELECT value FROM json_each(?))))
+            """, arguments: [appId, erasure.userId, jsonArray(Array(erasure.installationIds))])
+        for row in rows {
+            let record = campaign(row)
+            guard let scrubbed = erasure.scrubbed(record.definition) else { continue }
+            try db.execute(sql: "UPDATE campaigns SET definition = ? WHERE app_id = ? AND id = ?",
+                           arguments: [try definitionText(scrubbed), appId, record.id])
+        }
     }
 
     static func userProfile(_ db: Database, appId: String, userId: String) throws -> UserProfile? {
