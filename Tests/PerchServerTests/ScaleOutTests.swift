@@ -57,7 +57,6 @@ struct ScaleOutTests {
     }
 
     func scenario(killingAWorker: Bool, simulator: SimulatorProcess, database: String, folder: URL) async throws {
-
         // The server first: it applies the schema. Every process listens on a port the system picks, and reports it.
         let serverPortFile = ListeningPort.file(in: folder, name: "serve")
         let server = try Self.launch(["serve"], database: database, folder: folder, portFile: serverPortFile, name: "serve")
