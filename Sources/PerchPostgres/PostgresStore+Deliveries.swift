@@ -43,6 +43,19 @@ extension PostgresStore {
         return try rows.map { try Self.claimed($0, vault: vault) }
     }
 
+    /// One statement for the whole batch; a row's `attempts` names the claim that holds it.
+    public func extendDeliveryLeases(_ leases: [DeliveryLease], until: Date) async throws -> Int {
+        guard !leases.isEmpty else { return 0 }
+        let set = try Self.recordSet(leases)
+        let rows = try await self.rows("""
+            UPDATE deliveries d SET due_at = \(until.timeIntervalSince1970)
+            FROM jsonb_to_recordset(\(set)::jsonb) AS r(app_id text, id text, attempt bigint)
+            WHERE d.app_id = r.app_id AND d.id = r.id AND d.state = 'sending' AND d.attempts = r.attempt
+            RETURNING d.id
+            """)
+        return rows.count
+    }
+
     /// A claimed row with its token decrypted; a token that no longer reads gives `destination == nil`.
     static func claimed(_ row: PostgresRandomAccessRow, vault: TokenVault) throws -> ClaimedDelivery {
         let appId = try row["app_id"].decode(String.self)

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import NIOCore
 import Hummingbird
 import Logging
 import PerchCore
@@ -60,12 +61,14 @@ public enum PerchApplication {
         api: PerchAPI,
         store: any AppStore,
         services: [any Service] = [],
+        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in },
         logger: Logger
     ) -> some ApplicationProtocol {
         Application(
             router: router(api: api, store: store, adminKey: configuration.adminKey, dashboardKey: configuration.dashboardKey),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "perch"),
             services: services,
+            onServerRunning: onServerRunning,
             logger: logger
         )
     }

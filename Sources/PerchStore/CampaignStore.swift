@@ -43,6 +43,10 @@ public protocol CampaignStore: Sendable {
 
     /// Claims up to `limit` due deliveries for `leaseFor`, skipping paused gateways and stopped campaigns.
     func claimDeliveries(limit: Int, leaseFor: Duration, now: Date) async throws -> [ClaimedDelivery]
+    /// Moves the end of these claims' lease to `until`, so a batch still in flight (a slow endpoint) is not claimed and
+    /// sent again by another worker. Only rows still `sending` under the same attempt are touched: a row already recorded,
+    /// or claimed since by another worker, is left alone. Answers how many leases were extended.
+    func extendDeliveryLeases(_ leases: [DeliveryLease], until: Date) async throws -> Int
     /// Stores what happened to claimed deliveries and completes campaigns with nothing left to send.
     func recordDeliveries(_ updates: [DeliveryUpdate], now: Date) async throws
     /// Pauses an app's sends on one platform (bad credentials) until its gateway settings change.

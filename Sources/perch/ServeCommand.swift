@@ -45,7 +45,8 @@ struct ServeCommand: AsyncParsableCommand {
         let gateways = PushGateways(logger: Logger(label: "perch.gateways"))
         let directory = GatewayDirectory(store: store, gateways: gateways)
         let api = PerchAPI(store: store, metrics: metrics, gateways: directory)
-        let app = PerchApplication.make(configuration: configuration, api: api, store: store, logger: logger)
+        let app = PerchApplication.make(configuration: configuration, api: api, store: store,
+                                        onServerRunning: PerchApplication.reportListening(portFile: work.portFilePath, logger: logger), logger: logger)
         let delivery = apiOnly ? [] : PerchApplication.deliveryServices(
             store: store, gateways: directory, configuration: configuration.delivery, hygiene: configuration.hygiene, metrics: metrics,
             logger: Logger(label: "perch.delivery"))

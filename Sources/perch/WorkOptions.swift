@@ -15,6 +15,11 @@ struct WorkOptions: ParsableArguments {
     var deliveryLease: Int?
     @Option(help: "Deliveries claimed per batch [PERCH_DELIVERY_BATCH]") var deliveryBatch: Int?
     @Option(help: "Sends in flight at once [PERCH_DELIVERY_CONCURRENCY]") var deliveryConcurrency: Int?
+    @Option(help: "Once listening, write the port to this file; with port 0 the system picks a free one [PERCH_PORT_FILE]")
+    var portFile: String?
+
+    /// `--port-file` or `PERCH_PORT_FILE`.
+    var portFilePath: String? { portFile ?? Environment.value("PERCH_PORT_FILE") }
 
     /// A whole number from the flag or its variable, within bounds.
     static func number(_ flag: Int?, _ variable: String, in range: ClosedRange<Int>) throws -> Int? {

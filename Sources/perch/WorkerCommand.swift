@@ -42,7 +42,8 @@ struct WorkerCommand: AsyncParsableCommand {
                                                       metrics: metrics, logger: Logger(label: "perch.delivery"))
         if let port {
             services.append(Application(router: PerchApplication.workerRouter(store: store, metrics: metrics),
-                                        configuration: .init(address: .hostname(host, port: port), serverName: "perch-worker"), logger: logger))
+                                        configuration: .init(address: .hostname(host, port: port), serverName: "perch-worker"),
+                                        onServerRunning: PerchApplication.reportListening(portFile: work.portFilePath, logger: logger), logger: logger))
         }
         logger.info("perch worker running", metadata: ["database": "\(opened.description)", "batch": "\(delivery.batchSize)",
                                                        "concurrency": "\(delivery.concurrency)", "health": "\(port.map { "\(host):\($0)" } ?? "off")"])

@@ -36,48 +36,40 @@ final class PerchServeProcess: Sendable {
         secretKey = sk
     }
 
-    /// Starts the server, waits for `/healthz`, creates an app with the admin key.
+    /// Starts the server on a free port, waits until it listens, creates an app with the admin key.
     static func start() async throws -> PerchServeProcess {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("perch-client-serve-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        var lastError: (any Error)?
-        for _ in 0..<3 {  // another process may hold a randomly chosen port
-            let port = Int.random(in: 20_000...50_000)
-            let process = Process()
-            process.executableURL = binary
-            process.arguments = ["serve"]
-            process.currentDirectoryURL = folder
-            process.environment = ProcessInfo.processInfo.environment.merging([
-                "PERCH_PORT": "\(port)", "PERCH_HOST": "127.0.0.1", "PERCH_DATABASE_URL": "sqlite:perch.sqlite",
-                "PERCH_ADMIN_KEY": adminKey, "PERCH_LOG_LEVEL": "warning",
-            ]) { _, new in new }
-            process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-            process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-            try process.run()
-            let base = URL(string: "http://127.0.0.1:\(port)")!
-            var healthy = false
-            for _ in 0..<600 where !healthy && process.isRunning {  // up to a minute on a busy machine
-                try await Task.sleep(for: .milliseconds(100))
-                if let (_, response) = try? await URLSession.shared.data(from: base.appendingPathComponent("healthz")),
-                   (response as? HTTPURLResponse)?.statusCode == 200 {
-                    healthy = true
-                }
+        // PERCH_PORT=0: the system picks a free port, which the server writes to PERCH_PORT_FILE once it listens.
+        let portFile = folder.appendingPathComponent("serve.port")
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["serve"]
+        process.currentDirectoryURL = folder
+        process.environment = ProcessInfo.processInfo.environment.merging([
+            "PERCH_PORT": "0", "PERCH_PORT_FILE": portFile.path, "PERCH_HOST": "127.0.0.1", "PERCH_DATABASE_URL": "sqlite:perch.sqlite",
+            "PERCH_ADMIN_KEY": adminKey, "PERCH_LOG_LEVEL": "warning",
+        ]) { _, new in new }
+        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        do {
+            var port: Int?
+            let deadline = ContinuousClock.now + .seconds(120)  // a bound for a stuck start on a busy machine, not a measurement
+            while port == nil {
+                port = (try? String(contentsOf: portFile, encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+                guard port == nil else { break }
+                guard process.isRunning, ContinuousClock.now < deadline else { throw CocoaError(.fileReadUnknown) }
+                try await Task.sleep(for: .milliseconds(20))
             }
-            guard healthy else {
-                if process.isRunning { process.terminate() }
-                lastError = CocoaError(.fileReadUnknown)
-                continue
-            }
-            do {
-                let (app, status) = try await call(base, "POST", "v1/apps", key: adminKey, json: ["name": "Client tests"])
-                guard status == 201, let object = app as? [String: Any] else { throw CocoaError(.coderReadCorrupt) }
-                return try PerchServeProcess(process: process, folder: folder, port: port, app: object)
-            } catch {
-                process.terminate()
-                throw error
-            }
+            let base = URL(string: "http://127.0.0.1:\(port!)")!
+            let (app, status) = try await call(base, "POST", "v1/apps", key: adminKey, json: ["name": "Client tests"])
+            guard status == 201, let object = app as? [String: Any] else { throw CocoaError(.coderReadCorrupt) }
+            return try PerchServeProcess(process: process, folder: folder, port: port!, app: object)
+        } catch {
+            if process.isRunning { process.terminate() }
+            throw error
         }
-        throw lastError ?? CocoaError(.fileReadUnknown)
     }
 
     /// One plain HTTP call, for the test's own checks.

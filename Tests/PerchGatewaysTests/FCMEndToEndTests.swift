@@ -133,10 +133,9 @@ struct FCMEndToEndTests {
             let fcm = try sim.fcm(timeout: .seconds(1))
             _ = await fcm.send(sale, to: .fcm(token: fcmToken()))
             sim.simulator.inject(.stall, platform: .fcm)
-            let started = ContinuousClock.now
+            // A timeout outcome (not a transport failure) is the bound at work; how long it took is bench/'s to measure.
             let outcome = await fcm.send(sale, to: .fcm(token: fcmToken()))
             #expect(outcome == .retry(after: nil, reason: .timeout(.fcm)))
-            #expect(ContinuousClock.now - started < .seconds(20), "far below the 30 s request bound: the 1 s timeout ended it")
         }
     }
 

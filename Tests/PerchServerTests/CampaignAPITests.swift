@@ -172,15 +172,22 @@ struct CampaignAPITests {
                 "name": "Throttled", "audience": ["filter": "platform == \"apns\""], "message": ["title": "t", "body": "b"]])
             let id = try #require(created["id"]?.stringValue)
             _ = try await client.call(.post, "/v1/campaigns/\(id)/send", key: app.secret)
-            try await Task.sleep(for: .seconds(1.5))
+            // Cancel once sending is under way (throttled to 20/s, most of the 100 are still to go).
+            let started = Date().addingTimeInterval(60)
+            while simulator.counters(platform: .apns).accepted < 5, Date() < started { try await Task.sleep(for: .milliseconds(20)) }
             let cancelled = try await client.call(.post, "/v1/campaigns/\(id)/cancel", key: app.secret)
             #expect(cancelled["status"] == "cancelled")
-            try await Task.sleep(for: .seconds(1))
+            // Settled when no row is left to send or in flight: from then on nothing can be sent, so what the simulator
+            // counted is final and must be exactly what the campaign recorded as accepted.
+            var after = try await client.call(.get, "/v1/campaigns/\(id)", key: app.secret)
+            let settling = Date().addingTimeInterval(60)
+            while Self.count(after, "queued") > 0, Date() < settling {
+                try await Task.sleep(for: .milliseconds(50))
+                after = try await client.call(.get, "/v1/campaigns/\(id)", key: app.secret)
+            }
             let settled = simulator.counters(platform: .apns).accepted
-            try await Task.sleep(for: .seconds(1))
-            #expect(simulator.counters(platform: .apns).accepted == settled, "nothing is sent after the in-flight batch")
-            let after = try await client.call(.get, "/v1/campaigns/\(id)", key: app.secret)
-            #expect(settled > 0 && settled < 100, "throttled to 20/s, about 30 went out before the cancel; got \(settled)")
+            #expect(settled == Self.count(after, "accepted"), "nothing is sent beyond the in-flight batch, which is recorded")
+            #expect(settled > 0 && settled < 100, "throttled to 20/s, the cancel stopped most of the 100; got \(settled)")
             #expect(Self.count(after, "queued") == 0)
             #expect(Self.count(after, "suppressedByReason", "cancelled") + Self.count(after, "accepted") == 100)
             let again = try await client.call(.post, "/v1/campaigns/\(id)/send", key: app.secret)
@@ -239,13 +246,18 @@ struct CampaignAPITests {
                 ["type": "purchase", "installationId": "buyer", "value": 30, "currency": "EUR"]]])
             #expect(events.status == .ok)
             #expect(simulator.counters(platform: .fcm).accepted == 0)
+            // Both triggers decided (the shopper's sent, the buyer's cancelled): from then on nothing more can go out.
             let deadline = Date().addingTimeInterval(30)
-            while simulator.counters(platform: .fcm).accepted == 0, Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
-            try await Task.sleep(for: .milliseconds(500))
+            var shopper = try await client.call(.get, "/v1/campaigns/\(id)/explain?installationId=shopper", key: app.secret)
+            var buyer = try await client.call(.get, "/v1/campaigns/\(id)/explain?installationId=buyer", key: app.secret)
+            while simulator.counters(platform: .fcm).accepted == 0 || shopper["verdict"] != "sent" || buyer["verdict"] != "left_out",
+                  Date() < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+                shopper = try await client.call(.get, "/v1/campaigns/\(id)/explain?installationId=shopper", key: app.secret)
+                buyer = try await client.call(.get, "/v1/campaigns/\(id)/explain?installationId=buyer", key: app.secret)
+            }
             #expect(simulator.counters(platform: .fcm).accepted == 1, "only the shopper who did not buy")
-            let shopper = try await client.call(.get, "/v1/campaigns/\(id)/explain?installationId=shopper", key: app.secret)
             #expect(shopper["verdict"] == "sent")
-            let buyer = try await client.call(.get, "/v1/campaigns/\(id)/explain?installationId=buyer", key: app.secret)
             #expect(buyer["verdict"] == "left_out" && buyer["decisions"]?.arrayValue?.first?.objectValue?["reason"] == "cancel_condition", "\(buyer.json)")
             let status = try await client.call(.get, "/v1/campaigns/\(id)", key: app.secret)
             #expect(status["status"] == "running", "a triggered campaign keeps listening")

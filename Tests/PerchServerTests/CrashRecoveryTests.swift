@@ -21,20 +21,27 @@ struct CrashRecoveryTests {
         let process: Process
         let port: Int
 
-        static func start(folder: URL, port: Int, database: String) throws -> Server {
+        /// `perch serve` on a free port (PERCH_PORT=0), which it reports once listening.
+        static func start(folder: URL, database: String) async throws -> Server {
+            let portFile = ListeningPort.file(in: folder, name: "serve")
             let process = Process()
             process.executableURL = CLITests.binary
             process.arguments = ["serve"]
             process.currentDirectoryURL = folder
             process.environment = ProcessInfo.processInfo.environment.merging([
-                "PERCH_PORT": "\(port)", "PERCH_HOST": "127.0.0.1", "PERCH_DATABASE_URL": database, "PERCH_ADMIN_KEY": adminKey,
+                "PERCH_PORT": "0", "PERCH_PORT_FILE": portFile.path, "PERCH_HOST": "127.0.0.1", "PERCH_DATABASE_URL": database, "PERCH_ADMIN_KEY": adminKey,
                 "PERCH_MASTER_KEY": String(repeating: "c4", count: 32),
                 "PERCH_DELIVERY_LEASE": "2", "PERCH_DELIVERY_BATCH": "\(batch)", "PERCH_DELIVERY_CONCURRENCY": "4", "PERCH_LOG_LEVEL": "warning",
             ]) { _, new in new }
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
-            return Server(process: process, port: port)
+            do {
+                return Server(process: process, port: try await ListeningPort.read(portFile, of: process))
+            } catch {
+                process.terminate()
+                throw error
+            }
         }
 
         func call(_ method: String, _ path: String, key: String, json: JSONValue? = nil) async throws -> (Int, JSONValue) {
@@ -66,16 +73,25 @@ struct CrashRecoveryTests {
         configuration.latency = .milliseconds(25)
         let simulator = PushSimulator(configuration: configuration)
         let endpoints = try await simulator.start()
-        defer { Task { try? await simulator.shutdown() } }
+        // The simulator stops when the scenario ends, awaited, whether it passed or threw.
+        do {
+            try await crashAndRestart(backend, simulator: simulator, endpoints: endpoints)
+        } catch {
+            try? await simulator.shutdown()
+            throw error
+        }
+        try await simulator.shutdown()
+    }
+
+    func crashAndRestart(_ backend: TestBackend, simulator: PushSimulator, endpoints: SimulatorEndpoints) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("perch-crash-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let port = Int.random(in: 20_000...40_000)
         let database = switch backend {
         case .sqlite: "sqlite:crash.sqlite"
         case .postgres: try TestPostgres.url(database: try await TestPostgres.createDatabase())
         }
 
-        var server = try Server.start(folder: folder, port: port, database: database)
+        var server = try await Server.start(folder: folder, database: database)
         defer { if server.process.isRunning { server.process.terminate() } }
         try await server.waitUntilHealthy()
         let (createdStatus, app) = try await server.call("POST", "/v1/apps", key: Self.adminKey, json: ["name": "crash"])
@@ -120,7 +136,7 @@ struct CrashRecoveryTests {
         let atCrash = accepted()
         #expect(atCrash >= 80 && atCrash < 290, "killed mid-campaign, after \(atCrash) of 290")
 
-        server = try Server.start(folder: folder, port: port, database: database)
+        server = try await Server.start(folder: folder, database: database)
         try await server.waitUntilHealthy()
         var status: JSONValue = .null
         let restartDeadline = Date().addingTimeInterval(120)

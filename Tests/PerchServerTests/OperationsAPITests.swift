@@ -58,7 +58,6 @@ struct OperationsAPITests {
         #expect(nextPeriod == HygieneReport(markedStale: 0, markedExpired: 0, dryRun: false), "the next period runs, in whichever process comes first")
         // The service stops when its task is cancelled, as a ServiceGroup does on shutdown.
         let task = Task { try await service.run() }
-        try await Task.sleep(for: .milliseconds(50))
         task.cancel()
         try await task.value
     }

@@ -13,28 +13,30 @@ import PostgresNIO
 import Testing
 
 /// Perch scaled out: one `perch serve` and three `perch worker` processes on one PostgreSQL database (the
-/// server `scripts/test` starts) send a 100,000-token campaign to `perch simulate`, which counts every push per
-/// token. Every eligible token gets it, the denied never, duplicates stay within the in-flight window, the
-/// frequency cap holds across processes, and every worker takes a share — also when one of them is killed
-/// with `SIGKILL` in the middle of the run and its claimed rows are taken over when their lease ends.
+/// server `scripts/test` starts) send a campaign to `perch simulate`, which counts every push per token. Every
+/// eligible token gets it, the denied never, duplicates stay within the in-flight window, the frequency cap holds
+/// across processes, and every worker takes a share — also when one of them is killed with `SIGKILL` in the middle
+/// of a batch and its claimed rows are taken over when their lease ends.
 ///
-/// Every process is the `perch` binary a user deploys: `PERCH_SCALE_BINARY` (scripts/test points it at the release
-/// build), else the debug build beside the tests.
+/// CI runs a small campaign (`PERCH_SCALE_TOKENS`, default 2,000) on the debug `perch` the test build made: the
+/// properties are the same at any size. The 100,000-token runs are `bench/scale/run --swift-tests`, on the release
+/// build (`PERCH_SCALE_BINARY`); every process is the `perch` binary a user deploys.
 @Suite("Scale-out on PostgreSQL", .serialized)
 struct ScaleOutTests {
     static let adminKey = "scale-admin-key-0123456789"
     static let masterKey = String(repeating: "5c", count: 32)
-    /// `PERCH_SCALE_TOKENS` makes a quick local run smaller; CI runs the full 100,000.
-    static let tokens = ProcessInfo.processInfo.environment["PERCH_SCALE_TOKENS"].flatMap(Int.init) ?? 100_000
+    /// The campaign's size: small in CI, 100,000 in `bench/scale`.
+    static let tokens = ProcessInfo.processInfo.environment["PERCH_SCALE_TOKENS"].flatMap(Int.init) ?? 2_000
     static let binary = ProcessInfo.processInfo.environment["PERCH_SCALE_BINARY"].map { URL(fileURLWithPath: $0) } ?? CLITests.binary
-    static let batch = 200
+    /// Deliveries per claim: about forty batches per run at any size, so every worker takes several and a kill lands mid-batch.
+    static let batch = max(20, min(200, tokens / 40))
     static let workers = 3
 
-    @Test func oneServerAndThreeWorkersSendAHundredThousandTokenCampaign() async throws {
+    @Test func oneServerAndThreeWorkersSendACampaign() async throws {
         try await run(killingAWorker: false)
     }
 
-    @Test func aWorkerKilledMidRunHasItsLeaseTakenOverAndNothingIsLost() async throws {
+    @Test func aWorkerKilledMidBatchHasItsLeaseTakenOverAndNothingIsLost() async throws {
         try await run(killingAWorker: true)
     }
 
@@ -44,12 +46,22 @@ struct ScaleOutTests {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         print("scale-out: \(Self.binary.path), logs in \(folder.path)")
         let simulator = try await SimulatorProcess.start(binary: Self.binary, folder: folder)
-        defer { simulator.stop() }
+        // The simulator process and its client end with the scenario, awaited, whether it passed or threw.
+        do {
+            try await scenario(killingAWorker: killingAWorker, simulator: simulator, database: database, folder: folder)
+        } catch {
+            await simulator.stop()
+            throw error
+        }
+        await simulator.stop()
+    }
 
-        // The server first: it applies the schema.
-        let serverPort = Int.random(in: 20_000...30_000)
-        let server = try Self.launch(["serve"], database: database, folder: folder, port: serverPort, name: "serve")
+    func scenario(killingAWorker: Bool, simulator: SimulatorProcess, database: String, folder: URL) async throws {
+        // The server first: it applies the schema. Every process listens on a port the system picks, and reports it.
+        let serverPortFile = ListeningPort.file(in: folder, name: "serve")
+        let server = try Self.launch(["serve"], database: database, folder: folder, portFile: serverPortFile, name: "serve")
         defer { Self.stop(server) }
+        let serverPort = try await ListeningPort.read(serverPortFile, of: server)
         try await Self.waitUntilHealthy(port: serverPort)
         let api = CrashRecoveryTests.Server(process: server, port: serverPort)
         let (created, app) = try await api.call("POST", "/v1/apps", key: Self.adminKey, json: ["name": "scale"])
@@ -62,19 +74,23 @@ struct ScaleOutTests {
             #expect(status == 200, "\(answer)")
         }
 
-        // 100,000 installations, one per user, 60% APNs and 40% FCM; every 20th has denied consent.
+        // One installation per user, 60% APNs and 40% FCM; every 20th has denied consent.
         let denied = Set(stride(from: 7, to: Self.tokens, by: 20))
         let started = Date()
         try await Self.seed(database: database, appId: appId, denied: denied)
         print("scale-out: seeded \(Self.tokens) tokens in \(Int(Date().timeIntervalSince(started))) s")
         let eligible = Self.tokens - denied.count
 
-        let workerPorts = (0..<Self.workers).map { serverPort + 1 + $0 }
-        let workers = try workerPorts.enumerated().map { index, port in
-            try Self.launch(["worker", "--port", "\(port)"], database: database, folder: folder, port: nil, name: "worker-\(index)")
+        let workerPortFiles = (0..<Self.workers).map { ListeningPort.file(in: folder, name: "worker-\($0)") }
+        let workers = try workerPortFiles.enumerated().map { index, portFile in
+            try Self.launch(["worker", "--port", "0"], database: database, folder: folder, portFile: portFile, name: "worker-\(index)")
         }
         defer { workers.forEach(Self.stop) }
-        for port in workerPorts { try await Self.waitUntilHealthy(port: port) }
+        var workerPorts: [Int] = []
+        for (worker, portFile) in zip(workers, workerPortFiles) {
+            workerPorts.append(try await ListeningPort.read(portFile, of: worker))
+            try await Self.waitUntilHealthy(port: workerPorts.last!)
+        }
 
         // Two campaigns to everyone at once, each capped at one push per person per day: whichever resolves
         // second finds everyone capped, however many processes run a scheduler.
@@ -148,13 +164,13 @@ struct ScaleOutTests {
 
     // MARK: - Processes
 
-    static func launch(_ arguments: [String], database: String, folder: URL, port: Int?, name: String) throws -> Process {
+    static func launch(_ arguments: [String], database: String, folder: URL, portFile: URL, name: String) throws -> Process {
         var environment = [
             "PERCH_DATABASE_URL": try TestPostgres.url(database: database, pool: 8), "PERCH_MASTER_KEY": masterKey, "PERCH_ADMIN_KEY": adminKey,
             "PERCH_HOST": "127.0.0.1", "PERCH_DELIVERY_BATCH": "\(batch)", "PERCH_DELIVERY_CONCURRENCY": "32", "PERCH_DELIVERY_LEASE": "10",
-            "PERCH_LOG_LEVEL": "warning",
+            "PERCH_LOG_LEVEL": "warning", "PERCH_PORT_FILE": portFile.path,
         ]
-        if let port { environment["PERCH_PORT"] = "\(port)" }
+        if arguments.first == "serve" { environment["PERCH_PORT"] = "0" }
         return try SimulatorProcess.launch(binary: binary, arguments, folder: folder, name: name, environment: environment)
     }
 

@@ -68,13 +68,12 @@ struct SimulatorProcess {
         return try JSONDecoder().decode(SimulatorCounters.self, from: Data(body.readableBytesView))
     }
 
-    /// Ends the process at once (so none outlives its test) and closes the HTTP client in the background.
-    func stop() {
+    /// Ends the process (so none outlives its test) and closes the HTTP client.
+    func stop() async {
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()
         }
-        let client = self.client
-        Task { try? await client.shutdown() }
+        try? await client.shutdown()
     }
 }

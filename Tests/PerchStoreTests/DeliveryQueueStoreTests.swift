@@ -53,6 +53,28 @@ struct DeliveryQueueStoreTests {
         #expect(counts.tokens == 10 && counts.accepted == 10 && counts.attempted == 10 && counts.queued == 0)
     }
 
+    @Test("a holder extends its claim's lease; a row claimed since by another worker, or recorded, is not extended",
+          arguments: StoreBackend.allCases)
+    func extendedLeases(backend: StoreBackend) async throws {
+        let opened = try await backend.open()
+        let store = opened.store
+        let (_, campaign) = try await campaign(opened, tokens: 4)
+        let held = try await store.claimDeliveries(limit: 4, leaseFor: .seconds(30), now: t0)
+        #expect(try await store.extendDeliveryLeases(held.map { DeliveryLease($0) }, until: t0.addingTimeInterval(50)) == 4)
+        #expect(try await store.claimDeliveries(limit: 10, leaseFor: .seconds(30), now: t0.addingTimeInterval(40)).isEmpty,
+                "an extended lease outlives the claim's own")
+        // One row is recorded; the others' holder stops extending (it died) and another worker takes them over.
+        try await store.recordDeliveries([DeliveryUpdate(id: held[0].id, campaignId: campaign.id, state: .accepted(gatewayMessageId: nil),
+                                                         outcome: .accepted, reason: nil)], now: t0.addingTimeInterval(45))
+        let takenOver = try await store.claimDeliveries(limit: 10, leaseFor: .seconds(30), now: t0.addingTimeInterval(50))
+        #expect(Set(takenOver.map(\.id)) == Set(held.dropFirst().map(\.id)) && takenOver.allSatisfy { $0.attempt == 2 })
+        #expect(try await store.extendDeliveryLeases(held.map { DeliveryLease($0) }, until: t0.addingTimeInterval(500)) == 0,
+                "the first holder's stale claims extend nothing")
+        #expect(try await store.extendDeliveryLeases(takenOver.map { DeliveryLease($0) }, until: t0.addingTimeInterval(100)) == 3)
+        #expect(try await store.claimDeliveries(limit: 10, leaseFor: .seconds(30), now: t0.addingTimeInterval(99)).isEmpty)
+        #expect(try await store.extendDeliveryLeases([], until: t0.addingTimeInterval(100)) == 0)
+    }
+
     @Test("retries come back when due; a release gives the attempt back; cancel suppresses what is left", arguments: StoreBackend.allCases)
     func retriesReleaseCancel(backend: StoreBackend) async throws {
         let opened = try await backend.open()

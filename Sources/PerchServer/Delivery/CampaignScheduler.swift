@@ -45,7 +45,7 @@ public struct CampaignScheduler<C: Clock>: Service where C.Duration == Duration 
     public func runOnce() async -> Bool {
         do {
             guard try await lease.acquire(now: now()) else { return false }
-            try await lease.renewing(now: now) { try await pass() }
+            try await lease.renewing(clock: clock, now: now) { try await pass() }
             return true
         } catch {
             logger.error("scheduler pass failed", metadata: ["error": "\(error)"])

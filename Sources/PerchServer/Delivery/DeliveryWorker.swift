@@ -10,10 +10,12 @@ import ServiceLifecycle
 /// delivery's next state — retiring dead tokens and pausing apps whose credentials fail at once.
 ///
 /// A worker that dies mid-batch loses nothing: the rows it held are claimed again when their lease
-/// runs out, so the only cost of a crash is re-sending that batch (duplicates bounded by the batch).
+/// runs out, so the only cost of a crash is re-sending that batch (duplicates bounded by the batch). A worker
+/// that lives extends the lease while its batch is in flight, so a slow endpoint never makes another worker
+/// send the same rows again.
 public struct DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
     let store: any PerchStore
-    let gateways: GatewayDirectory
+    let gateways: any GatewayRouting
     let configuration: DeliveryConfiguration
     let clock: C
     let now: @Sendable () -> Date
@@ -21,7 +23,7 @@ public struct DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
     let metrics: PerchMetrics?
     private let state: WorkerState
 
-    public init(store: any PerchStore, gateways: GatewayDirectory, configuration: DeliveryConfiguration = .init(), clock: C,
+    public init(store: any PerchStore, gateways: any GatewayRouting, configuration: DeliveryConfiguration = .init(), clock: C,
                 now: @escaping @Sendable () -> Date = Date.init, logger: Logger, metrics: PerchMetrics? = nil) {
         self.store = store
         self.gateways = gateways
@@ -53,7 +55,35 @@ public struct DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
     public func runOnce() async throws -> Int {
         let claimed = try await store.claimDeliveries(limit: configuration.batchSize, leaseFor: configuration.lease, now: now())
         guard !claimed.isEmpty else { return 0 }
-        let updates = await withTaskGroup(of: DeliveryUpdate?.self) { group in
+        let updates = await holdingLeases(of: claimed) { await send(claimed) }
+        try await store.recordDeliveries(updates, now: now())
+        return claimed.count
+    }
+
+    /// Runs `body` while extending the claimed rows' lease every third of its length: however long the batch takes
+    /// (a slow endpoint, a throttled gateway), its rows stay this worker's and no other worker claims them. A worker
+    /// that dies stops extending, and its rows are due again one lease after its last extension.
+    func holdingLeases<R: Sendable>(of claimed: [ClaimedDelivery], _ body: () async -> R) async -> R {
+        let leases = claimed.map { DeliveryLease($0) }
+        return await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                while true {
+                    do { try await clock.sleep(for: configuration.lease / 3) } catch { return }
+                    do {
+                        _ = try await store.extendDeliveryLeases(leases, until: now().addingTimeInterval(configuration.lease.timeInterval))
+                    } catch {
+                        logger.error("extending a batch's lease failed", metadata: ["error": "\(error)"])
+                    }
+                }
+            }
+            defer { group.cancelAll() }
+            return await body()
+        }
+    }
+
+    /// Sends a claimed batch, `concurrency` at a time; answers each delivery's update.
+    func send(_ claimed: [ClaimedDelivery]) async -> [DeliveryUpdate] {
+        await withTaskGroup(of: DeliveryUpdate?.self) { group in
             var updates: [DeliveryUpdate] = []
             updates.reserveCapacity(claimed.count)
             var next = claimed.makeIterator()
@@ -66,8 +96,6 @@ public struct DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
             }
             return updates
         }
-        try await store.recordDeliveries(updates, now: now())
-        return claimed.count
     }
 
     /// Sends one delivery and decides its next state.

@@ -45,11 +45,12 @@ final class ProcessLease: Sendable {
     }
 
     /// Runs `body` while renewing the lease every third of its length, so a long job keeps it.
-    func renewing<R: Sendable>(now: @escaping @Sendable () -> Date, _ body: () async throws -> R) async throws -> R {
+    func renewing<C: Clock, R: Sendable>(clock: C, now: @escaping @Sendable () -> Date, _ body: () async throws -> R) async throws -> R
+    where C.Duration == Duration {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 while !Task.isCancelled {
-                    try await Task.sleep(for: self.duration / 3)
+                    try await clock.sleep(for: self.duration / 3)
                     _ = try await self.renew(now: now())
                 }
             }

@@ -103,7 +103,10 @@ final class SimulatorRequestHandler: ChannelInboundHandler {
         _ response: SimulatorResponse, version: HTTPVersion, context: ChannelHandlerContext, closing: Bool = false
     ) {
         var headers = HTTPHeaders(response.headers.map { ($0.name, $0.value) })
-        headers.replaceOrAdd(name: "content-length", value: String(response.body.count))
+        // An HTTP/2 answer without a body is a lone HEADERS frame ending the stream, as APNs sends a 200: no length to give.
+        if version.major < 2 || !response.body.isEmpty {
+            headers.replaceOrAdd(name: "content-length", value: String(response.body.count))
+        }
         if closing { headers.replaceOrAdd(name: "connection", value: "close") }
         let head = HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
         context.write(NIOAny(HTTPServerResponsePart.head(head)), promise: nil)

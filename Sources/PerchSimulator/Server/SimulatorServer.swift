@@ -6,8 +6,8 @@ import NIOPosix
 import NIOSSL
 
 /// Binds one TLS listener that speaks HTTP/2 (ALPN `h2`, many concurrent streams) and, where the
-/// listener's service does, HTTP/1.1; every request goes to `route`. A connection to an HTTP/2-only
-/// listener (APNs) that does not negotiate `h2` is closed, as Apple's servers do.
+/// listener's service does, HTTP/1.1; every request goes to `route`. An HTTP/2-only listener (APNs) speaks
+/// HTTP/2 also to a client that negotiates no protocol, as Apple's servers do; an HTTP/1.1 request there fails.
 enum SimulatorServer {
     /// Apple advertises 1000 concurrent streams per APNs connection; the simulator does the same.
     static let maximumConcurrentStreams = 1000
@@ -38,6 +38,22 @@ enum SimulatorServer {
         let connectionConfiguration = connection
         let streamConfiguration = stream
 
+        @Sendable func configureHTTP2(_ channel: any Channel) -> EventLoopFuture<Void> {
+            channel.eventLoop.makeCompletedFuture {
+                _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
+                    mode: .server,
+                    connectionConfiguration: connectionConfiguration,
+                    streamConfiguration: streamConfiguration
+                ) { stream in
+                    stream.eventLoop.makeCompletedFuture {
+                        try stream.pipeline.syncOperations.addHandlers(
+                            SimulatorHTTP2StreamCodec(),
+                            SimulatorRequestHandler(listener: listener, route: route))
+                    }
+                }
+            }
+        }
+
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 256)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
@@ -48,24 +64,12 @@ enum SimulatorServer {
                     try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
                 }.flatMap {
                     channel.configureHTTP2SecureUpgrade(
-                        h2ChannelConfigurator: { channel in
-                            channel.eventLoop.makeCompletedFuture {
-                                _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
-                                    mode: .server,
-                                    connectionConfiguration: connectionConfiguration,
-                                    streamConfiguration: streamConfiguration
-                                ) { stream in
-                                    stream.eventLoop.makeCompletedFuture {
-                                        try stream.pipeline.syncOperations.addHandlers(
-                                            HTTP2FramePayloadToHTTP1ServerCodec(),
-                                            SimulatorRequestHandler(listener: listener, route: route))
-                                    }
-                                }
-                            }
-                        },
+                        h2ChannelConfigurator: configureHTTP2,
                         http1ChannelConfigurator: { channel in
+                            // APNs speaks only HTTP/2 and, like Apple's servers, also to a client that offers no ALPN at
+                            // all (aioapns): HTTP/2 with prior knowledge. An HTTP/1.1 request fails its connection preface.
                             guard listener.acceptsHTTP1 else {
-                                return channel.close()
+                                return configureHTTP2(channel)
                             }
                             return channel.eventLoop.makeCompletedFuture {
                                 try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)

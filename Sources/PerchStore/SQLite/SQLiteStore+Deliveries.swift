@@ -34,6 +34,20 @@ extension SQLiteStore {
         }
     }
 
+    public func extendDeliveryLeases(_ leases: [DeliveryLease], until: Date) async throws -> Int {
+        guard !leases.isEmpty else { return 0 }
+        return try await pool.write { db in
+            var extended = 0
+            for lease in leases {
+                try db.executeCached(sql: """
+                    UPDATE deliveries SET due_at = ? WHERE app_id = ? AND id = ? AND state = 'sending' AND attempts = ?
+                    """, arguments: [until.stored, lease.appId, lease.id, lease.attempt])
+                extended += db.changesCount
+            }
+            return extended
+        }
+    }
+
     /// A claimed row with its token decrypted; a token that no longer reads gives `destination == nil`.
     static func claimed(_ row: Row, vault: TokenVault) -> ClaimedDelivery {
         let appId: String = row["app_id"]

@@ -1,0 +1,219 @@
+import Foundation
+import Logging
+import PerchCore
+import PerchGateways
+import PerchStore
+import PerchTestSupport
+import Synchronization
+import Testing
+@testable import PerchServer
+
+/// The moving parts of sending — the delivery worker, the campaign scheduler and the process lease — on a real store
+/// with a manual clock and a scripted gateway: minutes of lease time pass in milliseconds, and nothing leaves the process.
+@Suite("Delivery worker, scheduler and lease with a manual clock")
+struct DeliveryWorkerTests {
+    static let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+
+    @Test("a batch in flight longer than its lease stays its worker's: the lease is extended and no other worker sends it again",
+          arguments: TestBackend.allCases)
+    func slowBatchKeepsItsLease(backend: TestBackend) async throws {
+        let clock = ManualClock(start: Self.t0)
+        let opened = try await OpenedTestStore.open(backend)
+        let store = opened.store
+        let (app, campaign) = try await Self.runningCampaign(store, tokens: 3, clock: clock)
+        let gateway = ScriptedGateway(holding: true)
+        let worker = Self.worker(store, gateway, clock: clock, lease: .seconds(30))
+
+        let batch = Task { try await worker.runOnce() }
+        try await eventually("three sends in flight, the lease's renewal asleep") { gateway.inFlight == 3 && clock.sleeping == 1 }
+        // The endpoint stays silent for two minutes, four lease lengths: the worker extends its claim every ten seconds.
+        for _ in 0..<12 {
+            clock.advance(by: .seconds(10))
+            try await eventually("the lease extended and its renewal asleep again") { clock.sleeping == 1 }
+            let another = try await store.claimDeliveries(limit: 10, leaseFor: .seconds(30), now: clock.date)
+            #expect(another.isEmpty, "another worker finds nothing due \(clock.now.offset) in")
+        }
+        gateway.release()
+        #expect(try await batch.value == 3)
+        #expect(gateway.sent == 3, "each token was sent to once")
+        let counts = try await store.campaignCounts(appId: app, campaignId: campaign, now: clock.date)
+        #expect(counts.attempted == 3 && counts.accepted == 3 && counts.queued == 0, "\(counts)")
+        #expect(try await store.campaign(appId: app, id: campaign)?.status == .completed)
+    }
+
+    @Test("a worker sends a batch and records each answer: accepted, and a dead token retired", arguments: TestBackend.allCases)
+    func recordsAnswers(backend: TestBackend) async throws {
+        let clock = ManualClock(start: Self.t0)
+        let opened = try await OpenedTestStore.open(backend)
+        let store = opened.store
+        let (app, campaign) = try await Self.runningCampaign(store, tokens: 4, clock: clock)
+        let dead = DeliveryFailureReason(platform: .apns, status: 410, code: "Unregistered")
+        let gateway = ScriptedGateway(holding: false, answer: { index in
+            index == 0 ? .retireToken(reason: dead, timestamp: nil) : .accepted(gatewayMessageId: "apns-\(index)")
+        })
+        let worker = Self.worker(store, gateway, clock: clock, lease: .seconds(30))
+
+        #expect(try await worker.runOnce() == 4)
+        #expect(try await worker.runOnce() == 0, "nothing is left to claim")
+        #expect(gateway.sent == 4)
+        let counts = try await store.campaignCounts(appId: app, campaignId: campaign, now: clock.date)
+        #expect(counts.attempted == 4 && counts.accepted == 3 && counts.retired == 1, "\(counts)")
+    }
+
+    @Test("one scheduler passes at a time: the lease holder resolves a due campaign, another process skips")
+    func schedulerHoldsItsLease() async throws {
+        let clock = ManualClock(start: Self.t0)
+        let opened = try await OpenedTestStore.open(.sqlite)
+        let store = opened.store
+        let (app, campaign) = try await Self.startedCampaign(store, tokens: 2, clock: clock)
+        let first = CampaignScheduler(store: store, clock: clock, now: { clock.date }, holder: "scheduler-a", logger: Logger(label: "test"))
+        let second = CampaignScheduler(store: store, clock: clock, now: { clock.date }, holder: "scheduler-b", logger: Logger(label: "test"))
+
+        #expect(await first.runOnce())
+        #expect(await second.runOnce() == false, "the other process's scheduler holds the lease")
+        let counts = try await store.campaignCounts(appId: app, campaignId: campaign, now: clock.date)
+        #expect(counts.tokens == 2 && counts.queued == 2, "resolved once: \(counts)")
+        // The holder stops passing (it died): its lease runs out and the other takes over.
+        clock.advance(by: .seconds(16))
+        #expect(await second.runOnce())
+    }
+
+    @Test("a lease held by a long job is renewed while the job runs, and free once it ends and runs out")
+    func processLeaseRenewsDuringAJob() async throws {
+        let clock = ManualClock(start: Self.t0)
+        let opened = try await OpenedTestStore.open(.sqlite)
+        let holder = ProcessLease(store: opened.store, name: "perch.test-job", holder: "a", duration: .seconds(15))
+        let other = ProcessLease(store: opened.store, name: "perch.test-job", holder: "b", duration: .seconds(15))
+        #expect(try await holder.acquire(now: clock.date))
+        let gate = ScriptedGateway(holding: true)
+
+        let job = Task { try await holder.renewing(clock: clock, now: { clock.date }) { await gate.hold() } }
+        try await eventually("the job running, its renewal asleep") { gate.inFlight == 1 && clock.sleeping == 1 }
+        for _ in 0..<12 {
+            clock.advance(by: .seconds(5))
+            try await eventually("the lease renewed and its renewal asleep again") { clock.sleeping == 1 }
+            #expect(try await other.acquire(now: clock.date) == false, "still held \(clock.now.offset) in")
+        }
+        gate.release()
+        try await job.value
+        clock.advance(by: .seconds(16))
+        #expect(try await other.acquire(now: clock.date), "once the job ended its lease ran out")
+    }
+
+    // MARK: - Fixtures
+
+    static func worker(_ store: any PerchStore, _ gateway: ScriptedGateway, clock: ManualClock, lease: Duration) -> DeliveryWorker<ManualClock> {
+        var configuration = DeliveryConfiguration()
+        configuration.lease = lease
+        return DeliveryWorker(store: store, gateways: ScriptedRoutes(gateway: gateway), configuration: configuration, clock: clock,
+                              now: { clock.date }, logger: Logger(label: "perch.test.worker"))
+    }
+
+    /// An app with `count` granted APNs installations and a campaign to all of them, started (not yet resolved).
+    static func startedCampaign(_ store: any PerchStore, tokens count: Int, clock: ManualClock) async throws -> (app: String, campaign: String) {
+        let app = try await store.createApp(name: "Worker", bundleId: nil, webOrigin: nil, now: clock.date).app.id
+        for index in 0..<count {
+            let registration = TokenRegistration(installationId: "i\(index)", destination: .apns(token: Tokens.apns(index), environment: .production),
+                                                 timezone: "UTC", consent: .granted)
+            _ = try await store.register(appId: app, registration, now: clock.date)
+        }
+        let definition = CampaignDefinition(name: "w", audience: .init(filter: "platform == \"apns\""), message: PushMessage(title: "t", body: "b"))
+        let created = try await store.createCampaign(appId: app, definition: definition, kind: .campaign, now: clock.date)
+        _ = try await store.startCampaign(appId: app, id: created.id, startAt: clock.date, now: clock.date)
+        return (app, created.id)
+    }
+
+    /// As above, resolved by a scheduler pass: one queued delivery per token.
+    static func runningCampaign(_ store: any PerchStore, tokens count: Int, clock: ManualClock) async throws -> (app: String, campaign: String) {
+        let (app, campaign) = try await startedCampaign(store, tokens: count, clock: clock)
+        let scheduler = CampaignScheduler(store: store, clock: clock, now: { clock.date }, holder: "test", logger: Logger(label: "test"))
+        #expect(await scheduler.runOnce())
+        let counts = try await store.campaignCounts(appId: app, campaignId: campaign, now: clock.date)
+        #expect(counts.queued == count, "\(counts)")
+        return (app, campaign)
+    }
+}
+
+/// A fresh store on `backend`, kept open (PostgreSQL's pool) while the value lives.
+struct OpenedTestStore {
+    let store: any PerchStore
+    let postgres: TestPostgres.Running?
+
+    static func open(_ backend: TestBackend) async throws -> OpenedTestStore {
+        switch backend {
+        case .sqlite:
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("perch-worker-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let store = try SQLiteStore(path: folder.appendingPathComponent("perch.sqlite").path, vault: TokenVault(masterKey: TestServer.masterKey))
+            return OpenedTestStore(store: store, postgres: nil)
+        case .postgres:
+            let running = try await TestPostgres.fresh(vault: TokenVault(masterKey: TestServer.masterKey))
+            return OpenedTestStore(store: running.store, postgres: running)
+        }
+    }
+}
+
+/// Every app's gateway is the scripted one.
+struct ScriptedRoutes: GatewayRouting {
+    let gateway: ScriptedGateway
+    func route(appId: String, platform: Platform) async throws -> GatewayDirectory.Route {
+        GatewayDirectory.Route(gateway: gateway, messagesPerSecond: nil)
+    }
+}
+
+/// A gateway that answers as scripted (by the order sends arrive in) and, while holding, keeps every send waiting
+/// until `release()`: a slow endpoint without a network.
+final class ScriptedGateway: PushGateway, Sendable {
+    let platform: Platform = .apns
+    private struct State {
+        var holding: Bool
+        var arrived = 0
+        var inFlight = 0
+        var sent = 0
+        var waiting: [CheckedContinuation<Void, Never>] = []
+    }
+    private let state: Mutex<State>
+    private let answer: @Sendable (Int) -> DeliveryOutcome
+
+    init(holding: Bool, answer: @escaping @Sendable (Int) -> DeliveryOutcome = { .accepted(gatewayMessageId: "apns-\($0)") }) {
+        state = Mutex(State(holding: holding))
+        self.answer = answer
+    }
+
+    var inFlight: Int { state.withLock { $0.inFlight } }
+    var sent: Int { state.withLock { $0.sent } }
+
+    func send(_ message: PushMessage, to destination: PushDestination, options: PushSendOptions) async -> DeliveryOutcome {
+        let index = state.withLock { state in
+            state.arrived += 1
+            return state.arrived - 1
+        }
+        await hold()
+        state.withLock { $0.sent += 1 }
+        return answer(index)
+    }
+
+    /// Waits while the gateway holds.
+    func hold() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let waits = state.withLock { state in
+                guard state.holding else { return false }
+                state.inFlight += 1
+                state.waiting.append(continuation)
+                return true
+            }
+            if !waits { continuation.resume() }
+        }
+    }
+
+    /// Lets every waiting send answer, and every later one at once.
+    func release() {
+        let waiting = state.withLock { state in
+            state.holding = false
+            state.inFlight = 0
+            defer { state.waiting = [] }
+            return state.waiting
+        }
+        for continuation in waiting { continuation.resume() }
+    }
+}
