@@ -22,7 +22,7 @@ import Testing
 /// build), else the debug build beside the tests.
 @Suite("Scale-out on PostgreSQL", .serialized)
 struct ScaleOutTests {
-    static let adminKey = "scale-admin-key-0123456789"
+    static let adminKey = "scale-admin-key-0123456789abcdef0123456789"
     static let masterKey = String(repeating: "5c", count: 32)
     /// `PERCH_SCALE_TOKENS` makes a quick local run smaller; CI runs the full 100,000.
     static let tokens = ProcessInfo.processInfo.environment["PERCH_SCALE_TOKENS"].flatMap(Int.init) ?? 100_000
