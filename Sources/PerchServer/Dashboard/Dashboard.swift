@@ -55,7 +55,7 @@ public struct Dashboard: Sendable {
     /// (not signed out, not ended by a key rotation) and whose key digest still belongs to that app as its secret key.
     /// `nil` otherwise.
     func session(of request: Request) async throws -> DashboardSession? {
-        let now = now
+        let now = self.now
         guard let value = request.cookies[DashboardSession.cookieName]?.value,
               let session = DashboardSession.verify(value, key: signingKey, now: now)
         else { return nil }

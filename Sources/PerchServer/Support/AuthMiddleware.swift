@@ -54,10 +54,10 @@ public struct AuthMiddleware: RouterMiddleware {
         let apiKey = APIKey(value: key)
         guard apiKey.claimedKind != nil else { return nil }
         let digest = apiKey.digest
-        let now = now()
-        if let cached = cache.lookup(digest, now: now) { return cached }
-        guard let grant = try await store.keyGrant(forDigest: digest, now: now) else { return nil }
-        cache.insert(digest, grant, now: now)
+        let at = self.now()
+        if let cached = cache.lookup(digest, now: at) { return cached }
+        guard let grant = try await store.keyGrant(forDigest: digest, now: at) else { return nil }
+        cache.insert(digest, grant, now: at)
         return grant.principal
     }
 }
