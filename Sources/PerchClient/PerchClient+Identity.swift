@@ -28,6 +28,7 @@ extension PerchClient {
     struct IdentifyBody: Encodable {
         var installationId: String
         var userId: String?
+        var userAuth: String?
     }
     struct ConsentBody: Encodable {
         var status: String
@@ -35,16 +36,24 @@ extension PerchClient {
     }
 
     /// Binds this installation to your user id (after login). Register a token first.
+    ///
+    /// - Parameters:
+    ///   - userId: your user id.
+    ///   - userAuth: proof from your backend that this client is that user: a short-lived JWT (HS256) signed with the
+    ///     app's identity secret, `sub` = `userId` (docs/clients.md shows how to mint it). Perch answers 401 without it
+    ///     unless the app turned identity verification off. Fetch it from your backend right after sign-in; never
+    ///     ship the identity secret in the app.
     @discardableResult
-    public func identify(userId: String) async throws -> Binding {
+    public func identify(userId: String, userAuth: String?) async throws -> Binding {
         guard !userId.isEmpty else { throw PerchClientError(.invalidArgument, "userId is empty") }
-        return try await send("POST", "v1/identify", body: IdentifyBody(installationId: try installationId(), userId: userId), as: Binding.self).0
+        let body = IdentifyBody(installationId: try installationId(), userId: userId, userAuth: userAuth)
+        return try await send("POST", "v1/identify", body: body, as: Binding.self).0
     }
 
     /// Unbinds this installation from its user (on logout); it stays registered, anonymously.
     @discardableResult
     public func logout() async throws -> Binding {
-        try await send("POST", "v1/logout", body: IdentifyBody(installationId: try installationId(), userId: nil), as: Binding.self).0
+        try await send("POST", "v1/logout", body: IdentifyBody(installationId: try installationId(), userId: nil, userAuth: nil), as: Binding.self).0
     }
 
     /// Records a consent decision; `source` says where it was taken (`onboarding-prompt`, `settings`, …).

@@ -10,7 +10,8 @@ import FoundationNetworking
 /// let perch = PerchClient(configuration: .init(baseURL: URL(string: "https://push.example.com")!, publishableKey: "pk_…"))
 /// // in application(_:didRegisterForRemoteNotificationsWithDeviceToken:)
 /// try await perch.register(apnsToken: deviceToken, environment: .production)
-/// try await perch.identify(userId: "user-42")
+/// // after sign-in, with a userAuth token your backend minted for this user
+/// try await perch.identify(userId: "user-42", userAuth: userAuthFromYourBackend)
 /// ```
 ///
 /// The installation id is generated once and kept in ``InstallationStorage``. Every call retries

@@ -7,14 +7,23 @@ import PostgresNIO
 extension PostgresStore: AppStore {
     public func createApp(name: String, bundleId: String?, webOrigin: String?, now: Date) async throws -> CreatedApp {
         let id = Self.newId("app")
-        let (created, sealedVapid) = try CreatedApp.generate(id: id, name: name, bundleId: bundleId, webOrigin: webOrigin, vault: vault, now: now)
+        let (created, sealedVapid, identity) = try CreatedApp.generate(id: id, name: name, bundleId: bundleId, webOrigin: webOrigin,
+                                                                       vault: vault, now: now)
         let (publishable, secret, vapidPublic) = (created.publishableKey, created.secretKey, created.app.vapidPublicKey)
-        try await client.query("""
-            INSERT INTO apps (id, name, bundle_id, web_origin, publishable_key_digest, secret_key_digest,
-                              vapid_public_key, vapid_private_key_sealed, created_at)
-            VALUES (\(id), \(name), \(bundleId), \(webOrigin), \(publishable.digest), \(secret.digest), \(vapidPublic),
-                    \(sealedVapid), \(now.timeIntervalSince1970))
-            """, logger: logger)
+        let logger = self.logger
+        try await transaction { db in
+            try await db.run("""
+                INSERT INTO apps (id, name, bundle_id, web_origin, publishable_key_digest, secret_key_digest,
+                                  vapid_public_key, vapid_private_key_sealed, created_at)
+                VALUES (\(id), \(name), \(bundleId), \(webOrigin), \(publishable.digest), \(secret.digest), \(vapidPublic),
+                        \(sealedVapid), \(now.timeIntervalSince1970))
+                """, logger: logger)
+            try await Self.insertKeys(db, appId: id, publishable: publishable, secret: secret, now: now, logger: logger)
+            try await db.run("""
+                INSERT INTO identity_secrets (app_id, id, secret_sealed, created_at)
+                VALUES (\(id), \(identity.id), \(identity.sealed), \(now.timeIntervalSince1970))
+                """, logger: logger)
+        }
         return created
     }
 
@@ -24,16 +33,6 @@ extension PostgresStore: AppStore {
 
     public func apps() async throws -> [AppRecord] {
         try await rows("SELECT \(unescaped: Self.appColumns) FROM apps ORDER BY created_at").map(Self.appRecord)
-    }
-
-    public func principal(forKeyDigest digest: String) async throws -> Principal? {
-        guard let row = try await rows("""
-            SELECT id, secret_key_digest FROM apps WHERE publishable_key_digest = \(digest) OR secret_key_digest = \(digest)
-            """).first
-        else { return nil }
-        let secretDigest = try row["secret_key_digest"].decode(String.self)
-        return .app(id: try row["id"].decode(String.self),
-                    kind: APIKey.constantTimeEquals(secretDigest, digest) ? .secret : .publishable)
     }
 
     public func setGateway(appId: String, settings: GatewaySettings) async throws {
@@ -77,7 +76,7 @@ extension PostgresStore: AppStore {
         try await client.query("UPDATE apps SET allowed_endpoint_hosts = \(json)::jsonb WHERE id = \(appId)", logger: logger)
     }
 
-    static let appColumns = "id, name, bundle_id, web_origin, vapid_public_key, allowed_endpoint_hosts::text, created_at"
+    static let appColumns = "id, name, bundle_id, web_origin, vapid_public_key, allowed_endpoint_hosts::text, identity_verification, created_at"
 
     static func appRecord(_ row: PostgresRandomAccessRow) throws -> AppRecord {
         var hosts: [String] = []
@@ -88,6 +87,7 @@ extension PostgresStore: AppStore {
             id: try row["id"].decode(String.self), name: try row["name"].decode(String.self),
             bundleId: try row["bundle_id"].decode(String?.self), webOrigin: try row["web_origin"].decode(String?.self),
             vapidPublicKey: try row["vapid_public_key"].decode(String.self), allowedEndpointHosts: hosts,
+            identityVerification: IdentityVerification(rawValue: try row["identity_verification"].decode(String.self)) ?? .required,
             createdAt: Date(timeIntervalSince1970: try row["created_at"].decode(Double.self))
         )
     }

@@ -272,5 +272,6 @@ extension PostgresStore {
             "CREATE INDEX events_by_campaign ON events (app_id, campaign_id, type) WHERE campaign_id IS NOT NULL",
         ]),
         coordinationMigration,
+        keysMigration,
     ]
 }

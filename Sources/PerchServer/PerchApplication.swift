@@ -13,14 +13,14 @@ public enum PerchApplication {
     /// - Parameter dashboardKey: signs dashboard sessions (``Dashboard/signingKey(masterKey:)``); without one, a random key,
     ///   so sessions hold in this process only.
     public static func router(api: PerchAPI, store: any AppStore, adminKey: String?,
-                              dashboardKey: SymmetricKey? = nil) -> Router<PerchRequestContext> {
+                              dashboardKey: SymmetricKey? = nil, publicURL: URL? = nil) -> Router<PerchRequestContext> {
         let router = Router(context: PerchRequestContext.self)
         router.add(middleware: RequestLogMiddleware(level: .info))
         router.add(middleware: RequestIdMiddleware(metrics: api.metrics))
         router.add(middleware: CrossOriginMiddleware())
-        router.add(middleware: AuthMiddleware(store: store, adminKey: adminKey))
+        router.add(middleware: AuthMiddleware(store: store, adminKey: adminKey, cache: api.keyCache, now: api.now))
         api.addRoutes(to: router)
-        Dashboard(api: api, signingKey: dashboardKey ?? SymmetricKey(size: .bits256)).addRoutes(to: router)
+        Dashboard(api: api, signingKey: dashboardKey ?? SymmetricKey(size: .bits256), publicURL: publicURL).addRoutes(to: router)
         return router
     }
 
@@ -65,7 +65,8 @@ public enum PerchApplication {
         logger: Logger
     ) -> some ApplicationProtocol {
         Application(
-            router: router(api: api, store: store, adminKey: configuration.adminKey, dashboardKey: configuration.dashboardKey),
+            router: router(api: api, store: store, adminKey: configuration.adminKey, dashboardKey: configuration.dashboardKey,
+                           publicURL: configuration.publicURL),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "perch"),
             services: services,
             onServerRunning: onServerRunning,

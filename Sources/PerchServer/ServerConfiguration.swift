@@ -9,7 +9,11 @@ public struct ServerConfiguration: Sendable {
     /// `sqlite:perch.sqlite` (default) or a `postgres://` URL.
     public var databaseURL: String = "sqlite:perch.sqlite"
     /// The server-wide admin key; without one, `POST /v1/apps` is closed and apps are made with `perch apps create`.
+    /// At least ``minimumAdminKeyLength`` characters (``validateAdminKey(_:)``).
     public var adminKey: String?
+    /// The address users and apps reach this server at (`PERCH_PUBLIC_URL`, e.g. `https://push.example.com`). When it is
+    /// https, dashboard session cookies are `Secure` even if a proxy in front does not say the request came over TLS.
+    public var publicURL: URL?
     /// 32 bytes as hex or base64; without one, a key file beside the database is used (created with mode 0600).
     public var masterKey: String?
     /// Signs dashboard session cookies; every process over one database needs the same (`perch serve` derives it from
@@ -19,4 +23,16 @@ public struct ServerConfiguration: Sendable {
     public var delivery = DeliveryConfiguration()
 
     public init() {}
+
+    /// The shortest admin key accepted: the admin key opens every app, and a short one can be guessed.
+    public static let minimumAdminKeyLength = 32
+
+    /// Refuses an admin key shorter than ``minimumAdminKeyLength``; `nil` or empty means no admin key.
+    public static func validateAdminKey(_ key: String?) throws(PerchError) {
+        guard let key, !key.isEmpty else { return }
+        guard key.count >= minimumAdminKeyLength else {
+            throw PerchError(.invalidField, "PERCH_ADMIN_KEY (--admin-key) is \(key.count) characters; use at least \(minimumAdminKeyLength) "
+                             + "random characters, e.g. `openssl rand -hex 32`", field: "adminKey")
+        }
+    }
 }

@@ -7,14 +7,36 @@ public protocol AppStore: Sendable {
     func createApp(name: String, bundleId: String?, webOrigin: String?, now: Date) async throws -> CreatedApp
     func app(id: String) async throws -> AppRecord?
     func apps() async throws -> [AppRecord]
-    /// The app and key kind whose stored digest equals `digest`, if any.
-    func principal(forKeyDigest digest: String) async throws -> Principal?
+    /// What the key whose digest is `digest` grants at `now`: nothing for an unknown key or one whose grace period ended.
+    func keyGrant(forDigest digest: String, now: Date) async throws -> KeyGrant?
+    /// Issues a new publishable and secret key; the current ones keep working for `graceSeconds` (earlier-rotated ones
+    /// end no later than that), and every dashboard session of the app ends. `nil` when the app is unknown.
+    func rotateKeys(appId: String, graceSeconds: Int, now: Date) async throws -> RotatedKeys?
+    /// Issues a new identity secret; the current ones keep verifying `userAuth` for `graceSeconds`. `nil` when the app is unknown.
+    func rotateIdentitySecret(appId: String, graceSeconds: Int, now: Date) async throws -> IdentitySecret?
+    /// The identity secrets that verify `userAuth` at `now`, newest first.
+    func identitySecrets(appId: String, now: Date) async throws -> [IdentitySecret]
+    /// Sets whether the app's publishable key must prove the users it binds; answers the app, `nil` when unknown.
+    func setIdentityVerification(appId: String, _ verification: IdentityVerification) async throws -> AppRecord?
+    /// Records a signed-in dashboard session (and forgets the app's sessions that have expired).
+    func openDashboardSession(_ session: DashboardSessionRecord, now: Date) async throws
+    /// Whether the session is open at `now`: recorded, not expired, not signed out, not ended by a key rotation.
+    func isDashboardSessionOpen(idDigest: String, now: Date) async throws -> Bool
+    /// Signs a session out.
+    func closeDashboardSession(idDigest: String) async throws
     /// Stores a gateway's settings, sealed; Web Push settings may also change the allowed endpoint hosts.
     func setGateway(appId: String, settings: GatewaySettings) async throws
     func gateway(appId: String, platform: Platform) async throws -> GatewaySettings?
     /// The app's VAPID private key (32 raw bytes).
     func vapidPrivateKey(appId: String) async throws -> Data
     func setAllowedEndpointHosts(appId: String, hosts: [String]) async throws
+}
+
+extension AppStore {
+    /// The app and key kind the key whose digest is `digest` belongs to at `now`, if it still works.
+    public func principal(forKeyDigest digest: String, now: Date = Date()) async throws -> Principal? {
+        try await keyGrant(forDigest: digest, now: now)?.principal
+    }
 }
 
 /// Installations, tokens, users and consent: the registry.

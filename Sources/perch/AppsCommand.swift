@@ -25,6 +25,8 @@ struct AppsCommand: AsyncParsableCommand {
                 let output: JSONValue = [
                     "id": .string(created.app.id), "name": .string(created.app.name),
                     "publishableKey": .string(created.publishableKey.value), "secretKey": .string(created.secretKey.value),
+                    "identitySecret": .string(created.identitySecret.value),
+                    "identityVerification": .string(created.app.identityVerification.rawValue),
                     "vapidPublicKey": .string(created.app.vapidPublicKey),
                 ]
                 print(output.jsonText)
@@ -39,7 +41,7 @@ struct AppsCommand: AsyncParsableCommand {
         func run() async throws {
             try await storeOptions.withStore(logger: Logger(label: "perch")) { store in
                 for app in try await store.apps() {
-                    print("\(app.id)\t\(app.name)")
+                    print("\(app.id)\t\(app.name)\tidentity verification \(app.identityVerification.rawValue)")
                 }
             }
         }

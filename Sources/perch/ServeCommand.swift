@@ -13,7 +13,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "Address to listen on [PERCH_HOST]") var host: String?
     @Option(help: "Port to listen on [PERCH_PORT]") var port: Int?
-    @Option(help: "Admin key for POST /v1/apps [PERCH_ADMIN_KEY]") var adminKey: String?
+    @Option(help: "Admin key for POST /v1/apps, at least 32 characters [PERCH_ADMIN_KEY]") var adminKey: String?
+    @Option(help: "The URL users reach this server at; https makes dashboard cookies Secure [PERCH_PUBLIC_URL]") var publicURL: String?
     @Flag(help: "Start push simulators in process, seed a demo app with ~50,000 installations and send it a campaign [PERCH_DEMO=1]")
     var demo = false
     @Option(help: "Installations the demo seeds [PERCH_DEMO_SIZE]") var demoSize: Int?
@@ -30,6 +31,17 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.port = try WorkOptions.number(port, "PERCH_PORT", in: 0...65_535) ?? configuration.port
         configuration.databaseURL = demoStoreOptions.databaseURL
         configuration.adminKey = adminKey ?? Environment.value("PERCH_ADMIN_KEY")
+        do {
+            try ServerConfiguration.validateAdminKey(configuration.adminKey)
+        } catch {
+            throw ValidationError(error.message)
+        }
+        if let text = publicURL ?? Environment.value("PERCH_PUBLIC_URL"), !text.isEmpty {
+            guard let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+                throw ValidationError("PERCH_PUBLIC_URL (--public-url) must be an http(s) URL such as https://push.example.com")
+            }
+            configuration.publicURL = url
+        }
         configuration.hygiene = try work.hygiene()
         configuration.delivery = try work.delivery()
 

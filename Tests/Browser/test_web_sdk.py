@@ -18,6 +18,8 @@ Screenshots go to `artifacts/browser/`. Only loopback addresses are contacted.
 """
 
 import base64
+import hashlib
+import hmac
 import json
 import os
 import shutil
@@ -40,6 +42,17 @@ ARTIFACTS = ROOT / "artifacts" / "browser"
 PERCH = Path(os.environ.get("PERCH_BINARY", ROOT / ".build" / "debug" / "perch"))
 API_HOST = "api.perch.test"  # resolved to 127.0.0.1 by Chromium's --host-resolver-rules; never by DNS
 USER_ID = "browser-user-1"
+
+
+def mint_user_auth(user_id, identity_secret, lifetime=600):
+    """What the site's backend does after its own sign-in: an HS256 JWT over {sub, exp} signed with the app's identity
+    secret (PyJWT's jwt.encode does the same; written out so the test needs nothing beyond the standard library)."""
+    def b64url(data):
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+    header = b64url(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    claims = b64url(json.dumps({"sub": user_id, "exp": int(time.time()) + lifetime}).encode())
+    signature = hmac.new(identity_secret.encode(), f"{header}.{claims}".encode(), hashlib.sha256).digest()
+    return f"{header}.{claims}.{b64url(signature)}"
 
 
 class Perch:
@@ -306,7 +319,8 @@ class WebSDKInRealBrowserTests(unittest.TestCase):
         self.assertEqual(self.installation(installation_id)[0], 404, "no token registered before permission")
 
         # 2. Identify before any token: kept and sent with the first registration.
-        pending = self.page("return await example.perch.identify('%s');" % USER_ID)
+        user_auth = mint_user_auth(USER_ID, app["identitySecret"])
+        pending = self.page("return await example.perch.identify('%s', '%s');" % (USER_ID, user_auth))
         self.assertEqual(pending.get("pending"), True)
 
         # 3. The soft prompt: headless Chromium answers every permission prompt with "deny", so this is the real

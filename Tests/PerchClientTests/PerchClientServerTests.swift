@@ -53,7 +53,16 @@ struct PerchClientServerTests {
             #expect(registration.created)
             let installationId = try await perch.installationId()
 
-            let bound = try await perch.identify(userId: "user-42")
+            do {
+                try await perch.identify(userId: "user-42", userAuth: nil)
+                Issue.record("identify without proof succeeded")
+            } catch let error as PerchClientError {
+                #expect(error.status == 401 && error.field == "userAuth" && error.attempts == 1)
+            }
+            let forAnother = BackendUserAuth.mint(userId: "user-7", secret: server.identitySecret)
+            await #expect(throws: PerchClientError.self) { try await perch.identify(userId: "user-42", userAuth: forAnother) }
+            let userAuth = BackendUserAuth.mint(userId: "user-42", secret: server.identitySecret)
+            let bound = try await perch.identify(userId: "user-42", userAuth: userAuth)
             #expect(bound.userId == "user-42" && bound.previousUserId == nil)
             let consent = try await perch.setConsent(.granted, source: "onboarding-prompt")
             #expect(consent.installationId == installationId)
@@ -91,7 +100,7 @@ struct PerchClientServerTests {
                 #expect(!error.description.contains("too-short"), "the token is not echoed")
             }
             do {
-                try await perch.identify(userId: "nobody-yet")
+                try await perch.identify(userId: "nobody-yet", userAuth: BackendUserAuth.mint(userId: "nobody-yet", secret: server.identitySecret))
                 Issue.record("identify before registering succeeded")
             } catch let error as PerchClientError {
                 #expect(error.code == .rejected && error.status == 404 && error.serverCode == "not_found")

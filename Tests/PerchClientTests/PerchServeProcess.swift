@@ -6,7 +6,7 @@ import FoundationNetworking
 
 /// A real `perch serve` process on loopback with its own SQLite file, and an app created in it.
 final class PerchServeProcess: Sendable {
-    static let adminKey = "admin-" + String(repeating: "c", count: 26)
+    static let adminKey = "admin-" + String(repeating: "c", count: 32)
 
     let process: Process
     let folder: URL
@@ -14,6 +14,8 @@ final class PerchServeProcess: Sendable {
     let appId: String
     let publishableKey: String
     let secretKey: String
+    /// Signs `userAuth` tokens, as the app's backend would.
+    let identitySecret: String
 
     var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
@@ -28,12 +30,15 @@ final class PerchServeProcess: Sendable {
         self.process = process
         self.folder = folder
         self.port = port
-        guard let id = app["id"] as? String, let pk = app["publishableKey"] as? String, let sk = app["secretKey"] as? String else {
+        guard let id = app["id"] as? String, let pk = app["publishableKey"] as? String, let sk = app["secretKey"] as? String,
+              let identity = app["identitySecret"] as? String
+        else {
             throw CocoaError(.coderReadCorrupt)
         }
         appId = id
         publishableKey = pk
         secretKey = sk
+        identitySecret = identity
     }
 
     /// Starts the server on a free port, waits until it listens, creates an app with the admin key.

@@ -57,6 +57,20 @@ struct CLITests {
         #expect(list.output.contains("Shop"))
         let database = try Data(contentsOf: folder.appendingPathComponent("shop.sqlite"))
         #expect(database.range(of: Data((app["secretKey"]?.stringValue ?? "missing").utf8)) == nil, "keys are stored hashed")
+        let identitySecret = app["identitySecret"]?.stringValue ?? ""
+        #expect(identitySecret.hasPrefix("is_") && identitySecret.count == 46 && app["identityVerification"] == "required")
+        #expect(database.range(of: Data(identitySecret.utf8)) == nil, "the identity secret is stored sealed")
+    }
+
+    /// The admin key opens every app: one short enough to guess is refused before the server starts, flag or variable.
+    @Test func aShortAdminKeyIsRefusedAtStartup() throws {
+        let folder = try Self.folder()
+        let short = "admin-key-0123456789"
+        for (arguments, environment) in [(["serve", "--admin-key", short], [String: String]()), (["serve"], ["PERCH_ADMIN_KEY": short])] {
+            let run = try Self.run(arguments + ["--database", "sqlite:short.sqlite", "--port", "0"], environment: environment, in: folder)
+            #expect(run.status != 0 && run.output.contains("at least 32"), "\(arguments): \(run.output)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("short.sqlite").path), "refused before opening the store")
     }
 
     /// Without PostgreSQL there is no other process to send: a worker, or a server that leaves sending to workers, is refused.
@@ -101,7 +115,7 @@ struct CLITests {
         process.arguments = ["serve"]
         process.currentDirectoryURL = folder
         process.environment = ProcessInfo.processInfo.environment.merging(ListeningPort.environment(file: portFile).merging([
-            "PERCH_HOST": "127.0.0.1", "PERCH_DATABASE_URL": "sqlite:serve.sqlite", "PERCH_ADMIN_KEY": "test-admin-key-0123456789",
+            "PERCH_HOST": "127.0.0.1", "PERCH_DATABASE_URL": "sqlite:serve.sqlite", "PERCH_ADMIN_KEY": "test-admin-key-0123456789abcdef0123456789",
         ]) { _, new in new }) { _, new in new }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -122,7 +136,7 @@ struct CLITests {
         #expect(healthy, "perch serve did not answer /healthz on the port it reported")
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/apps")!)
         request.httpMethod = "POST"
-        request.setValue("Bearer test-admin-key-0123456789", forHTTPHeaderField: "Authorization")
+        request.setValue("Bearer test-admin-key-0123456789abcdef0123456789", forHTTPHeaderField: "Authorization")
         request.httpBody = Data(#"{"name":"from-env"}"#.utf8)
         let (_, created) = try await URLSession.shared.data(for: request)
         #expect((created as? HTTPURLResponse)?.statusCode == 201, "PERCH_ADMIN_KEY was read")

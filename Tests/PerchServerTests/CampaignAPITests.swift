@@ -23,7 +23,7 @@ struct CampaignAPITests {
     }
 
     static func register(_ client: Client, _ app: App, _ body: [String: JSONValue]) async throws {
-        let answer = try await client.call(.post, "/v1/tokens", key: app.publishable, json: .object(body))
+        let answer = try await client.call(.post, "/v1/tokens", key: app.publishable, json: app.proving(.object(body)))
         #expect(answer.status == .created, "\(answer.json)")
     }
 

@@ -14,7 +14,7 @@ import PerchTestSupport
 /// claimed batch) — counted by the simulators, which see every push.
 @Suite("Crash recovery", .serialized)
 struct CrashRecoveryTests {
-    static let adminKey = "crash-admin-key-0123456789"
+    static let adminKey = "crash-admin-key-0123456789abcdef0123456789"
     static let batch = 20
 
     struct Server {

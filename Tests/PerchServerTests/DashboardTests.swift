@@ -165,7 +165,7 @@ struct DashboardTests {
     static func seedPopulation(_ client: Client, _ app: App) async throws -> [String] {
         var tokens: [String] = []
         func register(_ body: [String: JSONValue]) async throws {
-            let answer = try await client.call(.post, "/v1/tokens", key: app.publishable, json: .object(body))
+            let answer = try await client.call(.post, "/v1/tokens", key: app.publishable, json: app.proving(.object(body)))
             #expect(answer.status == .created, "\(answer.json)")
         }
         for (index, user) in [(1, "u1"), (2, "u1"), (3, "u2")] {

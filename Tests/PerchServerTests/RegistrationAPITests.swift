@@ -11,7 +11,7 @@ struct RegistrationAPITests {
             let app = try await client.createApp()
             let body: JSONValue = ["platform": "apns", "token": .string(Tokens.apns(1).uppercased()), "installationId": "ios-1",
                                    "userId": "alice", "consent": "granted", "timezone": "Europe/Berlin", "locale": "de_DE", "appVersion": "3.1.0"]
-            let first = try await client.call(.post, "/v1/tokens", key: app.publishable, json: body)
+            let first = try await client.call(.post, "/v1/tokens", key: app.publishable, json: app.proving(body))
             #expect(first.status == .created)
             #expect(first["installationId"] == "ios-1" && first["status"] == "active" && first["consent"] == "granted" && first["userId"] == "alice")
             let second = try await client.call(.post, "/v1/tokens", key: app.publishable, json: body)
@@ -106,8 +106,8 @@ struct RegistrationAPITests {
         let server = try await TestServer.on(backend)
         try await server.run { client in
             let app = try await client.createApp()
-            let first = try await client.call(.post, "/v1/tokens", key: app.publishable, json: [
-                "platform": "fcm", "token": .string(Tokens.fcm(1)), "installationId": "droid", "userId": "bob", "consent": "granted"])
+            let first = try await client.call(.post, "/v1/tokens", key: app.publishable, json: app.proving([
+                "platform": "fcm", "token": .string(Tokens.fcm(1)), "installationId": "droid", "userId": "bob", "consent": "granted"]))
             let refreshed = try await client.call(.post, "/v1/tokens", key: app.publishable, json: [
                 "platform": "fcm", "token": .string(Tokens.fcm(2)), "installationId": "droid-reinstalled", "previousToken": .string(Tokens.fcm(1))])
             #expect(refreshed.status == .created && refreshed["userId"] == "bob" && refreshed["consent"] == "granted")

@@ -13,9 +13,11 @@ struct RegistryAPITests {
             let token = Tokens.apns(3)
             _ = try await client.call(.post, "/v1/tokens", key: app.publishable, json: [
                 "platform": "apns", "token": .string(token), "environment": "sandbox", "installationId": "iphone", "timezone": "America/New_York"])
-            let identify = try await client.call(.post, "/v1/identify", key: app.publishable, json: ["installationId": "iphone", "userId": "alice"])
+            let identify = try await client.call(.post, "/v1/identify", key: app.publishable, json: ["installationId": "iphone", "userId": "alice",
+                                                                                                        "userAuth": .string(app.userAuth(for: "alice"))])
             #expect(identify.status == .ok && identify["userId"] == "alice" && identify["previousUserId"] == nil)
-            let moved = try await client.call(.post, "/v1/identify", key: app.publishable, json: ["installationId": "iphone", "userId": "bob"])
+            let moved = try await client.call(.post, "/v1/identify", key: app.publishable, json: ["installationId": "iphone", "userId": "bob",
+                                                                                                     "userAuth": .string(app.userAuth(for: "bob"))])
             #expect(moved["previousUserId"] == "alice")
             let unknown = try await client.call(.post, "/v1/identify", key: app.publishable, json: ["installationId": "ghost", "userId": "bob"])
             #expect(unknown.status == .notFound && unknown.errorField == "installationId")
@@ -55,8 +57,8 @@ struct RegistryAPITests {
         try await server.run { client in
             let app = try await client.createApp()
             let token = Tokens.fcm(9)
-            _ = try await client.call(.post, "/v1/tokens", key: app.publishable, json: [
-                "platform": "fcm", "token": .string(token), "installationId": "pixel", "userId": "carol", "consent": "granted"])
+            _ = try await client.call(.post, "/v1/tokens", key: app.publishable, json: app.proving([
+                "platform": "fcm", "token": .string(token), "installationId": "pixel", "userId": "carol", "consent": "granted"]))
             let put = try await client.call(.put, "/v1/users/carol", key: app.secret, json: ["attributes": ["plan": "pro", "seats": 3]])
             #expect(put.status == .ok && put["attributes"] == ["plan": "pro", "seats": 3])
             let badPut = try await client.call(.put, "/v1/users/carol", key: app.secret, json: ["attributes": [1, 2]])

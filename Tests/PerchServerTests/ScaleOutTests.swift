@@ -23,7 +23,7 @@ import Testing
 /// build (`PERCH_SCALE_BINARY`); every process is the `perch` binary a user deploys.
 @Suite("Scale-out on PostgreSQL", .serialized)
 struct ScaleOutTests {
-    static let adminKey = "scale-admin-key-0123456789"
+    static let adminKey = "scale-admin-key-0123456789abcdef0123456789"
     static let masterKey = String(repeating: "5c", count: 32)
     /// The campaign's size: small in CI, 100,000 in `bench/scale`.
     static let tokens = ProcessInfo.processInfo.environment["PERCH_SCALE_TOKENS"].flatMap(Int.init) ?? 2_000

@@ -74,7 +74,7 @@ enum TestBackend: String, CaseIterable, CustomStringConvertible, Sendable {
 
 /// A real Perch server on loopback over a real SQLite file (or a real PostgreSQL database), and a client for it.
 struct TestServer {
-    static let adminKey = "admin-" + String(repeating: "k", count: 24)
+    static let adminKey = "admin-" + String(repeating: "k", count: 32)
     static let masterKey = SymmetricKey(data: Data(repeating: 9, count: 32))
     let folder: URL
     /// The SQLite file (unused on PostgreSQL).
@@ -91,6 +91,8 @@ struct TestServer {
     var deliveryLease: Duration = .seconds(30)
     /// Signs dashboard sessions; `nil` lets the server pick a random key.
     var dashboardKey: SymmetricKey?
+    /// `PERCH_PUBLIC_URL`.
+    var publicURL: URL?
 
     init(resolverTable: [String: [String]] = [:]) throws {
         let folder = try Self.makeFolder()
@@ -127,6 +129,7 @@ struct TestServer {
         configuration.port = 0
         configuration.adminKey = Self.adminKey
         configuration.dashboardKey = dashboardKey
+        configuration.publicURL = publicURL
         let logs = self.logs
         let logger = Logger(label: "perch-test") { label in logs.handler(label: label) }
         var delivery = DeliveryConfiguration()
@@ -161,9 +164,10 @@ struct TestServer {
         func createApp(_ name: String = "Test App") async throws -> TestApp {
             let answer = try await call(.post, "/v1/apps", key: TestServer.adminKey, json: ["name": .string(name)])
             guard answer.status == .created, let id = answer["id"]?.stringValue, let pk = answer["publishableKey"]?.stringValue,
-                  let sk = answer["secretKey"]?.stringValue, let vapid = answer["vapidPublicKey"]?.stringValue
+                  let sk = answer["secretKey"]?.stringValue, let vapid = answer["vapidPublicKey"]?.stringValue,
+                  let identity = answer["identitySecret"]?.stringValue
             else { throw PerchError(.internalError, "app creation failed: \(answer.json)") }
-            return TestApp(id: id, publishable: pk, secret: sk, vapidPublicKey: vapid)
+            return TestApp(id: id, publishable: pk, secret: sk, vapidPublicKey: vapid, identitySecret: identity)
         }
     }
 
@@ -172,6 +176,21 @@ struct TestServer {
         var publishable: String
         var secret: String
         var vapidPublicKey: String
+        /// Signs `userAuth`, as the app's backend does.
+        var identitySecret: String
+
+        /// A `userAuth` for `userId`, valid for ten minutes from `now` (what the app's backend mints after sign-in).
+        func userAuth(for userId: String, expiresAt: Date = Date().addingTimeInterval(600), secret: String? = nil) -> String {
+            TestJWT.hs256(["sub": .string(userId), "exp": .integer(Int(expiresAt.timeIntervalSince1970))],
+                          secret: secret ?? identitySecret)
+        }
+
+        /// `body` with a `userAuth` for its `userId` added: for a publishable-key request that binds a user.
+        func proving(_ body: JSONValue) -> JSONValue {
+            guard case .object(var object) = body, let userId = object["userId"]?.stringValue else { return body }
+            object["userAuth"] = .string(userAuth(for: userId))
+            return .object(object)
+        }
     }
 }
 
@@ -182,5 +201,19 @@ enum Tokens {
         ["endpoint": .string(endpoint),
          "keys": ["p256dh": .string(Base64URL.encode(P256.KeyAgreement.PrivateKey().publicKey.x963Representation)),
                   "auth": .string(Base64URL.encode(Data((0..<16).map { _ in UInt8.random(in: 0...255) })))]]
+    }
+}
+
+/// JWTs written out by hand, as any backend's library would make them — and the broken ones an attacker would try.
+enum TestJWT {
+    static func hs256(_ claims: JSONValue, secret: String, header: JSONValue = ["alg": "HS256", "typ": "JWT"]) -> String {
+        let input = Base64URL.encode(Data(header.jsonText.utf8)) + "." + Base64URL.encode(Data(claims.jsonText.utf8))
+        let signature = HMAC<SHA256>.authenticationCode(for: Data(input.utf8), using: SymmetricKey(data: Data(secret.utf8)))
+        return input + "." + Base64URL.encode(Data(signature))
+    }
+
+    /// `alg: none`: claims and an empty signature.
+    static func unsigned(_ claims: JSONValue) -> String {
+        Base64URL.encode(Data(#"{"alg":"none","typ":"JWT"}"#.utf8)) + "." + Base64URL.encode(Data(claims.jsonText.utf8)) + "."
     }
 }

@@ -108,6 +108,14 @@ struct RegistryTransferTests {
         let campaignIds = try await seedCampaigns(source.store, app: apps[0].app.id)
         // A lease a running scheduler held: coordination state, which the move leaves behind.
         #expect(try await source.store.acquireLease("scheduler", holder: "old-process", for: .seconds(3600), now: t0))
+        // A rotation in its grace period, a rotated identity secret and a signed-in dashboard session move as they are.
+        let rotatedApp = apps[1].app.id
+        let rotated = try #require(try await source.store.rotateKeys(appId: rotatedApp, graceSeconds: 3600, now: t0))
+        _ = try #require(try await source.store.rotateIdentitySecret(appId: rotatedApp, graceSeconds: 3600, now: t0))
+        _ = try await source.store.setIdentityVerification(appId: apps[0].app.id, .off)
+        let session = DashboardSessionRecord(idDigest: String(repeating: "ab", count: 32), appId: rotatedApp, keyDigest: rotated.secretKey.digest,
+                                             createdAt: t0, expiresAt: t0 + 3600)
+        try await source.store.openDashboardSession(session, now: t0)
         let target = try await TestPostgres.open(database: try await TestPostgres.createDatabase(), vault: TokenVault(masterKey: StoreBackend.masterKey))
         try await target.store.migrate()
 
@@ -116,7 +124,7 @@ struct RegistryTransferTests {
             .run { update in progress.withLock { $0.append(update) } }
 
         #expect(report.verified)
-        #expect(report.tables.map(\.name) == ["apps", "gateways", "users", "installations", "tokens", "consent_history", "registry_log", "events",
+        #expect(report.tables.map(\.name) == ["apps", "app_keys", "identity_secrets", "dashboard_sessions", "gateways", "users", "installations", "tokens", "consent_history", "registry_log", "events",
                                                "segments", "campaigns", "deliveries", "trigger_instances", "gateway_pauses"])
         let rows = Dictionary(uniqueKeysWithValues: report.tables.map { ($0.name, $0.targetRows) })
         #expect(rows["apps"] == 2 && rows["gateways"] == 1 && rows["installations"] == 180 && rows["events"] == 540 + 2)
@@ -136,8 +144,9 @@ struct RegistryTransferTests {
         for created in apps {
             let app = created.app.id
             #expect(try await after.app(id: app) == before.app(id: app))
-            #expect(try await after.principal(forKeyDigest: created.secretKey.digest) == .app(id: app, kind: .secret))
-            #expect(try await after.principal(forKeyDigest: created.publishableKey.digest) == .app(id: app, kind: .publishable))
+            #expect(try await after.principal(forKeyDigest: created.secretKey.digest, now: t0) == .app(id: app, kind: .secret))
+            #expect(try await after.principal(forKeyDigest: created.publishableKey.digest, now: t0) == .app(id: app, kind: .publishable))
+            #expect(try await after.identitySecrets(appId: app, now: t0 + 60) == before.identitySecrets(appId: app, now: t0 + 60))
             #expect(try await after.vapidPrivateKey(appId: app) == before.vapidPrivateKey(appId: app))
             #expect(try await after.gateway(appId: app, platform: .apns) == before.gateway(appId: app, platform: .apns))
             #expect(try await after.tokenHealth(appId: app, filter: .init()) == before.tokenHealth(appId: app, filter: .init()))
@@ -157,6 +166,14 @@ struct RegistryTransferTests {
                 #expect(new.events.count == old.events.count && new.log.count == old.log.count)
             }
         }
+
+        let graced = try await target.store.keyGrant(forDigest: apps[1].secretKey.digest, now: t0 + 60)
+        #expect(graced == KeyGrant(principal: .app(id: rotatedApp, kind: .secret), expiresAt: t0 + 3600), "the old key, still in its grace period")
+        #expect(try await target.store.keyGrant(forDigest: apps[1].secretKey.digest, now: t0 + 3601) == nil)
+        #expect(try await target.store.keyGrant(forDigest: rotated.secretKey.digest, now: t0 + 3601)?.isCurrent == true)
+        #expect(try await target.store.identitySecrets(appId: rotatedApp, now: t0 + 60).count == 2)
+        #expect(try await target.store.isDashboardSessionOpen(idDigest: session.idDigest, now: t0 + 60))
+        #expect(try await target.store.app(id: apps[0].app.id)?.identityVerification == .off)
 
         // Campaigns read the same, and the queue goes on where it was: the leased row and the retry come back when due.
         let campaignApp = apps[0].app.id

@@ -26,10 +26,13 @@ public struct RegistrationBody: Sendable, Decodable {
     public var timezone: String?
     public var consent: String?
     public var attributes: [String: JSONValue]?
+    /// Proof that the client may act as `userId` (an HS256 JWT from the app's backend); checked by the server, which
+    /// alone knows the installation's current user and the caller's key (``IdentityVerification/needsProof(keyKind:currentUserId:requestedUserId:)``).
+    public var userAuth: String?
 
     public init(platform: String? = nil, token: String? = nil, subscription: Subscription? = nil, environment: String? = nil,
                 installationId: String? = nil, userId: String? = nil, previousToken: String? = nil, appVersion: String? = nil,
-                locale: String? = nil, timezone: String? = nil, consent: String? = nil, attributes: [String: JSONValue]? = nil) {
+                locale: String? = nil, timezone: String? = nil, consent: String? = nil, attributes: [String: JSONValue]? = nil, userAuth: String? = nil) {
         self.platform = platform
         self.token = token
         self.subscription = subscription
@@ -42,6 +45,7 @@ public struct RegistrationBody: Sendable, Decodable {
         self.timezone = timezone
         self.consent = consent
         self.attributes = attributes
+        self.userAuth = userAuth
     }
 
     /// Applies every field rule; the first broken one is thrown, naming its field.

@@ -61,7 +61,18 @@ public struct TransferTable: Sendable, Hashable {
         TransferTable("apps", key: ["id"], [
             ("id", .text), ("name", .text), ("bundle_id", .text), ("web_origin", .text), ("publishable_key_digest", .text),
             ("secret_key_digest", .text), ("vapid_public_key", .text), ("vapid_private_key_sealed", .blob),
-            ("allowed_endpoint_hosts", .json), ("created_at", .real),
+            ("allowed_endpoint_hosts", .json), ("created_at", .real), ("identity_verification", .text),
+        ]),
+        // Rotated keys and identity secrets move with their grace periods; open dashboard sessions move too (the cookies
+        // are signed with a key derived from the master key, which the target keeps).
+        TransferTable("app_keys", key: ["digest"], [
+            ("digest", .text), ("app_id", .text), ("kind", .text), ("created_at", .real), ("expires_at", .real),
+        ]),
+        TransferTable("identity_secrets", key: ["app_id", "id"], [
+            ("app_id", .text), ("id", .text), ("secret_sealed", .blob), ("created_at", .real), ("expires_at", .real),
+        ]),
+        TransferTable("dashboard_sessions", key: ["id_digest"], [
+            ("id_digest", .text), ("app_id", .text), ("key_digest", .text), ("created_at", .real), ("expires_at", .real),
         ]),
         TransferTable("gateways", key: ["app_id", "platform"], [
             ("app_id", .text), ("platform", .text), ("settings_sealed", .blob), ("summary", .json), ("updated_at", .real),

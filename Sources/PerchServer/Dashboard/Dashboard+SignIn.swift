@@ -24,13 +24,19 @@ extension Dashboard {
             guard !key.value.isEmpty else {
                 return Self.html(SignInPage(message: "Enter your app's secret key (sk_…).").html, status: .unauthorized)
             }
-            let principal = key.claimedKind == nil ? nil : try await store.principal(forKeyDigest: key.digest)
-            switch principal {
-            case .app(let appId, .secret)?:
-                let session = DashboardSession(appId: appId, expiresAt: now.addingTimeInterval(DashboardSession.lifetime), keyDigest: key.digest)
+            let grant = key.claimedKind == nil ? nil : try await store.keyGrant(forDigest: key.digest, now: now)
+            switch grant?.principal {
+            case .app(let appId, .secret)? where grant?.isCurrent == true:
+                let at = now
+                let session = DashboardSession(appId: appId, expiresAt: at.addingTimeInterval(DashboardSession.lifetime), keyDigest: key.digest)
+                try await store.openDashboardSession(DashboardSessionRecord(idDigest: session.idDigest, appId: appId, keyDigest: key.digest,
+                                                                            createdAt: at, expiresAt: session.expiresAt), now: at)
                 var response = Self.redirect(to: "/")
-                response.setCookie(Self.cookie(value: session.signed(with: signingKey), maxAge: Int(DashboardSession.lifetime), request: request))
+                response.setCookie(cookie(value: session.signed(with: signingKey), maxAge: Int(DashboardSession.lifetime), request: request))
                 return response
+            case .app(_, .secret)?:
+                return Self.html(SignInPage(message: "That secret key has been rotated; it still works for API calls until its grace "
+                                                + "period ends, but the dashboard needs the app's current secret key.").html, status: .unauthorized)
             case .app(_, .publishable)?:
                 return Self.html(SignInPage(message: "That is a publishable key (pk_…), which ships inside apps and cannot open the dashboard. "
                                                 + "Sign in with the app's secret key (sk_…).").html, status: .forbidden)
@@ -41,17 +47,25 @@ extension Dashboard {
         }
 
         router.post("/signout") { request, _ in
+            // Signing out ends the session in the store, not just in this browser: a copy of the cookie is worthless after.
+            // A cross-site post cannot carry the cookie (SameSite=Strict), so there is nothing to sign out then.
+            if let value = request.cookies[DashboardSession.cookieName]?.value,
+               let session = DashboardSession.verify(value, key: signingKey, now: now) {
+                try await store.closeDashboardSession(idDigest: session.idDigest)
+            }
             var response = Self.redirect(to: "/signin")
-            response.setCookie(Self.cookie(value: "", maxAge: 0, request: request))
+            response.setCookie(cookie(value: "", maxAge: 0, request: request))
             return response
         }
     }
 
     /// The session cookie: HttpOnly (no script reads it), SameSite=Strict (no other site's page sends it, which also
-    /// stops cross-site form posts), Path=/, Secure when the request came over TLS, and a bounded lifetime.
-    static func cookie(value: String, maxAge: Int, request: Request) -> Cookie {
-        Cookie(name: DashboardSession.cookieName, value: value, maxAge: maxAge, path: "/", secure: cameOverTLS(request), httpOnly: true,
-               sameSite: .strict)
+    /// stops cross-site form posts), Path=/, a bounded lifetime, and Secure when the server's public URL is https or the
+    /// request came over TLS — behind a TLS-terminating proxy that drops `X-Forwarded-Proto`, the public URL still says so.
+    func cookie(value: String, maxAge: Int, request: Request) -> Cookie {
+        let secure = publicURL?.scheme?.lowercased() == "https" || Self.cameOverTLS(request)
+        return Cookie(name: DashboardSession.cookieName, value: value, maxAge: maxAge, path: "/", secure: secure, httpOnly: true,
+                      sameSite: .strict)
     }
 
     /// A form post from this server's own pages: no `Origin` (older browsers, curl) or one naming this host.

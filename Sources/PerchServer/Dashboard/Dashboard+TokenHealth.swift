@@ -24,7 +24,8 @@ extension Dashboard {
                 let since = HTML.calendar.startOfDay(for: now.addingTimeInterval(-Double(filter.days) * 86_400))
                 let optIn = try await store.optInBreakdown(appId: appId, filter: filter.health, since: since, until: nil)
                 let page = TokenHealthPage(appName: app.name, filter: filter, health: health, growth: growth, checkpoints: PerchAPI.survivalCheckpoints,
-                                           survival: survival, optInSince: since, optIn: optIn)
+                                           survival: survival, optInSince: since, optIn: optIn,
+                                           identityVerification: app.identityVerification)
                 return Self.html(page.html)
             }
         }

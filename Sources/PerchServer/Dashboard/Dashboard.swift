@@ -15,14 +15,18 @@ import PerchStore
 public struct Dashboard: Sendable {
     let api: PerchAPI
     let signingKey: SymmetricKey
+    /// The address users reach the server at (`PERCH_PUBLIC_URL`); when https, session cookies are always `Secure`.
+    let publicURL: URL?
 
     /// - Parameters:
     ///   - api: the API whose store, clock and views the pages use.
     ///   - signingKey: signs session cookies; every process over the same database must use the same one
     ///     (``DashboardSession/signingKey(masterKey:)``).
-    public init(api: PerchAPI, signingKey: SymmetricKey) {
+    ///   - publicURL: the server's public address, if known.
+    public init(api: PerchAPI, signingKey: SymmetricKey, publicURL: URL? = nil) {
         self.api = api
         self.signingKey = signingKey
+        self.publicURL = publicURL
     }
 
     /// The session signing key of a master key: what `perch serve` passes to ``init(api:signingKey:)``.
@@ -47,13 +51,17 @@ public struct Dashboard: Sendable {
         addUserRoutes(to: router)
     }
 
-    /// The signed-in app of the request: a cookie signed with our key, not expired, whose key digest still belongs to
-    /// that app as its secret key. `nil` otherwise.
+    /// The signed-in app of the request: a cookie signed with our key, not expired, whose session the store holds open
+    /// (not signed out, not ended by a key rotation) and whose key digest still belongs to that app as its secret key.
+    /// `nil` otherwise.
     func session(of request: Request) async throws -> DashboardSession? {
+        let now = self.now
         guard let value = request.cookies[DashboardSession.cookieName]?.value,
               let session = DashboardSession.verify(value, key: signingKey, now: now)
         else { return nil }
-        guard case .app(session.appId, .secret)? = try await store.principal(forKeyDigest: session.keyDigest) else { return nil }
+        guard case .app(session.appId, .secret)? = try await store.principal(forKeyDigest: session.keyDigest, now: now),
+              try await store.isDashboardSessionOpen(idDigest: session.idDigest, now: now)
+        else { return nil }
         return session
     }
 

@@ -27,10 +27,27 @@ struct TokenHealthPage {
     /// The start of the opt-in period (midnight UTC `days` days ago), as sent to the API.
     var optInSince: Date
     var optIn: [OptInBreakdown]
+    /// The app's identity verification setting (`GET /v1/apps/{appId}`), shown so an app with it `off` is never a surprise.
+    var identityVerification: IdentityVerification = .required
 
     var html: String {
         DashboardLayout.page(title: "Token health", appName: appName, section: .tokens,
-                             body: filterForm + headline + statuses + growthSection + survivalSection + optInSection)
+                             body: identityNotice + filterForm + headline + statuses + growthSection + survivalSection + optInSection)
+    }
+
+    /// With `off`, anyone holding the publishable key (every copy of the app) can bind a device to any user id: said loudly.
+    var identityNotice: String {
+        // Same value as `identityVerification` of GET /v1/apps/{appId}.
+        let state = "<strong data-identity-verification>\(identityVerification.rawValue)</strong>"
+        switch identityVerification {
+        case .required:
+            return "<p class=\"identity\">Identity verification: \(state) — apps bind users "
+                + "with a <code>userAuth</code> token from your backend.</p>"
+        case .off:
+            return "<p class=\"error identity\" role=\"alert\">Identity verification: \(state) — anyone "
+                + "holding the publishable key can bind a device to any user id and receive that user's pushes. Turn it on with "
+                + "<code>PATCH /v1/apps/{appId}</code> <code>{\"identityVerification\": \"required\"}</code>.</p>"
+        }
     }
 
     static func sinceText(_ date: Date) -> String { date.formatted(Date.ISO8601FormatStyle()) }

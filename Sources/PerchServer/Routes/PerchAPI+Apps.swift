@@ -17,6 +17,8 @@ extension PerchAPI {
         var webOrigin: String?
         var publishableKey: String
         var secretKey: String
+        var identitySecret: String
+        var identityVerification: String
         var vapidPublicKey: String
     }
     struct GatewayView: Encodable {
@@ -43,9 +45,13 @@ extension PerchAPI {
             let created = try await store.createApp(name: name, bundleId: body.bundleId, webOrigin: body.webOrigin, now: now())
             let view = CreatedAppView(id: created.app.id, name: created.app.name, bundleId: created.app.bundleId, webOrigin: created.app.webOrigin,
                                       publishableKey: created.publishableKey.value, secretKey: created.secretKey.value,
+                                      identitySecret: created.identitySecret.value,
+                                      identityVerification: created.app.identityVerification.rawValue,
                                       vapidPublicKey: created.app.vapidPublicKey)
             return try JSONResponse.make(view, status: .created)
         }
+
+        addKeyRoutes(to: router)
 
         router.put("/v1/apps/:appId/gateways/:platform") { request, context in
             guard let appId = context.parameters.get("appId") else { throw PerchError.notFound("app") }

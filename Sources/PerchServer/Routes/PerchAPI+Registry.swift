@@ -11,6 +11,8 @@ extension PerchAPI {
     struct IdentifyBody: Decodable {
         var installationId: String?
         var userId: String?
+        /// Proof of `userId` from the app's backend (``UserAuth``); needed with the publishable key.
+        var userAuth: String?
     }
     struct TokenView: Encodable {
         var id: String
@@ -29,7 +31,7 @@ extension PerchAPI {
         router.post("/v1/tokens") { request, context in
             let appId = try context.appId(requiring: .publishable)
             let body = try await JSONBody.decode(RegistrationBody.self, from: request)
-            let result = try await register(body, appId: appId)
+            let result = try await register(body, appId: appId, keyKind: context.keyKind)
             metrics.registrations.increment()
             let view = TokenView(id: result.tokenId, installationId: result.installationId, status: result.status.name.rawValue,
                                  consent: result.consent?.rawValue, userId: result.userId)
@@ -75,6 +77,10 @@ extension PerchAPI {
             let body = try await JSONBody.decode(IdentifyBody.self, from: request)
             let installationId = try FieldRules.installationId(body.installationId)
             let userId = try FieldRules.userId(body.userId)
+            guard let current = try await store.installation(appId: appId, installationId: installationId) else {
+                throw PerchError(.notFound, "installation not found; register a token first", field: "installationId")
+            }
+            try await requireProof(body.userAuth, appId: appId, keyKind: context.keyKind, currentUserId: current.userId, requestedUserId: userId)
             guard let (summary, previous) = try await store.identify(appId: appId, installationId: installationId, userId: userId, now: now()) else {
                 throw PerchError(.notFound, "installation not found; register a token first", field: "installationId")
             }
@@ -93,7 +99,7 @@ extension PerchAPI {
     }
 
     /// Validates, checks a Web Push endpoint against the app's host policy, and stores.
-    func register(_ body: RegistrationBody, appId: String) async throws -> RegistrationResult {
+    func register(_ body: RegistrationBody, appId: String, keyKind: APIKey.Kind) async throws -> RegistrationResult {
         var policy = EndpointPolicy()
         if body.platform == Platform.webpush.rawValue {
             guard let app = try await store.app(id: appId) else { throw PerchError.notFound("app") }
@@ -103,7 +109,22 @@ extension PerchAPI {
         if registration.endpointNeedsResolution, case .webpush(let subscription) = registration.destination {
             try await policy.check(subscription.endpoint, field: "subscription.endpoint", resolver: resolver)
         }
+        if let userId = registration.userId {
+            let current = try await store.installation(appId: appId, installationId: registration.installationId)
+            try await requireProof(body.userAuth, appId: appId, keyKind: keyKind, currentUserId: current?.userId, requestedUserId: userId)
+        }
         return try await store.register(appId: appId, registration, now: now())
+    }
+
+    /// Refuses (401, field `userAuth`) a request that binds an installation to `requestedUserId` or moves it there,
+    /// made with the publishable key of an app that requires identity verification, without a valid `userAuth` for that user.
+    func requireProof(_ userAuth: String?, appId: String, keyKind: APIKey.Kind, currentUserId: String?, requestedUserId: String?) async throws {
+        guard keyKind == .publishable else { return }
+        guard let app = try await store.app(id: appId) else { throw PerchError.notFound("app") }
+        guard app.identityVerification.needsProof(keyKind: keyKind, currentUserId: currentUserId, requestedUserId: requestedUserId),
+              let requestedUserId
+        else { return }
+        try await UserAuth.verify(userAuth, userId: requestedUserId, secrets: try await store.identitySecrets(appId: appId, now: now()), now: now())
     }
 
     func installationView(appId: String, installationId: String, withHistory: Bool = false) async throws -> InstallationView {

@@ -15,6 +15,8 @@ public struct PerchAPI: Sendable {
     let gateways: GatewayDirectory?
     let campaignResolver: CampaignResolver
     let now: @Sendable () -> Date
+    /// The API keys ``AuthMiddleware`` has looked up; a rotation on this process empties the app's entries at once.
+    let keyCache = PrincipalCache()
 
     public init(store: any PerchStore, resolver: any EndpointResolver = SystemEndpointResolver(), metrics: PerchMetrics,
                 gateways: GatewayDirectory? = nil, now: @escaping @Sendable () -> Date = Date.init) {

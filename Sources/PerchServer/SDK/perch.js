@@ -4,7 +4,7 @@
 //   await perch.init({apiUrl: 'https://perch.example.com', publishableKey: 'pk_…', vapidPublicKey: '…',
 //                     serviceWorker: '/sw.js', onError: (error) => console.warn(error)});
 //   button.onclick = () => perch.requestPermission({strategy: 'soft-prompt'});
-//   await perch.identify('user-42');
+//   await perch.identify('user-42', userAuth);   // userAuth: a JWT your backend mints after sign-in
 //
 // The site's own service worker loads the worker half: importScripts('https://perch.example.com/sdk/perch-sw.js').
 // Every call returns a promise that rejects with a PerchError on failure. Work that has no caller to reject
@@ -296,17 +296,29 @@ export async function requestPermission({strategy = 'default'} = {}) {
 
 /**
  * Binds this installation to your user id after login. Before the first registration the id is kept and sent with it.
+ * `userAuth` proves the user: a short-lived JWT (HS256) your backend signs with the app's identity secret, `sub` = the
+ * user id (docs/clients.md shows how). Perch answers 401 (field `userAuth`) without it unless the app turned identity
+ * verification off. Never put the identity secret in the page.
+ * @param {string} userId
+ * @param {string} [userAuth]
  * @returns {Promise<{installationId: string, userId: string, pending?: boolean}>}
  */
-export async function identify(userId) {
+export async function identify(userId, userAuth) {
   requireInit('identify');
   if (typeof userId !== 'string' || userId.length === 0) throw new PerchError('identify: userId must be a non-empty string', {field: 'userId'});
+  if (userAuth !== undefined && userAuth !== null && (typeof userAuth !== 'string' || userAuth.length === 0)) {
+    throw new PerchError('identify: userAuth must be the JWT string your backend minted', {field: 'userAuth'});
+  }
   if (!await readState('registered')) {
     await writeState('pendingUserId', userId);
+    if (userAuth) await writeState('pendingUserAuth', userAuth); else await deleteState('pendingUserAuth');
     return {installationId, userId, pending: true};
   }
-  const answer = await call('POST', '/v1/identify', {installationId, userId});
+  const body = {installationId, userId};
+  if (userAuth) body.userAuth = userAuth;
+  const answer = await call('POST', '/v1/identify', body);
   await deleteState('pendingUserId');
+  await deleteState('pendingUserAuth');
   return answer;
 }
 
@@ -314,6 +326,7 @@ export async function identify(userId) {
 export async function logout() {
   requireInit('logout');
   await deleteState('pendingUserId');
+  await deleteState('pendingUserAuth');
   if (!await readState('registered')) return {installationId, userId: null, pending: true};
   return call('POST', '/v1/logout', {installationId});
 }
@@ -401,10 +414,17 @@ async function subscribeAndRegister({consent} = {}) {
   };
   if (consent) body.consent = consent;
   const pendingUserId = await readState('pendingUserId');
-  if (pendingUserId) body.userId = pendingUserId;
+  if (pendingUserId) {
+    body.userId = pendingUserId;
+    const pendingUserAuth = await readState('pendingUserAuth');
+    if (pendingUserAuth) body.userAuth = pendingUserAuth;
+  }
   const answer = await call('POST', '/v1/tokens', body);
   await writeState('registered', {tokenId: answer.id, endpoint: subscription.endpoint});
-  if (pendingUserId) await deleteState('pendingUserId');
+  if (pendingUserId) {
+    await deleteState('pendingUserId');
+    await deleteState('pendingUserAuth');
+  }
   const pendingConsent = await readState('pendingConsent');
   if (pendingConsent) {
     await putConsent(pendingConsent.status, pendingConsent.source);

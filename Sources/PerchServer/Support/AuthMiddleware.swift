@@ -8,18 +8,21 @@ import Synchronization
 /// Routes then state the scope they need with ``PerchRequestContext/appId(requiring:)``.
 ///
 /// Keys are looked up by their SHA-256 digest (the only form stored) and compared in
-/// constant time; known digests are cached so a request costs no database read.
+/// constant time; known digests are cached for a few seconds so a request rarely costs a database read,
+/// while a key rotated or revoked by any process over the same database stops working within that time.
 public struct AuthMiddleware: RouterMiddleware {
     public typealias Context = PerchRequestContext
 
     let store: any AppStore
     let adminKey: String?
     let cache: PrincipalCache
+    let now: @Sendable () -> Date
 
-    public init(store: any AppStore, adminKey: String?) {
+    public init(store: any AppStore, adminKey: String?, cache: PrincipalCache = PrincipalCache(), now: @escaping @Sendable () -> Date = Date.init) {
         self.store = store
         self.adminKey = adminKey.flatMap { $0.isEmpty ? nil : $0 }
-        self.cache = PrincipalCache()
+        self.cache = cache
+        self.now = now
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -51,18 +54,54 @@ public struct AuthMiddleware: RouterMiddleware {
         let apiKey = APIKey(value: key)
         guard apiKey.claimedKind != nil else { return nil }
         let digest = apiKey.digest
-        if let cached = cache.lookup(digest) { return cached }
-        guard let principal = try await store.principal(forKeyDigest: digest) else { return nil }
-        cache.insert(digest, principal)
-        return principal
+        let at = self.now()
+        if let cached = cache.lookup(digest, now: at) { return cached }
+        guard let grant = try await store.keyGrant(forDigest: digest, now: at) else { return nil }
+        cache.insert(digest, grant, now: at)
+        return grant.principal
     }
 }
 
-/// Known key digests and whom they belong to. Only hits are kept, so random keys cannot grow it.
-final class PrincipalCache: Sendable {
-    private let entries = Mutex<[String: Principal]>([:])
-    func lookup(_ digest: String) -> Principal? { entries.withLock { $0[digest] } }
-    func insert(_ digest: String, _ principal: Principal) { entries.withLock { $0[digest] = principal } }
+/// Known key digests and whom they belong to, each for at most ``maximumAge`` and never past the end of a rotated
+/// key's grace period. Only hits are kept, so random keys cannot grow it; the age bound is what makes a rotation or
+/// revocation done by another process take effect here within seconds.
+public final class PrincipalCache: Sendable {
+    /// How long a looked-up key is trusted without asking the store again.
+    public static let maximumAge: TimeInterval = 3
+
+    private struct Entry {
+        var principal: Principal
+        var validUntil: Date
+    }
+    private let entries = Mutex<[String: Entry]>([:])
+
+    public init() {}
+
+    func lookup(_ digest: String, now: Date) -> Principal? {
+        entries.withLock { entries in
+            guard let entry = entries[digest] else { return nil }
+            guard entry.validUntil > now else {
+                entries[digest] = nil
+                return nil
+            }
+            return entry.principal
+        }
+    }
+
+    func insert(_ digest: String, _ grant: KeyGrant, now: Date) {
+        var validUntil = now.addingTimeInterval(Self.maximumAge)
+        if let expiresAt = grant.expiresAt { validUntil = min(validUntil, expiresAt) }
+        entries.withLock { entries in
+            // Expired entries of keys nobody uses any more would otherwise stay for the process's life.
+            if entries.count >= 4096 { entries = entries.filter { $0.value.validUntil > now } }
+            entries[digest] = Entry(principal: grant.principal, validUntil: validUntil)
+        }
+    }
+
+    /// Drops every cached key of the app, so a rotation takes effect on this process at once.
+    func forget(appId: String) {
+        entries.withLock { entries in entries = entries.filter { $0.value.principal.appId != appId } }
+    }
 }
 
 /// The scope a route needs.
@@ -86,6 +125,15 @@ extension PerchRequestContext {
                 throw PerchError(.forbidden, "this route needs the app's secret key")
             }
             return id
+        }
+    }
+
+    /// The kind of app key the caller used (after ``appId(requiring:)`` passed): what decides whether a binding needs proof.
+    public var keyKind: APIKey.Kind {
+        switch principal {
+        case .app(_, let kind)?: kind
+        case .admin?: .admin
+        case nil: .publishable
         }
     }
 

@@ -11,16 +11,19 @@ public struct AppRecord: Sendable, Hashable, Codable {
     public var vapidPublicKey: String
     /// Web Push endpoint hosts exempt from the address policy (tests, the demo, private push services).
     public var allowedEndpointHosts: [String]
+    /// Whether publishable-key requests must prove the user they bind (``IdentityVerification``).
+    public var identityVerification: IdentityVerification
     public var createdAt: Date
 
     public init(id: String, name: String, bundleId: String?, webOrigin: String?, vapidPublicKey: String,
-                allowedEndpointHosts: [String], createdAt: Date) {
+                allowedEndpointHosts: [String], identityVerification: IdentityVerification = .required, createdAt: Date) {
         self.id = id
         self.name = name
         self.bundleId = bundleId
         self.webOrigin = webOrigin
         self.vapidPublicKey = vapidPublicKey
         self.allowedEndpointHosts = allowedEndpointHosts
+        self.identityVerification = identityVerification
         self.createdAt = createdAt
     }
 
@@ -32,12 +35,15 @@ public struct CreatedApp: Sendable {
     public var app: AppRecord
     public var publishableKey: APIKey
     public var secretKey: APIKey
+    /// Signs the `userAuth` tokens the app's backend mints for its users.
+    public var identitySecret: IdentitySecret
 
     /// For store backends.
-    public init(app: AppRecord, publishableKey: APIKey, secretKey: APIKey) {
+    public init(app: AppRecord, publishableKey: APIKey, secretKey: APIKey, identitySecret: IdentitySecret) {
         self.app = app
         self.publishableKey = publishableKey
         self.secretKey = secretKey
+        self.identitySecret = identitySecret
     }
 }
 

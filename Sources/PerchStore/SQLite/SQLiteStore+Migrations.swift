@@ -229,6 +229,41 @@ extension SQLiteStore {
                 CREATE UNIQUE INDEX campaigns_by_id ON campaigns(id);
                 """)
         }
+        migrator.registerMigration("v6-keys-and-identity") { db in
+            // Keys move to their own table so an app can hold a rotated key through its grace period beside the new one;
+            // the apps columns keep naming the current keys. Apps made before identity verification have no identity
+            // secret: their operator rotates one in (POST /v1/apps/{id}/identity-secret/rotate) — until then the
+            // publishable key cannot bind users, which is the safe side.
+            try db.execute(sql: """
+                ALTER TABLE apps ADD COLUMN identity_verification TEXT NOT NULL DEFAULT 'required';
+                CREATE TABLE app_keys (
+                    digest TEXT PRIMARY KEY,
+                    app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+                    kind TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    expires_at REAL
+                ) WITHOUT ROWID;
+                CREATE INDEX app_keys_by_app ON app_keys(app_id, kind);
+                INSERT INTO app_keys (digest, app_id, kind, created_at) SELECT publishable_key_digest, id, 'publishable', created_at FROM apps;
+                INSERT INTO app_keys (digest, app_id, kind, created_at) SELECT secret_key_digest, id, 'secret', created_at FROM apps;
+                CREATE TABLE identity_secrets (
+                    app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+                    id TEXT NOT NULL,
+                    secret_sealed BLOB NOT NULL,
+                    created_at REAL NOT NULL,
+                    expires_at REAL,
+                    PRIMARY KEY (app_id, id)
+                ) WITHOUT ROWID;
+                CREATE TABLE dashboard_sessions (
+                    id_digest TEXT PRIMARY KEY,
+                    app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+                    key_digest TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    expires_at REAL NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX dashboard_sessions_by_app ON dashboard_sessions(app_id);
+                """)
+        }
         return migrator
     }
 }
