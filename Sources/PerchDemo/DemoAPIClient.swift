@@ -15,14 +15,15 @@ struct DemoAPIClient: Sendable {
         var description: String { "\(method) \(path) answered \(status): \(body)" }
     }
 
-    /// `http://127.0.0.1:8080`.
-    let baseURL: String
+    /// The server: `http://127.0.0.1:8080`, once it listens.
+    let server: DemoServerAddress
     let secretKey: String
     let publishableKey: String
 
     /// Sends a JSON request and answers the JSON body; a non-2xx status throws ``Failure``.
     @discardableResult
     func call(_ method: HTTPMethod, _ path: String, publishable: Bool = false, body: JSONValue? = nil) async throws -> JSONValue {
+        guard let baseURL = server.url else { throw Failure(method: method.rawValue, path: path, status: 0, body: "the server is not listening yet") }
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
         request.headers.add(name: "Authorization", value: "Bearer " + (publishable ? publishableKey : secretKey))
@@ -42,7 +43,8 @@ struct DemoAPIClient: Sendable {
     func waitUntilHealthy(timeout: Duration) async throws {
         let deadline = ContinuousClock.now + timeout
         while true {
-            if let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: baseURL + "/healthz"), timeout: .seconds(2)),
+            if let baseURL = server.url,
+               let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: baseURL + "/healthz"), timeout: .seconds(2)),
                response.status == .ok {
                 return
             }

@@ -11,7 +11,7 @@ import ServiceLifecycle
 /// seeded through the registry, and a campaign sent through the public API — so a newcomer sees real
 /// numbers at once. Idempotent: a restart reuses the demo app, its population and its campaign.
 ///
-/// ``prepare(store:databasePath:size:serverHost:serverPort:logger:output:)`` runs before the server starts;
+/// ``prepare(store:databasePath:size:server:logger:output:)`` runs before the server starts;
 /// the service then waits for the server, seeds, sends, reports and stays up until shutdown.
 public struct DemoService: Service {
     let store: any PerchStore
@@ -21,7 +21,8 @@ public struct DemoService: Service {
     let api: DemoAPIClient
     let statePath: String
     let state: DemoState
-    let publicURL: String
+    /// The server's address for the banner (known once the demo has found the server healthy).
+    var publicURL: String { api.server.url ?? "http://\(api.server.host)" }
     let logger: Logger
     let output: @Sendable (String) -> Void
 
@@ -30,7 +31,7 @@ public struct DemoService: Service {
 
     /// Creates or reuses the demo app, starts the simulators and points the app's gateways at them.
     /// - Returns: the simulator (a `Service` to run beside the server) and the demo itself.
-    public static func prepare(store: any PerchStore, databasePath: String, size: Int, serverHost: String, serverPort: Int,
+    public static func prepare(store: any PerchStore, databasePath: String, size: Int, server: DemoServerAddress,
                                logger: Logger, output: @escaping @Sendable (String) -> Void) async throws -> (simulator: PushSimulator, demo: DemoService) {
         let statePath = DemoState.path(databasePath: databasePath)
         var state: DemoState
@@ -58,15 +59,10 @@ public struct DemoService: Service {
         let population = DemoPopulation(size: state.size, seed: state.populationSeed)
         let devices = DemoDevices(population: population, material: DemoTokenMaterial(seed: seed), simulator: simulator,
                                   applicationServerKey: Base64URL.decode(app.vapidPublicKey))
-        let apiHost = switch serverHost {
-        case "0.0.0.0", "localhost", "": "127.0.0.1"
-        case "::", "::1": "[::1]"
-        default: serverHost.contains(":") ? "[\(serverHost)]" : serverHost
-        }
         let demo = DemoService(
             store: store, simulator: simulator, population: population, devices: devices,
-            api: DemoAPIClient(baseURL: "http://\(apiHost):\(serverPort)", secretKey: state.secretKey, publishableKey: state.publishableKey),
-            statePath: statePath, state: state, publicURL: "http://\(apiHost):\(serverPort)", logger: logger, output: output)
+            api: DemoAPIClient(server: server, secretKey: state.secretKey, publishableKey: state.publishableKey),
+            statePath: statePath, state: state, logger: logger, output: output)
         return (simulator, demo)
     }
 

@@ -8,10 +8,13 @@ extension PerchApplication {
     /// that file — how a process started on port 0 (the system picks a free one) tells its supervisor or a test
     /// where it is, with no port guessed in advance. The file is written whole and renamed into place, so a reader
     /// never sees half a number.
-    public static func reportListening(portFile: String?, logger: Logger) -> @Sendable (any Channel) async -> Void {
+    /// `then` learns the port too (the demo calls the API it runs beside).
+    public static func reportListening(portFile: String?, logger: Logger,
+                                       then: @escaping @Sendable (Int) -> Void = { _ in }) -> @Sendable (any Channel) async -> Void {
         { channel in
             guard let port = channel.localAddress?.port else { return }
             logger.notice("listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])
+            then(port)
             guard let portFile else { return }
             let partial = portFile + ".partial"
             do {

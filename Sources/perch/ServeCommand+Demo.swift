@@ -23,14 +23,14 @@ extension ServeCommand {
     }
 
     /// The simulators and the demo, when asked for; nothing otherwise.
-    func demoServices(store: SQLiteStore?, configuration: ServerConfiguration, logger: Logger) async throws -> [any Service] {
+    func demoServices(store: SQLiteStore?, server: DemoServerAddress, logger: Logger) async throws -> [any Service] {
         guard isDemo else { return [] }
         guard let store else { throw ValidationError("the demo runs on its own SQLite database; leave --database unset") }
         let size = try WorkOptions.number(demoSize, "PERCH_DEMO_SIZE", in: 10...2_000_000) ?? 50_000
         let output: @Sendable (String) -> Void = { line in FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
         output("demo: starting the APNs, FCM and Web Push simulators and the demo app (database \(store.path))")
         let (simulator, demo) = try await DemoService.prepare(
-            store: store, databasePath: store.path, size: size, serverHost: configuration.host, serverPort: configuration.port,
+            store: store, databasePath: store.path, size: size, server: server,
             logger: Logger(label: "perch.demo"), output: output)
         return [simulator, demo]
     }

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import PerchCore
+import PerchDemo
 import PerchGateways
 import PerchServer
 import PerchStore
@@ -57,8 +58,12 @@ struct ServeCommand: AsyncParsableCommand {
         let gateways = PushGateways(logger: Logger(label: "perch.gateways"))
         let directory = GatewayDirectory(store: store, gateways: gateways)
         let api = PerchAPI(store: store, metrics: metrics, gateways: directory)
+        // The demo calls the API it runs beside; with --port 0 it learns the port once the server listens.
+        let demoServer = DemoServerAddress(host: configuration.host, port: configuration.port)
         let app = PerchApplication.make(configuration: configuration, api: api, store: store,
-                                        onServerRunning: PerchApplication.reportListening(portFile: work.portFilePath, logger: logger), logger: logger)
+                                        onServerRunning: PerchApplication.reportListening(portFile: work.portFilePath, logger: logger,
+                                                                                          then: { demoServer.listening(on: $0) }),
+                                        logger: logger)
         let delivery = apiOnly ? [] : PerchApplication.deliveryServices(
             store: store, gateways: directory, configuration: configuration.delivery, hygiene: configuration.hygiene, metrics: metrics,
             logger: Logger(label: "perch.delivery"))
@@ -67,7 +72,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         logger.info("perch serving", metadata: ["address": "\(configuration.host):\(configuration.port)", "database": "\(opened.description)",
                                                 "sending": "\(apiOnly ? "off (perch worker)" : "on")"])
-        let showcase = try await demoServices(store: opened.store as? SQLiteStore, configuration: configuration, logger: logger)
+        let showcase = try await demoServices(store: opened.store as? SQLiteStore, server: demoServer, logger: logger)
         // The store's own service (PostgreSQL's pool) first, so it shuts down last.
         let services: [any Service] = (opened.service.map { [$0] } ?? []) + [gateways, app] + delivery + showcase
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

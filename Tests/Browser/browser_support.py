@@ -1,22 +1,15 @@
-"""What the browser tests share: loopback ports, polling, and Debian's headless Chromium driven by Selenium.
+"""What the browser tests share: polling, and Debian's headless Chromium driven by Selenium.
 
 Chromium is started so that it can reach nothing but 127.0.0.1: every host name resolves to nowhere unless a test maps
 it to 127.0.0.1 itself, and background networking (updates, sync, component downloads) is off.
 """
 
 import shutil
-import socket
 import time
 
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_until(what, check, timeout=60.0, interval=0.2):

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from selenium.webdriver.common.by import By
 
-from browser_support import free_port, start_chromium, wait_until
+from browser_support import start_chromium, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "browser"
@@ -49,8 +49,8 @@ class Demo:
 
     def __init__(self, folder: Path):
         self.folder = folder
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
+        self.port = None
+        self.base = None
         self.log_path = folder / "serve.log"
         self.process = None
 
@@ -58,8 +58,20 @@ class Demo:
         env = dict(os.environ, PERCH_LOG_LEVEL="warning", PERCH_DEMO_SIZE=str(DEMO_SIZE))
         env.pop("PERCH_DATABASE_URL", None)
         self.log = open(self.log_path, "w")
-        self.process = subprocess.Popen([str(PERCH), "serve", "--demo", "--host", "127.0.0.1", "--port", str(self.port)],
+        # Port 0: the system picks a free port, which perch serve writes to its --port-file once it listens.
+        port_file = self.folder / "serve.port"
+        self.process = subprocess.Popen([str(PERCH), "serve", "--demo", "--host", "127.0.0.1", "--port", "0",
+                                         "--port-file", str(port_file)],
                                         env=env, cwd=self.folder, stdout=self.log, stderr=subprocess.STDOUT)
+
+        def listening():
+            if self.process.poll() is not None:
+                raise AssertionError(f"perch serve --demo exited ({self.process.returncode}): {self.output()[-3000:]}")
+            return port_file.exists() and port_file.read_text().strip().isdigit()
+
+        wait_until("perch serve --demo to report its port", listening, timeout=300)
+        self.port = int(port_file.read_text().strip())
+        self.base = f"http://127.0.0.1:{self.port}"
 
         def summary_printed():
             if self.process.poll() is not None:

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import websocket  # websocket-client, installed with selenium
 
-from browser_support import free_port, start_chromium, wait_until
+from browser_support import start_chromium, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "browser"
@@ -93,8 +93,17 @@ class Perch:
         self.app = json.loads(self.run("apps", "create", "--name", "Browser test"))
         self.run("apps", "connect-simulator", "--app", self.app["id"], "--state-dir", str(state))
 
-        self.port = free_port()
-        server = self.spawn("serve", "serve", "--host", "127.0.0.1", "--port", str(self.port))
+        # Port 0: the system picks a free port, which perch serve writes to its --port-file once it listens.
+        port_file = self.folder / "serve.port"
+        server = self.spawn("serve", "serve", "--host", "127.0.0.1", "--port", "0", "--port-file", str(port_file))
+
+        def listening():
+            if server.poll() is not None:
+                raise AssertionError(f"perch serve exited: {(self.folder / 'serve.log').read_text()}")
+            return port_file.exists() and port_file.read_text().strip().isdigit()
+
+        wait_until("perch serve to report its port", listening, timeout=120)
+        self.port = int(port_file.read_text().strip())
         self.base = f"http://127.0.0.1:{self.port}"
 
         def healthy():

@@ -39,13 +39,14 @@ struct DemoCommandTests {
         }
     }
 
-    static func start(in folder: URL, size: Int) throws -> Server {
-        let port = Int.random(in: 20_000...40_000)
+    /// `perch serve --demo` on a free port (--port 0), which it reports once listening.
+    static func start(in folder: URL, size: Int) async throws -> Server {
+        let portFile = ListeningPort.file(in: folder, name: "serve")
         let log = folder.appendingPathComponent("serve-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let process = Process()
         process.executableURL = CLITests.binary
-        process.arguments = ["serve", "--demo", "--port", "\(port)"]
+        process.arguments = ["serve", "--demo", "--port", "0", "--port-file", portFile.path]
         process.currentDirectoryURL = folder
         process.environment = ProcessInfo.processInfo.environment.merging([
             "PERCH_DEMO_SIZE": "\(size)", "PERCH_LOG_LEVEL": "warning",
@@ -54,12 +55,17 @@ struct DemoCommandTests {
         process.standardOutput = handle
         process.standardError = handle
         try process.run()
-        return Server(process: process, log: log, port: port)
+        do {
+            return Server(process: process, log: log, port: try await ListeningPort.read(portFile, of: process))
+        } catch {
+            process.terminate()
+            throw error
+        }
     }
 
     @Test func aFreshDemoShowsACompletedCampaignWithRealNumbersAndARestartReusesIt() async throws {
         let folder = try CLITests.folder()
-        let server = try Self.start(in: folder, size: 2_000)
+        let server = try await Self.start(in: folder, size: 2_000)
         defer { if server.process.isRunning { server.process.terminate() } }
 
         #expect(try await server.wait(for: "Perch demo — ", seconds: 600), "no demo summary:\n\(server.output.suffix(3000))")
@@ -103,7 +109,7 @@ struct DemoCommandTests {
         #expect(try await server.stop() == 0, "graceful shutdown exits 0")
 
         // A restart reuses the app, its population and its campaign.
-        let again = try Self.start(in: folder, size: 2_000)
+        let again = try await Self.start(in: folder, size: 2_000)
         defer { if again.process.isRunning { again.process.terminate() } }
         #expect(try await again.wait(for: "Perch demo — ", seconds: 300), "no summary after restart:\n\(again.output.suffix(3000))")
         #expect(again.output.contains("sent by an earlier run") && !again.output.contains("demo: seeding"))

@@ -7,8 +7,8 @@ import Testing
 /// The common Python senders, unmodified, against the simulators: `aioapns` (HTTP/2 over its own h2 stack, `host`
 /// instead of `:authority`, no ALPN, an answer parsed frame by frame) and `pywebpush` (RFC 8291 encryption, VAPID,
 /// HTTP/1.1 through `requests`). Only configuration is theirs to choose: the simulator's CA, its provider key and
-/// topic, a subscription it issued. aioapns reaches the simulator through its own HTTP CONNECT proxy support, so it
-/// connects exactly as it does to `api.push.apple.com:443`; the proxy, on loopback, forwards to the simulator.
+/// topic, a subscription it issued. aioapns connects to `api.push.apple.com:443` as it always does; the test's event
+/// loop resolves that name to the simulator's loopback address and port, as a hosts file would.
 /// `scripts/test` installs both; the suite is skipped where they are missing.
 @Suite("Unmodified aioapns and pywebpush against the simulators", .enabled(if: PythonClients.isAvailable))
 struct PythonClientsTests {
@@ -89,47 +89,53 @@ enum PythonClients {
         return file
     }
 
-    /// Runs `script` with `input` as JSON on stdin and answers the JSON object it prints.
+    /// Runs `script` with `input` as JSON in `PERCH_PEER_INPUT` and answers the JSON object it prints; a failure
+    /// carries what Python wrote to stderr.
     static func run(_ script: String, input: [String: String]) throws -> [String: Any] {
-        let output = try PythonInterop.run(
-            script: script, environment: ["PERCH_PEER_INPUT": String(decoding: try JSONSerialization.data(withJSONObject: input), as: UTF8.self)])
-        guard let object = try JSONSerialization.jsonObject(with: output) as? [String: Any] else {
-            throw TestFailure("the Python peer printed no JSON object: \(String(decoding: output, as: UTF8.self))")
+        let errors = FileManager.default.temporaryDirectory.appendingPathComponent("perch-peer-\(UUID().uuidString).err")
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: errors) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script]
+        process.environment = ProcessInfo.processInfo.environment.merging(
+            ["PERCH_PEER_INPUT": String(decoding: try JSONSerialization.data(withJSONObject: input), as: UTF8.self)]) { $1 }
+        let stdout = Pipe()
+        process.standardOutput = stdout
+        process.standardError = try FileHandle(forWritingTo: errors)
+        try process.run()
+        let output = stdout.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let stderr = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
+        guard process.terminationStatus == 0,
+              let object = (try? JSONSerialization.jsonObject(with: output)) as? [String: Any] else {
+            throw TestFailure("python3 exited with \(process.terminationStatus): \(String(decoding: output, as: UTF8.self))\n\(stderr.suffix(4000))")
         }
         return object
     }
 
-    /// aioapns as an app server uses it, token-based auth; its HTTP CONNECT proxy support carries it to the simulator.
+    /// aioapns as an app server uses it, token-based auth, connecting to `api.push.apple.com:443` as always: the event
+    /// loop's name resolution (the test's stand-in for DNS) answers the simulator's loopback address and port.
     static let aioapnsScript = #"""
-        import asyncio, json, os, ssl
+        import asyncio, json, os, socket, ssl
         from aioapns import APNs, NotificationRequest, PushType
 
         config = json.loads(os.environ["PERCH_PEER_INPUT"])
 
-        async def tunnel(reader, writer):
-            # An HTTP CONNECT proxy on loopback: whatever host aioapns asks for, the simulator's APNs port answers.
-            while (await reader.readline()) not in (b"\r\n", b""):
-                pass
-            upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", int(config["apns_port"]))
-            writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
-            await writer.drain()
-            async def pipe(source, sink):
-                try:
-                    while data := await source.read(65536):
-                        sink.write(data)
-                        await sink.drain()
-                finally:
-                    sink.close()
-            await asyncio.gather(pipe(reader, upstream_writer), pipe(upstream_reader, writer), return_exceptions=True)
+        class LoopbackDNS(asyncio.SelectorEventLoop):
+            async def getaddrinfo(self, host, port, *args, **kwargs):
+                if (host, port) == ("api.push.apple.com", 443):
+                    host, port = "127.0.0.1", int(config["apns_port"])
+                if host not in ("127.0.0.1", "::1", "localhost"):
+                    raise OSError(f"the test resolves only APNs and loopback, not {host}")
+                return await super().getaddrinfo(host, port, *args, **kwargs)
 
         async def main():
-            proxy = await asyncio.start_server(tunnel, "127.0.0.1", 0)
-            proxy_port = proxy.sockets[0].getsockname()[1]
             context = ssl.create_default_context(cafile=config["ca_file"])
             # The chain is verified against the simulator's CA; its certificate names loopback, not api.push.apple.com.
             context.check_hostname = False
             client = APNs(key=config["key"], key_id=config["key_id"], team_id=config["team_id"], topic=config["topic"],
-                          use_sandbox=False, ssl_context=context, proxy_host="127.0.0.1", proxy_port=proxy_port)
+                          use_sandbox=False, ssl_context=context)
             results = {}
             for name, token, notification_id in [("good", config["good"], "6f9619ff-8b86-d011-b42d-00c04fc964ff"),
                                                  ("bad", config["bad"], None), ("dead", config["dead"], None)]:
@@ -139,10 +145,11 @@ enum PythonClients {
                 result = await asyncio.wait_for(client.send_notification(request), timeout=60)
                 results[name] = {"status": result.status, "successful": result.is_successful, "id": result.notification_id,
                                  "description": result.description, "timestamp": result.timestamp}
-            proxy.close()
             print(json.dumps(results))
 
-        asyncio.run(main())
+        loop = LoopbackDNS()
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(main())
         """#
 
     /// pywebpush as an app server uses it: a subscription from the browser, a VAPID key of its own.
@@ -154,6 +161,8 @@ enum PythonClients {
 
         config = json.loads(os.environ["PERCH_PEER_INPUT"])
         session = requests.Session()
+        # Only the simulator's CA, and no proxy or CA bundle from the environment (which would override `verify`).
+        session.trust_env = False
         session.verify = config["ca_file"]
         vapid = Vapid02()
         vapid.generate_keys()

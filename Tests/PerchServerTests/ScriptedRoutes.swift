@@ -1,0 +1,10 @@
+import PerchCore
+@testable import PerchServer
+
+/// Every app's gateway is the scripted one.
+struct ScriptedRoutes: GatewayRouting {
+    let gateway: ScriptedGateway
+    func route(appId: String, platform: Platform) async throws -> GatewayDirectory.Route {
+        GatewayDirectory.Route(gateway: gateway, messagesPerSecond: nil)
+    }
+}
