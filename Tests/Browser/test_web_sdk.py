@@ -81,7 +81,9 @@ class Perch:
         self.run("apps", "connect-simulator", "--app", self.app["id"], "--state-dir", str(state))
 
         self.port = free_port()
-        server = self.spawn("serve", "serve", "--host", "127.0.0.1", "--port", str(self.port))
+        # The example page is served only when asked for; the simulator's loopback ports are the operator's to allow.
+        server = self.spawn("serve", "serve", "--host", "127.0.0.1", "--port", str(self.port), "--sdk-example",
+                            "--allow-gateway-hosts", "127.0.0.1")
         self.base = f"http://127.0.0.1:{self.port}"
 
         def healthy():

@@ -152,7 +152,7 @@ struct ScaleOutTests {
         var environment = [
             "PERCH_DATABASE_URL": try TestPostgres.url(database: database, pool: 8), "PERCH_MASTER_KEY": masterKey, "PERCH_ADMIN_KEY": adminKey,
             "PERCH_HOST": "127.0.0.1", "PERCH_DELIVERY_BATCH": "\(batch)", "PERCH_DELIVERY_CONCURRENCY": "32", "PERCH_DELIVERY_LEASE": "10",
-            "PERCH_LOG_LEVEL": "warning",
+            "PERCH_LOG_LEVEL": "warning", "PERCH_ALLOW_GATEWAY_HOSTS": "127.0.0.1",
         ]
         if let port { environment["PERCH_PORT"] = "\(port)" }
         return try SimulatorProcess.launch(binary: binary, arguments, folder: folder, name: name, environment: environment)
