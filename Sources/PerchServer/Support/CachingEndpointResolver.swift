@@ -16,9 +16,12 @@ public final class CachingEndpointResolver: Sendable {
         public static let noAnswer = Failure(description: "the host did not resolve")
     }
 
-    private enum Entry {
-        case pending(Task<[IPAddress], any Error>)
-        case answered(Result<[IPAddress], Failure>, until: ContinuousClock.Instant)
+    /// A host's last answer, while it is fresh, and its query while one is in flight.
+    private struct Entry {
+        var answer: Result<[IPAddress], Failure>?
+        var until: ContinuousClock.Instant
+        var query: Task<[IPAddress], Never>?
+        var queryID: UInt64 = 0
     }
 
     public let resolver: any EndpointResolver
@@ -44,57 +47,61 @@ public final class CachingEndpointResolver: Sendable {
     public func addresses(of host: String) async throws(Failure) -> [IPAddress] {
         let host = host.lowercased()
         let start = now()
-        let cached: Result<[IPAddress], Failure>? = entries.withLock { entries in
-            if case .answered(let result, let until)? = entries[host], until > start { return result }
+        let lookup: Result<[IPAddress], Failure>? = entries.withLock { entries in
+            if let entry = entries[host], let answer = entry.answer, entry.until > start { return answer }
             return nil
         }
-        if let cached { return try cached.get() }
-        let task: Task<[IPAddress], any Error> = entries.withLock { entries in
-            switch entries[host] {
-            case .pending(let task):
-                return task
-            default:
-                if entries.count >= Self.capacity {
-                    entries = entries.filter { if case .pending = $0.value { true } else { false } }
-                }
-                let resolver = self.resolver
-                let task = Task { try await resolver.addresses(of: host) }
-                entries[host] = .pending(task)
-                return task
+        if let lookup { return try lookup.get() }
+        let query = entries.withLock { entries -> Task<[IPAddress], Never> in
+            // One query per host at a time: a stalled one is waited on again, never repeated beside itself (each
+            // blocked getaddrinfo holds a thread-pool thread until the system resolver gives up).
+            if let query = entries[host]?.query { return query }
+            if entries.count >= Self.capacity { entries = entries.filter { $0.value.query != nil } }
+            let id = UInt64.random(in: 1 ... .max)
+            let resolver = self.resolver
+            let query = Task { () -> [IPAddress] in
+                let addresses = (try? await resolver.addresses(of: host)) ?? []
+                self.finish(host, id: id, addresses.isEmpty ? .failure(.noAnswer) : .success(addresses))
+                return addresses
             }
+            entries[host, default: Entry(until: start)].query = query
+            entries[host]?.queryID = id
+            return query
         }
-        let result = await Self.value(of: task, within: timeout)
-        // The first waiter to see the query end records it; a timeout is recorded too, so the next sends do not each
-        // wait the full timeout on the same stalled query (it stays pending underneath and is replaced after failureTTL).
-        let recorded: Result<[IPAddress], Failure> = switch result {
-        case .success(let addresses) where !addresses.isEmpty: .success(addresses)
-        case .success: .failure(.noAnswer)
-        case .failure(let failure): .failure(failure)
-        }
-        entries.withLock { entries in
-            switch entries[host] {
-            case .pending(let pending) where pending == task:
-                let lifetime = if case .success = recorded { ttl } else { failureTTL }
-                entries[host] = .answered(recorded, until: now() + lifetime)
-            default:
-                break
+        switch await Self.value(of: query, within: timeout) {
+        case .some(let addresses):
+            guard !addresses.isEmpty else { throw .noAnswer }
+            return addresses
+        case .none:
+            // Remembered briefly, so the next sends do not each wait the full timeout on the same stalled query.
+            entries.withLock { entries in
+                entries[host]?.answer = .failure(.timeout)
+                entries[host]?.until = now() + failureTTL
             }
+            throw .timeout
         }
-        return try recorded.get()
     }
 
-    /// Waits for `task` at most `timeout`, without waiting for the task itself to end (a blocked `getaddrinfo` on the
-    /// thread pool cannot be interrupted).
-    static func value(of task: Task<[IPAddress], any Error>, within timeout: Duration) async -> Result<[IPAddress], Failure> {
+    private func finish(_ host: String, id: UInt64, _ answer: Result<[IPAddress], Failure>) {
+        let lifetime = if case .success = answer { ttl } else { failureTTL }
+        entries.withLock { entries in
+            guard entries[host]?.queryID == id else { return }
+            entries[host] = Entry(answer: answer, until: now() + lifetime, query: nil, queryID: id)
+        }
+    }
+
+    /// Waits for `query` at most `timeout` (`nil`: it did not end in time), without waiting for the query itself to
+    /// end: a blocked `getaddrinfo` on the thread pool cannot be interrupted.
+    static func value(of query: Task<[IPAddress], Never>, within timeout: Duration) async -> [IPAddress]? {
         let once = ResumeOnce()
-        return await withCheckedContinuation { (continuation: CheckedContinuation<Result<[IPAddress], Failure>, Never>) in
+        return await withCheckedContinuation { (continuation: CheckedContinuation<[IPAddress]?, Never>) in
             once.set(continuation)
             let timer = Task {
                 try? await Task.sleep(for: timeout)
-                once.resume(.failure(.timeout))  // a no-op when the answer came first and cancelled the sleep
+                once.resume(nil)  // a no-op when the answer came first and cancelled the sleep
             }
             Task {
-                do { once.resume(.success(try await task.value)) } catch { once.resume(.failure(Failure(description: "DNS lookup failed"))) }
+                once.resume(await query.value)
                 timer.cancel()
             }
         }
@@ -102,9 +109,9 @@ public final class CachingEndpointResolver: Sendable {
 
     /// Resumes a continuation exactly once, whichever of the lookup and the timer ends first.
     private final class ResumeOnce: Sendable {
-        private let continuation = Mutex<CheckedContinuation<Result<[IPAddress], Failure>, Never>?>(nil)
-        func set(_ value: CheckedContinuation<Result<[IPAddress], Failure>, Never>) { continuation.withLock { $0 = value } }
-        func resume(_ result: Result<[IPAddress], Failure>) {
+        private let continuation = Mutex<CheckedContinuation<[IPAddress]?, Never>?>(nil)
+        func set(_ value: CheckedContinuation<[IPAddress]?, Never>) { continuation.withLock { $0 = value } }
+        func resume(_ result: [IPAddress]?) {
             continuation.withLock { $0.take() }?.resume(returning: result)
         }
     }
