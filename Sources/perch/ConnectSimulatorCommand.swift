@@ -52,7 +52,7 @@ extension AppsCommand {
                 if case .object(let account)? = body["serviceAccount"], let tokenURI = account["token_uri"]?.stringValue { urls.append(tokenURI) }
             }
             var entries: [GatewayHostAllowList.Entry] = []
-            for case let url? in urls.map(URL.init(string:)) {
+            for url in urls.compactMap({ URL(string: $0) }) {
                 guard let host = url.host else { continue }
                 let entry = GatewayHostAllowList.Entry(host: host, port: url.port ?? 443)
                 if !entries.contains(entry) { entries.append(entry) }

@@ -36,9 +36,10 @@ final class PinnedHTTPClients: Sendable {
         self.configuration = configuration
     }
 
-    /// The client that connects `host` to `address`; `nil` once shut down.
+    /// The client that connects `host` to `address`; `nil` once shut down. `host` is exactly the request URL's host
+    /// (AsyncHTTPClient looks the override up by it, case and all).
     func client(host: String, address: String) -> HTTPClient? {
-        let key = Key(host: host.lowercased(), address: address)
+        let key = Key(host: host, address: address)
         let (client, evicted) = state.withLock { state -> (HTTPClient?, HTTPClient?) in
             guard !state.closed else { return (nil, nil) }
             state.tick += 1

@@ -78,7 +78,7 @@ public struct WebPushClient: PushGateway {
         else {
             return .messageError(reason: refusal("the endpoint is not an https URL on an allowed host"))
         }
-        var client: HTTPClient?
+        let client: HTTPClient?
         switch await endpointCheck(url) {
         case .connect:
             client = nil
@@ -90,8 +90,7 @@ public struct WebPushClient: PushGateway {
         case .refused(let detail):
             return .messageError(reason: refusal(detail))
         case .unresolved(let detail):
-            return .retry(after: Self.unresolvedRetryDelay,
-                          reason: .endpointUnresolved(detail: detail))
+            return .retry(after: Self.unresolvedRetryDelay, reason: .endpointUnresolved(detail: detail))
         }
         guard let userAgentKey = Data(base64URLEncoded: p256dh), let authSecret = Data(base64URLEncoded: auth) else {
             return .messageError(reason: DeliveryFailureReason(
