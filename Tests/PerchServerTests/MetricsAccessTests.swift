@@ -57,15 +57,18 @@ struct MetricsAccessTests {
         let server = try await TestServer.on(backend)
         let open = PerchApplication.workerRouter(store: server.store, metrics: server.metrics)
         try await Application(router: open).test(.router) { client in
-            #expect(try await client.execute(uri: "/metrics", method: .get) { $0.status } == .ok)
-            #expect(try await client.execute(uri: "/healthz", method: .get) { $0.status } == .ok)
+            let metrics = try await client.execute(uri: "/metrics", method: .get) { $0.status }
+            let health = try await client.execute(uri: "/healthz", method: .get) { $0.status }
+            #expect(metrics == .ok && health == .ok)
         }
         let guarded = PerchApplication.workerRouter(store: server.store, metrics: server.metrics, metricsToken: TestServer.metricsToken)
         try await Application(router: guarded).test(.router) { client in
-            #expect(try await client.execute(uri: "/metrics", method: .get) { $0.status } == .unauthorized)
+            let anonymous = try await client.execute(uri: "/metrics", method: .get) { $0.status }
             var headers = HTTPFields()
             headers[.authorization] = "Bearer \(TestServer.metricsToken)"
-            #expect(try await client.execute(uri: "/metrics", method: .get, headers: headers) { $0.status } == .ok)
+            let withToken = try await client.execute(uri: "/metrics", method: .get, headers: headers) { $0.status }
+            #expect(anonymous == .unauthorized)
+            #expect(withToken == .ok)
         }
     }
 

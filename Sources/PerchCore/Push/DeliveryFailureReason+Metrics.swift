@@ -15,7 +15,7 @@ extension DeliveryFailureReason {
             if case .unknown = FCMErrorCode(rawValue: code).known { break }
             return code
         case .webpush:
-            if let status, code == WebPushOutcomeTable.phrase(status) { return code }
+            if let status, (100...599).contains(status), code == WebPushOutcomeTable.phrase(status) { return code }
         }
         return "other"
     }
