@@ -16,7 +16,8 @@ struct WorkerCommand: AsyncParsableCommand {
         abstract: "Send campaigns from the shared queue, beside other workers and servers on one PostgreSQL database."
     )
 
-    @Option(help: "Serve GET /healthz and GET /metrics on this port; none when unset [PERCH_WORKER_PORT]") var port: Int?
+    @Option(help: "Serve GET /healthz and GET /metrics on this port (keep it private; /metrics needs PERCH_METRICS_TOKEN when set); none when unset [PERCH_WORKER_PORT]")
+    var port: Int?
     @Option(help: "Address for /healthz and /metrics [PERCH_WORKER_HOST, default 127.0.0.1]") var host: String?
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var gatewayHosts: GatewayHostOptions

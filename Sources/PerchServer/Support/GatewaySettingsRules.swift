@@ -117,6 +117,10 @@ public enum GatewaySettingsRules {
             if let endpoint = body["endpoint"]?.stringValue {
                 onOperatorHost = try allowedHosts.check(endpoint, as: .apnsEndpoint, field: "endpoint")
             }
+            // Kept from `perch simulate`'s credentials; held to the same rule so no stored URL escapes it.
+            if let sandbox = body["sandboxEndpoint"]?.stringValue {
+                try allowedHosts.check(sandbox, as: .apnsEndpoint, field: "sandboxEndpoint")
+            }
             if hasCA, !onOperatorHost {
                 throw PerchError(.forbiddenEndpoint, "a caCertificate is accepted only with an endpoint on a host the operator allows (--allow-gateway-hosts)",
                                  field: "caCertificate")
