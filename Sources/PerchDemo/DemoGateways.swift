@@ -7,8 +7,9 @@ import PerchStore
 /// Points an app's APNs, FCM and Web Push settings at a running ``PushSimulator`` — what
 /// `perch apps connect-simulator` does from `credentials.json`, here from the simulator in process.
 public enum DemoGateways {
-    /// Stores the three gateways' settings (validated like `PUT /v1/apps/{appId}/gateways/…`) and allows
-    /// the simulator's host as a Web Push endpoint host.
+    /// Stores the three gateways' settings (validated like `PUT /v1/apps/{appId}/gateways/…`, with the simulator's
+    /// host as the operator's allowed host: `perch serve --demo` allows it too) and allows the simulator's host as a
+    /// Web Push endpoint host.
     public static func connect(store: any PerchStore, appId: String, endpoints: SimulatorEndpoints, host: String, now: Date) async throws {
         guard case .object(let serviceAccount)? = JSONValue(jsonText: endpoints.fcmServiceAccountJSON) else {
             throw PerchError(.internalError, "the simulator's service account is not JSON")
@@ -30,7 +31,8 @@ public enum DemoGateways {
         ]
         for platform in Platform.allCases {
             guard let body = bodies[platform] else { continue }
-            try await store.setGateway(appId: appId, settings: try GatewaySettingsRules.validate(platform: platform, body: body, now: now))
+            try await store.setGateway(appId: appId, settings: try GatewaySettingsRules.validate(
+                platform: platform, body: body, now: now, allowedHosts: GatewayHostAllowList(entries: [.init(host: host)])))
         }
         try await store.setAllowedEndpointHosts(appId: appId, hosts: [host])
     }

@@ -14,6 +14,8 @@ import ServiceLifecycle
 public final class PushGateways: Service, Sendable {
     /// The shared HTTP client.
     public let httpClient: HTTPClient
+    /// Clients that connect a Web Push host to the address its check approved.
+    let pinnedClients: PinnedHTTPClients
     let logger: Logger
     let now: @Sendable () -> Date
 
@@ -36,6 +38,7 @@ public final class PushGateways: Service, Sendable {
         configuration.timeout = .init(connect: .nanoseconds(Int64(connectTimeout.timeInterval * 1e9)))
         configuration.connectionPool = .init(idleTimeout: .seconds(300))
         self.httpClient = HTTPClient(eventLoopGroupProvider: .shared(eventLoopGroup), configuration: configuration)
+        self.pinnedClients = PinnedHTTPClients(eventLoopGroup: eventLoopGroup, configuration: configuration)
         self.logger = logger
         self.now = now
     }
@@ -43,6 +46,7 @@ public final class PushGateways: Service, Sendable {
     /// Waits for graceful shutdown (or cancellation), then shuts the HTTP client down.
     public func run() async throws {
         try? await gracefulShutdown()
+        await pinnedClients.shutdown()
         try await httpClient.shutdown()
     }
 
@@ -58,9 +62,11 @@ public final class PushGateways: Service, Sendable {
         do {
             result = try await body(gateways)
         } catch {
+            await gateways.pinnedClients.shutdown()
             try? await gateways.httpClient.shutdown()
             throw error
         }
+        await gateways.pinnedClients.shutdown()
         try await gateways.httpClient.shutdown()
         return result
     }
@@ -77,19 +83,20 @@ public final class PushGateways: Service, Sendable {
 
     /// A Web Push gateway for one app.
     ///
-    /// - Parameter endpointCheck: called with every endpoint before it is contacted (the registry's SSRF host
-    ///   policy); throwing refuses the send as a message error.
+    /// - Parameter endpointCheck: called with every endpoint before it is contacted (the SSRF policy: which hosts,
+    ///   which addresses); its ``WebPushEndpointClearance`` says whether and where to connect.
     public func webPush(
         _ configuration: WebPushConfiguration,
-        endpointCheck: @escaping WebPushClient.EndpointCheck = { _ in }
+        endpointCheck: @escaping WebPushClient.EndpointCheck = { _ in .connect }
     ) throws(GatewayConfigurationError) -> WebPushClient {
-        try WebPushClient(configuration: configuration, httpClient: httpClient, endpointCheck: endpointCheck, logger: logger, now: now)
+        try WebPushClient(configuration: configuration, httpClient: httpClient, pinnedClients: pinnedClients, endpointCheck: endpointCheck,
+                          logger: logger, now: now)
     }
 
     /// A gateway for any platform's configuration.
     public func gateway(
         for configuration: GatewayConfiguration,
-        endpointCheck: @escaping WebPushClient.EndpointCheck = { _ in }
+        endpointCheck: @escaping WebPushClient.EndpointCheck = { _ in .connect }
     ) throws(GatewayConfigurationError) -> any PushGateway {
         switch configuration {
         case .apns(let apns): try self.apns(apns)

@@ -17,6 +17,7 @@ public enum PerchApplication {
         let router = Router(context: PerchRequestContext.self)
         router.add(middleware: RequestLogMiddleware(level: .info))
         router.add(middleware: RequestIdMiddleware(metrics: api.metrics))
+        router.add(middleware: MetricsMiddleware(access: api.metricsAccess, metrics: api.metrics, store: api.store))
         router.add(middleware: CrossOriginMiddleware())
         router.add(middleware: AuthMiddleware(store: store, adminKey: adminKey, cache: api.keyCache, now: api.now))
         api.addRoutes(to: router)
@@ -40,9 +41,12 @@ public enum PerchApplication {
         return services
     }
 
-    /// What a `perch worker` serves, when given a port: `GET /healthz` (the store answers) and
-    /// `GET /metrics` (its deliveries, gateway latencies and queue), for probes and Prometheus.
-    public static func workerRouter(store: any AppStore & OperationsStore, metrics: PerchMetrics) -> Router<BasicRequestContext> {
+    /// What a `perch worker` serves, when given a port, and `perch serve --metrics-port`: `GET /healthz` (the store
+    /// answers) and `GET /metrics` (deliveries, gateway latencies and queue), for probes and Prometheus. The port is
+    /// the operator's to keep private; with a metrics token set, `/metrics` needs it here too.
+    public static func workerRouter(store: any AppStore & OperationsStore, metrics: PerchMetrics,
+                                    metricsToken: String? = nil) -> Router<BasicRequestContext> {
+        let access = MetricsAccess(token: metricsToken, openWithoutToken: true)
         let router = Router()
         router.get("/healthz") { _, _ -> Response in
             do {
@@ -52,7 +56,10 @@ public enum PerchApplication {
                 return try JSONResponse.make(["status": "unavailable"], status: .serviceUnavailable)
             }
         }
-        router.get("/metrics") { _, _ in await metrics.response(sampling: store) }
+        router.get("/metrics") { request, _ in
+            try access.check(request.headers)
+            return await metrics.response(sampling: store)
+        }
         return router
     }
 

@@ -19,6 +19,16 @@ public struct ServerConfiguration: Sendable {
     /// Signs dashboard session cookies; every process over one database needs the same (`perch serve` derives it from
     /// the master key with ``Dashboard/signingKey(masterKey:)``). Without one, a random key: sessions hold in one process.
     public var dashboardKey: SymmetricKey?
+    /// Hosts beyond Apple's, Google's and the Web Push services that gateway settings and Web Push endpoints may
+    /// name (`--allow-gateway-hosts`, `PERCH_ALLOW_GATEWAY_HOSTS`); none by default.
+    public var allowedGatewayHosts: GatewayHostAllowList = .none
+    /// The bearer token `GET /metrics` needs on the API's port (`PERCH_METRICS_TOKEN`); without one, metrics are
+    /// served only on ``metricsPort``.
+    public var metricsToken: String?
+    /// A port of its own for `GET /metrics` and `GET /healthz` (`--metrics-port`, `PERCH_METRICS_PORT`).
+    public var metricsPort: Int?
+    /// Whether `/sdk/example.html` and `/sdk/example-sw.js` are served (`--sdk-example`, `PERCH_SDK_EXAMPLE=1`).
+    public var servesSDKExample = false
     public var hygiene = HygienePolicy()
     public var delivery = DeliveryConfiguration()
 

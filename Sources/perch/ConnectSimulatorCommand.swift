@@ -23,20 +23,41 @@ extension AppsCommand {
                 guard let text = try? String(contentsOfFile: path, encoding: .utf8), case .object(let credentials)? = JSONValue(jsonText: text) else {
                     throw ValidationError("cannot read \(path); start `perch simulate --state-dir \(stateDir)` first")
                 }
+                // The simulator's hosts and ports are the operator's to allow: the settings are checked against exactly
+                // them here, and perch serve / perch worker must be started with the same list.
+                let allowedHosts = Self.simulatorHosts(credentials)
                 for platform in Platform.allCases {
                     guard case .object(var body)? = credentials[platform.rawValue] else { continue }
                     if platform == .webpush {
                         body = ["subject": "mailto:simulator@perch.local", "allowedEndpointHosts": body["allowedEndpointHosts"] ?? [],
                                 "caCertificate": body["caCertificate"] ?? .null]
                     }
-                    let settings = try GatewaySettingsRules.validate(platform: platform, body: body, now: Date())
+                    let settings = try GatewaySettingsRules.validate(platform: platform, body: body, now: Date(), allowedHosts: allowedHosts)
                     try await store.setGateway(appId: app, settings: settings)
                     if platform == .webpush, case .array(let hosts)? = body["allowedEndpointHosts"] {
                         try await store.setAllowedEndpointHosts(appId: app, hosts: hosts.compactMap(\.stringValue))
                     }
                     print("\(platform.rawValue): connected")
                 }
+                print("start perch serve and perch worker with --allow-gateway-hosts \(allowedHosts) (or PERCH_ALLOW_GATEWAY_HOSTS=\(allowedHosts))")
             }
+        }
+
+        /// `host:port` of every URL in the simulator's credentials (APNs, FCM and its token URI, Web Push).
+        static func simulatorHosts(_ credentials: [String: JSONValue]) -> GatewayHostAllowList {
+            var urls: [String] = []
+            for platform in ["apns", "fcm", "webpush"] {
+                guard case .object(let body)? = credentials[platform] else { continue }
+                urls += ["endpoint", "sandboxEndpoint", "url"].compactMap { body[$0]?.stringValue }
+                if case .object(let account)? = body["serviceAccount"], let tokenURI = account["token_uri"]?.stringValue { urls.append(tokenURI) }
+            }
+            var entries: [GatewayHostAllowList.Entry] = []
+            for url in urls.compactMap({ URL(string: $0) }) {
+                guard let host = url.host else { continue }
+                let entry = GatewayHostAllowList.Entry(host: host, port: url.port ?? 443)
+                if !entries.contains(entry) { entries.append(entry) }
+            }
+            return GatewayHostAllowList(entries: entries)
         }
     }
 }

@@ -24,6 +24,7 @@ struct ImportCommand: AsyncParsableCommand {
     @Flag(help: "No progress bar on stderr") var quiet = false
     @Argument(help: "The file to import") var file: String
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var gatewayHosts: GatewayHostOptions
 
     /// Rows registered concurrently (SQLite commits them in groups).
     static let batchSize = 128
@@ -52,7 +53,7 @@ struct ImportCommand: AsyncParsableCommand {
         guard let input = FileHandle(forReadingAtPath: file) else { throw ValidationError("cannot read \(file)") }
         defer { try? input.close() }
         let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? nil
-        let importer = RowImporter(store: store, appId: app, policy: record.endpointPolicy, rejectsPath: rejects ?? file + ".rejects.csv")
+        let importer = RowImporter(store: store, appId: app, policy: record.endpointPolicy(operatorHosts: try gatewayHosts.allowList()), rejectsPath: rejects ?? file + ".rejects.csv")
         var progress = ProgressBar(label: "importing", total: size, enabled: !quiet)
         var bytesRead = 0
         var pending: [Row] = []

@@ -51,7 +51,7 @@ struct RecordSplitter {
     private mutating func csvRows(_ records: [CSVReader.Record]) throws -> [ImportCommand.Row] {
         var rows: [ImportCommand.Row] = []
         for record in records {
-            let raw = CSVWriter.line(record.fields).dropLast()
+            let raw = CSVWriter.line(record.fields, cells: .verbatim).dropLast()
             guard let header else {
                 if let error = record.error { throw ValidationError("line \(record.line): the header is malformed: \(error)") }
                 let names = record.fields.map { $0.trimmingCharacters(in: .whitespaces) }
@@ -71,7 +71,9 @@ struct RecordSplitter {
                     .malformedBody, "the row has \(record.fields.count) fields; the header has \(header.count)"))))
                 continue
             }
-            let values = Dictionary(zip(header, record.fields), uniquingKeysWith: { first, _ in first })
+            // Perch's own export neutralised formula-like cells (CSVWriter); reading it back undoes exactly that.
+            let fields = mapping == .perch ? record.fields.map(CSVWriter.restore) : record.fields
+            let values = Dictionary(zip(header, fields), uniquingKeysWith: { first, _ in first })
             rows.append(.init(line: record.line, raw: String(raw), body: Result { () throws(PerchError) in try mapping.registration(from: values) }))
         }
         return rows

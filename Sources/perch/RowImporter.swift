@@ -10,7 +10,6 @@ final class RowImporter {
     let appId: String
     let policy: EndpointPolicy
     let rejectsPath: String
-    let resolver: any EndpointResolver = SystemEndpointResolver()
     private(set) var rows = 0
     private(set) var stored = 0
     private(set) var created = 0
@@ -30,7 +29,7 @@ final class RowImporter {
     }
 
     func importBatch(_ batch: [ImportCommand.Row]) async throws {
-        let store = self.store, appId = self.appId, policy = self.policy, resolver = self.resolver
+        let store = self.store, appId = self.appId, policy = self.policy
         let outcomes = try await withThrowingTaskGroup(of: (Int, Outcome).self) { group in
             for (index, row) in batch.enumerated() {
                 let body = row.body
@@ -38,7 +37,7 @@ final class RowImporter {
                     switch body {
                     case .failure(let error): return (index, .rejected(error))
                     case .success(let body):
-                        return (index, try await Self.register(body, store: store, appId: appId, policy: policy, resolver: resolver))
+                        return (index, try await Self.register(body, store: store, appId: appId, policy: policy))
                     }
                 }
             }
@@ -61,14 +60,10 @@ final class RowImporter {
         }
     }
 
-    /// The API's path: validate, check a Web Push endpoint against the app's policy, register.
-    static func register(_ body: RegistrationBody, store: any RegistryStore, appId: String, policy: EndpointPolicy,
-                         resolver: any EndpointResolver) async throws -> Outcome {
+    /// The API's path: validate, check a Web Push endpoint against the host policy (no DNS), register.
+    static func register(_ body: RegistrationBody, store: any RegistryStore, appId: String, policy: EndpointPolicy) async throws -> Outcome {
         do {
             let registration = try body.validated(endpointPolicy: policy)
-            if registration.endpointNeedsResolution, case .webpush(let subscription) = registration.destination {
-                try await policy.check(subscription.endpoint, field: "subscription.endpoint", resolver: resolver)
-            }
             let result = try await store.register(appId: appId, registration, now: Date())
             return .stored(created: result.created)
         } catch let error as PerchError {

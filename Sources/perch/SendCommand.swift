@@ -25,6 +25,7 @@ struct SendCommand: AsyncParsableCommand {
     @Option(name: .customLong("data"), help: "Custom data as key=value (repeatable)") var data: [String] = []
     @Option(help: "Seconds the push service may keep the message") var ttl: Int?
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var gatewayHosts: GatewayHostOptions
 
     func validate() throws {
         guard (installation == nil) != (token == nil) else { throw ValidationError("give exactly one of --installation or --token") }
@@ -41,8 +42,9 @@ struct SendCommand: AsyncParsableCommand {
                 fields[String(pair[..<equals])] = .string(String(pair[pair.index(after: equals)...]))
             }
             let message = PushMessage(title: title, body: body, data: fields.isEmpty ? nil : fields, url: url)
+            let allowedHosts = try gatewayHosts.allowList()
             let output: JSONValue = try await PushGateways.withGateways(logger: logger) { gateways in
-                let directory = GatewayDirectory(store: store, gateways: gateways)
+                let directory = GatewayDirectory(store: store, gateways: gateways, allowedHosts: allowedHosts)
                 if let installation {
                     let result = try await DirectSend(store: store, gateways: directory).send(message, appId: app, installationId: installation,
                                                                                               timeToLive: ttl, logger: logger)

@@ -21,7 +21,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Installations the demo seeds [PERCH_DEMO_SIZE]") var demoSize: Int?
     @Flag(help: "Serve the API and dashboard only; the scheduler, sending and hygiene run in `perch worker`s (PostgreSQL) [PERCH_API_ONLY=1]")
     var apiOnly = false
+    @Option(help: "Serve GET /metrics and GET /healthz on this port too; keep it private [PERCH_METRICS_PORT]") var metricsPort: Int?
+    @Flag(help: "Serve the web SDK's example page /sdk/example.html and its worker, for trying the SDK out [PERCH_SDK_EXAMPLE=1]")
+    var sdkExample = false
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var gatewayHosts: GatewayHostOptions
     @OptionGroup var work: WorkOptions
 
     func run() async throws {
@@ -45,6 +49,14 @@ struct ServeCommand: AsyncParsableCommand {
         }
         configuration.hygiene = try work.hygiene()
         configuration.delivery = try work.delivery()
+        configuration.allowedGatewayHosts = try gatewayHosts.allowList()
+        if isDemo {
+            // The demo's simulators listen on 127.0.0.1, on ports that change between runs.
+            configuration.allowedGatewayHosts.entries.append(.init(host: "127.0.0.1"))
+        }
+        configuration.metricsToken = Environment.value("PERCH_METRICS_TOKEN")
+        configuration.metricsPort = try WorkOptions.number(metricsPort, "PERCH_METRICS_PORT", in: 0...65_535)
+        configuration.servesSDKExample = sdkExample || Environment.isOn("PERCH_SDK_EXAMPLE")
 
         let opened = try await demoStoreOptions.openStore(logger: logger)
         let apiOnly = apiOnly || Environment.isOn("PERCH_API_ONLY")
@@ -56,14 +68,22 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.dashboardKey = Dashboard.signingKey(masterKey: opened.masterKey)
         let metrics = PerchMetrics()
         let gateways = PushGateways(logger: Logger(label: "perch.gateways"))
-        let directory = GatewayDirectory(store: store, gateways: gateways)
-        let api = PerchAPI(store: store, metrics: metrics, gateways: directory)
+        let directory = GatewayDirectory(store: store, gateways: gateways, allowedHosts: configuration.allowedGatewayHosts)
+        var api = PerchAPI(store: store, allowedGatewayHosts: configuration.allowedGatewayHosts, metrics: metrics, gateways: directory)
+        api.metricsAccess = MetricsAccess(token: configuration.metricsToken, openWithoutToken: false)
+        api.servesSDKExample = configuration.servesSDKExample
         // The demo calls the API it runs beside; with --port 0 it learns the port once the server listens.
         let demoServer = DemoServerAddress(host: configuration.host, port: configuration.port)
         let app = PerchApplication.make(configuration: configuration, api: api, store: store,
                                         onServerRunning: PerchApplication.reportListening(portFile: work.portFilePath, logger: logger,
                                                                                           then: { demoServer.listening(on: $0) }),
                                         logger: logger)
+        var metricsListener: [any Service] = []
+        if let metricsPort = configuration.metricsPort {
+            metricsListener.append(Application(
+                router: PerchApplication.workerRouter(store: store, metrics: metrics, metricsToken: configuration.metricsToken),
+                configuration: .init(address: .hostname(configuration.host, port: metricsPort), serverName: "perch-metrics"), logger: logger))
+        }
         let delivery = apiOnly ? [] : PerchApplication.deliveryServices(
             store: store, gateways: directory, configuration: configuration.delivery, hygiene: configuration.hygiene, metrics: metrics,
             logger: Logger(label: "perch.delivery"))
@@ -71,10 +91,12 @@ struct ServeCommand: AsyncParsableCommand {
             logger.notice("no admin key set: POST /v1/apps is closed; create apps with `perch apps create` or set PERCH_ADMIN_KEY")
         }
         logger.info("perch serving", metadata: ["address": "\(configuration.host):\(configuration.port)", "database": "\(opened.description)",
-                                                "sending": "\(apiOnly ? "off (perch worker)" : "on")"])
+                                                "sending": "\(apiOnly ? "off (perch worker)" : "on")",
+                                                "gateway-hosts": "\(configuration.allowedGatewayHosts)",
+                                                "metrics": "\(configuration.metricsPort.map { "port \($0)" } ?? (configuration.metricsToken == nil ? "off" : "token"))"])
         let showcase = try await demoServices(store: opened.store as? SQLiteStore, server: demoServer, logger: logger)
         // The store's own service (PostgreSQL's pool) first, so it shuts down last.
-        let services: [any Service] = (opened.service.map { [$0] } ?? []) + [gateways, app] + delivery + showcase
+        let services: [any Service] = (opened.service.map { [$0] } ?? []) + [gateways, app] + metricsListener + delivery + showcase
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }

@@ -16,9 +16,11 @@ struct WorkerCommand: AsyncParsableCommand {
         abstract: "Send campaigns from the shared queue, beside other workers and servers on one PostgreSQL database."
     )
 
-    @Option(help: "Serve GET /healthz and GET /metrics on this port; none when unset [PERCH_WORKER_PORT]") var port: Int?
+    @Option(help: "Serve GET /healthz and GET /metrics on this port (keep it private; /metrics needs PERCH_METRICS_TOKEN when set); none when unset [PERCH_WORKER_PORT]")
+    var port: Int?
     @Option(help: "Address for /healthz and /metrics [PERCH_WORKER_HOST, default 127.0.0.1]") var host: String?
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var gatewayHosts: GatewayHostOptions
     @OptionGroup var work: WorkOptions
 
     func run() async throws {
@@ -36,12 +38,13 @@ struct WorkerCommand: AsyncParsableCommand {
         let store = opened.store
         let metrics = PerchMetrics()
         let gateways = PushGateways(logger: Logger(label: "perch.gateways"))
-        let directory = GatewayDirectory(store: store, gateways: gateways)
+        let directory = GatewayDirectory(store: store, gateways: gateways, allowedHosts: try gatewayHosts.allowList())
         var services: [any Service] = (opened.service.map { [$0] } ?? []) + [gateways]
         services += PerchApplication.deliveryServices(store: store, gateways: directory, configuration: delivery, hygiene: hygiene,
                                                       metrics: metrics, logger: Logger(label: "perch.delivery"))
         if let port {
-            services.append(Application(router: PerchApplication.workerRouter(store: store, metrics: metrics),
+            services.append(Application(router: PerchApplication.workerRouter(store: store, metrics: metrics,
+                                                                                metricsToken: Environment.value("PERCH_METRICS_TOKEN")),
                                         configuration: .init(address: .hostname(host, port: port), serverName: "perch-worker"),
                                         onServerRunning: PerchApplication.reportListening(portFile: work.portFilePath, logger: logger), logger: logger))
         }

@@ -95,7 +95,9 @@ class Perch:
 
         # Port 0: the system picks a free port, which perch serve writes to its --port-file once it listens.
         port_file = self.folder / "serve.port"
-        server = self.spawn("serve", "serve", "--host", "127.0.0.1", "--port", "0", "--port-file", str(port_file))
+        server = self.spawn("serve", "serve", "--host", "127.0.0.1", "--port", "0", "--port-file", str(port_file),
+                            # The example page is served only when asked for; the simulator's loopback ports are the operator's to allow.
+                            "--sdk-example", "--allow-gateway-hosts", "127.0.0.1")
 
         def listening():
             if server.poll() is not None:

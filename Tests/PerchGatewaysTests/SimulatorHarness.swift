@@ -77,7 +77,7 @@ struct SimulatorHarness {
 
     func webPush(
         key: VAPIDKey, allowedHosts: [String] = ["127.0.0.1"], timeout: Duration = .seconds(30),
-        endpointCheck: @escaping WebPushClient.EndpointCheck = { _ in }
+        endpointCheck: @escaping WebPushClient.EndpointCheck = { _ in .connect }
     ) throws -> WebPushClient {
         try gateways.webPush(
             WebPushConfiguration(

@@ -1,6 +1,6 @@
 import Foundation
 import PerchCore
-import PerchGateways
+@testable import PerchGateways
 import PerchSimulator
 import Testing
 
@@ -98,13 +98,12 @@ struct WebPushEndToEndTests {
     @Test("an endpoint the host policy refuses is never contacted and never retired")
     func endpointRefused() async throws {
         try await SimulatorHarness.run { sim in
-            struct Refused: Error {}
             let key = VAPIDKey.generate()
             let destination = sim.subscription(for: key)
             let checked = TestClock(Date(timeIntervalSince1970: 0))
             let refusing = try sim.webPush(key: key) { _ in
                 checked.advance(minutes: 1)
-                throw Refused()
+                return .refused(detail: "the endpoint host resolves to a loopback address")
             }
             let outcome = await refusing.send(sale, to: destination)
             #expect(outcome.reason?.code == "EndpointRefused")
@@ -116,6 +115,52 @@ struct WebPushEndToEndTests {
 
             let notAllowed = try sim.webPush(key: key, allowedHosts: ["push.example.net"])
             #expect(await notAllowed.send(sale, to: destination).reason?.code == "EndpointRefused")
+            #expect(sim.simulator.counters(platform: .webpush).received == 0)
+        }
+    }
+
+    @Test("a pinned send connects to the address that was checked, with TLS verified for the endpoint's host name")
+    func pinnedAddress() async throws {
+        try await SimulatorHarness.run { sim in
+            let key = VAPIDKey.generate()
+            // The simulator listens on 127.0.0.1 with a certificate for `localhost` too; the endpoint names `localhost`,
+            // which resolves to it. Its push service answers 403 (the VAPID audience names 127.0.0.1, not localhost):
+            // an HTTP answer proves the connection and the TLS handshake for the name succeeded.
+            guard case .webpush(let subscription) = sim.subscription(for: key) else { Issue.record("not a subscription"); return }
+            let byName = subscription.endpoint.absoluteString.replacingOccurrences(of: "//127.0.0.1:", with: "//localhost:")
+            #expect(byName.contains("//localhost:"))
+            let destination = try #require(PushDestination.webPush(
+                endpoint: byName, p256dh: Base64URL.encode(subscription.p256dh), auth: Base64URL.encode(subscription.auth)))
+            func send(_ clearance: WebPushEndpointClearance) async throws -> DeliveryOutcome {
+                try await sim.webPush(key: key, allowedHosts: [], timeout: .seconds(30)) { _ in clearance }.send(sale, to: destination)
+            }
+            func answeredBySimulator(_ outcome: DeliveryOutcome) -> Bool {
+                if case .credentialError(let reason) = outcome { return reason.status == 403 }
+                return false
+            }
+
+            let unpinned = try await send(.connect)
+            #expect(answeredBySimulator(unpinned), "by name: \(unpinned)")
+            let pinnedToTheSimulator = try await send(.connectPinned(address: "127.0.0.1"))
+            #expect(answeredBySimulator(pinnedToTheSimulator), "pinned to 127.0.0.1: \(pinnedToTheSimulator)")
+            #expect(sim.gateways.pinnedClients.count == 1)
+
+            // ::1 is loopback too and `localhost` may name it, but nothing listens there: the send goes to the pinned
+            // address or nowhere — it is never resolved again.
+            let pinnedElsewhere = try await send(.connectPinned(address: "::1"))
+            guard case .retry(_, let reason) = pinnedElsewhere else { Issue.record("pinned to ::1: \(pinnedElsewhere)"); return }
+            #expect(reason.code == "TransportError" || reason.code == "Timeout")
+            #expect(sim.gateways.pinnedClients.count == 2)
+        }
+    }
+
+    @Test("an unresolvable host is retried later, never contacted")
+    func unresolvedHost() async throws {
+        try await SimulatorHarness.run { sim in
+            let key = VAPIDKey.generate()
+            let outcome = try await sim.webPush(key: key) { _ in .unresolved(detail: "DNS lookup timed out") }
+                .send(sale, to: sim.subscription(for: key))
+            #expect(outcome == .retry(after: WebPushClient.unresolvedRetryDelay, reason: .endpointUnresolved(detail: "DNS lookup timed out")))
             #expect(sim.simulator.counters(platform: .webpush).received == 0)
         }
     }

@@ -84,6 +84,16 @@ struct CLITests {
         #expect(variable.status != 0 && variable.output.contains("--api-only"), "\(variable.output)")
     }
 
+    /// The operator's gateway host list is checked before anything starts; a typo is not a silently empty list.
+    @Test func aMalformedGatewayHostListIsRefusedAtStart() throws {
+        let folder = try Self.folder()
+        let flag = try Self.run(["serve", "--allow-gateway-hosts", "127.0.0.1,sim.example:99999", "--database", "sqlite:g.sqlite"], in: folder)
+        #expect(flag.status != 0 && flag.output.contains("--allow-gateway-hosts") && flag.output.contains("sim.example:99999"), "\(flag.output)")
+        let variable = try Self.run(["serve"], environment: ["PERCH_ALLOW_GATEWAY_HOSTS": "https://sim.example", "PERCH_DATABASE_URL": "sqlite:g.sqlite"],
+                                    in: folder)
+        #expect(variable.status != 0 && variable.output.contains("PERCH_ALLOW_GATEWAY_HOSTS"), "\(variable.output)")
+    }
+
     @Test func hygieneDryRunCountsAndChangesNothing() async throws {
         let folder = try Self.folder()
         let masterKey = String(repeating: "ab", count: 32)

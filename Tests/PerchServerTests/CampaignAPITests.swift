@@ -123,7 +123,7 @@ struct CampaignAPITests {
             #expect(!texts.contains { $0.contains("{{") })
 
             // Prometheus: outcomes by platform and reason, gateway latency, tokens by status.
-            guard case .string(let metrics) = try await client.call(.get, "/metrics").json else { Issue.record("metrics not text"); return }
+            guard case .string(let metrics) = try await client.call(.get, "/metrics", key: TestServer.metricsToken).json else { Issue.record("metrics not text"); return }
             if deadSent > 0 {
                 #expect(metrics.contains("perch_deliveries_total{platform=\"apns\",outcome=\"retired\",reason=\"Unregistered\"} \(deadSent)"), "\(metrics)")
                 #expect(metrics.contains("perch_tokens{app=\"\(app.id)\",platform=\"apns\",status=\"invalid\"} \(deadSent)"))

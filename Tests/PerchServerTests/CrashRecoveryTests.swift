@@ -30,7 +30,7 @@ struct CrashRecoveryTests {
             process.currentDirectoryURL = folder
             process.environment = ProcessInfo.processInfo.environment.merging([
                 "PERCH_PORT": "0", "PERCH_PORT_FILE": portFile.path, "PERCH_HOST": "127.0.0.1", "PERCH_DATABASE_URL": database, "PERCH_ADMIN_KEY": adminKey,
-                "PERCH_MASTER_KEY": String(repeating: "c4", count: 32),
+                "PERCH_MASTER_KEY": String(repeating: "c4", count: 32), "PERCH_ALLOW_GATEWAY_HOSTS": "127.0.0.1",
                 "PERCH_DELIVERY_LEASE": "2", "PERCH_DELIVERY_BATCH": "\(batch)", "PERCH_DELIVERY_CONCURRENCY": "4", "PERCH_LOG_LEVEL": "warning",
             ]) { _, new in new }
             process.standardOutput = FileHandle.nullDevice

@@ -17,7 +17,8 @@ struct ImportExportCLITests {
 
         init() async throws {
             folder = try CLITests.folder()
-            environment = ["PERCH_DATABASE_URL": "sqlite:t.sqlite", "PERCH_MASTER_KEY": ImportExportCLITests.masterKey]
+            environment = ["PERCH_DATABASE_URL": "sqlite:t.sqlite", "PERCH_MASTER_KEY": ImportExportCLITests.masterKey,
+                           "PERCH_ALLOW_GATEWAY_HOSTS": "127.0.0.1"]
             store = try SQLiteStore(path: folder.appendingPathComponent("t.sqlite").path,
                                     vault: TokenVault(masterKey: try TokenVault.masterKey(from: ImportExportCLITests.masterKey)))
             appId = try await store.createApp(name: "Import", bundleId: nil, webOrigin: nil, now: Date()).app.id
@@ -101,7 +102,8 @@ struct ImportExportCLITests {
         for index in 1...7 {
             let destination: PushDestination = index % 2 == 0 ? .fcm(token: Tokens.fcm(100 + index)) : .apns(token: Tokens.apns(100 + index), environment: .production)
             _ = try await store.register(appId: fixture.appId, TokenRegistration(
-                installationId: "device-\(index)", destination: destination, userId: index < 4 ? "user-\(index)" : nil,
+                installationId: "device-\(index)", destination: destination,
+                userId: index == 2 ? "=1+2|cmd" : index < 4 ? "user-\(index)" : nil,  // a user id a spreadsheet would run as a formula
                 appVersion: "3.\(index)", locale: "fr-FR", timezone: "Europe/Paris", consent: index == 5 ? .denied : .granted,
                 attributes: index == 1 ? ["tier": "gold"] : nil), now: Date())
         }
@@ -118,6 +120,7 @@ struct ImportExportCLITests {
         let csv = try fixture.read("all.csv")
         #expect(csv.hasPrefix(ImportMapping.perchColumns.joined(separator: ",") + "\n"))
         #expect(csv.contains(Tokens.apns(101)) && !csv.contains(Tokens.apns(107)))
+        #expect(csv.contains(",'=1+2|cmd,") && !csv.contains(",=1+2|cmd,"), "formula cells are neutralised (OWASP CSV injection)")
         let withRetired = try fixture.run(["export", "--app", fixture.appId, "--output", "everything.ndjson", "--include-retired"])
         #expect(fixture.summary(withRetired)["exported"] == 7)
 

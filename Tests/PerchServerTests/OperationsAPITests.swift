@@ -9,7 +9,8 @@ import PerchStore
 @Suite("Operations")
 struct OperationsAPITests {
     @Test func theOpenAPIDocumentDescribesExactlyTheRouter() throws {
-        let server = try TestServer()
+        var server = try TestServer()
+        server.servesSDKExample = true  // the document lists the example page, served with --sdk-example
         let router = PerchApplication.router(api: server.api, store: server.store, adminKey: nil)
         let routed = Set(router.routes.map { "\($0.method.rawValue) \($0.path)" })
         let documented = Set(OpenAPIDocument.operations.map { "\($0.method) \($0.path)" })
@@ -22,7 +23,7 @@ struct OperationsAPITests {
             #expect(try await client.call(.get, "/healthz")["status"] == "ok")
             let app = try await client.createApp()
             _ = try await client.call(.post, "/v1/tokens", key: app.publishable, json: ["platform": "apns", "token": .string(Tokens.apns(1)), "installationId": "a"])
-            let metrics = try await client.call(.get, "/metrics")
+            let metrics = try await client.call(.get, "/metrics", key: TestServer.metricsToken)
             guard case .string(let text) = metrics.json else { Issue.record("metrics not text"); return }
             #expect(text.contains("perch_registrations_total 1"))
             #expect(text.contains("perch_http_request_duration_seconds_bucket"))

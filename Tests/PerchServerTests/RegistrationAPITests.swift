@@ -75,32 +75,7 @@ struct RegistrationAPITests {
         }
     }
 
-    @Test(arguments: TestBackend.allCases) func webPushEndpointsThatPointInsideAreRefused(_ backend: TestBackend) async throws {
-        let server = try await TestServer.on(backend, resolverTable: ["push.example.com": ["93.184.216.34"], "evil.example.com": ["10.0.0.5"],
-                                                    "metadata.example.com": ["169.254.169.254"], "mixed.example.com": ["93.184.216.34", "127.0.0.1"]])
-        try await server.run { client in
-            let app = try await client.createApp()
-            func register(_ endpoint: String, installation: String) async throws -> Answer {
-                try await client.call(.post, "/v1/tokens", key: app.publishable, json: [
-                    "platform": "webpush", "installationId": .string(installation), "subscription": Tokens.subscription(endpoint: endpoint),
-                ])
-            }
-            #expect(try await register("https://push.example.com/wpush/abc", installation: "w-ok").status == .created)
-            for (index, endpoint) in ["https://127.0.0.1/push", "https://[::1]:8443/push", "https://localhost/push", "https://evil.example.com/push",
-                                      "https://metadata.example.com/latest", "https://mixed.example.com/push", "https://169.254.169.254/x"].enumerated() {
-                let answer = try await register(endpoint, installation: "w-\(index)")
-                #expect(answer.status == .badRequest && answer.errorCode == "forbidden_endpoint", "\(endpoint) \(answer.json)")
-                #expect(answer.errorField == "subscription.endpoint")
-            }
-            // The app allows its local push service explicitly.
-            let gateway = try await client.call(.put, "/v1/apps/\(app.id)/gateways/webpush", key: app.secret, json: [
-                "subject": "mailto:ops@example.com", "allowedEndpointHosts": ["127.0.0.1"],
-            ])
-            #expect(gateway.status == .ok)
-            #expect(try await register("https://127.0.0.1:9443/push/abc", installation: "w-local").status == .created)
-            #expect(try await register("https://localhost/push", installation: "w-still-refused").status == .badRequest)
-        }
-    }
+    // Where a Web Push endpoint may point: GatewayEgressTests.
 
     @Test(arguments: TestBackend.allCases) func tokenRefreshAndMoveThroughTheAPI(_ backend: TestBackend) async throws {
         let server = try await TestServer.on(backend)

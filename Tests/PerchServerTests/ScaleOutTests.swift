@@ -168,7 +168,7 @@ struct ScaleOutTests {
         var environment = [
             "PERCH_DATABASE_URL": try TestPostgres.url(database: database, pool: 8), "PERCH_MASTER_KEY": masterKey, "PERCH_ADMIN_KEY": adminKey,
             "PERCH_HOST": "127.0.0.1", "PERCH_DELIVERY_BATCH": "\(batch)", "PERCH_DELIVERY_CONCURRENCY": "32", "PERCH_DELIVERY_LEASE": "10",
-            "PERCH_LOG_LEVEL": "warning", "PERCH_PORT_FILE": portFile.path,
+            "PERCH_LOG_LEVEL": "warning", "PERCH_PORT_FILE": portFile.path, "PERCH_ALLOW_GATEWAY_HOSTS": "127.0.0.1",
         ]
         if arguments.first == "serve" { environment["PERCH_PORT"] = "0" }
         return try SimulatorProcess.launch(binary: binary, arguments, folder: folder, name: name, environment: environment)

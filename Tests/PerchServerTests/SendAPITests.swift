@@ -19,7 +19,7 @@ struct SendAPITests {
         let endpoints = try await simulator.start()
         let gateways = PushGateways(logger: Logger(label: "test.gateways"), connectTimeout: .seconds(60))
         var server = try await TestServer.on(backend)
-        server.gateways = GatewayDirectory(store: server.store, gateways: gateways)
+        server.gateways = server.gatewayDirectory(gateways)
         do {
             try await server.run { client in
                 let app = try await client.createApp()

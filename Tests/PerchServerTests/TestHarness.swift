@@ -6,19 +6,11 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import PerchCore
+import PerchGateways
 import PerchServer
 import PerchStore
 import PerchTestSupport
 import Synchronization
-
-/// A resolver for names the tests make up; real names (like `localhost`) go to the system.
-struct TestResolver: EndpointResolver {
-    let table: [String: [String]]
-    func addresses(of host: String) async throws -> [IPAddress] {
-        if let known = table[host] { return known.compactMap(IPAddress.init) }
-        return try await SystemEndpointResolver().addresses(of: host)
-    }
-}
 
 /// Every log line the server writes during a test.
 final class LogCapture: Sendable {
@@ -76,6 +68,10 @@ enum TestBackend: String, CaseIterable, CustomStringConvertible, Sendable {
 struct TestServer {
     static let adminKey = "admin-" + String(repeating: "k", count: 32)
     static let masterKey = SymmetricKey(data: Data(repeating: 9, count: 32))
+    /// `PERCH_METRICS_TOKEN` of every test server.
+    static let metricsToken = "metrics-" + String(repeating: "m", count: 24)
+    /// The operator's list of the tests: the simulators listen on loopback, on ports picked at start.
+    static let loopbackGatewayHosts = GatewayHostAllowList(entries: [.init(host: "127.0.0.1"), .init(host: "::1")])
     let folder: URL
     /// The SQLite file (unused on PostgreSQL).
     let databasePath: String
@@ -83,8 +79,11 @@ struct TestServer {
     /// Keeps the PostgreSQL pool running while the server lives.
     private let postgres: TestPostgres.Running?
     let logs = LogCapture()
-    let resolver: TestResolver
     let metrics = PerchMetrics()
+    /// Where gateway settings and Web Push endpoints may point beyond the real push services (`--allow-gateway-hosts`).
+    var allowedGatewayHosts = TestServer.loopbackGatewayHosts
+    /// Whether `/sdk/example.html` is served (`--sdk-example`).
+    var servesSDKExample = false
     var now: @Sendable () -> Date = Date.init
     /// With gateways, the server also runs the campaign scheduler and a delivery worker.
     var gateways: GatewayDirectory?
@@ -94,26 +93,25 @@ struct TestServer {
     /// `PERCH_PUBLIC_URL`.
     var publicURL: URL?
 
-    init(resolverTable: [String: [String]] = [:]) throws {
+    init() throws {
         let folder = try Self.makeFolder()
         let path = folder.appendingPathComponent("perch.sqlite").path
         self.init(folder: folder, databasePath: path, store: try SQLiteStore(path: path, vault: TokenVault(masterKey: Self.masterKey)),
-                  postgres: nil, resolverTable: resolverTable)
+                  postgres: nil)
     }
 
     /// A server on `backend`: SQLite as above, or a fresh, migrated database on the test PostgreSQL server.
-    static func on(_ backend: TestBackend, resolverTable: [String: [String]] = [:]) async throws -> TestServer {
-        guard backend == .postgres else { return try TestServer(resolverTable: resolverTable) }
+    static func on(_ backend: TestBackend) async throws -> TestServer {
+        guard backend == .postgres else { return try TestServer() }
         let running = try await TestPostgres.fresh(vault: TokenVault(masterKey: masterKey))
-        return TestServer(folder: try makeFolder(), databasePath: "", store: running.store, postgres: running, resolverTable: resolverTable)
+        return TestServer(folder: try makeFolder(), databasePath: "", store: running.store, postgres: running)
     }
 
-    private init(folder: URL, databasePath: String, store: any PerchStore, postgres: TestPostgres.Running?, resolverTable: [String: [String]]) {
+    private init(folder: URL, databasePath: String, store: any PerchStore, postgres: TestPostgres.Running?) {
         self.folder = folder
         self.databasePath = databasePath
         self.store = store
         self.postgres = postgres
-        resolver = TestResolver(table: resolverTable)
     }
 
     private static func makeFolder() throws -> URL {
@@ -122,7 +120,17 @@ struct TestServer {
         return folder
     }
 
-    var api: PerchAPI { PerchAPI(store: store, resolver: resolver, metrics: metrics, gateways: gateways, now: now) }
+    var api: PerchAPI {
+        var api = PerchAPI(store: store, allowedGatewayHosts: allowedGatewayHosts, metrics: metrics, gateways: gateways, now: now)
+        api.metricsAccess = MetricsAccess(token: Self.metricsToken, openWithoutToken: false)
+        api.servesSDKExample = servesSDKExample
+        return api
+    }
+
+    /// A gateway directory over this server's store with its operator list, sending through `gateways`.
+    func gatewayDirectory(_ gateways: PushGateways, resolver: CachingEndpointResolver = CachingEndpointResolver()) -> GatewayDirectory {
+        GatewayDirectory(store: store, gateways: gateways, allowedHosts: allowedGatewayHosts, resolver: resolver)
+    }
 
     func run(_ body: @Sendable (Client) async throws -> Void) async throws {
         var configuration = ServerConfiguration()

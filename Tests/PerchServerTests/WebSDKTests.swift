@@ -24,10 +24,17 @@ struct WebSDKTests {
         }
     }
 
+    /// A server that serves the example page too (`--sdk-example`).
+    static func withExample() throws -> TestServer {
+        var server = try TestServer()
+        server.servesSDKExample = true
+        return server
+    }
+
     @Test func everySDKFileIsServedExactlyAsItIsInTheRepository() async throws {
         let names = ["perch.js", "perch-sw.js", "example.html", "example-sw.js"]
         #expect(Set(WebSDKAsset.all.map(\.path)) == Set(names.map { "/sdk/" + $0 }))
-        try await TestServer().run { client in
+        try await Self.withExample().run { client in
             for name in names {
                 let file = try [UInt8](Data(contentsOf: Self.sdkFolder.appendingPathComponent(name)))
                 let answer = try await Self.get(client, "/sdk/" + name)
@@ -41,8 +48,23 @@ struct WebSDKTests {
         }
     }
 
-    @Test func theSDKIsCachedBrieflyAndRevalidatedByETag() async throws {
+    @Test func theExamplePageIsServedOnlyWhenTheOperatorAsksForIt() async throws {
         try await TestServer().run { client in
+            for path in ["/sdk/example.html", "/sdk/example-sw.js", "/sdk/perch.js", "/sdk/perch-sw.js"] {
+                let status = try await Self.get(client, path).status
+                #expect(status == (path.hasPrefix("/sdk/example") ? .notFound : .ok), "\(path) without --sdk-example")
+            }
+        }
+        try await Self.withExample().run { client in
+            for path in ["/sdk/example.html", "/sdk/example-sw.js"] {
+                let status = try await Self.get(client, path).status
+                #expect(status == .ok, "\(path) with --sdk-example")
+            }
+        }
+    }
+
+    @Test func theSDKIsCachedBrieflyAndRevalidatedByETag() async throws {
+        try await Self.withExample().run { client in
             let first = try await Self.get(client, "/sdk/perch.js")
             #expect(first.headers[.cacheControl] == "public, max-age=300")
             let etag = try #require(first.headers[.eTag])

@@ -23,7 +23,8 @@ pg_url = os.environ["PERCH_TEST_POSTGRES_URL"]
 pg_bin = os.environ["PERCH_PG_BIN"]
 work = tempfile.mkdtemp(prefix="perch-bench-scale-")
 admin_key = "bench-admin-key-0123456789abcdef"
-base_env = dict(os.environ, PERCH_MASTER_KEY="7e" * 32, PERCH_ADMIN_KEY=admin_key, PERCH_LOG_LEVEL="warning", PERCH_HOST="127.0.0.1")
+base_env = dict(os.environ, PERCH_MASTER_KEY="7e" * 32, PERCH_ADMIN_KEY=admin_key, PERCH_LOG_LEVEL="warning", PERCH_HOST="127.0.0.1",
+                PERCH_ALLOW_GATEWAY_HOSTS="127.0.0.1")  # the simulators: the operator allows their loopback host
 ticks = os.sysconf("SC_CLK_TCK")
 processes = []
 

@@ -66,6 +66,10 @@ public struct DeliveryFailureReason: Sendable, Hashable, CustomStringConvertible
     }
     /// The Web Push endpoint was refused by the endpoint host policy before sending.
     public static let endpointRefused = Self(platform: .webpush, status: nil, code: "EndpointRefused")
+    /// The Web Push endpoint's host could not be resolved just before sending (timeout, resolver failure): retried.
+    public static func endpointUnresolved(detail: String? = nil) -> Self {
+        .init(platform: .webpush, status: nil, code: "EndpointUnresolved", detail: detail)
+    }
 
     /// `platform:status:code`, e.g. `apns:410:Unregistered`.
     public var description: String {

@@ -15,14 +15,12 @@ public struct TokenRegistration: Sendable, Hashable {
     /// Consent stated at registration; `nil` keeps what is recorded.
     public var consent: ConsentStatus?
     public var attributes: [String: JSONValue]?
-    /// Whether the Web Push endpoint host must be resolved and checked before storing.
-    public var endpointNeedsResolution: Bool
 
     public var platform: Platform { destination.platform }
 
     public init(installationId: String, destination: PushDestination, userId: String? = nil, previousToken: String? = nil,
                 appVersion: String? = nil, locale: String? = nil, timezone: String? = nil, consent: ConsentStatus? = nil,
-                attributes: [String: JSONValue]? = nil, endpointNeedsResolution: Bool = false) {
+                attributes: [String: JSONValue]? = nil) {
         self.installationId = installationId
         self.destination = destination
         self.userId = userId
@@ -32,6 +30,5 @@ public struct TokenRegistration: Sendable, Hashable {
         self.timezone = timezone
         self.consent = consent
         self.attributes = attributes
-        self.endpointNeedsResolution = endpointNeedsResolution
     }
 }

@@ -1,52 +1,84 @@
 import Foundation
 
-/// Where a Web Push endpoint may point. The endpoint is a URL chosen by whoever
-/// calls the API, so sending to it is a server-side request forgery vector: Perch
-/// refuses IP literals and hosts resolving to non-public addresses unless the app
-/// lists the host in `allowedEndpointHosts` (tests and the demo list `127.0.0.1`).
+/// Where a Web Push endpoint may point. The endpoint is a URL chosen by whoever holds the publishable key, so
+/// sending to it is a server-side request forgery vector. An endpoint is accepted when it is
 ///
-/// The policy is pure; the caller resolves the host and hands the addresses in,
-/// at registration and again at send time (DNS can change in between).
+/// - `https` on port 443 of a documented push service (``pushServices``: FCM, Mozilla, Apple, Microsoft WNS), or
+/// - on a host (and port) the operator allows (``GatewayHostAllowList``, `--allow-gateway-hosts`),
+///
+/// and, when the app lists `allowedEndpointHosts`, on one of those too: the app's list only narrows.
+///
+/// Registration checks only this (``checkHost(of:field:)``: no DNS, so it never waits on a resolver). At send time a
+/// push service's host is resolved once and every address must be public (``checkResolved(_:field:)``); the sender
+/// then connects to the address it checked. Hosts the operator allows skip the address check: the operator vouches
+/// for them (tests and the demo list their loopback simulators there).
 public struct EndpointPolicy: Sendable, Hashable {
-    /// Hosts the app allows regardless of address: exact names (`push.example.com`,
-    /// `127.0.0.1`) or a leading wildcard (`*.example.com`). Case-insensitive.
+    /// The app's `allowedEndpointHosts`: exact names (`push.example.com`, `127.0.0.1`) or a leading wildcard
+    /// (`*.example.com`), case-insensitive. Empty: no narrowing.
     public var allowedHosts: [String]
+    /// The operator's hosts beyond the push services.
+    public var operatorHosts: GatewayHostAllowList
 
-    public init(allowedHosts: [String] = []) {
+    public init(allowedHosts: [String] = [], operatorHosts: GatewayHostAllowList = .none) {
         self.allowedHosts = allowedHosts.map { $0.lowercased() }
+        self.operatorHosts = operatorHosts
     }
 
-    /// The ranges Perch refuses to send to.
-    public enum ForbiddenRange: String, Sendable, Hashable {
-        case loopback, privateNetwork = "private", linkLocal = "link-local", carrierGradeNAT = "cgnat"
-        case multicast, unspecified, cloudMetadata = "cloud-metadata", reserved, broadcast
+    /// The push services browsers subscribe to, as host patterns (a leading `*.` matches any subdomain), reached on
+    /// port 443: Chrome and other Chromium browsers (FCM), Firefox (Mozilla autopush), Safari (Apple), Edge (WNS).
+    /// docs/security.md lists them.
+    public static let pushServices = ["fcm.googleapis.com", "*.push.services.mozilla.com", "*.push.apple.com", "*.notify.windows.com"]
+
+    /// Whether `host` is one of the documented push services.
+    public static func isPushService(_ host: String) -> Bool {
+        let host = normalized(host)
+        return pushServices.contains { matches(host, pattern: $0) }
     }
 
     /// Whether `host` is on the app's allow-list.
     public func allows(host: String) -> Bool {
-        let host = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        return allowedHosts.contains { pattern in
-            if pattern.hasPrefix("*.") { return host.hasSuffix(pattern.dropFirst()) && host.count > pattern.count - 1 }
-            return pattern == host
-        }
+        let host = Self.normalized(host)
+        return allowedHosts.contains { Self.matches(host, pattern: $0) }
     }
 
-    /// Checks the URL's host before resolution: allow-listed, or a name (not an IP literal).
-    /// Returns `true` when no resolution is needed because the host is allow-listed.
+    static func matches(_ host: String, pattern: String) -> Bool {
+        if pattern.hasPrefix("*.") { return host.hasSuffix(pattern.dropFirst()) && host.count > pattern.count - 1 }
+        return pattern == host
+    }
+
+    static func normalized(_ host: String) -> String {
+        var host = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        if host.hasSuffix(".") { host.removeLast() }
+        return host
+    }
+
+    /// Checks where the endpoint points, without touching the network. Returns `true` when the operator allows the
+    /// host (no address check at send time), `false` for a push service (its addresses are checked at send time).
     public func checkHost(of url: URL, field: String) throws(PerchError) -> Bool {
         guard let host = url.host, !host.isEmpty else { throw .invalid(field, "the endpoint has no host") }
-        if allows(host: host) { return true }
-        if IPAddress(host) != nil {
-            throw PerchError(.forbiddenEndpoint, "the endpoint host must be a name, not an IP address", field: field)
+        guard url.scheme?.lowercased() == "https" else {
+            throw PerchError(.forbiddenEndpoint, "the endpoint must be an https URL", field: field)
         }
-        let lowered = host.lowercased()
-        if lowered == "localhost" || lowered.hasSuffix(".localhost") || lowered.hasSuffix(".local") || lowered.hasSuffix(".internal") {
-            throw PerchError(.forbiddenEndpoint, "the endpoint host is a local name", field: field)
+        let port = url.port ?? 443
+        if !allowedHosts.isEmpty, !allows(host: host) {
+            throw PerchError(.forbiddenEndpoint, "the endpoint host is not in the app's allowedEndpointHosts", field: field)
+        }
+        if operatorHosts.allows(host: host, port: port) { return true }
+        if IPAddress(host) != nil {
+            throw PerchError(.forbiddenEndpoint, "the endpoint host must be a push service's name, not an IP address", field: field)
+        }
+        guard Self.isPushService(host) else {
+            throw PerchError(.forbiddenEndpoint,
+                             "the endpoint is not on a known push service (FCM, Mozilla, Apple, Microsoft); the operator can allow other hosts with --allow-gateway-hosts",
+                             field: field)
+        }
+        guard port == 443 else {
+            throw PerchError(.forbiddenEndpoint, "push services are reached on port 443", field: field)
         }
         return false
     }
 
-    /// Checks the addresses the host resolved to: every one must be public.
+    /// Checks the addresses a push service's host resolved to: every one must be public.
     public func checkResolved(_ addresses: [IPAddress], field: String) throws(PerchError) {
         guard !addresses.isEmpty else {
             throw PerchError(.forbiddenEndpoint, "the endpoint host does not resolve", field: field)
@@ -56,6 +88,12 @@ public struct EndpointPolicy: Sendable, Hashable {
                 throw PerchError(.forbiddenEndpoint, "the endpoint host resolves to a \(range.rawValue) address", field: field)
             }
         }
+    }
+
+    /// The ranges Perch refuses to send to.
+    public enum ForbiddenRange: String, Sendable, Hashable {
+        case loopback, privateNetwork = "private", linkLocal = "link-local", carrierGradeNAT = "cgnat"
+        case multicast, unspecified, cloudMetadata = "cloud-metadata", reserved, broadcast
     }
 
     /// The forbidden range an address falls in, or `nil` for a public address.

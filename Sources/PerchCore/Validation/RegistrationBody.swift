@@ -58,7 +58,6 @@ public struct RegistrationBody: Sendable, Decodable {
         let installationId = try FieldRules.installationId(installationId)
         let destination: PushDestination
         var previous: String?
-        var needsResolution = false
         switch platform {
         case .apns:
             // Absent means unknown: such a token is never retired on BadDeviceToken (the
@@ -83,7 +82,8 @@ public struct RegistrationBody: Sendable, Decodable {
             guard let keys = subscription.keys else { throw .missing("subscription.keys") }
             let p256dh = try FieldRules.p256dh(keys.p256dh)
             let auth = try FieldRules.authSecret(keys.auth)
-            needsResolution = !(try endpointPolicy.checkHost(of: endpoint, field: "subscription.endpoint"))
+            // Where it points, without DNS: its addresses are checked when sending (WebPushEndpointGuard).
+            _ = try endpointPolicy.checkHost(of: endpoint, field: "subscription.endpoint")
             destination = .webpush(WebPushSubscription(endpoint: endpoint, p256dh: p256dh, auth: auth))
             previous = try previousToken.map { (value) throws(PerchError) in
                 try FieldRules.endpoint(value, field: "previousToken").absoluteString
@@ -110,8 +110,7 @@ public struct RegistrationBody: Sendable, Decodable {
             locale: try FieldRules.locale(locale),
             timezone: try FieldRules.timezone(timezone),
             consent: consent,
-            attributes: try FieldRules.attributes(attributes),
-            endpointNeedsResolution: needsResolution
+            attributes: try FieldRules.attributes(attributes)
         )
     }
 }

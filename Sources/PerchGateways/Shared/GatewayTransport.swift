@@ -57,13 +57,16 @@ struct GatewayTransport: Sendable {
     }
 
     /// Sends one request and reads the whole answer, or fails with a timeout or transport failure.
+    /// `client` replaces the shared client for this request (one pinned to a checked address).
     func execute(
         url: String,
         method: HTTPMethod = .POST,
         headers: HTTPHeaders,
         body: Data,
-        logger: Logger
+        logger: Logger,
+        client: HTTPClient? = nil
     ) async -> Result<GatewayResponse, GatewayTransportFailure> {
+        let httpClient = client ?? self.httpClient
         var request = HTTPClientRequest(url: url)
         request.method = method
         request.headers = headers

@@ -7,11 +7,16 @@ import PerchCore
 /// Sends Web Push messages (RFC 8030) encrypted with RFC 8291 `aes128gcm` and authorised with RFC 8292 VAPID.
 ///
 /// Before every send the endpoint must be `https`, allowed by ``WebPushConfiguration/allowedEndpointHosts`` and
-/// accepted by the injected endpoint check (the registry's host policy, applied again at send time); a refusal is a
-/// message error that never retires the subscription. VAPID tokens are cached per push service origin.
+/// cleared by the injected endpoint check (the host policy, and the addresses the host resolves to); a refusal is a
+/// message error that never retires the subscription, an unresolvable host a retry. When the check pins an address
+/// the request connects there and nowhere else, with TLS and `Host` still naming the endpoint's host.
+/// VAPID tokens are cached per push service origin.
 public struct WebPushClient: PushGateway {
-    /// Decides whether an endpoint may be contacted; throwing refuses it.
-    public typealias EndpointCheck = @Sendable (URL) async throws -> Void
+    /// Decides whether and where an endpoint may be contacted, just before each send.
+    public typealias EndpointCheck = @Sendable (URL) async -> WebPushEndpointClearance
+
+    /// How long to wait before retrying a send whose host could not be resolved.
+    public static let unresolvedRetryDelay: Duration = .seconds(30)
 
     public var platform: Platform { .webpush }
     /// The configuration this client was built from.
@@ -20,6 +25,7 @@ public struct WebPushClient: PushGateway {
     public let vapidKey: VAPIDKey
 
     let transport: GatewayTransport
+    let pinnedClients: PinnedHTTPClients
     let endpointCheck: EndpointCheck
     let vapidTokens: CredentialCache<String, String>
     let now: @Sendable () -> Date
@@ -28,6 +34,7 @@ public struct WebPushClient: PushGateway {
     init(
         configuration: WebPushConfiguration,
         httpClient: HTTPClient,
+        pinnedClients: PinnedHTTPClients,
         endpointCheck: @escaping EndpointCheck,
         logger: Logger,
         now: @escaping @Sendable () -> Date
@@ -38,6 +45,7 @@ public struct WebPushClient: PushGateway {
         self.vapidKey = try VAPIDKey(privateKey: configuration.vapidPrivateKey)
         self.transport = try GatewayTransport(
             httpClient: httpClient, caCertificatePEM: configuration.caCertificatePEM, timeout: configuration.requestTimeout)
+        self.pinnedClients = pinnedClients
         self.endpointCheck = endpointCheck
         self.vapidTokens = CredentialCache(policy: .vapidToken, now: now)
         self.now = now
@@ -70,8 +78,19 @@ public struct WebPushClient: PushGateway {
         else {
             return .messageError(reason: refusal("the endpoint is not an https URL on an allowed host"))
         }
-        do { try await endpointCheck(url) } catch {
-            return .messageError(reason: refusal("the endpoint host policy refused the endpoint"))
+        let client: HTTPClient?
+        switch await endpointCheck(url) {
+        case .connect:
+            client = nil
+        case .connectPinned(let address):
+            guard let pinned = pinnedClients.client(host: host, address: address) else {
+                return .retry(after: nil, reason: .transport(.webpush, detail: "shutting down"))
+            }
+            client = pinned
+        case .refused(let detail):
+            return .messageError(reason: refusal(detail))
+        case .unresolved(let detail):
+            return .retry(after: Self.unresolvedRetryDelay, reason: .endpointUnresolved(detail: detail))
         }
         guard let userAgentKey = Data(base64URLEncoded: p256dh), let authSecret = Data(base64URLEncoded: auth) else {
             return .messageError(reason: DeliveryFailureReason(
@@ -108,7 +127,7 @@ public struct WebPushClient: PushGateway {
         if let urgency = notification.urgency { headers.add(name: "urgency", value: urgency) }
         if let topic = notification.topic { headers.add(name: "topic", value: topic) }
 
-        switch await transport.execute(url: endpoint, headers: headers, body: body, logger: logger) {
+        switch await transport.execute(url: endpoint, headers: headers, body: body, logger: logger, client: client) {
         case .failure(let failure):
             logger.debug("Web Push request failed", metadata: [
                 GatewayLogKey.origin: "\(origin)", GatewayLogKey.reason: "\(failure.reason(.webpush))",

@@ -17,13 +17,16 @@ public enum OpenAPIDocument {
 
     public static let operations: [Operation] = [
         .init(method: "GET", path: "/healthz", summary: "Liveness", key: nil, success: 200),
-        .init(method: "GET", path: "/metrics", summary: "Prometheus metrics (text exposition format)", key: nil, success: 200),
+        .init(method: "GET", path: "/metrics",
+              summary: "Prometheus metrics (text exposition format). Bearer PERCH_METRICS_TOKEN on this port (404 when none is set); open on --metrics-port unless the token is set; no CORS",
+              key: "metrics token", success: 200),
         .init(method: "GET", path: "/openapi.json", summary: "This document", key: nil, success: 200),
         .init(method: "GET", path: "/sdk/perch.js", summary: "The web SDK (ES module); see docs/clients.md", key: nil, success: 200),
         .init(method: "GET", path: "/sdk/perch-sw.js", summary: "The web SDK's service worker script, for importScripts", key: nil,
               success: 200),
-        .init(method: "GET", path: "/sdk/example.html", summary: "A working web push example page for the SDK", key: nil, success: 200),
-        .init(method: "GET", path: "/sdk/example-sw.js", summary: "The example page's service worker", key: nil, success: 200),
+        .init(method: "GET", path: "/sdk/example.html", summary: "A working web push example page for the SDK; served only with perch serve --sdk-example (PERCH_SDK_EXAMPLE=1), 404 otherwise",
+              key: nil, success: 200),
+        .init(method: "GET", path: "/sdk/example-sw.js", summary: "The example page's service worker; served only with --sdk-example", key: nil, success: 200),
         // The dashboard (docs/dashboard.md): HTML pages behind a session cookie opened with the app's secret key.
         .init(method: "GET", path: "/", summary: "Dashboard: token health (HTML; query platform, appVersion, days); without a session 303 to /signin",
               key: nil, success: 200),
@@ -146,14 +149,15 @@ public enum OpenAPIDocument {
         "RotatedKeys": schema(["publishableKey": string, "secretKey": string, "previousKeysExpireAt": string]),
         "RotatedIdentitySecret": schema(["identitySecret": string, "previousSecretsExpireAt": string]),
         "GatewaySettings": [
-            "description": "apns: {teamId, keyId, privateKey, topic, environment, endpoint?, caCertificate?}; fcm: {serviceAccount, endpoint?, caCertificate?}; webpush: {subject, vapidPrivateKey?, allowedEndpointHosts?, caCertificate?}",
+            "description": "apns: {teamId, keyId, privateKey, topic, environment, endpoint?, caCertificate?}; fcm: {serviceAccount, endpoint?, caCertificate?}; webpush: {subject, vapidPrivateKey?, allowedEndpointHosts?, caCertificate?}. Where traffic may go is the operator's choice: endpoint is api.push.apple.com or api.sandbox.push.apple.com (port 443 or 2197) / fcm.googleapis.com (443), serviceAccount.token_uri is oauth2.googleapis.com (443), or a host the operator lists with --allow-gateway-hosts HOST[:PORT] (PERCH_ALLOW_GATEWAY_HOSTS); caCertificate only when every host it is trusted for is an operator host (for webpush: allowedEndpointHosts lists operator hosts only); allowedEndpointHosts only narrows. Else 400 forbidden_endpoint naming the field.",
             "type": "object",
         ],
         "Gateway": schema(["platform": string, "configured": ["type": "boolean"], "settings": anyObject, "updatedAt": string]),
         "Registration": schema([
             "platform": enumeration(Platform.allCases.map(\.rawValue)),
             "token": string,
-            "subscription": schema(["endpoint": string, "keys": schema(["p256dh": string, "auth": string], required: ["p256dh", "auth"])],
+            "subscription": schema(["endpoint": ["type": "string", "description": .string("https on port 443 of a push service (fcm.googleapis.com, *.push.services.mozilla.com, *.push.apple.com, *.notify.windows.com) or on a host the operator allows (--allow-gateway-hosts), narrowed by the app's allowedEndpointHosts; else 400 forbidden_endpoint (subscription.endpoint). Checked without DNS; addresses are checked, and pinned, at send time.")],
+                                    "keys": schema(["p256dh": string, "auth": string], required: ["p256dh", "auth"])],
                                    required: ["endpoint", "keys"]),
             "environment": enumeration(["production", "sandbox"]),
             "installationId": string, "userId": nullableString, "previousToken": string,

@@ -103,7 +103,7 @@ public struct DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
         func finish(_ state: DeliveryState, _ outcome: DeliveryVerdict.Outcome, _ reason: DeliveryFailureReason? = nil) -> DeliveryUpdate {
             let suppression: String? = if case .suppressed(let code) = state { code } else { nil }
             metrics?.delivery(platform: delivery.destination?.platform.rawValue ?? "unknown", outcome: outcome.rawValue,
-                              reason: reason?.code ?? suppression)
+                              reason: reason?.metricLabel ?? suppression)
             return DeliveryUpdate(id: delivery.id, campaignId: delivery.campaignId, state: state, outcome: outcome, reason: reason)
         }
         let sendingAt = now()

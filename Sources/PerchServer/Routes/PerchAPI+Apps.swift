@@ -61,7 +61,7 @@ extension PerchAPI {
                 throw PerchError.notFound("gateway (use apns, fcm or webpush)")
             }
             let body = try await JSONBody.decode([String: JSONValue].self, from: request)
-            let settings = try GatewaySettingsRules.validate(platform: platform, body: body, now: now())
+            let settings = try GatewaySettingsRules.validate(platform: platform, body: body, now: now(), allowedHosts: allowedGatewayHosts)
             try await store.setGateway(appId: appId, settings: settings)
             gateways?.forget(appId: appId, platform: platform)
             if platform == .webpush {

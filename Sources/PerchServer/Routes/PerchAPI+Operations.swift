@@ -8,7 +8,12 @@ extension PerchAPI {
         router.get("/healthz") { _, _ in
             try JSONResponse.make(["status": "ok"])
         }
-        router.get("/metrics") { _, _ in await metrics.response(sampling: store) }
+        // MetricsMiddleware answers GET /metrics ahead of cross-origin headers and API-key authentication; the route
+        // keeps the same rule for a router assembled without it.
+        router.get("/metrics") { request, _ in
+            try metricsAccess.check(request.headers)
+            return await metrics.response(sampling: store)
+        }
         router.get("/openapi.json") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "application/json; charset=utf-8"

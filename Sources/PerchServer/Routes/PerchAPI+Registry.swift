@@ -98,17 +98,15 @@ extension PerchAPI {
         }
     }
 
-    /// Validates, checks a Web Push endpoint against the app's host policy, and stores.
+    /// Validates, checks a Web Push endpoint against the host policy (no DNS: addresses are checked when sending),
+    /// and stores.
     func register(_ body: RegistrationBody, appId: String, keyKind: APIKey.Kind) async throws -> RegistrationResult {
-        var policy = EndpointPolicy()
+        var policy = EndpointPolicy(operatorHosts: allowedGatewayHosts)
         if body.platform == Platform.webpush.rawValue {
             guard let app = try await store.app(id: appId) else { throw PerchError.notFound("app") }
-            policy = app.endpointPolicy
+            policy = app.endpointPolicy(operatorHosts: allowedGatewayHosts)
         }
         let registration = try body.validated(endpointPolicy: policy)
-        if registration.endpointNeedsResolution, case .webpush(let subscription) = registration.destination {
-            try await policy.check(subscription.endpoint, field: "subscription.endpoint", resolver: resolver)
-        }
         if let userId = registration.userId {
             let current = try await store.installation(appId: appId, installationId: registration.installationId)
             try await requireProof(body.userAuth, appId: appId, keyKind: keyKind, currentUserId: current?.userId, requestedUserId: userId)

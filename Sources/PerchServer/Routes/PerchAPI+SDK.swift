@@ -4,9 +4,11 @@ import NIOCore
 
 extension PerchAPI {
     /// `GET /sdk/perch.js`, `/sdk/perch-sw.js`, and the working example `/sdk/example.html` with its worker
-    /// `/sdk/example-sw.js`. Public (no key), cacheable, revalidated by `ETag`, loadable from any origin.
+    /// `/sdk/example-sw.js` when the operator asks for them (``servesSDKExample``: a page on the API's origin, and
+    /// the dashboard's, is only for trying the SDK out). Public (no key), cacheable, revalidated by `ETag`, loadable
+    /// from any origin.
     func addSDKRoutes(to router: Router<PerchRequestContext>) {
-        for asset in WebSDKAsset.all {
+        for asset in WebSDKAsset.all where servesSDKExample || !asset.isExample {
             router.get(RouterPath(asset.path)) { request, _ in
                 var headers = HTTPFields()
                 headers[.contentType] = asset.contentType

@@ -8,7 +8,9 @@ import PerchStore
 /// `PerchAPI+Group.swift` extension and is added by ``PerchAPI/addRoutes(to:)``.
 public struct PerchAPI: Sendable {
     let store: any PerchStore
-    let resolver: any EndpointResolver
+    /// The operator's hosts beyond the real push services (`--allow-gateway-hosts`): where gateway settings and Web
+    /// Push endpoints may point.
+    let allowedGatewayHosts: GatewayHostAllowList
     let metrics: PerchMetrics
     /// Sends through the app's gateways; `nil` on a server without gateways (`POST /v1/send` answers 501).
     let sender: DirectSend?
@@ -17,11 +19,16 @@ public struct PerchAPI: Sendable {
     let now: @Sendable () -> Date
     /// The API keys ``AuthMiddleware`` has looked up; a rotation on this process empties the app's entries at once.
     let keyCache = PrincipalCache()
+    /// Who may read `GET /metrics` on the API's listener (``MetricsAccess``); closed unless a token is set.
+    public var metricsAccess = MetricsAccess(token: nil, openWithoutToken: false)
+    /// Whether the working example page `/sdk/example.html` and its worker are served (`--sdk-example`). Off by
+    /// default: a page on the API's origin is only for trying the SDK out.
+    public var servesSDKExample = false
 
-    public init(store: any PerchStore, resolver: any EndpointResolver = SystemEndpointResolver(), metrics: PerchMetrics,
+    public init(store: any PerchStore, allowedGatewayHosts: GatewayHostAllowList = .none, metrics: PerchMetrics,
                 gateways: GatewayDirectory? = nil, now: @escaping @Sendable () -> Date = Date.init) {
         self.store = store
-        self.resolver = resolver
+        self.allowedGatewayHosts = allowedGatewayHosts
         self.metrics = metrics
         self.sender = gateways.map { DirectSend(store: store, gateways: $0, now: now) }
         self.gateways = gateways

@@ -41,6 +41,9 @@ public struct WebSDKAsset: Sendable {
                     bytes: PackageResources.example_html),
     ]
 
+    /// Whether this is the example page or its worker, served only with `--sdk-example`.
+    public var isExample: Bool { path.hasPrefix("/sdk/example") }
+
     /// Whether an `If-None-Match` header names this version (a list, or `*`; weak validators compare equal).
     func isMatched(byIfNoneMatch header: String) -> Bool {
         header.split(separator: ",").contains { candidate in

@@ -31,12 +31,20 @@ public final class GatewayDirectory: Sendable {
 
     let store: any RegistryBackend
     let gateways: PushGateways
-    let resolver: any EndpointResolver
+    /// The operator's hosts beyond the real push services (`--allow-gateway-hosts`).
+    public let allowedHosts: GatewayHostAllowList
+    let resolver: CachingEndpointResolver
     private let entries = Mutex<[Key: Entry]>([:])
 
-    public init(store: any RegistryBackend, gateways: PushGateways, resolver: any EndpointResolver = SystemEndpointResolver()) {
+    /// - Parameters:
+    ///   - allowedHosts: the hosts gateway traffic may go to beyond Apple's, Google's and the Web Push services; stored
+    ///     settings that send elsewhere are refused when the gateway is built.
+    ///   - resolver: resolves Web Push hosts at send time.
+    public init(store: any RegistryBackend, gateways: PushGateways, allowedHosts: GatewayHostAllowList,
+                resolver: CachingEndpointResolver = CachingEndpointResolver()) {
         self.store = store
         self.gateways = gateways
+        self.allowedHosts = allowedHosts
         self.resolver = resolver
     }
 
@@ -58,14 +66,19 @@ public final class GatewayDirectory: Sendable {
             entries.withLock { $0[key]?.checkedAt = now }
             return entry.route
         }
+        guard case .object(let stored) = settings.settings else { throw PerchError(.internalError, "stored gateway settings are not an object") }
+        do {
+            try GatewaySettingsRules.checkDestinations(platform: platform, body: stored, allowedHosts: allowedHosts)
+        } catch {
+            throw PerchError(.gatewayNotConfigured, "the stored \(platform.rawValue) settings send where the operator does not allow: \(error.message)",
+                             field: "gateways.\(platform.rawValue)")
+        }
         let configuration = try await configuration(appId: appId, settings: settings)
-        let policy = try await store.app(id: appId)?.endpointPolicy ?? EndpointPolicy()
-        let resolver = self.resolver
+        let policy = try await store.app(id: appId)?.endpointPolicy(operatorHosts: allowedHosts) ?? EndpointPolicy(operatorHosts: allowedHosts)
+        let endpointGuard = WebPushEndpointGuard(policy: policy, resolver: resolver)
         let gateway: any PushGateway
         do {
-            gateway = try gateways.gateway(for: configuration) { url in
-                try await policy.check(url, field: "endpoint", resolver: resolver)
-            }
+            gateway = try gateways.gateway(for: configuration) { url in await endpointGuard.clearance(for: url) }
         } catch {
             throw PerchError(.gatewayNotConfigured, "the stored \(platform.rawValue) settings are unusable: \(error)", field: "gateways.\(platform.rawValue)")
         }
@@ -96,8 +109,8 @@ public final class GatewayDirectory: Sendable {
         case .webpush:
             var vapid = text("vapidPrivateKey")
             if vapid == nil { vapid = Base64URL.encode(try await store.vapidPrivateKey(appId: appId)) }
-            // `allowedEndpointHosts` is enforced by the registry's endpoint policy (the endpoint check above),
-            // which also refuses non-public addresses; the client's own host list stays open.
+            // `allowedEndpointHosts` is enforced by the endpoint policy (WebPushEndpointGuard, the check above), which
+            // also refuses non-public addresses; the client's own host list stays open.
             return .webPush(WebPushConfiguration(subject: text("subject") ?? "", vapidPrivateKey: vapid ?? "", caCertificatePEM: text("caCertificate")))
         }
     }

@@ -12,7 +12,8 @@ public protocol EndpointResolver: Sendable {
     func addresses(of host: String) async throws -> [IPAddress]
 }
 
-/// The system resolver (`getaddrinfo`), run on NIO's thread pool so it never blocks an event loop.
+/// The system resolver (`getaddrinfo`), run on NIO's thread pool so it never blocks an event loop. It has no
+/// timeout of its own: ``CachingEndpointResolver`` bounds it. No addresses: the name did not resolve.
 public struct SystemEndpointResolver: EndpointResolver {
     public init() {}
 
@@ -44,13 +45,5 @@ public struct SystemEndpointResolver: EndpointResolver {
             }
             return addresses
         }
-    }
-}
-
-extension EndpointPolicy {
-    /// The full check: syntax of the host, then every resolved address (I/O through `resolver`).
-    public func check(_ url: URL, field: String, resolver: any EndpointResolver) async throws {
-        if try checkHost(of: url, field: field) { return }
-        try checkResolved(try await resolver.addresses(of: url.host ?? ""), field: field)
     }
 }

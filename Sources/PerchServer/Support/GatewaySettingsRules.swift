@@ -5,8 +5,13 @@ import PerchStore
 
 /// Validates `PUT /v1/apps/{appId}/gateways/{platform}` bodies and splits them into the
 /// sealed settings and the summary the API may show back (no private key ever).
+///
+/// Where the settings make Perch send is the operator's choice, not the tenant's: APNs/FCM `endpoint`s and the
+/// FCM `token_uri` name the real service or a host in `allowedHosts` (`--allow-gateway-hosts`), and a
+/// `caCertificate` is accepted only when every host it would be trusted for is an operator host.
 public enum GatewaySettingsRules {
-    public static func validate(platform: Platform, body: [String: JSONValue], now: Date) throws -> GatewaySettings {
+    public static func validate(platform: Platform, body: [String: JSONValue], now: Date,
+                                allowedHosts: GatewayHostAllowList) throws -> GatewaySettings {
         var summary: [String: JSONValue] = [:]
         func string(_ key: String, required: Bool = true, in object: [String: JSONValue]? = nil, prefix: String = "") throws -> String? {
             let source = object ?? body
@@ -98,6 +103,54 @@ public enum GatewaySettingsRules {
                 summary["allowedEndpointHosts"] = hosts
             }
         }
+        try checkDestinations(platform: platform, body: body, allowedHosts: allowedHosts)
         return GatewaySettings(platform: platform, settings: .object(body), summary: summary, updatedAt: now)
+    }
+
+    /// Checks where already well-formed settings send. Also run on stored settings each time a gateway is built, so
+    /// settings saved under a wider operator list (or before it existed) stop working when the list narrows.
+    public static func checkDestinations(platform: Platform, body: [String: JSONValue], allowedHosts: GatewayHostAllowList) throws(PerchError) {
+        let hasCA = body["caCertificate"].map { $0 != .null } ?? false
+        switch platform {
+        case .apns:
+            var onOperatorHost = false
+            if let endpoint = body["endpoint"]?.stringValue {
+                onOperatorHost = try allowedHosts.check(endpoint, as: .apnsEndpoint, field: "endpoint")
+            }
+            // Kept from `perch simulate`'s credentials; held to the same rule so no stored URL escapes it.
+            if let sandbox = body["sandboxEndpoint"]?.stringValue {
+                try allowedHosts.check(sandbox, as: .apnsEndpoint, field: "sandboxEndpoint")
+            }
+            if hasCA, !onOperatorHost {
+                throw PerchError(.forbiddenEndpoint, "a caCertificate is accepted only with an endpoint on a host the operator allows (--allow-gateway-hosts)",
+                                 field: "caCertificate")
+            }
+        case .fcm:
+            var onOperatorHosts = false
+            if let endpoint = body["endpoint"]?.stringValue {
+                onOperatorHosts = try allowedHosts.check(endpoint, as: .fcmEndpoint, field: "endpoint")
+            }
+            if case .object(let account)? = body["serviceAccount"], let tokenURI = account["token_uri"]?.stringValue {
+                let tokenOnOperatorHost = try allowedHosts.check(tokenURI, as: .fcmTokenURI, field: "serviceAccount.token_uri")
+                onOperatorHosts = onOperatorHosts && tokenOnOperatorHost
+            } else {
+                onOperatorHosts = false  // Google's default token_uri
+            }
+            if hasCA, !onOperatorHosts {
+                throw PerchError(.forbiddenEndpoint,
+                                 "a caCertificate is accepted only when endpoint and serviceAccount.token_uri are on hosts the operator allows (--allow-gateway-hosts)",
+                                 field: "caCertificate")
+            }
+        case .webpush:
+            guard hasCA else { return }
+            // The CA replaces the system roots for every endpoint this app sends to, so the app must send only to
+            // operator hosts: its allowedEndpointHosts must list them and nothing else.
+            let hosts: [String] = if case .array(let items)? = body["allowedEndpointHosts"] { items.compactMap(\.stringValue) } else { [] }
+            guard !hosts.isEmpty, hosts.allSatisfy({ allowedHosts.allowsSomePort(of: $0) }) else {
+                throw PerchError(.forbiddenEndpoint,
+                                 "a caCertificate is accepted only when allowedEndpointHosts lists hosts the operator allows (--allow-gateway-hosts) and no others",
+                                 field: "caCertificate")
+            }
+        }
     }
 }

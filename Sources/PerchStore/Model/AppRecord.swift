@@ -27,7 +27,10 @@ public struct AppRecord: Sendable, Hashable, Codable {
         self.createdAt = createdAt
     }
 
-    public var endpointPolicy: EndpointPolicy { EndpointPolicy(allowedHosts: allowedEndpointHosts) }
+    /// Where this app's Web Push endpoints may point, given the operator's hosts.
+    public func endpointPolicy(operatorHosts: GatewayHostAllowList) -> EndpointPolicy {
+        EndpointPolicy(allowedHosts: allowedEndpointHosts, operatorHosts: operatorHosts)
+    }
 }
 
 /// A newly created app with its keys — the only moment the keys exist in clear.

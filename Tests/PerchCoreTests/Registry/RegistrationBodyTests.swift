@@ -41,11 +41,16 @@ struct RegistrationBodyTests {
             return try JSONDecoder().decode(RegistrationBody.self, from: Data(json.utf8))
         }
         let named = try body("https://updates.push.services.mozilla.com/wpush/v2/abc").validated(endpointPolicy: .init())
-        #expect(named.endpointNeedsResolution)
+        #expect(named.destination.platform == .webpush)
         expectPerchError(field: "subscription.endpoint", code: .forbiddenEndpoint) {
             _ = try body("https://127.0.0.1:9443/push/1").validated(endpointPolicy: .init())
         }
-        let allowed = try body("https://127.0.0.1:9443/push/1").validated(endpointPolicy: .init(allowedHosts: ["127.0.0.1"]))
-        #expect(!allowed.endpointNeedsResolution)
+        // The app's list alone cannot allow it: only the operator's can, and the app's then narrows.
+        expectPerchError(field: "subscription.endpoint", code: .forbiddenEndpoint) {
+            _ = try body("https://127.0.0.1:9443/push/1").validated(endpointPolicy: .init(allowedHosts: ["127.0.0.1"]))
+        }
+        let allowed = try body("https://127.0.0.1:9443/push/1").validated(endpointPolicy: .init(
+            allowedHosts: ["127.0.0.1"], operatorHosts: GatewayHostAllowList(entries: [.init(host: "127.0.0.1", port: 9443)])))
+        #expect(allowed.destination.platform == .webpush)
     }
 }

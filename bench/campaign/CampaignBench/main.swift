@@ -111,7 +111,7 @@ let rssAfterResolution = peakRSSMebibytes()
 
 // Send: start the campaign and run the scheduler and workers until every delivery is recorded.
 let gateways = PushGateways(logger: logger)
-let directory = GatewayDirectory(store: store, gateways: gateways)
+let directory = GatewayDirectory(store: store, gateways: gateways, allowedHosts: GatewayHostAllowList(entries: [.init(host: "127.0.0.1")]))  // the simulators
 var services: [any Service] = [gateways, CampaignScheduler(store: store, clock: ContinuousClock(), interval: .milliseconds(20), logger: logger)]
 for _ in 0..<workers {
     services.append(DeliveryWorker(store: store, gateways: directory, configuration: delivery, clock: ContinuousClock(), logger: logger))
