@@ -9,7 +9,16 @@ struct SimulatorFlowTests {
     @Test func connectSimulatorNamesTheHostsToAllowAndSendingNeedsThem() async throws {
         let folder = try CLITests.folder()
         let simulator = try await SimulatorProcess.start(binary: CLITests.binary, folder: folder)
-        defer { simulator.stop() }
+        do {
+            try flow(in: folder)
+        } catch {
+            await simulator.stop()
+            throw error
+        }
+        await simulator.stop()
+    }
+
+    func flow(in folder: URL) throws {
         let environment = ["PERCH_DATABASE_URL": "sqlite:flow.sqlite", "PERCH_MASTER_KEY": String(repeating: "5a", count: 32)]
         let created = try CLITests.run(["apps", "create", "--name", "Flow"], environment: environment, in: folder)
         let app = try #require(JSONValue(jsonText: created.output.trimmingCharacters(in: .whitespacesAndNewlines))?.objectValue?["id"]?.stringValue,
