@@ -17,7 +17,9 @@ public enum PerchApplication {
         router.add(middleware: LogRequestsMiddleware(.info))
         router.add(middleware: RequestIdMiddleware(metrics: api.metrics))
         router.add(middleware: CrossOriginMiddleware())
+        router.add(middleware: JSONContentTypeMiddleware())
         router.add(middleware: AuthMiddleware(store: store, adminKey: adminKey))
+        router.add(middleware: RateLimitMiddleware(limits: api.rateLimits, now: api.now))
         api.addRoutes(to: router)
         Dashboard(api: api, signingKey: dashboardKey ?? SymmetricKey(size: .bits256)).addRoutes(to: router)
         return router

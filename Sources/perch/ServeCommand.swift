@@ -21,6 +21,7 @@ struct ServeCommand: AsyncParsableCommand {
     var apiOnly = false
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var work: WorkOptions
+    @OptionGroup var rateLimits: RateLimitOptions
 
     func run() async throws {
         work.bootstrapLogging()
@@ -32,6 +33,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.adminKey = adminKey ?? Environment.value("PERCH_ADMIN_KEY")
         configuration.hygiene = try work.hygiene()
         configuration.delivery = try work.delivery()
+        let rateLimitPolicy = try rateLimits.policy()
 
         let opened = try await demoStoreOptions.openStore(logger: logger)
         let apiOnly = apiOnly || Environment.isOn("PERCH_API_ONLY")
@@ -44,7 +46,7 @@ struct ServeCommand: AsyncParsableCommand {
         let metrics = PerchMetrics()
         let gateways = PushGateways(logger: Logger(label: "perch.gateways"))
         let directory = GatewayDirectory(store: store, gateways: gateways)
-        let api = PerchAPI(store: store, metrics: metrics, gateways: directory)
+        let api = PerchAPI(store: store, metrics: metrics, gateways: directory, rateLimits: rateLimitPolicy)
         let app = PerchApplication.make(configuration: configuration, api: api, store: store, logger: logger)
         let delivery = apiOnly ? [] : PerchApplication.deliveryServices(
             store: store, gateways: directory, configuration: configuration.delivery, hygiene: configuration.hygiene, metrics: metrics,

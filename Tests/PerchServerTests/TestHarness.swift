@@ -120,7 +120,10 @@ struct TestServer {
         return folder
     }
 
-    var api: PerchAPI { PerchAPI(store: store, resolver: resolver, metrics: metrics, gateways: gateways, now: now) }
+    /// The public routes' abuse limits (the server's defaults unless a test sets its own).
+    var rateLimits = RateLimitPolicy()
+
+    var api: PerchAPI { PerchAPI(store: store, resolver: resolver, metrics: metrics, gateways: gateways, now: now, rateLimits: rateLimits) }
 
     func run(_ body: @Sendable (Client) async throws -> Void) async throws {
         var configuration = ServerConfiguration()

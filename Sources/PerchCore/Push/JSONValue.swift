@@ -12,7 +12,15 @@ public enum JSONValue: Sendable, Hashable, Codable {
     case array([JSONValue])
     case object([String: JSONValue])
 
+    /// The deepest a value may sit in a decoded document (counting the levels above it), so `[[[[…]]]]` in a
+    /// message's `data` or an attribute is a 400, not a walk of thousands of levels in every renderer.
+    public static let maximumDepth = 32
+
     public init(from decoder: any Decoder) throws {
+        guard decoder.codingPath.count <= Self.maximumDepth else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                                                    debugDescription: "nested more than \(Self.maximumDepth) levels deep"))
+        }
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null

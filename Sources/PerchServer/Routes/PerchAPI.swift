@@ -15,9 +15,12 @@ public struct PerchAPI: Sendable {
     let gateways: GatewayDirectory?
     let campaignResolver: CampaignResolver
     let now: @Sendable () -> Date
+    /// The abuse limits of the public routes; their buckets live as long as this value's copies.
+    let rateLimits: RateLimits
 
     public init(store: any PerchStore, resolver: any EndpointResolver = SystemEndpointResolver(), metrics: PerchMetrics,
-                gateways: GatewayDirectory? = nil, now: @escaping @Sendable () -> Date = Date.init) {
+                gateways: GatewayDirectory? = nil, now: @escaping @Sendable () -> Date = Date.init,
+                rateLimits: RateLimitPolicy = RateLimitPolicy()) {
         self.store = store
         self.resolver = resolver
         self.metrics = metrics
@@ -25,6 +28,7 @@ public struct PerchAPI: Sendable {
         self.gateways = gateways
         self.campaignResolver = CampaignResolver(store: store, logger: Logger(label: "perch.campaigns"))
         self.now = now
+        self.rateLimits = RateLimits(policy: rateLimits)
     }
 
     public func addRoutes(to router: Router<PerchRequestContext>) {

@@ -47,7 +47,7 @@ enum CampaignRules {
         }
         for (index, cap) in (definition.frequencyCap ?? []).enumerated() {
             guard cap.limit >= 1 else { throw PerchError.invalid("frequencyCap[\(index)].limit", "a cap's limit is at least 1") }
-            guard (60...(90 * 86_400)).contains(Int(cap.window.timeInterval)) else {
+            guard (60...(90 * 86_400)).contains(cap.window.components.seconds) else {
                 throw PerchError.invalid("frequencyCap[\(index)].windowSeconds", "a cap's window is 60 seconds to 90 days")
             }
         }

@@ -17,6 +17,9 @@ public enum JSONBody {
         } catch {
             throw PerchError(.bodyTooLarge, "the request body is larger than \(limit) bytes", field: "body")
         }
+        if buffer.readableBytes > 0, !JSONContentTypeMiddleware.isJSON(request.headers[.contentType]) {
+            throw JSONContentTypeMiddleware.refusal
+        }
         return try decode(type, from: buffer)
     }
 

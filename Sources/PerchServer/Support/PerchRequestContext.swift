@@ -7,8 +7,12 @@ public struct PerchRequestContext: RequestContext {
     /// Set by ``AuthMiddleware`` from the bearer key; `nil` on public routes.
     public var principal: Principal?
 
+    /// The address of the peer that opened the connection (a proxy's, behind one); for rate limits.
+    public var peerAddress: String?
+
     public init(source: Source) {
         coreContext = .init(source: source)
+        peerAddress = source.channel.remoteAddress?.ipAddress
     }
 
     /// Request bodies are read by ``JSONBody`` with per-route limits.
