@@ -19,9 +19,6 @@ public struct RateLimit: Sendable, Hashable, CustomStringConvertible {
         self.burst = burst ?? requests
     }
 
-    /// Tokens refilled per second.
-    public var perSecond: Double { Double(requests) / Double(period) }
-
     public var description: String {
         let unit = switch period {
         case 1: "s"

@@ -1,7 +1,7 @@
 import Foundation
 
-/// A token bucket: holds up to `capacity` tokens, refills continuously at `rate.perSecond`, and each request
-/// takes one. Pure: the caller passes the time, so tests drive it with a fixed clock.
+/// A token bucket: holds up to `limit.burst` tokens, refills continuously at `limit.requests` per `limit.period`,
+/// and each request takes one. Pure: the caller passes the time, so tests drive it with a fixed clock.
 ///
 /// Starts full, so a client's first burst (an app launch: register, identify, a batch of events) passes at once.
 public struct TokenBucket: Sendable, Hashable {
@@ -18,7 +18,8 @@ public struct TokenBucket: Sendable, Hashable {
     /// The tokens there would be at `now` (time running backwards adds none).
     public func available(at now: Date) -> Double {
         let elapsed = max(0, now.timeIntervalSince(updatedAt))
-        return min(Double(limit.burst), tokens + elapsed * limit.perSecond)
+        // Multiplied before dividing, so a whole period refills whole tokens exactly (3600 × 1/3600 is not 1.0).
+        return min(Double(limit.burst), tokens + elapsed * Double(limit.requests) / Double(limit.period))
     }
 
     /// Whether a request at `now` may pass; when it may, the caller follows with ``take(now:)``.
@@ -26,7 +27,7 @@ public struct TokenBucket: Sendable, Hashable {
     public func wait(at now: Date) -> Int? {
         let available = available(at: now)
         guard available < 1 else { return nil }
-        return max(1, Int(((1 - available) / limit.perSecond).rounded(.up)))
+        return max(1, Int(((1 - available) * Double(limit.period) / Double(limit.requests)).rounded(.up)))
     }
 
     /// Takes one token at `now`: answers `nil` when it was there, else the seconds to wait (nothing taken).

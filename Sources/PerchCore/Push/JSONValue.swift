@@ -32,8 +32,12 @@ public enum JSONValue: Sendable, Hashable, Codable {
             self = .number(value)
         } else if let value = try? container.decode(String.self) {
             self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
+        } else if var array = try? decoder.unkeyedContainer() {
+            // Items decoded with `try`, not `try?`: an item's own error (such as nesting too deeply) is the answer,
+            // not a misleading "must be an object".
+            var items: [JSONValue] = []
+            while !array.isAtEnd { items.append(try array.decode(JSONValue.self)) }
+            self = .array(items)
         } else {
             self = .object(try container.decode([String: JSONValue].self))
         }

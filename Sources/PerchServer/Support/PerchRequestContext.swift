@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOCore
 import PerchStore
 
 /// The per-request context: Hummingbird's core storage plus who is calling.
