@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import PerchCore
-import PerchServer
+@testable import PerchServer
 import Synchronization
 import Testing
 
@@ -130,5 +130,18 @@ final class SettableClock: Sendable {
             let secret = try await client.call(.post, "/v1/events", key: app.secret, json: ["events": [Self.event("unknown")]])
             #expect(secret["rejected"] == 1, "\(secret.json)")
         }
+    }
+
+    @Test func bucketsStayBoundedWhateverIdsAClientMakesUp() {
+        let limiter = RateLimiter(limit: RateLimit(requests: 1, period: 60), maximumTracked: 10)
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        // Busy buckets: each made-up id spends its only token.
+        for index in 0..<1000 { #expect(limiter.take(["made-up-\(index)"], now: start.addingTimeInterval(Double(index) / 1000)) == nil) }
+        #expect(limiter.trackedCount <= 10)
+        // The most recent one is still remembered (and still empty)…
+        #expect(limiter.take(["made-up-999"], now: start.addingTimeInterval(1)) != nil)
+        // …and once idle buckets have refilled, they are the ones dropped first.
+        #expect(limiter.take(["fresh"], now: start.addingTimeInterval(3600)) == nil)
+        #expect(limiter.trackedCount <= 10)
     }
 }

@@ -16,3 +16,10 @@ struct RateLimitedError: Error, HTTPResponseError {
         return response
     }
 }
+
+extension PerchError {
+    /// A 429 whose answer carries `Retry-After: seconds`.
+    static func rateLimited(_ what: String, retryAfter seconds: Int) -> RateLimitedError {
+        RateLimitedError(error: PerchError(.rateLimited, "too many requests for this \(what); retry after \(seconds) s"), retryAfter: seconds)
+    }
+}

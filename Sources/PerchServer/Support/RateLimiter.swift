@@ -49,25 +49,3 @@ final class RateLimiter: Sendable {
         for key in oldest { buckets[key] = nil }
     }
 }
-
-/// The limiters of a ``RateLimitPolicy``, one per kind that is on.
-public struct RateLimits: Sendable {
-    public let policy: RateLimitPolicy
-    let perInstallation: RateLimiter?
-    let perClientAddress: RateLimiter?
-    let perPublishableKey: RateLimiter?
-
-    public init(policy: RateLimitPolicy) {
-        self.policy = policy
-        perInstallation = policy.perInstallation.map { RateLimiter(limit: $0, maximumTracked: policy.maximumTracked) }
-        perClientAddress = policy.perClientAddress.map { RateLimiter(limit: $0, maximumTracked: policy.maximumTracked) }
-        perPublishableKey = policy.perPublishableKey.map { RateLimiter(limit: $0, maximumTracked: policy.maximumTracked) }
-    }
-}
-
-extension PerchError {
-    /// A 429 whose answer carries `Retry-After: seconds`.
-    static func rateLimited(_ what: String, retryAfter seconds: Int) -> RateLimitedError {
-        RateLimitedError(error: PerchError(.rateLimited, "too many requests for this \(what); retry after \(seconds) s"), retryAfter: seconds)
-    }
-}
