@@ -409,7 +409,7 @@ struct FuzzCorpus: Sendable {
     }
 
     static let numbers: [JSONValue] = [.integer(0), .integer(-1), .integer(Int.max), .integer(Int.min), .integer(Int(Int32.max) + 1),
-                                       .number(1e308), .number(-1e308), .number(5e-324), .number(0.5), .integer(9_007_199_254_740_993),
+                                       .number(1e308), .number(-1e308), .number(.leastNonzeroMagnitude), .number(0.5), .integer(9_007_199_254_740_993),
                                        .integer(86_400 * 365 * 1000)]
     static let strings: [String] = ["", " ", "a", String(repeating: "x", count: 5000), "💥\u{0}\u{202E}ℌ", "../../etc/passwd", "%00",
                                     "null", "1e999", "99999999999999w", "9999-12-31T23:59:59Z", "0000-01-01T00:00:00Z", "25:99",

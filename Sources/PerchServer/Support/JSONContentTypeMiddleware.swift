@@ -7,8 +7,8 @@ import PerchCore
 ///
 /// Why: a cross-site HTML form can post `text/plain`, `application/x-www-form-urlencoded` or `multipart/form-data`
 /// without a preflight; refusing every other type means no page can make a browser post a body that Perch
-/// then reads as JSON. A request without a body (no `Content-Length` above zero, no `Transfer-Encoding`) needs
-/// no content type. ``JSONBody`` checks again where it reads, so a body that slipped past its headers is refused too.
+/// then reads as JSON (a browser always declares a form's length). A request without a body needs no content type.
+/// ``JSONBody`` checks again where it reads, so a body without a declared length is refused there too.
 struct JSONContentTypeMiddleware: RouterMiddleware {
     typealias Context = PerchRequestContext
 
@@ -25,9 +25,11 @@ struct JSONContentTypeMiddleware: RouterMiddleware {
         path.hasPrefix("/v1/") || path == "/api/push" || path == "/api/push/"
     }
 
+    /// A declared body: `Content-Length` above zero. (A chunked body's length is unknown up front — many clients send an
+    /// empty chunked body on a bare POST — so ``JSONBody`` judges those by the bytes that arrive.)
     static func hasBody(_ headers: HTTPFields) -> Bool {
-        if let length = headers[.contentLength] { return length.trimmingCharacters(in: .whitespaces) != "0" }
-        return headers[.transferEncoding] != nil
+        guard let length = headers[.contentLength] else { return false }
+        return length.trimmingCharacters(in: .whitespaces) != "0"
     }
 
     /// `application/json`, with any parameters (`; charset=utf-8`), in any letter case.
