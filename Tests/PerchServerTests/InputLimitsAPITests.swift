@@ -4,7 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import PerchCore
-import PerchServer
+@testable import PerchServer
 import Testing
 
 /// Bad input is a 4xx naming the field — never a crash: numbers past their range, nesting past its depth,
@@ -117,5 +117,29 @@ import Testing
             #expect(events.status == .contentTooLarge)
             #expect(try await Self.register(client, app).status == .created)
         }
+    }
+
+    @Test(arguments: TestBackend.allCases) func textHoldingNULIsRefusedOnEveryBackendAlike(_ backend: TestBackend) async throws {
+        try await TestServer.on(backend).run { client in
+            let app = try await client.createApp()
+            let campaign = try await client.call(.post, "/v1/campaigns", key: app.secret,
+                                                 raw: #"{"name":"a\u0000b","audience":{"filter":"known"},"message":{"title":"t","body":"b"}}"#)
+            #expect(campaign.status == .badRequest && campaign.errorCode == "malformed_body", "\(campaign.json)")
+            let user = try await client.call(.put, "/v1/users/alice", key: app.secret, raw: #"{"attributes":{"bio":"\u0000"}}"#)
+            #expect(user.status == .badRequest, "\(user.json)")
+            // An escaped backslash before "u0000" is just text.
+            let fine = try await client.call(.put, "/v1/users/alice", key: app.secret, raw: #"{"attributes":{"path":"C:\\u0000"}}"#)
+            #expect(fine.status == .ok, "\(fine.json)")
+        }
+    }
+
+    @Test func theNULScanReadsJSONStringsAndEscapes() {
+        func scan(_ text: String) -> Bool { JSONBody.containsEscapedNUL(Array(text.utf8)) }
+        #expect(scan(#"{"a":"\u0000"}"#))
+        #expect(scan(#"{"a\u0000":1}"#))
+        #expect(!scan(#"{"a":"\\u0000"}"#))
+        #expect(scan(#"{"a":"\u00001"}"#))
+        #expect(!scan(#"{"a":"\u0041","b":"u0000"}"#))
+        #expect(!scan(#"{"a":1}"#))
     }
 }
