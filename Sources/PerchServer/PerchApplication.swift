@@ -19,7 +19,9 @@ public enum PerchApplication {
         router.add(middleware: RequestIdMiddleware(metrics: api.metrics))
         router.add(middleware: MetricsMiddleware(access: api.metricsAccess, metrics: api.metrics, store: api.store))
         router.add(middleware: CrossOriginMiddleware())
+        router.add(middleware: JSONContentTypeMiddleware())
         router.add(middleware: AuthMiddleware(store: store, adminKey: adminKey, cache: api.keyCache, now: api.now))
+        router.add(middleware: RateLimitMiddleware(limits: api.rateLimits, now: api.now))
         api.addRoutes(to: router)
         Dashboard(api: api, signingKey: dashboardKey ?? SymmetricKey(size: .bits256), publicURL: publicURL).addRoutes(to: router)
         return router

@@ -27,6 +27,7 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var gatewayHosts: GatewayHostOptions
     @OptionGroup var work: WorkOptions
+    @OptionGroup var rateLimits: RateLimitOptions
 
     func run() async throws {
         work.bootstrapLogging()
@@ -57,6 +58,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.metricsToken = Environment.value("PERCH_METRICS_TOKEN")
         configuration.metricsPort = try WorkOptions.number(metricsPort, "PERCH_METRICS_PORT", in: 0...65_535)
         configuration.servesSDKExample = sdkExample || Environment.isOn("PERCH_SDK_EXAMPLE")
+        let rateLimitPolicy = try rateLimits.policy()
 
         let opened = try await demoStoreOptions.openStore(logger: logger)
         let apiOnly = apiOnly || Environment.isOn("PERCH_API_ONLY")
@@ -69,7 +71,8 @@ struct ServeCommand: AsyncParsableCommand {
         let metrics = PerchMetrics()
         let gateways = PushGateways(logger: Logger(label: "perch.gateways"))
         let directory = GatewayDirectory(store: store, gateways: gateways, allowedHosts: configuration.allowedGatewayHosts)
-        var api = PerchAPI(store: store, allowedGatewayHosts: configuration.allowedGatewayHosts, metrics: metrics, gateways: directory)
+        var api = PerchAPI(store: store, allowedGatewayHosts: configuration.allowedGatewayHosts, metrics: metrics, gateways: directory,
+                           rateLimits: rateLimitPolicy)
         api.metricsAccess = MetricsAccess(token: configuration.metricsToken, openWithoutToken: false)
         api.servesSDKExample = configuration.servesSDKExample
         // The demo calls the API it runs beside; with --port 0 it learns the port once the server listens.

@@ -147,6 +147,7 @@ struct CLITests {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/apps")!)
         request.httpMethod = "POST"
         request.setValue("Bearer test-admin-key-0123456789abcdef0123456789", forHTTPHeaderField: "Authorization")
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         request.httpBody = Data(#"{"name":"from-env"}"#.utf8)
         let (_, created) = try await URLSession.shared.data(for: request)
         #expect((created as? HTTPURLResponse)?.statusCode == 201, "PERCH_ADMIN_KEY was read")

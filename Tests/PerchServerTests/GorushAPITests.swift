@@ -90,6 +90,7 @@ struct GorushAPITests {
 
             var wrong = HTTPFields()
             wrong[.authorization] = "Basic " + Data("app:sk_wrong".utf8).base64EncodedString()
+            wrong[.contentType] = "application/json"
             #expect(try await client.raw(.post, "/api/push", headers: wrong, body: GorushFixtures.androidData).status == .unauthorized)
             #expect(try await client.call(.post, "/api/push", key: app.publishable, raw: GorushFixtures.androidData).status == .forbidden)
         }

@@ -120,8 +120,12 @@ struct TestServer {
         return folder
     }
 
+    /// The public routes' abuse limits (the server's defaults unless a test sets its own).
+    var rateLimits = RateLimitPolicy()
+
     var api: PerchAPI {
-        var api = PerchAPI(store: store, allowedGatewayHosts: allowedGatewayHosts, metrics: metrics, gateways: gateways, now: now)
+        var api = PerchAPI(store: store, allowedGatewayHosts: allowedGatewayHosts, metrics: metrics, gateways: gateways, now: now,
+                           rateLimits: rateLimits)
         api.metricsAccess = MetricsAccess(token: Self.metricsToken, openWithoutToken: false)
         api.servesSDKExample = servesSDKExample
         return api

@@ -101,7 +101,9 @@ struct WebSDKTests {
             #expect(answer.headers[.accessControlAllowMethods]?.contains("PUT") == true)
 
             // Error answers are readable by the page too, so the SDK can report Perch's message and field.
-            let refused = try await client.client.execute(uri: "/v1/tokens", method: .post, headers: fromSite, body: ByteBuffer(string: "{}")) { $0 }
+            var post = fromSite
+            post[.contentType] = "application/json"
+            let refused = try await client.client.execute(uri: "/v1/tokens", method: .post, headers: post, body: ByteBuffer(string: "{}")) { $0 }
             #expect(refused.status == .unauthorized)
             #expect(refused.headers[.accessControlAllowOrigin] == "*")
             #expect(refused.headers[.accessControlExposeHeaders]?.contains("x-request-id") == true)

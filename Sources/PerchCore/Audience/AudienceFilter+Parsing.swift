@@ -21,6 +21,9 @@ extension AudienceFilter {
     }
 
     private struct Parser {
+        /// Levels of `not` and parentheses, together.
+        static let maximumDepth = 32
+
         let tokens: [FilterLexer.Token]
         var index = 0
 
@@ -45,7 +48,7 @@ extension AudienceFilter {
         }
 
         mutating func expression(depth: Int) throws(FilterSyntaxError) -> AudienceFilter {
-            guard depth < 32 else { throw error("the filter nests too deeply") }
+            guard depth < Self.maximumDepth else { throw error("the filter nests too deeply (at most \(Self.maximumDepth) levels of not and parentheses)") }
             var left = try conjunction(depth: depth)
             while keyword("or") { left = .or(left, try conjunction(depth: depth)) }
             return left
@@ -58,6 +61,8 @@ extension AudienceFilter {
         }
 
         mutating func unary(depth: Int) throws(FilterSyntaxError) -> AudienceFilter {
+            // `not` nests as deeply as parentheses do: the evaluator and the SQL writers recurse once per level.
+            guard depth < Self.maximumDepth else { throw error("the filter nests too deeply (at most \(Self.maximumDepth) levels of not and parentheses)") }
             if keyword("not") { return .not(try unary(depth: depth + 1)) }
             if symbol("(") {
                 let inner = try expression(depth: depth + 1)

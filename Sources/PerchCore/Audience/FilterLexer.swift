@@ -15,6 +15,11 @@ struct FilterLexer {
         var position: Int
     }
 
+    /// The longest window a filter names: 100 years, far past any stored time, and `now - window` stays a date.
+    static let maximumDurationSeconds: Int64 = 36_500 * 86_400
+    /// The largest number literal: every whole number up to it is exact in a `Double`, so comparisons mean what they say.
+    static let maximumNumber = 1e15
+
     static func tokens(_ text: String) throws(FilterSyntaxError) -> [Token] {
         let scalars = Array(text.unicodeScalars)
         var tokens: [Token] = []
@@ -63,9 +68,16 @@ struct FilterLexer {
                     case "d": 86_400
                     default: 604_800
                     }
-                    tokens.append(Token(kind: .duration(.seconds(amount * seconds), number + String(unit)), position: start))
+                    // The amount is the filter author's: multiplied unchecked, `99999999999999w` would trap the server.
+                    let (total, overflow) = amount.multipliedReportingOverflow(by: seconds)
+                    guard !overflow, total <= Self.maximumDurationSeconds else {
+                        throw FilterSyntaxError(position: start, message: "a duration is at most 36500d (100 years)")
+                    }
+                    tokens.append(Token(kind: .duration(.seconds(total), number + String(unit)), position: start))
                 } else {
-                    guard let value = Double(number) else { throw FilterSyntaxError(position: start, message: "malformed number \(number)") }
+                    guard let value = Double(number), value.isFinite, abs(value) <= Self.maximumNumber else {
+                        throw FilterSyntaxError(position: start, message: "malformed number \(number) (numbers are at most 1e15)")
+                    }
                     tokens.append(Token(kind: .number(value), position: start))
                 }
             } else {

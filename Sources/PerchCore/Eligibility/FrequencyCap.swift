@@ -23,7 +23,7 @@ public struct FrequencyCap: Sendable, Hashable, Codable, CustomStringConvertible
         return starts.contains { start in near.count { $0 >= start && $0.timeIntervalSince(start) < width } >= limit }
     }
 
-    public var description: String { "\(limit) per \(Int(window.timeInterval))s" }
+    public var description: String { "\(limit) per \(window.components.seconds)s" }
 
     enum CodingKeys: String, CodingKey { case limit, windowSeconds }
 
@@ -36,6 +36,7 @@ public struct FrequencyCap: Sendable, Hashable, Codable, CustomStringConvertible
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(limit, forKey: .limit)
-        try container.encode(Int64(window.timeInterval), forKey: .windowSeconds)
+        // Whole seconds straight from the duration: through a `Double`, a window near `Int64.max` would trap.
+        try container.encode(window.components.seconds, forKey: .windowSeconds)
     }
 }

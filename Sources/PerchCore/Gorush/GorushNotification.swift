@@ -79,10 +79,20 @@ public struct GorushNotification: Sendable, Decodable {
 
     /// The seconds the push services may keep the message: `time_to_live`, else what remains until `expiration`.
     public func timeToLive(now: Date) -> Int? {
-        if let timeToLive { return max(0, timeToLive) }
-        if let expiration { return max(0, expiration - Int(now.timeIntervalSince1970)) }
+        // Clamped to what the push services keep (four weeks): both numbers are the caller's, and `expiration - now`
+        // or `now + time_to_live` with one near `Int.min`/`Int.max` would trap.
+        if let timeToLive { return min(max(0, timeToLive), Self.maximumTimeToLive) }
+        if let expiration {
+            let (left, overflow) = expiration.subtractingReportingOverflow(Int(now.timeIntervalSince1970))
+            return overflow ? (expiration < 0 ? 0 : Self.maximumTimeToLive) : min(max(0, left), Self.maximumTimeToLive)
+        }
         return nil
     }
+
+    /// The longest time to live a push service keeps a message: four weeks (FCM's limit; APNs keeps less).
+    public static let maximumTimeToLive = 2_419_200
+    /// The latest `expiration`: the end of year 9999, past any push service's horizon.
+    public static let latestExpiration = 253_402_300_799
 
     /// The notification as a Perch message: `title`/`message` (or `alert.title`/`alert.body`) are the
     /// common title and body, `data`, `image`, `badge` and a string `sound` the common fields; the rest
@@ -109,7 +119,7 @@ public struct GorushNotification: Sendable, Decodable {
         }
         if let pushType { headers["apns-push-type"] = .string(pushType) }
         if let expiration {
-            guard expiration >= 0 else { throw PerchError.invalid("expiration", "expiration is a UNIX time") }
+            guard (0...Self.latestExpiration).contains(expiration) else { throw PerchError.invalid("expiration", "expiration is a UNIX time") }
             headers["apns-expiration"] = .integer(expiration)
         }
         if let collapseId { headers["apns-collapse-id"] = .string(collapseId) }
@@ -144,7 +154,9 @@ public struct GorushNotification: Sendable, Decodable {
         }
 
         if let timeToLive {
-            guard timeToLive >= 0 else { throw PerchError.invalid("time_to_live", "time_to_live is seconds, at least 0") }
+            guard (0...Self.maximumTimeToLive).contains(timeToLive) else {
+                throw PerchError.invalid("time_to_live", "time_to_live is 0 to \(Self.maximumTimeToLive) seconds (four weeks)")
+            }
         }
         if let collapseKey { android["collapse_key"] = .string(collapseKey) }
         if let notification, !notification.isEmpty { android["notification"] = .object(notification) }

@@ -12,7 +12,15 @@ public enum JSONValue: Sendable, Hashable, Codable {
     case array([JSONValue])
     case object([String: JSONValue])
 
+    /// The deepest a value may sit in a decoded document (counting the levels above it), so `[[[[…]]]]` in a
+    /// message's `data` or an attribute is a 400, not a walk of thousands of levels in every renderer.
+    public static let maximumDepth = 32
+
     public init(from decoder: any Decoder) throws {
+        guard decoder.codingPath.count <= Self.maximumDepth else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                                                    debugDescription: "nested more than \(Self.maximumDepth) levels deep"))
+        }
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
@@ -24,8 +32,12 @@ public enum JSONValue: Sendable, Hashable, Codable {
             self = .number(value)
         } else if let value = try? container.decode(String.self) {
             self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
+        } else if var array = try? decoder.unkeyedContainer() {
+            // Items decoded with `try`, not `try?`: an item's own error (such as nesting too deeply) is the answer,
+            // not a misleading "must be an object".
+            var items: [JSONValue] = []
+            while !array.isAtEnd { items.append(try array.decode(JSONValue.self)) }
+            self = .array(items)
         } else {
             self = .object(try container.decode([String: JSONValue].self))
         }

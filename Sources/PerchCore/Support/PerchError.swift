@@ -10,6 +10,8 @@ public struct PerchError: Error, Sendable, Hashable, CustomStringConvertible {
             case missingField = "missing_field"
             case malformedBody = "malformed_body"
             case bodyTooLarge = "body_too_large"
+            case unsupportedMediaType = "unsupported_media_type"
+            case rateLimited = "rate_limited"
             case forbiddenEndpoint = "forbidden_endpoint"
             case unauthorized
             case forbidden
@@ -30,6 +32,10 @@ public struct PerchError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let malformedBody = Code(base: .malformedBody)
         /// The body is over the route's limit.
         public static let bodyTooLarge = Code(base: .bodyTooLarge)
+        /// A body that is not `application/json` sent to a JSON route.
+        public static let unsupportedMediaType = Code(base: .unsupportedMediaType)
+        /// Too many requests for one installation, client address or key; answered with `Retry-After`.
+        public static let rateLimited = Code(base: .rateLimited)
         /// A Web Push endpoint points somewhere Perch refuses to send (SSRF guard).
         public static let forbiddenEndpoint = Code(base: .forbiddenEndpoint)
         /// No key, or an unknown key.

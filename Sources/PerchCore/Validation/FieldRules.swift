@@ -15,6 +15,7 @@ import Foundation
 /// | `timezone` | an IANA zone name known to the server |
 /// | `locale` | BCP 47 tag, at most 35 characters (`en`, `en-US`, `zh-Hant-TW`; `_` accepted and turned into `-`) |
 /// | `appVersion` | 1–64 printable ASCII characters |
+/// | `attributes` | at most 100 keys of 1–64 characters; each value at most 1 KiB as JSON, nested at most 4 levels |
 public enum FieldRules {
     public static let installationIdMaxLength = 128
     public static let userIdMaxLength = 256
@@ -127,14 +128,41 @@ public enum FieldRules {
         return value
     }
 
-    /// Free-form attributes: a JSON object of at most 100 keys of at most 64 characters.
+    /// The most attributes (or event properties) one object holds.
+    public static let attributeCountLimit = 100
+    /// The longest attribute name, in bytes.
+    public static let attributeNameMaxLength = 64
+    /// The largest attribute value, as JSON text in bytes: room for a name, a plan, a list of interests — not a document.
+    public static let attributeValueMaxBytes = 1024
+    /// How deeply an attribute value may nest arrays and objects.
+    public static let attributeValueMaxDepth = 4
+
+    /// Free-form attributes: a JSON object of at most 100 keys of at most 64 characters, each value at most
+    /// 1 KiB as JSON and nested at most 4 levels. Errors name the attribute as `attributes.<key>`.
     public static func attributes(_ value: [String: JSONValue]?, field: String = "attributes") throws(PerchError) -> [String: JSONValue]? {
         guard let value else { return nil }
-        guard value.count <= 100 else { throw .invalid(field, "at most 100 attributes") }
-        for key in value.keys where key.isEmpty || key.utf8.count > 64 {
-            throw .invalid("\(field).\(key.prefix(64))", "attribute names are 1–64 characters")
+        guard value.count <= attributeCountLimit else { throw .invalid(field, "at most \(attributeCountLimit) attributes") }
+        for (key, item) in value {
+            guard !key.isEmpty, key.utf8.count <= attributeNameMaxLength else {
+                throw .invalid("\(field).\(key.prefix(attributeNameMaxLength))", "attribute names are 1–\(attributeNameMaxLength) characters")
+            }
+            guard depth(of: item) <= attributeValueMaxDepth else {
+                throw .invalid("\(field).\(key)", "an attribute value nests at most \(attributeValueMaxDepth) levels of arrays and objects")
+            }
+            guard item.jsonText.utf8.count <= attributeValueMaxBytes else {
+                throw .invalid("\(field).\(key)", "an attribute value is at most \(attributeValueMaxBytes) bytes as JSON")
+            }
         }
         return value
+    }
+
+    /// Levels of arrays and objects in `value`: 0 for a scalar.
+    static func depth(of value: JSONValue) -> Int {
+        switch value {
+        case .array(let items): 1 + (items.map(depth(of:)).max() ?? 0)
+        case .object(let members): 1 + (members.values.map(depth(of:)).max() ?? 0)
+        default: 0
+        }
     }
 
     private static func only(_ value: String, _ allowed: CharacterSet) -> Bool {

@@ -248,6 +248,17 @@ public enum OpenAPIDocument {
             responses[String(operation.success)] = .object(success)
             let error: JSONValue = ["description": "Error", "content": ["application/json": ["schema": ref("Error")]]]
             responses["4XX"] = error
+            if operation.requestSchema != nil {
+                responses["413"] = ["description": "The body is over the route's limit (64 KiB; 1 MiB for /v1/events and /api/push)",
+                                    "content": ["application/json": ["schema": ref("Error")]]]
+                responses["415"] = ["description": "The body is not Content-Type: application/json (code unsupported_media_type)",
+                                    "content": ["application/json": ["schema": ref("Error")]]]
+            }
+            if operation.key == "publishable" {
+                responses["429"] = ["description": "Rate limited per installation (default 60/min, bursts of 60) and, when the operator sets them, per client address and per publishable key (PERCH_RATE_*); code rate_limited",
+                                    "headers": ["Retry-After": ["description": "Seconds to wait", "schema": ["type": "integer"]]],
+                                    "content": ["application/json": ["schema": ref("Error")]]]
+            }
             item["responses"] = .object(responses)
             if let key = operation.key {
                 item["security"] = [["bearer": []]]
@@ -265,7 +276,7 @@ public enum OpenAPIDocument {
         return [
             "openapi": "3.1.0",
             "info": ["title": "Perch", "version": "1.0.0",
-                     "description": "Self-hosted push token registry and delivery engine. Errors: {\"error\":{\"code\",\"message\",\"field\"}}."],
+                     "description": "Self-hosted push token registry and delivery engine. Errors: {\"error\":{\"code\",\"message\",\"field\"}}. A body must be Content-Type: application/json (else 415); a request without a body needs none. HTTP Basic (the key as password) is accepted on /api/push only; Bearer everywhere."],
             "paths": .object(paths.mapValues(JSONValue.object)),
             "components": ["schemas": .object(schemas),
                            "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]]],

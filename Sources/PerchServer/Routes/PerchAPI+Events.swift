@@ -40,11 +40,20 @@ extension PerchAPI {
                     results[index] = EventResultView(index: index, status: "rejected", error: error.jsonObject)
                 }
             }
+            try limitInstallations(valid.map(\.event.installationId), context: context)
+            // A publishable key is in every client's hands: its answers must not tell which installation ids exist.
+            // So an event naming an unknown installation is answered like a stored one (and dropped), and no
+            // answer carries event ids.
+            let publicCaller = if case .app(_, .publishable)? = context.principal { true } else { false }
             let outcomes = try await store.record(appId: appId, events: valid.map(\.event), now: received)
+            var dropped = 0
             for ((index, _), outcome) in zip(valid, outcomes) {
                 switch outcome {
                 case .stored(let id):
-                    results[index] = EventResultView(index: index, status: "stored", id: id)
+                    results[index] = EventResultView(index: index, status: "stored", id: publicCaller ? nil : id)
+                case .rejected(let error) where publicCaller && error.code == .notFound:
+                    dropped += 1
+                    results[index] = EventResultView(index: index, status: "stored")
                 case .rejected(var error):
                     error.field = error.field.map { "events[\(index)].\($0)" }
                     results[index] = EventResultView(index: index, status: "rejected", error: error.jsonObject)
@@ -52,8 +61,8 @@ extension PerchAPI {
             }
             let all = results.compactMap { $0 }
             let stored = all.filter { $0.status == "stored" }.count
-            metrics.eventsStored.increment(by: Int64(stored))
-            metrics.eventsRejected.increment(by: Int64(all.count - stored))
+            metrics.eventsStored.increment(by: Int64(stored - dropped))
+            metrics.eventsRejected.increment(by: Int64(all.count - stored + dropped))
             return try JSONResponse.make(EventsView(stored: stored, rejected: all.count - stored, results: all))
         }
     }

@@ -31,6 +31,8 @@ extension PerchAPI {
         router.post("/v1/tokens") { request, context in
             let appId = try context.appId(requiring: .publishable)
             let body = try await JSONBody.decode(RegistrationBody.self, from: request)
+            // Only a well-formed id gets a bucket (a malformed one is refused just below).
+            if let installationId = try? FieldRules.installationId(body.installationId) { try limitInstallations([installationId], context: context) }
             let result = try await register(body, appId: appId, keyKind: context.keyKind)
             metrics.registrations.increment()
             let view = TokenView(id: result.tokenId, installationId: result.installationId, status: result.status.name.rawValue,
@@ -41,6 +43,7 @@ extension PerchAPI {
         router.delete("/v1/installations/:installationId") { _, context in
             let appId = try context.appId(requiring: .publishable)
             let installationId = try context.parameters.identifier("installationId", rule: FieldRules.installationId)
+            try limitInstallations([installationId], context: context)
             guard try await store.unregister(appId: appId, installationId: installationId, now: now()) else {
                 throw PerchError.notFound("installation")
             }
@@ -56,6 +59,7 @@ extension PerchAPI {
         router.put("/v1/installations/:installationId/consent") { request, context in
             let appId = try context.appId(requiring: .publishable)
             let installationId = try context.parameters.identifier("installationId", rule: FieldRules.installationId)
+            try limitInstallations([installationId], context: context)
             let body = try await JSONBody.decode(ConsentBody.self, from: request)
             guard let statusName = body.status else { throw PerchError.missing("status") }
             guard let status = ConsentStatus(rawValue: statusName) else {
@@ -76,6 +80,7 @@ extension PerchAPI {
             let appId = try context.appId(requiring: .publishable)
             let body = try await JSONBody.decode(IdentifyBody.self, from: request)
             let installationId = try FieldRules.installationId(body.installationId)
+            try limitInstallations([installationId], context: context)
             let userId = try FieldRules.userId(body.userId)
             guard let current = try await store.installation(appId: appId, installationId: installationId) else {
                 throw PerchError(.notFound, "installation not found; register a token first", field: "installationId")
@@ -91,6 +96,7 @@ extension PerchAPI {
             let appId = try context.appId(requiring: .publishable)
             let body = try await JSONBody.decode(IdentifyBody.self, from: request)
             let installationId = try FieldRules.installationId(body.installationId)
+            try limitInstallations([installationId], context: context)
             guard let (summary, previous) = try await store.logout(appId: appId, installationId: installationId, now: now()) else {
                 throw PerchError(.notFound, "installation not found", field: "installationId")
             }

@@ -25,8 +25,12 @@ public struct PerchAPI: Sendable {
     /// default: a page on the API's origin is only for trying the SDK out.
     public var servesSDKExample = false
 
+    /// The abuse limits of the public routes; their buckets live as long as this value's copies.
+    let rateLimits: RateLimits
+
     public init(store: any PerchStore, allowedGatewayHosts: GatewayHostAllowList = .none, metrics: PerchMetrics,
-                gateways: GatewayDirectory? = nil, now: @escaping @Sendable () -> Date = Date.init) {
+                gateways: GatewayDirectory? = nil, now: @escaping @Sendable () -> Date = Date.init,
+                rateLimits: RateLimitPolicy = RateLimitPolicy()) {
         self.store = store
         self.allowedGatewayHosts = allowedGatewayHosts
         self.metrics = metrics
@@ -34,6 +38,7 @@ public struct PerchAPI: Sendable {
         self.gateways = gateways
         self.campaignResolver = CampaignResolver(store: store, logger: Logger(label: "perch.campaigns"))
         self.now = now
+        self.rateLimits = RateLimits(policy: rateLimits)
     }
 
     public func addRoutes(to router: Router<PerchRequestContext>) {

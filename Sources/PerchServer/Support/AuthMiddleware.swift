@@ -4,7 +4,8 @@ import PerchCore
 import PerchStore
 import Synchronization
 
-/// Reads `Authorization: Bearer <key>` (or the key as the HTTP Basic password) and sets ``PerchRequestContext/principal``.
+/// Reads `Authorization: Bearer <key>` (or, on `/api/push` only, the key as the HTTP Basic password) and sets
+/// ``PerchRequestContext/principal``.
 /// Routes then state the scope they need with ``PerchRequestContext/appId(requiring:)``.
 ///
 /// Keys are looked up by their SHA-256 digest (the only form stored) and compared in
@@ -28,7 +29,9 @@ public struct AuthMiddleware: RouterMiddleware {
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         if let header = request.headers[.authorization] {
-            guard let key = Self.key(fromAuthorization: header), !key.isEmpty else {
+            guard let key = Self.key(fromAuthorization: header, basicAllowed: Self.acceptsBasic(path: request.uri.path)),
+                  !key.isEmpty
+            else {
                 throw PerchError(.unauthorized, "use Authorization: Bearer <key>")
             }
             context.principal = try await principal(for: key)
@@ -37,12 +40,20 @@ public struct AuthMiddleware: RouterMiddleware {
         return try await next(request, context)
     }
 
-    /// The key of `Bearer <key>`, or the password of HTTP Basic (`Basic base64(user:key)`, any user name), so
-    /// clients that only speak Basic — gorush clients given `https://app:sk_…@host/api/push` — can authenticate.
-    static func key(fromAuthorization header: String) -> String? {
+    /// HTTP Basic is for gorush clients only, so only their route takes it. A browser replays Basic credentials it
+    /// once saw on its own, on any request to the host — a cross-site form could then act with the key; Bearer
+    /// is never sent without the page's code setting it.
+    static func acceptsBasic(path: String) -> Bool {
+        path == "/api/push" || path == "/api/push/"
+    }
+
+    /// The key of `Bearer <key>`, or — where `basicAllowed` — the password of HTTP Basic (`Basic base64(user:key)`,
+    /// any user name), so clients that only speak Basic — gorush clients given `https://app:sk_…@host/api/push` —
+    /// can authenticate.
+    static func key(fromAuthorization header: String, basicAllowed: Bool) -> String? {
         let lowered = header.lowercased()
         if lowered.hasPrefix("bearer ") { return String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces) }
-        guard lowered.hasPrefix("basic "),
+        guard basicAllowed, lowered.hasPrefix("basic "),
               let decoded = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
               let credentials = String(data: decoded, encoding: .utf8), let colon = credentials.firstIndex(of: ":")
         else { return nil }

@@ -39,7 +39,10 @@ enum CampaignRules {
             guard (2...10).contains(variants.count) else { throw PerchError.invalid("variants", "variants holds 2 to 10 variants") }
             for (index, variant) in variants.enumerated() {
                 guard !variant.name.isEmpty, variant.name.count <= 100 else { throw PerchError.invalid("variants[\(index)].name", "a variant's name is 1 to 100 characters") }
-                guard variant.weight > 0, variant.weight.isFinite else { throw PerchError.invalid("variants[\(index)].weight", "a variant's weight is a positive number") }
+                // Bounded so the weights' sum stays finite (ten weights near Double.greatestFiniteMagnitude add up to infinity).
+                guard variant.weight > 0, variant.weight <= 1_000_000 else {
+                    throw PerchError.invalid("variants[\(index)].weight", "a variant's weight is a positive number up to 1000000")
+                }
             }
         }
         if let holdout = definition.holdoutPercent, !(0...90).contains(holdout) {
@@ -47,7 +50,7 @@ enum CampaignRules {
         }
         for (index, cap) in (definition.frequencyCap ?? []).enumerated() {
             guard cap.limit >= 1 else { throw PerchError.invalid("frequencyCap[\(index)].limit", "a cap's limit is at least 1") }
-            guard (60...(90 * 86_400)).contains(Int(cap.window.timeInterval)) else {
+            guard (60...(90 * 86_400)).contains(cap.window.components.seconds) else {
                 throw PerchError.invalid("frequencyCap[\(index)].windowSeconds", "a cap's window is 60 seconds to 90 days")
             }
         }

@@ -13,7 +13,7 @@ struct CrossOriginMiddleware: RouterMiddleware {
 
     static let allowedMethods = "GET, POST, PUT, DELETE, OPTIONS"
     static let allowedHeaders = "authorization, content-type, accept"
-    static let exposedHeaders = "x-request-id"
+    static let exposedHeaders = "x-request-id, retry-after"
     /// How long a browser may reuse a preflight answer, in seconds.
     static let preflightMaxAge = "86400"
 

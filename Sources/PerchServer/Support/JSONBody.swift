@@ -17,11 +17,17 @@ public enum JSONBody {
         } catch {
             throw PerchError(.bodyTooLarge, "the request body is larger than \(limit) bytes", field: "body")
         }
+        if buffer.readableBytes > 0, !JSONContentTypeMiddleware.isJSON(request.headers[.contentType]) {
+            throw JSONContentTypeMiddleware.refusal
+        }
         return try decode(type, from: buffer)
     }
 
     public static func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer) throws -> T {
         guard buffer.readableBytes > 0 else { throw PerchError(.malformedBody, "the request body is empty; send JSON", field: "body") }
+        if containsEscapedNUL(buffer.readableBytesView) {
+            throw PerchError(.malformedBody, "text in the body may not contain U+0000 (\\u0000)", field: "body")
+        }
         do {
             return try JSONCoding.decoder().decode(T.self, from: Data(buffer.readableBytesView))
         } catch let error as DecodingError {
@@ -29,6 +35,38 @@ public enum JSONBody {
         } catch {
             throw PerchError(.malformedBody, "the request body is not valid JSON", field: "body")
         }
+    }
+}
+
+extension JSONBody {
+    /// Whether a string in the JSON text holds `\u0000`. Valid JSON, but no name, message or attribute means it, and
+    /// PostgreSQL can store it neither in `text` nor in `jsonb`: refused up front, on every backend alike.
+    static func containsEscapedNUL(_ bytes: some Collection<UInt8>) -> Bool {
+        var inString = false
+        var iterator = bytes.makeIterator()
+        while let byte = iterator.next() {
+            guard inString else {
+                if byte == UInt8(ascii: "\"") { inString = true }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): inString = false
+            case UInt8(ascii: "\\"):
+                guard let escaped = iterator.next() else { return false }
+                guard escaped == UInt8(ascii: "u") else { continue }
+                var zeros = 0
+                while zeros < 4, let digit = iterator.next() {
+                    guard digit == UInt8(ascii: "0") else {
+                        if digit == UInt8(ascii: "\"") { inString = false }
+                        break
+                    }
+                    zeros += 1
+                }
+                if zeros == 4 { return true }
+            default: continue
+            }
+        }
+        return false
     }
 }
 

@@ -10,6 +10,8 @@ extension PerchError: HTTPResponseError {
         switch code {
         case .invalidField, .missingField, .malformedBody, .forbiddenEndpoint: .badRequest
         case .bodyTooLarge: .contentTooLarge
+        case .unsupportedMediaType: .unsupportedMediaType
+        case .rateLimited: .tooManyRequests
         case .unauthorized: .unauthorized
         case .forbidden: .forbidden
         case .notFound: .notFound
