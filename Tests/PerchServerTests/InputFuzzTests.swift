@@ -27,11 +27,12 @@ import Testing
     @Test(arguments: TestBackend.allCases) func noInputCrashesOrStallsTheServer(_ backend: TestBackend) async throws {
         let seed = UInt64(ProcessInfo.processInfo.environment["PERCH_FUZZ_SEED"] ?? "") ?? UInt64.random(in: 1...UInt64.max)
         print("InputFuzzTests[\(backend)]: seed \(seed) (replay with PERCH_FUZZ_SEED=\(seed))")
-        // Every name resolves to loopback, where nothing listens on 443: whatever the fuzzer registers or configures,
-        // no request leaves the machine.
-        var server = try await TestServer.on(backend, resolverTable: Dictionary(uniqueKeysWithValues: FuzzCorpus.hosts.map { ($0, ["127.0.0.1"]) }))
+        // The fuzzer's made-up hosts are the operator's, and every name resolves to loopback, where nothing listens
+        // on 443: whatever the fuzzer registers or configures, no request leaves the machine.
+        var server = try await TestServer.on(backend)
+        server.allowedGatewayHosts.entries += FuzzCorpus.hosts.map { GatewayHostAllowList.Entry(host: $0) }
         let gateways = PushGateways(logger: Logger(label: "fuzz.gateways"), connectTimeout: .seconds(2))
-        server.gateways = GatewayDirectory(store: server.store, gateways: gateways, resolver: LoopbackResolver())
+        server.gateways = server.gatewayDirectory(gateways, resolver: CachingEndpointResolver(resolver: LoopbackResolver()))
         // The limits on, generous enough that the fuzzer reaches the routes behind them.
         var limits = RateLimitPolicy()
         limits.perInstallation = RateLimit(requests: 100_000, period: 1)
