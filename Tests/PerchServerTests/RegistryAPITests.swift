@@ -18,9 +18,17 @@ struct RegistryAPITests {
             #expect(identify.status == .ok && identify["userId"] == "alice" && identify["previousUserId"] == nil)
             let moved = try await client.call(.post, "/v1/identify", key: app.publishable, json: ["installationId": "iphone", "userId": "bob",
                                                                                                      "userAuth": .string(app.userAuth(for: "bob"))])
-            #expect(moved["previousUserId"] == "alice")
-            let unknown = try await client.call(.post, "/v1/identify", key: app.publishable, json: ["installationId": "ghost", "userId": "bob"])
-            #expect(unknown.status == .notFound && unknown.errorField == "installationId")
+            #expect(moved.status == .ok && moved["userId"] == "bob" && moved["previousUserId"] == nil,
+                    "the publishable key is never told whom an installation belonged to")
+            #expect(try await client.call(.get, "/v1/installations/iphone", key: app.secret)["userId"] == "bob", "the move is done")
+            // An installation Perch does not know gets the same answer as a known one, and nothing is stored for it;
+            // the secret key is told the truth.
+            let unknown = try await client.call(.post, "/v1/identify", key: app.publishable, json: ["installationId": "ghost", "userId": "bob",
+                                                                                                       "userAuth": .string(app.userAuth(for: "bob"))])
+            #expect(unknown.status == .ok && unknown.json == ["installationId": "ghost", "userId": "bob"])
+            #expect(try await client.call(.get, "/v1/installations/ghost", key: app.secret).status == .notFound)
+            let unknownToSecret = try await client.call(.post, "/v1/identify", key: app.secret, json: ["installationId": "ghost", "userId": "bob"])
+            #expect(unknownToSecret.status == .notFound && unknownToSecret.errorField == "installationId")
 
             var profile = try await client.call(.get, "/v1/users/bob", key: app.secret)
             guard case .object(let reach)? = profile["reachability"] else { Issue.record("no reachability"); return }
@@ -39,16 +47,21 @@ struct RegistryAPITests {
             #expect(!profile.json.jsonText.contains(token), "the profile shows no raw token")
 
             let revoke = try await client.call(.put, "/v1/installations/iphone/consent", key: app.publishable, json: ["status": "revoked", "source": "settings"])
-            #expect(revoke["status"] == "revoked" && revoke["reachable"] == false)
-            guard case .array(let history)? = revoke["consentHistory"] else { Issue.record("no history"); return }
+            #expect(revoke.status == .ok && revoke.json == ["installationId": "iphone", "consent": ["status": "revoked", "source": "settings"]])
+            let revoked = try await client.call(.get, "/v1/installations/iphone", key: app.secret)
+            #expect(revoked["status"] == "revoked" && revoked["reachable"] == false)
+            guard case .array(let history)? = revoked["consentHistory"] else { Issue.record("no history"); return }
             #expect(history.count == 2)
 
             let logout = try await client.call(.post, "/v1/logout", key: app.publishable, json: ["installationId": "iphone"])
-            #expect(logout["userId"] == nil && logout["previousUserId"] == "bob")
+            #expect(logout.status == .ok && logout.json == ["installationId": "iphone", "userId": nil])
+            #expect(try await client.call(.get, "/v1/installations/iphone", key: app.secret)["userId"] == nil, "the installation is anonymous again")
             let gone = try await client.call(.delete, "/v1/installations/iphone", key: app.publishable)
+            #expect(gone.status == .ok && gone.json == ["installationId": "iphone", "status": "revoked"])
             // already revoked by the withdrawn consent: the token stays revoked with its first reason
-            #expect(gone.status == .ok && gone["status"] == "revoked" && gone["statusReason"] == "consent_withdrawn")
-            #expect(try await client.call(.delete, "/v1/installations/ghost", key: app.publishable).status == .notFound)
+            let after = try await client.call(.get, "/v1/installations/iphone", key: app.secret)
+            #expect(after["status"] == "revoked" && after["statusReason"] == "consent_withdrawn")
+            #expect(try await client.call(.delete, "/v1/installations/ghost", key: app.secret).status == .notFound)
         }
     }
 
@@ -147,7 +160,13 @@ struct UnregisterAPITests {
             _ = try await client.call(.post, "/v1/tokens", key: app.publishable, json: [
                 "platform": "apns", "token": .string(Tokens.apns(8)), "installationId": "ipad", "consent": "granted"])
             let gone = try await client.call(.delete, "/v1/installations/ipad", key: app.publishable)
-            #expect(gone.status == .ok && gone["status"] == "revoked" && gone["statusReason"] == "unregistered" && gone["reachable"] == false)
+            #expect(gone.status == .ok && gone.json == ["installationId": "ipad", "status": "revoked"])
+            let stored = try await client.call(.get, "/v1/installations/ipad", key: app.secret)
+            #expect(stored["status"] == "revoked" && stored["statusReason"] == "unregistered" && stored["reachable"] == false)
+            // The same answer for an installation Perch never had: the publishable key learns nothing about which ids exist.
+            let never = try await client.call(.delete, "/v1/installations/never-registered", key: app.publishable)
+            #expect(never.status == .ok && never.json == ["installationId": "never-registered", "status": "revoked"])
+            #expect(try await client.call(.delete, "/v1/installations/never-registered", key: app.secret).status == .notFound)
             let bad = try await client.call(.delete, "/v1/installations/bad%20id", key: app.publishable)
             #expect(bad.status == .badRequest && bad.errorField == "installationId")
         }

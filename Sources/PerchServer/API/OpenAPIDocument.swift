@@ -60,15 +60,19 @@ public enum OpenAPIDocument {
               requestSchema: "Registration", success: 201, responseSchema: "Token"),
         .init(method: "GET", path: "/v1/installations/{installationId}", summary: "An installation with its consent history (extension)",
               key: "secret", success: 200, responseSchema: "Installation"),
-        .init(method: "DELETE", path: "/v1/installations/{installationId}", summary: "Unregister: the token becomes revoked",
+        .init(method: "DELETE", path: "/v1/installations/{installationId}", summary: "Unregister: the token becomes revoked. The publishable key is answered {installationId, status} only, "
+                  + "the same for an unknown installation (security.md)",
               key: "publishable", success: 200, responseSchema: "Installation"),
-        .init(method: "PUT", path: "/v1/installations/{installationId}/consent", summary: "Record consent (granted, denied, revoked)",
+        .init(method: "PUT", path: "/v1/installations/{installationId}/consent", summary: "Record consent (granted, denied, revoked). The publishable key is answered {installationId, consent} only, "
+                  + "the same for an unknown installation (security.md)",
               key: "publishable", requestSchema: "Consent", success: 200, responseSchema: "Installation"),
         .init(method: "POST", path: "/v1/identify",
               summary: "Bind an installation to a user; a move from another user is logged. With the publishable key, binding or moving needs "
-                  + "userAuth (HS256 JWT, identity secret, sub = userId, exp) unless the app's identityVerification is off; 401 field userAuth",
+                  + "userAuth (HS256 JWT, identity secret, sub = userId, exp) unless the app's identityVerification is off; 401 field userAuth. "
+                  + "The publishable key is answered {installationId, userId} only, the same for an unknown installation (nothing is stored for it)",
               key: "publishable", requestSchema: "Identify", success: 200, responseSchema: "Binding"),
-        .init(method: "POST", path: "/v1/logout", summary: "Unbind an installation from its user", key: "publishable",
+        .init(method: "POST", path: "/v1/logout", summary: "Unbind an installation from its user (the publishable key: {installationId, userId: null}, "
+                  + "the same for an unknown installation)", key: "publishable",
               requestSchema: "Logout", success: 200, responseSchema: "Binding"),
         .init(method: "POST", path: "/v1/events", summary: "Record up to 1,000 events; each item answered on its own",
               key: "publishable", requestSchema: "Events", success: 200, responseSchema: "EventResults"),

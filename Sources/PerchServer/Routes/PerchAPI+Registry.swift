@@ -44,9 +44,11 @@ extension PerchAPI {
             let appId = try context.appId(requiring: .publishable)
             let installationId = try context.parameters.identifier("installationId", rule: FieldRules.installationId)
             try limitInstallations([installationId], context: context)
-            guard try await store.unregister(appId: appId, installationId: installationId, now: now()) else {
-                throw PerchError.notFound("installation")
+            let known = try await store.unregister(appId: appId, installationId: installationId, now: now())
+            if context.keyKind == .publishable {
+                return try JSONResponse.make(PublicInstallationView(installationId: installationId, status: TokenStatusName.revoked.rawValue))
             }
+            guard known else { throw PerchError.notFound("installation") }
             return try JSONResponse.make(try await installationView(appId: appId, installationId: installationId))
         }
 
@@ -70,9 +72,11 @@ extension PerchAPI {
                 throw PerchError.invalid("source", "source must be 1–64 printable ASCII characters")
             }
             let record = ConsentRecord(status: status, source: source, at: now())
-            guard try await store.setConsent(appId: appId, installationId: installationId, record: record) != nil else {
-                throw PerchError.notFound("installation")
+            let known = try await store.setConsent(appId: appId, installationId: installationId, record: record) != nil
+            if context.keyKind == .publishable {
+                return try JSONResponse.make(PublicInstallationView(installationId: installationId, consent: .init(status: status.rawValue, source: source)))
             }
+            guard known else { throw PerchError.notFound("installation") }
             return try JSONResponse.make(try await installationView(appId: appId, installationId: installationId, withHistory: true))
         }
 
@@ -82,11 +86,14 @@ extension PerchAPI {
             let installationId = try FieldRules.installationId(body.installationId)
             try limitInstallations([installationId], context: context)
             let userId = try FieldRules.userId(body.userId)
-            guard let current = try await store.installation(appId: appId, installationId: installationId) else {
-                throw PerchError(.notFound, "installation not found; register a token first", field: "installationId")
+            let current = try await store.installation(appId: appId, installationId: installationId)
+            // The proof is asked for whether or not the installation exists, so a 401 says nothing about it either.
+            try await requireProof(body.userAuth, appId: appId, keyKind: context.keyKind, currentUserId: current?.userId, requestedUserId: userId)
+            let bound = current == nil ? nil : try await store.identify(appId: appId, installationId: installationId, userId: userId, now: now())
+            if context.keyKind == .publishable {
+                return try JSONResponse.make(PublicInstallationView(installationId: installationId, userId: .some(userId)))
             }
-            try await requireProof(body.userAuth, appId: appId, keyKind: context.keyKind, currentUserId: current.userId, requestedUserId: userId)
-            guard let (summary, previous) = try await store.identify(appId: appId, installationId: installationId, userId: userId, now: now()) else {
+            guard let (summary, previous) = bound else {
                 throw PerchError(.notFound, "installation not found; register a token first", field: "installationId")
             }
             return try JSONResponse.make(BindingView(installationId: summary.installationId, userId: summary.userId, previousUserId: previous))
@@ -97,7 +104,11 @@ extension PerchAPI {
             let body = try await JSONBody.decode(IdentifyBody.self, from: request)
             let installationId = try FieldRules.installationId(body.installationId)
             try limitInstallations([installationId], context: context)
-            guard let (summary, previous) = try await store.logout(appId: appId, installationId: installationId, now: now()) else {
+            let unbound = try await store.logout(appId: appId, installationId: installationId, now: now())
+            if context.keyKind == .publishable {
+                return try JSONResponse.make(PublicInstallationView(installationId: installationId, userId: .some(nil)))
+            }
+            guard let (summary, previous) = unbound else {
                 throw PerchError(.notFound, "installation not found", field: "installationId")
             }
             return try JSONResponse.make(BindingView(installationId: summary.installationId, userId: summary.userId, previousUserId: previous))
