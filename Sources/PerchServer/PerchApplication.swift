@@ -20,6 +20,7 @@ public enum PerchApplication {
         router.add(middleware: MetricsMiddleware(access: api.metricsAccess, metrics: api.metrics, store: api.store))
         router.add(middleware: CrossOriginMiddleware())
         router.add(middleware: JSONContentTypeMiddleware())
+        router.add(middleware: QueryTextMiddleware())
         router.add(middleware: AuthMiddleware(store: store, adminKey: adminKey, cache: api.keyCache, now: api.now))
         router.add(middleware: RateLimitMiddleware(limits: api.rateLimits, now: api.now))
         api.addRoutes(to: router)

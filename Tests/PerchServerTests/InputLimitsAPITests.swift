@@ -130,6 +130,11 @@ import Testing
             // An escaped backslash before "u0000" is just text.
             let fine = try await client.call(.put, "/v1/users/alice", key: app.secret, raw: #"{"attributes":{"path":"C:\\u0000"}}"#)
             #expect(fine.status == .ok, "\(fine.json)")
+            // In a query parameter too (found by the fuzz test: a 500 on PostgreSQL before).
+            let export = try await client.call(.get, "/v1/exports/deliveries?campaignId=%00", key: app.secret)
+            #expect(export.status == .badRequest && export.errorField == "campaignId", "\(export.json)")
+            let health = try await client.call(.get, "/v1/metrics/tokens?appVersion=1%002", key: app.secret)
+            #expect(health.status == .badRequest && health.errorField == "appVersion", "\(health.json)")
         }
     }
 
