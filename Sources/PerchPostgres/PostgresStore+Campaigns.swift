@@ -26,6 +26,13 @@ extension PostgresStore: CampaignStore {
             .map(Self.segment)
     }
 
+    public func updateSegment(appId: String, id: String, name: String, filter: String, now: Date) async throws -> SegmentRecord? {
+        try await rows("""
+            UPDATE segments SET name = \(name), filter = \(filter), updated_at = \(now.timeIntervalSince1970)
+            WHERE app_id = \(appId) AND id = \(id) RETURNING id, name, filter, created_at, updated_at
+            """).first.map(Self.segment)
+    }
+
     static func segment(_ row: PostgresRandomAccessRow) throws -> SegmentRecord {
         let (id, name, filter, created, updated) = try row.decode((String, String, String, Double, Double).self)
         return SegmentRecord(id: id, name: name, filter: filter, createdAt: Date(timeIntervalSince1970: created),

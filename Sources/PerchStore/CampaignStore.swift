@@ -11,6 +11,8 @@ public protocol CampaignStore: Sendable {
     func createSegment(appId: String, name: String, filter: String, now: Date) async throws -> SegmentRecord
     func segment(appId: String, id: String) async throws -> SegmentRecord?
     func segments(appId: String) async throws -> [SegmentRecord]
+    /// Renames a segment and replaces its filter; `nil` when unknown. Campaigns naming it read the new filter when they start.
+    func updateSegment(appId: String, id: String, name: String, filter: String, now: Date) async throws -> SegmentRecord?
 
     func createCampaign(appId: String, definition: CampaignDefinition, kind: CampaignKind, now: Date) async throws -> CampaignRecord
     /// Replaces the definition of a draft or scheduled campaign; `nil` when unknown. Throws `conflict` otherwise.

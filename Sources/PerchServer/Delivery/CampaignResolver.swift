@@ -34,10 +34,7 @@ public struct CampaignResolver: Sendable {
     /// Safe to run again after a crash: rows already written are kept.
     @discardableResult
     public func resolve(_ campaign: CampaignRecord, now: Date) async throws -> Int {
-        let definition = campaign.definition
-        let audience = try await audience(appId: campaign.appId, definition.audience)
-        let candidates = try await store.candidates(appId: campaign.appId, audience: audience, now: now)
-        let planned = try await plan(campaign, candidates: candidates, start: campaign.startAt ?? now, now: now)
+        let planned = try await plan(campaign, start: campaign.startAt ?? now, now: now)
         try await write(campaign, occurrence: "", planned: planned, finished: true, now: now)
         logger.info("campaign resolved", metadata: ["perch.campaign_id": "\(campaign.id)", "tokens": "\(planned.count)"])
         return planned.count
@@ -71,6 +68,32 @@ public struct CampaignResolver: Sendable {
         }
         try await write(campaign, occurrence: trigger.id, planned: planned, finished: false, now: now)
         try await store.finishTrigger(appId: trigger.appId, id: trigger.id, state: state, now: now)
+    }
+
+    /// The campaign's audience (or only one person of it) planned for a start at `start`: the one path a real send
+    /// (``resolve(_:now:)``), a dry run (``dryRun(_:now:)``) and the dashboard's explain of a draft all take.
+    public func plan(_ campaign: CampaignRecord, person: (installationId: String, userId: String?)? = nil, start: Date,
+                     now: Date) async throws -> [CampaignPlanner.Planned] {
+        var audience = try await audience(appId: campaign.appId, campaign.definition.audience)
+        if let person { audience = .person(installationId: person.installationId, userId: person.userId, within: audience) }
+        let candidates = try await store.candidates(appId: campaign.appId, audience: audience, now: now)
+        return try await plan(campaign, candidates: candidates, start: start, now: now)
+    }
+
+    /// What sending the campaign now would do, counted; nothing is sent or written. Planned with the start a send at
+    /// `now` would get (its scheduled time, or now).
+    public func dryRun(_ campaign: CampaignRecord, now: Date) async throws -> CampaignDryRun {
+        guard campaign.kind == .campaign else {
+            throw PerchError(.conflict, "a dry run plans a whole audience at once; a \(campaign.kind.rawValue) campaign is planned per person",
+                             field: "campaignId")
+        }
+        let planned = try await plan(campaign, start: sendStart(campaign, now: now), now: now)
+        return CampaignDryRun(planned, variantNames: campaign.definition.variants?.map(\.name) ?? [])
+    }
+
+    /// When a campaign sent at `now` starts: its recorded start once sent, else its schedule's (`at`, or now).
+    public func sendStart(_ campaign: CampaignRecord, now: Date) -> Date {
+        campaign.startAt ?? (campaign.definition.schedule ?? CampaignSchedule()).start(sentAt: now)
     }
 
     func plan(_ campaign: CampaignRecord, candidates: [CampaignPlanner.Candidate], start: Date, now: Date) async throws -> [CampaignPlanner.Planned] {

@@ -50,6 +50,15 @@ extension PerchAPI {
             return try JSONResponse.make(try await campaignView(appId: appId, id: id), status: .accepted)
         }
 
+        router.post("/v1/campaigns/:campaignId/dry-run") { _, context in
+            let appId = try context.appId(requiring: .secret)
+            let id = try context.parameters.require("campaignId")
+            guard let campaign = try await store.campaign(appId: appId, id: id), campaign.kind != .transactional else {
+                throw PerchError.notFound("campaign")
+            }
+            return try JSONResponse.make(try await campaignResolver.dryRun(campaign, now: now()))
+        }
+
         router.post("/v1/campaigns/:campaignId/cancel") { _, context in
             let appId = try context.appId(requiring: .secret)
             let id = try context.parameters.require("campaignId")

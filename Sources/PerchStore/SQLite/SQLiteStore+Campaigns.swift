@@ -26,6 +26,15 @@ extension SQLiteStore: CampaignStore {
         }
     }
 
+    public func updateSegment(appId: String, id: String, name: String, filter: String, now: Date) async throws -> SegmentRecord? {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE segments SET name = ?, filter = ?, updated_at = ? WHERE app_id = ? AND id = ?",
+                           arguments: [name, filter, now.stored, appId, id])
+            guard db.changesCount > 0 else { return nil }
+            return try Row.fetchOne(db, sql: "SELECT * FROM segments WHERE app_id = ? AND id = ?", arguments: [appId, id]).map(Self.segment)
+        }
+    }
+
     static func segment(_ row: Row) -> SegmentRecord {
         SegmentRecord(id: row["id"], name: row["name"], filter: row["filter"], createdAt: Date(stored: row["created_at"]),
                       updatedAt: Date(stored: row["updated_at"]))
