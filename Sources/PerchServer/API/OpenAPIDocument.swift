@@ -91,6 +91,10 @@ public enum OpenAPIDocument {
         .init(method: "GET", path: "/v1/segments", summary: "The app's segments (extension)", key: "secret", success: 200),
         .init(method: "GET", path: "/v1/segments/{segmentId}", summary: "One segment (extension)", key: "secret", success: 200,
               responseSchema: "SegmentRecord"),
+        .init(method: "PUT", path: "/v1/segments/{segmentId}", summary: "Rename a segment and replace its filter (extension); campaigns naming it read "
+                  + "the new filter when they start", key: "secret", requestSchema: "Segment", success: 200, responseSchema: "SegmentRecord"),
+        .init(method: "POST", path: "/v1/segments/preview", summary: "How many installations and people an unsaved filter selects now; a parse error is a "
+                  + "400 naming filter and the position", key: "secret", requestSchema: "SegmentPreviewRequest", success: 200, responseSchema: "AudienceSize"),
         .init(method: "GET", path: "/v1/segments/{segmentId}/preview", summary: "How many tokens the segment selects now, and a sample (query sample=0..100)",
               key: "secret", success: 200, responseSchema: "SegmentPreview"),
         .init(method: "POST", path: "/v1/campaigns", summary: "Create a campaign (a draft); with trigger, a triggered campaign", key: "secret",
@@ -102,6 +106,10 @@ public enum OpenAPIDocument {
               requestSchema: "Campaign", success: 200, responseSchema: "CampaignStatus"),
         .init(method: "POST", path: "/v1/campaigns/{campaignId}/send", summary: "Start (now or at schedule.at); triggered campaigns start listening",
               key: "secret", success: 202, responseSchema: "CampaignStatus"),
+        .init(method: "POST", path: "/v1/campaigns/{campaignId}/dry-run",
+              summary: "Plan the campaign now with the send's own planner, without sending or writing deliveries: tokens and people that would be "
+                  + "sent to, per platform and variant, and tokens left out per reason (409 for a triggered campaign)",
+              key: "secret", success: 200, responseSchema: "DryRun"),
         .init(method: "POST", path: "/v1/campaigns/{campaignId}/cancel", summary: "Stop: queued deliveries become suppressed(cancelled)",
               key: "secret", success: 200, responseSchema: "CampaignStatus"),
         .init(method: "GET", path: "/v1/campaigns/{campaignId}/report", summary: "Funnel with rates, variants, holdout lift (95% interval, p-value, reading), revocations within 7 days",
@@ -198,6 +206,14 @@ public enum OpenAPIDocument {
             "gatewayMessageId": string, "reason": schema(["code": string, "status": ["type": "integer"], "detail": string])])]]),
         "Segment": schema(["name": string, "filter": string], required: ["name", "filter"]),
         "SegmentRecord": schema(["id": string, "name": string, "filter": string, "createdAt": string, "updatedAt": string]),
+        "SegmentPreviewRequest": schema(["filter": string], required: ["filter"]),
+        "AudienceSize": schema(["installations": ["type": "integer"], "people": ["type": "integer"]], required: ["installations", "people"]),
+        "DryRun": schema(["tokens": ["type": "integer"], "people": ["type": "integer"],
+                          "byPlatform": ["type": "object", "additionalProperties": ["type": "integer"]],
+                          "byVariant": ["type": "object", "additionalProperties": ["type": "integer"]],
+                          "leftOut": ["type": "object", "description": "tokens per reason code: holdout, consent_denied, frequency_cap_user, quiet_hours, device_policy, token_invalid, …",
+                                      "additionalProperties": ["type": "integer"]]],
+                         required: ["tokens", "people", "byPlatform", "byVariant", "leftOut"]),
         "SegmentPreview": schema(["segmentId": string, "count": ["type": "integer"], "sample": ["type": "array", "items": ref("Installation")]]),
         "Campaign": [
             "description": "audience: exactly one of segmentId, filter, userIds, installationIds. message: title/body/url may use {{user.x | default: \"y\"}}. variants: [{name, weight, message?}]. frequencyCap: {limit, windowSeconds} or a list. quietHours: {start: \"22:00\", end: \"08:00\", action: defer|skip, fallbackTimeZone}. schedule: {at?, localTime?: \"09:00\", optimized?, defaultHour?, windowHours?, fallbackTimeZone?}. trigger: {event, delaySeconds, cancelIf?}.",
