@@ -20,13 +20,13 @@ struct CampaignListPage {
                 + cell("tokens", counts.tokens) + cell("attempted", counts.attempted) + cell("accepted", counts.accepted)
                 + cell("received", counts.received) + cell("opened", counts.opened) + cell("converted", counts.converted) + "</tr>"
         }
-        if campaigns.isEmpty { rows = "<tr><td colspan=\"9\" class=\"empty\">No campaigns yet: create one with POST /v1/campaigns.</td></tr>" }
+        if campaigns.isEmpty { rows = "<tr><td colspan=\"9\" class=\"empty\">No campaigns yet: compose one (New campaign) or create one with POST /v1/campaigns.</td></tr>" }
         let table = "<div class=\"scroll\"><table><caption>Counts from each campaign's delivery rows and the events attributed to it</caption>"
             + "<thead><tr><th scope=\"col\">Campaign</th><th scope=\"col\">Status</th><th scope=\"col\">Started (UTC)</th>"
             + ["Tokens", "Attempted", "Accepted", "Delivered", "Opened", "Converted"].map { "<th scope=\"col\" class=\"num\">\($0)</th>" }.joined()
             + "</tr></thead><tbody>\(rows)</tbody></table></div>"
         return DashboardLayout.page(title: "Campaigns", appName: appName, section: .campaigns,
-                                    body: "<section>\(table)<p class=\"muted\">Delivered = client receipts (<code>received</code> events); "
+                                    body: "<p><a class=\"button primary\" href=\"/campaigns/new\">New campaign</a></p><section>\(table)<p class=\"muted\">Delivered = client receipts (<code>received</code> events); "
                                         + "accepted = the push service said yes.</p></section>")
     }
 }

@@ -7,6 +7,9 @@ import PerchStore
 struct CampaignReportPage {
     var appName: String
     var report: CampaignReportView
+    /// The status, actions, progress and explain above the report (``CampaignControls``, ``CampaignExplanation``).
+    var controls = ""
+    var csrf: String?
 
     var html: String {
         let api = "/v1/campaigns/\(report.campaignId)/report"
@@ -15,7 +18,8 @@ struct CampaignReportPage {
             + "\(HTML.metric("tokens", count: report.tokens)) tokens in the audience, \(HTML.metric("queued", count: report.queued)) still queued</p>"
             + funnel + variants + lift + costs + reasons
         return DashboardLayout.page(title: report.name, appName: appName, section: .campaigns,
-                                    body: "<p><a href=\"/campaigns\">← Campaigns</a></p>" + DashboardLayout.section(api: api, heading: nil, body, id: "report"))
+                                    body: "<p><a href=\"/campaigns\">← Campaigns</a></p>" + controls + DashboardLayout.section(api: api, heading: nil, body, id: "report"),
+                                    csrf: csrf)
     }
 
     var funnel: String {

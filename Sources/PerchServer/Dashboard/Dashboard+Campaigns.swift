@@ -25,7 +25,13 @@ extension Dashboard {
                                                               + "<p><a href=\"/campaigns\">← Campaigns</a></p>"), status: .notFound)
                 }
                 let counts = try await store.campaignCounts(appId: session.appId, campaignId: id, now: now)
-                return Self.html(CampaignReportPage(appName: app.name, report: CampaignReportView(record, counts)).html)
+                var page = CampaignReportPage(appName: app.name, report: CampaignReportView(record, counts))
+                page.csrf = session.csrfToken(key: signingKey)
+                let view = CampaignView(record, counts: counts)
+                var explanation = CampaignExplanation(lookup: "")
+                if let lookup = Self.parameter(request, "explain") { explanation = try await explain(record, lookup: lookup) }
+                page.controls = CampaignControls(campaign: view, csrfField: csrfField(session)).html + explanation.html
+                return Self.html(page.html)
             }
         }
     }

@@ -7,7 +7,8 @@ import PerchCore
 import PerchStore
 
 /// The dashboard at `/`: server-rendered HTML pages over the same store calls and views as the API
-/// (docs/dashboard.md). No script, no CDN, no front-end build; charts are inline SVG.
+/// (docs/dashboard.md). No CDN, no front-end build; charts are inline SVG; one small script of Perch's own adds live counts,
+/// previews and progress to pages that work without it.
 ///
 /// Pages need a session (``DashboardSession``), opened by signing in with the app's secret key; without one they
 /// redirect (303) to `/signin`. Each section of a page names the API call its numbers equal (`data-api`) and each
@@ -37,7 +38,8 @@ public struct Dashboard: Sendable {
     var store: any PerchStore { api.store }
     var now: Date { api.now() }
 
-    /// Adds the pages (`/`, `/campaigns`, `/campaigns/{id}`, `/users`), sign-in and sign-out, and the stylesheet.
+    /// Adds the pages (`/`, `/campaigns`, `/campaigns/new`, `/campaigns/{id}`, `/segments`, `/users`), sign-in and sign-out, the
+    /// stylesheet and the script.
     public func addRoutes(to router: Router<PerchRequestContext>) {
         router.get("/dashboard/style.css") { _, _ in
             var headers = HTTPFields()
@@ -47,7 +49,15 @@ public struct Dashboard: Sendable {
         }
         addSignInRoutes(to: router)
         addTokenHealthRoutes(to: router)
+        router.get("/dashboard/dashboard.js") { _, _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/javascript; charset=utf-8"
+            headers[.cacheControl] = "public, max-age=3600"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: DashboardScript.source)))
+        }
         addCampaignRoutes(to: router)
+        addComposerRoutes(to: router)
+        addSegmentRoutes(to: router)
         addUserRoutes(to: router)
     }
 
@@ -78,7 +88,7 @@ public struct Dashboard: Sendable {
         var headers = HTTPFields()
         headers[.contentType] = "text/html; charset=utf-8"
         headers[.cacheControl] = "no-store"
-        headers[.contentSecurityPolicy] = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+        headers[.contentSecurityPolicy] = "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'self'; "
             + "frame-ancestors 'none'; base-uri 'none'"
         // Same-origin: no page address leaks to other sites, while the pages' own form posts keep their Origin
         // (with no-referrer, Chromium sends `Origin: null`, which ``isSameOrigin(_:)`` refuses).

@@ -6,23 +6,30 @@ enum DashboardLayout {
     enum Section: String, CaseIterable {
         case tokens = "Token health"
         case campaigns = "Campaigns"
+        case segments = "Segments"
         case users = "User lookup"
 
         var path: String {
             switch self {
             case .tokens: "/"
             case .campaigns: "/campaigns"
+            case .segments: "/segments"
             case .users: "/users"
             }
         }
     }
 
-    /// A whole page. `body` is HTML already escaped; `title` and `appName` are escaped here.
-    static func page(title: String, appName: String?, section: Section?, body: String) -> String {
+    /// A whole page. `body` is HTML already escaped; `title` and `appName` are escaped here. A page with forms that change
+    /// state passes the session's `csrf` token: the page then carries it for its script (`meta[name=csrf-token]`) and
+    /// loads Perch's own script (`/dashboard/dashboard.js`: live counts, previews, progress).
+    static func page(title: String, appName: String?, section: Section?, body: String, csrf: String? = nil) -> String {
+        let script = csrf.map {
+            "<meta name=\"csrf-token\" content=\"\(HTML.escape($0))\"><script src=\"/dashboard/dashboard.js\" defer></script>"
+        } ?? ""
         var out = """
         <!doctype html>
         <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>\(HTML.escape(title)) · Perch</title><link rel="stylesheet" href="/dashboard/style.css"></head>
+        <title>\(HTML.escape(title)) · Perch</title><link rel="stylesheet" href="/dashboard/style.css">\(script)</head>
         <body><header class="top"><div class="brand">Perch</div>
         """
         if let appName {
@@ -115,5 +122,31 @@ enum DashboardLayout {
     .signin input { width: 100%; }
     .signin form { display: flex; flex-direction: column; gap: 14px; }
     .pill { display: inline-block; padding: 1px 8px; border-radius: 999px; background: var(--soft); border: 1px solid var(--line); font-size: 12px; }
+    :focus-visible { outline: 3px solid #f59e0b; outline-offset: 2px; }
+    fieldset { border: 1px solid var(--line); border-radius: 10px; padding: 8px 16px 12px; margin: 14px 0; background: #fff; }
+    legend { font-weight: 600; padding: 0 6px; }
+    .field { display: flex; flex-direction: column; gap: 4px; margin: 8px 0; flex: 1; min-width: 160px; }
+    .field label { color: var(--ink); font-size: 13px; font-weight: 500; }
+    .field.check { flex-direction: row; align-items: center; gap: 8px; }
+    .field.check input { min-width: 0; }
+    .row { display: flex; gap: 12px; flex-wrap: wrap; align-items: flex-start; }
+    textarea { font: 13px/1.4 ui-monospace, SFMono-Regular, Menlo, monospace; padding: 6px 8px; border: 1px solid #9ca3af; border-radius: 6px; width: 100%; }
+    .hint { color: var(--muted); font-size: 12px; margin: 0; }
+    .field-error { color: var(--bad); background: #fef2f2; border: 1px solid #fecaca; border-radius: 6px; padding: 6px 8px; margin: 4px 0; font-size: 13px; }
+    .field-error code.at { display: block; margin-top: 4px; white-space: pre-wrap; color: var(--ink); }
+    .field-error mark { background: #fde68a; color: var(--ink); }
+    [aria-invalid="true"] { border-color: var(--bad); }
+    .live { margin: 6px 0; }
+    .actions { display: flex; gap: 10px; align-items: center; flex-wrap: wrap; margin: 12px 0; }
+    .actions button, a.button, form.actions button { font: inherit; padding: 7px 14px; border-radius: 6px; border: 1px solid #9ca3af; background: #fff;
+           color: var(--ink); cursor: pointer; text-decoration: none; display: inline-block; }
+    .actions button.primary, a.button.primary, button.primary { background: var(--accent); color: #fff; border-color: var(--accent); }
+    button.danger { background: var(--bad); color: #fff; border-color: var(--bad); }
+    .previews { display: grid; grid-template-columns: repeat(auto-fit, minmax(240px, 1fr)); gap: 12px; }
+    figure.preview { margin: 0; border: 1px solid var(--line); border-radius: 10px; padding: 8px 10px; background: var(--soft); }
+    figure.preview figcaption { font-size: 12px; color: var(--muted); margin-bottom: 6px; }
+    .bubble { background: #fff; border-radius: 8px; padding: 8px 10px; box-shadow: 0 1px 2px rgba(0,0,0,.08); overflow-wrap: anywhere; }
+    figure.preview pre { font-size: 11px; white-space: pre-wrap; overflow-wrap: anywhere; max-height: 200px; overflow: auto; }
+    .progress progress { width: 240px; vertical-align: middle; }
     """
 }

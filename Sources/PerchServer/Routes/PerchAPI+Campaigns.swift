@@ -42,11 +42,7 @@ extension PerchAPI {
         router.post("/v1/campaigns/:campaignId/send") { _, context in
             let appId = try context.appId(requiring: .secret)
             let id = try context.parameters.require("campaignId")
-            guard let current = try await store.campaign(appId: appId, id: id), current.kind != .transactional else {
-                throw PerchError.notFound("campaign")
-            }
-            let start = (current.definition.schedule ?? CampaignSchedule()).start(sentAt: now())
-            _ = try await store.startCampaign(appId: appId, id: id, startAt: start, now: now())
+            try await startCampaign(appId: appId, id: id)
             return try JSONResponse.make(try await campaignView(appId: appId, id: id), status: .accepted)
         }
 
@@ -96,6 +92,14 @@ extension PerchAPI {
             return try JSONResponse.make(ExplainView(campaignId: id, installationId: installationId, verdict: verdict, explanation: explanation,
                                                      decisions: decisions))
         }
+    }
+
+    /// Starts a draft: now, or at its `schedule.at` (the API's send and the dashboard's). `conflict` when not a draft.
+    func startCampaign(appId: String, id: String) async throws {
+        guard let current = try await store.campaign(appId: appId, id: id), current.kind != .transactional else {
+            throw PerchError.notFound("campaign")
+        }
+        _ = try await store.startCampaign(appId: appId, id: id, startAt: campaignResolver.sendStart(current, now: now()), now: now())
     }
 
     func campaignView(appId: String, id: String) async throws -> CampaignView {
