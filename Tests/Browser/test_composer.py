@@ -13,22 +13,17 @@ Run: `python3 Tests/Browser/test_composer.py` after `swift build` (PERCH_BINARY 
 
 import datetime
 import json
-import os
-import shutil
 import sys
-import tempfile
-import time
 import unittest
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
-from browser_support import start_chromium, wait_until
-from test_dashboard import ARTIFACTS, PERCH, READ_METRICS, Demo, reads_as, resolve, same
+from browser_support import wait_until
+from test_dashboard import READ_METRICS, DemoInChromium, reads_as, resolve, same
 
 SEGMENT_FILTER = 'known and user.plan in ["pro", "team"]'
 
@@ -48,32 +43,8 @@ return element.name ? element.tagName + ':' + element.name + ':' + (element.valu
 """
 
 
-class ComposerInRealBrowserTests(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        if not PERCH.exists():
-            raise AssertionError(f"{PERCH} not found: run `swift build` first (or set PERCH_BINARY)")
-        cls.started = time.monotonic()
-        cls.folder = Path(tempfile.mkdtemp(prefix="perch-composer-"))
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        cls.demo = Demo(cls.folder)
-        cls.driver = None
-        try:
-            cls.demo.start()
-            print(f"demo ready after {time.monotonic() - cls.started:.0f}s", file=sys.stderr)
-            cls.driver = start_chromium(cls.folder / "chromium-profile", window_size="1280,900")
-        except BaseException:
-            cls.tearDownClass()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        if cls.driver:
-            cls.driver.quit()
-        cls.demo.stop()
-        if os.environ.get("PERCH_KEEP_BROWSER_TEST") is None:
-            shutil.rmtree(cls.folder, ignore_errors=True)
-        print(f"composer browser test took {time.monotonic() - cls.started:.0f}s", file=sys.stderr)
+class ComposerInRealBrowserTests(DemoInChromium, unittest.TestCase):
+    screenshot_prefix = "composer"
 
     # -- helpers
 
@@ -90,17 +61,10 @@ class ComposerInRealBrowserTests(unittest.TestCase):
         except urllib.error.HTTPError as error:
             return error.code, json.loads(error.read() or b"null")
 
-    def visit(self, path):
-        self.driver.get(self.demo.base + path)
-
     def screenshot(self, name):
-        """The whole page (the window made as tall as the document first); also notes every resource the page loaded."""
+        """Also notes every resource the page loaded, to check that none came from elsewhere."""
         self.loaded += self.driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
-        height, frame = self.driver.execute_script(
-            "return [document.documentElement.scrollHeight, window.outerHeight - window.innerHeight]")
-        self.driver.set_window_size(1280, min(max(900, height + frame + 8), 10000))
-        self.driver.save_screenshot(str(ARTIFACTS / f"composer-{name}.png"))
-        self.driver.set_window_size(1280, 900)
+        super().screenshot(name)
 
     def metric(self, name, scope="body"):
         elements = self.driver.find_elements(By.CSS_SELECTOR, f'{scope} [data-metric="{name}"]')

@@ -153,7 +153,10 @@ def reads_as(shown, value):
     return abs(float(text) - number) <= 0.51 * 10 ** -decimals
 
 
-class DashboardInRealBrowserTests(unittest.TestCase):
+class DemoInChromium:
+    """A test case's `perch serve --demo` in a temporary folder and its headless Chromium, shared by the class's tests."""
+    screenshot_prefix = "dashboard"
+
     @classmethod
     def setUpClass(cls):
         if not PERCH.exists():
@@ -180,7 +183,7 @@ class DashboardInRealBrowserTests(unittest.TestCase):
             shutil.rmtree(cls.folder, ignore_errors=True)
         else:
             print(f"kept {cls.folder}", file=sys.stderr)
-        print(f"dashboard browser test took {time.monotonic() - cls.started:.0f}s", file=sys.stderr)
+        print(f"{cls.screenshot_prefix} browser test took {time.monotonic() - cls.started:.0f}s", file=sys.stderr)
 
     def visit(self, path):
         self.driver.get(self.demo.base + path)
@@ -192,8 +195,11 @@ class DashboardInRealBrowserTests(unittest.TestCase):
         height, frame = self.driver.execute_script(
             "return [document.documentElement.scrollHeight, window.outerHeight - window.innerHeight]")
         self.driver.set_window_size(1280, min(max(900, height + frame + 8), 10000))
-        self.driver.save_screenshot(str(ARTIFACTS / f"dashboard-{name}.png"))
+        self.driver.save_screenshot(str(ARTIFACTS / f"{self.screenshot_prefix}-{name}.png"))
         self.driver.set_window_size(1280, 900)
+
+
+class DashboardInRealBrowserTests(DemoInChromium, unittest.TestCase):
 
     def check_page(self, path, name, minimum):
         """Visits `path`, checks every number against the API and its text, saves a screenshot; answers the metrics."""

@@ -64,7 +64,7 @@ struct CampaignForm: Sendable {
         if let segment = fields.text("audience.segmentId") { audience["segmentId"] = .string(segment) }
         if let filter = fields.text("audience.filter") { audience["filter"] = .string(filter) }
         if let users = fields.text("audience.userIds") {
-            audience["userIds"] = .array(users.split(whereSeparator: { $0 == "\n" || $0 == "," || $0 == " " || $0 == "\t" }).map { .string(String($0)) })
+            audience["userIds"] = .array(users.split(whereSeparator: { $0 == "\n" || $0 == "," || $0 == " " || $0 == "\t" }).map { JSONValue.string(String($0)) })
         }
         object["audience"] = .object(audience)
         object["message"] = try message(prefix: "message.", required: true)

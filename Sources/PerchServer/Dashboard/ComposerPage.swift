@@ -55,9 +55,11 @@ struct ComposerPage {
             + Self.hintAndError(name, id, hint: hint, error: errorText(name)) + "</div>"
     }
 
-    func select(_ name: String, _ label: String, options: [(value: String, label: String)], hint: String? = nil) -> String {
+    func select(_ name: String, _ label: String, options: [(String, String)], hint: String? = nil) -> String {
         let id = Self.id(name), current = form.fields[name] ?? ""
-        let choices = options.map { "<option value=\"\(HTML.escape($0.value))\"\($0.value == current ? " selected" : "")>\(HTML.escape($0.label))</option>" }.joined()
+        let choices = options.map { value, text in
+            "<option value=\"\(HTML.escape(value))\"\(value == current ? " selected" : "")>\(HTML.escape(text))</option>"
+        }.joined()
         return "<div class=\"field\"><label for=\"\(id)\">\(HTML.escape(label))</label><select id=\"\(id)\" name=\"\(HTML.escape(name))\""
             + Self.described(id, hint: hint, error: errorText(name)) + ">\(choices)</select>" + Self.hintAndError(name, id, hint: hint, error: errorText(name)) + "</div>"
     }
@@ -141,7 +143,7 @@ struct ComposerPage {
 
     /// A labelled input with its hint and, when given, its error (`data-error` naming the field), tied by `aria-describedby`.
     static func field(_ name: String, label: String, value: String, error: String?, type: String = "text", hint: String? = nil, attributes: String = "") -> String {
-        let id = id(name)
+        let id = Self.id(name)
         return "<div class=\"field\"><label for=\"\(id)\">\(HTML.escape(label))</label><input type=\"\(type)\" id=\"\(id)\" name=\"\(HTML.escape(name))\" "
             + "value=\"\(HTML.escape(value))\"" + described(id, hint: hint, error: error) + " \(attributes)>" + hintAndError(name, id, hint: hint, error: error) + "</div>"
     }

@@ -17,7 +17,7 @@ struct MessagePreview: Sendable {
     }
 
     /// The messages by label (`Message`, `Variant B`), parsed; or the problem, naming its field.
-    var messages: [(label: String, message: PersonalisedMessage)]
+    var messages: [(String, PersonalisedMessage)]
     var problem: PerchError?
     var samples: [Sample]
 
