@@ -34,10 +34,21 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The store's protocols and records, and nothing of either database: the two dialects below depend on it,
+        // never on each other.
         .target(
             name: "PerchStore",
             dependencies: [
                 "PerchCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "PerchSQLite",
+            dependencies: [
+                "PerchCore",
+                "PerchStore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -49,10 +60,22 @@ let package = Package(
                 "PerchCore",
                 "PerchStore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // `perch migrate`: a SQLite file's registry moved into PostgreSQL, the one place that reads both.
+        .target(
+            name: "PerchTransfer",
+            dependencies: [
+                "PerchCore",
+                "PerchStore",
+                "PerchPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -112,10 +135,12 @@ let package = Package(
             dependencies: [
                 "PerchCore",
                 "PerchStore",
+                "PerchSQLite",
                 "PerchServer",
                 "PerchGateways",
                 "PerchSimulator",
                 "PerchPostgres",
+                "PerchTransfer",
                 "PerchDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -166,14 +191,14 @@ let package = Package(
         .executableTarget(
             name: "perch-bench-campaign",
             dependencies: [
-                "PerchCore", "PerchStore", "PerchServer", "PerchGateways", "PerchSimulator", "PerchDemo",
+                "PerchCore", "PerchStore", "PerchSQLite", "PerchServer", "PerchGateways", "PerchSimulator", "PerchDemo",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "bench/campaign/CampaignBench"
         ),
         .executableTarget(
             name: "perch-bench-analytics",
-            dependencies: ["PerchCore", "PerchStore", "PerchServer", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["PerchCore", "PerchStore", "PerchSQLite", "PerchServer", .product(name: "Logging", package: "swift-log")],
             path: "bench/analytics/AnalyticsBench"
         ),
         .testTarget(
@@ -191,19 +216,21 @@ let package = Package(
             ],
             path: "Tests/PerchTestSupport"
         ),
+        // The conformance suite: every store behaviour, run on both dialects.
         .testTarget(
             name: "PerchStoreTests",
             dependencies: [
-                "PerchStore", "PerchCore", "PerchPostgres", "PerchTestSupport",
+                "PerchStore", "PerchCore", "PerchSQLite", "PerchPostgres", "PerchTransfer", "PerchTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(name: "PerchPostgresTests", dependencies: ["PerchPostgres", "PerchStore", "PerchCore"]),
         .testTarget(
             name: "PerchServerTests",
             dependencies: [
-                "PerchServer", "PerchStore", "PerchCore", "PerchGateways", "PerchSimulator", "PerchPostgres", "PerchTestSupport",
+                "PerchServer", "PerchStore", "PerchSQLite", "PerchCore", "PerchGateways", "PerchSimulator", "PerchPostgres", "PerchTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -17,7 +17,7 @@ import ServiceLifecycle
 public final class PostgresStore: Sendable, Service {
     let client: PostgresClient
     let vault: TokenVault
-    let logger: Logger
+    package let logger: Logger
     /// The URL the store was opened with, the password left out: for logs.
     public let displayURL: String
 
@@ -57,7 +57,7 @@ public final class PostgresStore: Sendable, Service {
     /// Runs `body` in one transaction on one pooled connection. A deadlock or serialization
     /// failure (SQLSTATE 40P01 / 40001) rolls back and runs `body` again, up to five times;
     /// any other error rolls back and is rethrown as it is.
-    func transaction<R: Sendable>(_ body: (PostgresConnection) async throws -> R) async throws -> R {
+    package func transaction<R: Sendable>(_ body: (PostgresConnection) async throws -> R) async throws -> R {
         var attempt = 0
         while true {
             attempt += 1
@@ -109,12 +109,12 @@ public final class PostgresStore: Sendable, Service {
 
 extension PostgresConnection {
     /// The rows of one query, collected.
-    func rows(_ query: PostgresQuery, logger: Logger) async throws -> [PostgresRandomAccessRow] {
+    package func rows(_ query: PostgresQuery, logger: Logger) async throws -> [PostgresRandomAccessRow] {
         try await self.query(query, logger: logger).collect().map { $0.makeRandomAccess() }
     }
 
     /// Runs a statement and drains its answer.
-    func run(_ query: PostgresQuery, logger: Logger) async throws {
+    package func run(_ query: PostgresQuery, logger: Logger) async throws {
         _ = try await self.query(query, logger: logger).collect()
     }
 }

@@ -3,17 +3,17 @@ import PostgresNIO
 /// One multi-row `INSERT … VALUES (…), (…)` with every value bound: the batched write path
 /// (events, `perch migrate`). A statement holds at most 65,535 parameters; callers flush
 /// batches well below that (``isFull``).
-struct RowBatch {
-    let table: String
-    let columns: [String]
+package struct RowBatch {
+    package let table: String
+    package let columns: [String]
     /// A cast per column (`jsonb`, …), since bound text does not turn into `jsonb` by itself.
-    let casts: [String: String]
+    package let casts: [String: String]
     /// Appended after the VALUES list, e.g. `ON CONFLICT DO NOTHING`.
     let suffix: String
     private(set) var bindings = PostgresBindings()
     private(set) var rowCount = 0
 
-    init(table: String, columns: [String], casts: [String: String] = [:], suffix: String = "") {
+    package init(table: String, columns: [String], casts: [String: String] = [:], suffix: String = "") {
         self.table = table
         self.columns = columns
         self.casts = casts
@@ -21,20 +21,20 @@ struct RowBatch {
     }
 
     /// Adds one row; `bind` must append exactly one value per column, in column order.
-    mutating func append(_ bind: (inout PostgresBindings) throws -> Void) rethrows {
+    package mutating func append(_ bind: (inout PostgresBindings) throws -> Void) rethrows {
         let before = bindings.count
         try bind(&bindings)
         precondition(bindings.count - before == columns.count, "a row of \(table) must bind \(columns.count) values")
         rowCount += 1
     }
 
-    var isEmpty: Bool { rowCount == 0 }
+    package var isEmpty: Bool { rowCount == 0 }
 
     /// Whether the next row would take the statement near the parameter limit.
-    var isFull: Bool { (rowCount + 1) * columns.count > 30_000 }
+    package var isFull: Bool { (rowCount + 1) * columns.count > 30_000 }
 
     /// The statement for every row appended so far.
-    var query: PostgresQuery {
+    package var query: PostgresQuery {
         var sql = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
         var parameter = 1
         for row in 0..<rowCount {

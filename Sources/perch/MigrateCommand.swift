@@ -3,6 +3,8 @@ import Foundation
 import Logging
 import PerchCore
 import PerchPostgres
+import PerchTransfer
+import PerchSQLite
 import PerchStore
 import Synchronization
 

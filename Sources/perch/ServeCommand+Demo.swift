@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PerchDemo
 import PerchServer
+import PerchSQLite
 import PerchStore
 import ServiceLifecycle
 

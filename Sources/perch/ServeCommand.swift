@@ -6,6 +6,7 @@ import PerchCore
 import PerchDemo
 import PerchGateways
 import PerchServer
+import PerchSQLite
 import PerchStore
 import ServiceLifecycle
 

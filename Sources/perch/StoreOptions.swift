@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import PerchCore
 import PerchPostgres
+import PerchSQLite
 import PerchStore
 import ServiceLifecycle
 

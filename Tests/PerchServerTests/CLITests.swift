@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import PerchCore
+import PerchSQLite
 import PerchStore
 #if canImport(FoundationNetworking)
 import FoundationNetworking

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Crypto
 import PerchCore
+import PerchSQLite
 import PerchStore
 
 /// `perch import` and `perch export`, run as an operator would, against a real SQLite file.

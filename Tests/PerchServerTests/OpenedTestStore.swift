@@ -1,5 +1,6 @@
 import Foundation
 import PerchCore
+import PerchSQLite
 import PerchStore
 import PerchTestSupport
 

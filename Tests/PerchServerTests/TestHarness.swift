@@ -8,6 +8,7 @@ import NIOCore
 import PerchCore
 import PerchGateways
 import PerchServer
+import PerchSQLite
 import PerchStore
 import PerchTestSupport
 import Synchronization

@@ -3,8 +3,10 @@ import GRDB
 import PerchCore
 import PerchTestSupport
 import PerchPostgres
+import PerchTransfer
 import Synchronization
 import Testing
+@testable import PerchSQLite
 @testable import PerchStore
 
 @Suite("perch migrate: a registry moves from SQLite to PostgreSQL")

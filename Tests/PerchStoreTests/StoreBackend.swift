@@ -4,6 +4,7 @@ import Logging
 import PerchCore
 import PerchTestSupport
 import Testing
+@testable import PerchSQLite
 @testable import PerchStore
 
 /// The backends the conformance suite runs against. Each case opens a fresh, real

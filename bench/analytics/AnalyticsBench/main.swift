@@ -7,6 +7,7 @@ import Foundation
 import Logging
 import PerchCore
 import PerchServer
+import PerchSQLite
 import PerchStore
 
 let tokens = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 1_000_000 : 1_000_000

@@ -9,6 +9,7 @@ import PerchDemo
 import PerchGateways
 import PerchServer
 import PerchSimulator
+import PerchSQLite
 import PerchStore
 import ServiceLifecycle
 

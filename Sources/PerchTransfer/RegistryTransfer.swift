@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Logging
 import PerchCore
+import PerchPostgres
 import PostgresNIO
 
 /// Moves a whole registry from a SQLite file into an empty PostgreSQL database: `perch migrate`.

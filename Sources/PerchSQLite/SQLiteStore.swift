@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import Logging
 import PerchCore
+import PerchStore
 
 /// The embedded store: one SQLite file in WAL mode, through GRDB.
 ///

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PerchCore
+import PerchStore
 
 extension SQLiteStore: OperationsStore {
     public func queueDepth(now: Date) async throws -> [QueueDepth] {

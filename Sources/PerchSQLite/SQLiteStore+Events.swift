@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PerchCore
+import PerchStore
 
 extension SQLiteStore: EventStore {
     public func record(appId: String, events: [ClientEvent], now: Date) async throws -> [EventOutcome] {

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PerchCore
+import PerchStore
 
 extension SQLiteStore: RegistryStore {
     public func register(appId: String, _ registration: TokenRegistration, now: Date) async throws -> RegistrationResult {

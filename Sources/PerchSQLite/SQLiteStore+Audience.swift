@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PerchCore
+import PerchStore
 
 extension SQLiteStore: AudienceStore {
     /// The population a filter runs over: every token with its installation and user.

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PerchCore
+import PerchStore
 
 extension SQLiteStore: CoordinationStore {
     public func acquireLease(_ name: String, holder: String, for duration: Duration, now: Date) async throws -> Bool {

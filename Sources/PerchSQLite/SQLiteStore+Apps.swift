@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import GRDB
 import PerchCore
+import PerchStore
 
 extension SQLiteStore: AppStore {
     public func createApp(name: String, bundleId: String?, webOrigin: String?, now: Date) async throws -> CreatedApp {

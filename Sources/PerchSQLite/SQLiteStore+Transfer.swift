@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PerchCore
+import PerchStore
 
 extension SQLiteStore: TokenTransferStore {
     public func installationId(appId: String, tokenId: String) async throws -> String? {

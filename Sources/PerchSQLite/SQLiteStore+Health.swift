@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PerchCore
+import PerchStore
 
 extension SQLiteStore: HealthStore {
     public func runHygiene(policy: HygienePolicy, now: Date, dryRun: Bool) async throws -> HygieneReport {
