@@ -44,11 +44,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The statement layer both dialects share: statements written once with `?` placeholders, the rows they
+        // answer decoded once, the store rules that need nothing else, and the audience filter compiled to SQL.
+        .target(name: "PerchSQL", dependencies: ["PerchCore", "PerchStore"]),
         .target(
             name: "PerchSQLite",
             dependencies: [
                 "PerchCore",
                 "PerchStore",
+                "PerchSQL",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -59,6 +63,7 @@ let package = Package(
             dependencies: [
                 "PerchCore",
                 "PerchStore",
+                "PerchSQL",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -227,6 +232,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "PerchPostgresTests", dependencies: ["PerchPostgres", "PerchStore", "PerchCore"]),
+        .testTarget(name: "PerchSQLTests", dependencies: ["PerchSQL", "PerchCore"]),
         .testTarget(
             name: "PerchServerTests",
             dependencies: [

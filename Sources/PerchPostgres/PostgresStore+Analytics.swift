@@ -1,5 +1,6 @@
 import Foundation
 import PerchCore
+import PerchSQL
 import PerchStore
 import PostgresNIO
 
@@ -23,8 +24,7 @@ extension PostgresStore: AnalyticsStore {
     }
 
     public func tokenGrowth(appId: String, filter: TokenHealth.Filter, days: Int, now: Date) async throws -> [DailyTokenCount] {
-        let today = (now.timeIntervalSince1970 / Self.day).rounded(.down) * Self.day
-        let start = today - Double(days - 1) * Self.day
+        let start = DailyTokenCount.seriesStart(days: days, now: now).timeIntervalSince1970
         func query(_ select: String, _ condition: String) -> PostgresQuery {
             var binds = PostgresBindings()
             binds.append(start)
@@ -37,24 +37,14 @@ extension PostgresStore: AnalyticsStore {
         // Live at the window's start, then each day's arrivals and departures: one pass each, summed in order. ($1 is the start.)
         let base = try await rows(query("COUNT(*)", "t.created_at < $1 AND (t.status IN ('active', 'stale') OR t.status_at >= $1)"))[0][0]
             .decode(Int.self)
-        var registered = [Int](repeating: 0, count: max(0, days)), retired = [Int](repeating: 0, count: max(0, days))
-        for row in try await rows(query("trunc((t.created_at - $1) / 86400)::bigint AS d, COUNT(*)", "t.created_at >= $1 GROUP BY d")) {
-            let (index, n) = try row.decode((Int, Int).self)
-            if registered.indices.contains(index) { registered[index] = n }
+        func byDay(_ query: PostgresQuery) async throws -> [Int: Int] {
+            Dictionary(try await rows(query).map { try $0.decode((Int, Int).self) }, uniquingKeysWith: +)
         }
-        for row in try await rows(query("trunc((t.status_at - $1) / 86400)::bigint AS d, COUNT(*)",
-                                        "t.status NOT IN ('active', 'stale') AND t.status_at >= $1 GROUP BY d")) {
-            let (index, n) = try row.decode((Int, Int).self)
-            if retired.indices.contains(index) { retired[index] = n }
-        }
-        var live = base, series: [DailyTokenCount] = []
-        for index in 0..<max(0, days) {
-            let before = live
-            live += registered[index] - retired[index]
-            series.append(DailyTokenCount(day: Date(timeIntervalSince1970: start + Double(index) * Self.day), registered: registered[index],
-                                          retired: retired[index], live: live, growth: live - before))
-        }
-        return series
+        return DailyTokenCount.series(
+            start: Date(timeIntervalSince1970: start), days: days, liveAtStart: base,
+            registered: try await byDay(query("trunc((t.created_at - $1) / 86400)::bigint AS d, COUNT(*)", "t.created_at >= $1 GROUP BY d")),
+            retired: try await byDay(query("trunc((t.status_at - $1) / 86400)::bigint AS d, COUNT(*)",
+                                           "t.status NOT IN ('active', 'stale') AND t.status_at >= $1 GROUP BY d")))
     }
 
     public func tokenSurvival(appId: String, filter: TokenHealth.Filter, weeks: Int, checkpoints: [Int], now: Date) async throws -> [SurvivalCohort] {
@@ -121,9 +111,7 @@ extension PostgresStore: AnalyticsStore {
 
     public func exportRows(appId: String, of kind: ExportKind, campaignId: String?, after: String?, limit: Int) async throws
         -> (rows: [[String: JSONValue]], next: String?) {
-        func time(_ value: Double?) -> JSONValue { value.map { .string(Date(timeIntervalSince1970: $0).formatted(.iso8601)) } ?? .null }
-        func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
-        func integer(_ value: Int?) -> JSONValue { value.map { JSONValue.integer($0) } ?? .null }
+        let (time, text, integer) = (ExportCell.time, ExportCell.text, ExportCell.integer)
         var rows: [[String: JSONValue]] = []
         var cursor: String?
         switch kind {

@@ -1,43 +1,12 @@
 import Foundation
 import Logging
 import PerchCore
+import PerchSQL
 import PerchStore
 import PostgresNIO
 
 extension PostgresStore: CampaignStore {
-    // MARK: - Segments
-
-    public func createSegment(appId: String, name: String, filter: String, now: Date) async throws -> SegmentRecord {
-        let segment = SegmentRecord(id: Self.newId("seg"), name: name, filter: filter, createdAt: now, updatedAt: now)
-        let at = now.timeIntervalSince1970
-        try await client.query("""
-            INSERT INTO segments (app_id, id, name, filter, created_at, updated_at) VALUES (\(appId), \(segment.id), \(name), \(filter), \(at), \(at))
-            """, logger: logger)
-        return segment
-    }
-
-    public func segment(appId: String, id: String) async throws -> SegmentRecord? {
-        try await rows("SELECT id, name, filter, created_at, updated_at FROM segments WHERE app_id = \(appId) AND id = \(id)")
-            .first.map(Self.segment)
-    }
-
-    public func segments(appId: String) async throws -> [SegmentRecord] {
-        try await rows("SELECT id, name, filter, created_at, updated_at FROM segments WHERE app_id = \(appId) ORDER BY created_at")
-            .map(Self.segment)
-    }
-
-    public func updateSegment(appId: String, id: String, name: String, filter: String, now: Date) async throws -> SegmentRecord? {
-        try await rows("""
-            UPDATE segments SET name = \(name), filter = \(filter), updated_at = \(now.timeIntervalSince1970)
-            WHERE app_id = \(appId) AND id = \(id) RETURNING id, name, filter, created_at, updated_at
-            """).first.map(Self.segment)
-    }
-
-    static func segment(_ row: PostgresRandomAccessRow) throws -> SegmentRecord {
-        let (id, name, filter, created, updated) = try row.decode((String, String, String, Double, Double).self)
-        return SegmentRecord(id: id, name: name, filter: filter, createdAt: Date(timeIntervalSince1970: created),
-                             updatedAt: Date(timeIntervalSince1970: updated))
-    }
+    // Segments, reads of campaigns, their status transitions, counts and triggers: written once in PerchSQL.
 
     // MARK: - Campaigns
 
@@ -69,92 +38,7 @@ extension PostgresStore: CampaignStore {
         }
     }
 
-    public func campaign(appId: String, id: String) async throws -> CampaignRecord? {
-        try await rows("SELECT \(unescaped: Self.campaignColumns) FROM campaigns WHERE app_id = \(appId) AND id = \(id)").first.map(Self.campaign)
-    }
-
-    public func campaigns(appId: String) async throws -> [CampaignRecord] {
-        try await rows("""
-            SELECT \(unescaped: Self.campaignColumns) FROM campaigns WHERE app_id = \(appId) AND kind <> 'transactional' ORDER BY created_at DESC
-            """).map(Self.campaign)
-    }
-
-    public func startCampaign(appId: String, id: String, startAt: Date, now: Date) async throws -> CampaignRecord? {
-        let at = now.timeIntervalSince1970
-        let start = startAt.timeIntervalSince1970
-        let logger = self.logger
-        return try await transaction { db in
-            guard let current = try await Self.lockedCampaign(db, appId: appId, id: id, logger: logger) else { return nil }
-            guard current.status.canStart else {
-                throw PerchError(.conflict, "the campaign is \(current.status.rawValue); only a draft can be sent", field: "status")
-            }
-            let update: PostgresQuery
-            if current.kind == .triggered {
-                // A triggered campaign has no audience to resolve: it listens for its event from now on.
-                update = """
-                    UPDATE campaigns SET status = 'running', start_at = \(at), started_at = \(at), resolved_at = \(at), updated_at = \(at)
-                    WHERE app_id = \(appId) AND id = \(id) RETURNING \(unescaped: Self.campaignColumns)
-                    """
-            } else if startAt <= now {
-                update = """
-                    UPDATE campaigns SET status = 'running', start_at = \(start), started_at = \(at), updated_at = \(at)
-                    WHERE app_id = \(appId) AND id = \(id) RETURNING \(unescaped: Self.campaignColumns)
-                    """
-            } else {
-                update = """
-                    UPDATE campaigns SET status = 'scheduled', start_at = \(start), updated_at = \(at)
-                    WHERE app_id = \(appId) AND id = \(id) RETURNING \(unescaped: Self.campaignColumns)
-                    """
-            }
-            return try await db.rows(update, logger: logger).first.map(Self.campaign)
-        }
-    }
-
-    public func cancelCampaign(appId: String, id: String, now: Date) async throws -> CampaignRecord? {
-        let at = now.timeIntervalSince1970
-        let logger = self.logger
-        return try await transaction { db in
-            guard let current = try await Self.lockedCampaign(db, appId: appId, id: id, logger: logger) else { return nil }
-            guard current.status.canCancel else {
-                throw PerchError(.conflict, "the campaign is \(current.status.rawValue) and cannot be cancelled", field: "status")
-            }
-            let record = try await db.rows("""
-                UPDATE campaigns SET status = 'cancelled', cancelled_at = \(at), updated_at = \(at)
-                WHERE app_id = \(appId) AND id = \(id) RETURNING \(unescaped: Self.campaignColumns)
-                """, logger: logger).first.map(Self.campaign)
-            try await db.run("""
-                UPDATE deliveries SET state = 'suppressed', outcome = 'suppressed', reason = 'cancelled',
-                    reason_detail = 'the campaign was cancelled', updated_at = \(at)
-                WHERE app_id = \(appId) AND campaign_id = \(id) AND state IN ('pending', 'retry')
-                """, logger: logger)
-            try await db.run("""
-                UPDATE trigger_instances SET state = 'cancelled', updated_at = \(at) WHERE app_id = \(appId) AND campaign_id = \(id) AND state = 'waiting'
-                """, logger: logger)
-            return record
-        }
-    }
-
-    public func campaignsToResolve(now: Date) async throws -> [CampaignRecord] {
-        let at = now.timeIntervalSince1970
-        // One statement: scheduled campaigns whose time has come turn running (their new rows come back from RETURNING),
-        // and running ones still unresolved (a resolution cut short) come from the statement's snapshot, which does not
-        // see the update, so no campaign is answered twice.
-        return try await rows("""
-            WITH started AS (
-                UPDATE campaigns SET status = 'running', started_at = COALESCE(started_at, \(at)), updated_at = \(at)
-                WHERE resolved_at IS NULL AND status = 'scheduled' AND start_at <= \(at)
-                RETURNING \(unescaped: Self.campaignColumns)
-            )
-            SELECT * FROM started
-            UNION ALL
-            SELECT \(unescaped: Self.campaignColumns) FROM campaigns WHERE resolved_at IS NULL AND status = 'running' AND start_at <= \(at)
-            ORDER BY start_at
-            """).map(Self.campaign)
-    }
-
-    static let campaignColumns = """
-        app_id, id, kind, definition::text AS definition, status, created_at, updated_at, start_at, started_at, resolved_at, completed_at, cancelled_at
-        """
+    static var campaignColumns: String { CampaignStatements.columns }
 
     /// The campaign, its row locked until the transaction ends.
     static func lockedCampaign(_ db: PostgresConnection, appId: String, id: String, logger: Logger) async throws -> CampaignRecord? {
@@ -162,20 +46,7 @@ extension PostgresStore: CampaignStore {
                           logger: logger).first.map(campaign)
     }
 
-    static func campaign(_ row: PostgresRandomAccessRow) throws -> CampaignRecord {
-        func time(_ column: String) throws -> Date? { try row[column].decode(Double?.self).map(Date.init(timeIntervalSince1970:)) }
-        let text = try row["definition"].decode(String.self)
-        let definition = (try? JSONCoding.decoder().decode(CampaignDefinition.self, from: Data(text.utf8)))
-            ?? CampaignDefinition(name: "(unreadable)", audience: .init(), message: PushMessage(title: "", body: ""))
-        return CampaignRecord(
-            id: try row["id"].decode(String.self), appId: try row["app_id"].decode(String.self),
-            kind: CampaignKind(rawValue: try row["kind"].decode(String.self)) ?? .campaign, definition: definition,
-            status: CampaignStatus(rawValue: try row["status"].decode(String.self)) ?? .draft,
-            createdAt: Date(timeIntervalSince1970: try row["created_at"].decode(Double.self)),
-            updatedAt: Date(timeIntervalSince1970: try row["updated_at"].decode(Double.self)),
-            startAt: try time("start_at"), startedAt: try time("started_at"), resolvedAt: try time("resolved_at"),
-            completedAt: try time("completed_at"), cancelledAt: try time("cancelled_at"))
-    }
+    static func campaign(_ row: PostgresRandomAccessRow) throws -> CampaignRecord { try row.campaign() }
 
     static func definitionText(_ definition: CampaignDefinition) throws -> String {
         String(decoding: try JSONCoding.encoder().encode(definition), as: UTF8.self)
@@ -243,7 +114,7 @@ extension PostgresStore: CampaignStore {
         if let since {
             // One message per person per campaign occurrence, whatever the number of devices.
             for try await row in try await client.query("""
-                SELECT CASE WHEN user_id IS NOT NULL THEN 'user:' || user_id ELSE 'installation:' || installation_id END AS person,
+                SELECT \(unescaped: SQLExpressions.person()) AS person,
                        MIN(COALESCE(accepted_at, due_at))
                 FROM deliveries
                 WHERE app_id = \(appId) AND due_at > \(since.timeIntervalSince1970) AND state IN ('pending', 'retry', 'sending', 'accepted')
@@ -365,32 +236,6 @@ extension PostgresStore: CampaignStore {
     }
 
     // MARK: - Triggers
-
-    public func dueTriggers(now: Date, limit: Int) async throws -> [TriggerRecord] {
-        try await rows("""
-            SELECT id, app_id, campaign_id, installation_id, user_id, event_at, fire_at FROM trigger_instances
-            WHERE state = 'waiting' AND fire_at <= \(now.timeIntervalSince1970) ORDER BY fire_at LIMIT \(limit)
-            """).map { row in
-            let (id, appId, campaignId, installationId, userId, eventAt, fireAt)
-                = try row.decode((String, String, String, String, String?, Double, Double).self)
-            return TriggerRecord(id: id, appId: appId, campaignId: campaignId, installationId: installationId, userId: userId,
-                                 eventAt: Date(timeIntervalSince1970: eventAt), fireAt: Date(timeIntervalSince1970: fireAt))
-        }
-    }
-
-    public func finishTrigger(appId: String, id: String, state: TriggerRecord.State, now: Date) async throws {
-        try await client.query("""
-            UPDATE trigger_instances SET state = \(state.rawValue), updated_at = \(now.timeIntervalSince1970) WHERE app_id = \(appId) AND id = \(id)
-            """, logger: logger)
-    }
-
-    public func personDid(appId: String, event: String, installationId: String, userId: String?, after: Date, now: Date) async throws -> Bool {
-        try await rows("""
-            SELECT EXISTS (SELECT 1 FROM events WHERE app_id = \(appId) AND type = \(event)
-                           AND occurred_at >= \(after.timeIntervalSince1970) AND occurred_at <= \(now.timeIntervalSince1970)
-                           AND (installation_id = \(installationId) OR (\(userId)::text IS NOT NULL AND user_id = \(userId)::text)))
-            """)[0][0].decode(Bool.self)
-    }
 
     /// Starts a waiting send for every running triggered campaign the events trigger (inside the events' transaction).
     /// `events` are the stored events with their installation's user.

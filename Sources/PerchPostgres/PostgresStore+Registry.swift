@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PerchCore
+import PerchSQL
 import PerchStore
 import PostgresNIO
 
@@ -254,23 +255,6 @@ extension PostgresStore: RegistryStore {
     }
 
     @discardableResult
-    public func retireToken(appId: String, tokenId: String, reason: String, at: Date, unlessSeenAfter: Date?) async throws -> Bool {
-        let logger = self.logger
-        return try await transaction { db in
-            guard let row = try await db.rows("""
-                SELECT status, last_seen_at FROM tokens WHERE app_id = \(appId) AND id = \(tokenId) FOR UPDATE
-                """, logger: logger).first
-            else { return false }
-            let (before, seen) = try row.decode((String, Double).self)
-            if let unlessSeenAfter, seen > unlessSeenAfter.timeIntervalSince1970 { return false }
-            let after = try await Self.transition(db, appId: appId, tokenId: tokenId, event: .gatewayRejected(reason: reason, at: at),
-                                                  now: at, logger: logger)
-            guard let after, after.name.rawValue != before else { return false }
-            try await Self.log(db, appId: appId, at: at, kind: "token_invalidated", tokenId: tokenId, logger: logger)
-            return true
-        }
-    }
-
     // MARK: - Shared pieces
 
     static func installationKey(_ appId: String, _ installationId: String) -> String {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PerchCore
+import PerchSQL
 import PerchStore
 import PostgresNIO
 import ServiceLifecycle
@@ -98,13 +99,8 @@ public final class PostgresStore: Sendable, Service {
         }
     }
 
-    /// A new random id: the prefix and 20 base-36 characters (103 bits), the same shape as the SQLite store's.
-    static func newId(_ prefix: String) -> String {
-        var generator = SystemRandomNumberGenerator()
-        let high = String(generator.next() % 3_656_158_440_062_976, radix: 36)   // 36^10
-        let low = String(generator.next() % 3_656_158_440_062_976, radix: 36)
-        return prefix + "_" + String(repeating: "0", count: 10 - high.count) + high + String(repeating: "0", count: 10 - low.count) + low
-    }
+    /// A new random id (one shape for every backend: ``StoreIdentifier``).
+    static func newId(_ prefix: String) -> String { StoreIdentifier.new(prefix) }
 }
 
 extension PostgresConnection {

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PerchCore
+import PerchSQL
 import PerchStore
 
 extension SQLiteStore: AnalyticsStore {
@@ -9,35 +10,22 @@ extension SQLiteStore: AnalyticsStore {
     public func tokenGrowth(appId: String, filter: TokenHealth.Filter, days: Int, now: Date) async throws -> [DailyTokenCount] {
         let (populationWhere, arguments) = Self.populationFilter(appId: appId, filter, appColumn: "t.app_id", platformColumn: "t.platform")
         let population = "FROM tokens t LEFT JOIN installations i ON i.app_id = t.app_id AND i.installation_id = t.installation_id WHERE \(populationWhere)"
-        let today = (now.stored / Self.day).rounded(.down) * Self.day
-        let start = today - Double(days - 1) * Self.day
+        let start = DailyTokenCount.seriesStart(days: days, now: now).stored
         return try await pool.read { db in
             // Live at the window's start, then each day's arrivals and departures: one pass each, summed in order.
             let base = try Int.fetchOne(db, sql: """
                 SELECT COUNT(*) \(population) AND t.created_at < ? AND (t.status IN ('active', 'stale') OR t.status_at >= ?)
                 """, arguments: arguments + [start, start]) ?? 0
-            var registered = [Int](repeating: 0, count: days), retired = [Int](repeating: 0, count: days)
-            for row in try Row.fetchAll(db, sql: """
-                SELECT CAST((t.created_at - ?) / 86400 AS INTEGER) AS d, COUNT(*) AS n \(population) AND t.created_at >= ? GROUP BY d
-                """, arguments: [start] + arguments + [start]) {
-                let index: Int = row["d"]
-                if registered.indices.contains(index) { registered[index] = row["n"] }
+            func byDay(_ sql: String) throws -> [Int: Int] {
+                Dictionary(try Row.fetchAll(db, sql: sql, arguments: [start] + arguments + [start]).map { row -> (Int, Int) in (row["d"], row["n"]) }, uniquingKeysWith: +)
             }
-            for row in try Row.fetchAll(db, sql: """
-                SELECT CAST((t.status_at - ?) / 86400 AS INTEGER) AS d, COUNT(*) AS n \(population)
-                AND t.status NOT IN ('active', 'stale') AND t.status_at >= ? GROUP BY d
-                """, arguments: [start] + arguments + [start]) {
-                let index: Int = row["d"]
-                if retired.indices.contains(index) { retired[index] = row["n"] }
-            }
-            var live = base, series: [DailyTokenCount] = []
-            for index in 0..<days {
-                let before = live
-                live += registered[index] - retired[index]
-                series.append(DailyTokenCount(day: Date(stored: start + Double(index) * Self.day), registered: registered[index],
-                                              retired: retired[index], live: live, growth: live - before))
-            }
-            return series
+            return DailyTokenCount.series(
+                start: Date(stored: start), days: days, liveAtStart: base,
+                registered: try byDay("SELECT CAST((t.created_at - ?) / 86400 AS INTEGER) AS d, COUNT(*) AS n \(population) AND t.created_at >= ? GROUP BY d"),
+                retired: try byDay("""
+                    SELECT CAST((t.status_at - ?) / 86400 AS INTEGER) AS d, COUNT(*) AS n \(population)
+                    AND t.status NOT IN ('active', 'stale') AND t.status_at >= ? GROUP BY d
+                    """))
         }
     }
 
@@ -95,9 +83,7 @@ extension SQLiteStore: AnalyticsStore {
     public func exportRows(appId: String, of kind: ExportKind, campaignId: String?, after: String?, limit: Int) async throws
         -> (rows: [[String: JSONValue]], next: String?) {
         try await pool.read { db in
-            func time(_ value: Double?) -> JSONValue { value.map { .string(Date(stored: $0).formatted(.iso8601)) } ?? .null }
-            func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
-            func integer(_ value: Int?) -> JSONValue { value.map { JSONValue.integer($0) } ?? .null }
+            let (time, text, integer) = (ExportCell.time, ExportCell.text, ExportCell.integer)
             var rows: [[String: JSONValue]] = []
             var cursor: String?
             switch kind {

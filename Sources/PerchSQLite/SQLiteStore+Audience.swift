@@ -1,15 +1,11 @@
 import Foundation
 import GRDB
 import PerchCore
+import PerchSQL
 import PerchStore
 
 extension SQLiteStore: AudienceStore {
-    /// The population a filter runs over: every token with its installation and user.
-    static let audienceFrom = """
-        FROM tokens t
-        JOIN installations i ON i.app_id = t.app_id AND i.installation_id = t.installation_id
-        LEFT JOIN users u ON u.app_id = i.app_id AND u.user_id = i.user_id
-        """
+    static var audienceFrom: String { AudienceStatements.population }
 
     public func tokenIds(appId: String, matching filter: AudienceFilter, now: Date) async throws -> [String] {
         let condition = filter.sqliteCondition(now: now)

@@ -1,45 +1,11 @@
 import Foundation
 import GRDB
 import PerchCore
+import PerchSQL
 import PerchStore
 
 extension SQLiteStore: CampaignStore {
-    // MARK: - Segments
-
-    public func createSegment(appId: String, name: String, filter: String, now: Date) async throws -> SegmentRecord {
-        let segment = SegmentRecord(id: Self.newId("seg"), name: name, filter: filter, createdAt: now, updatedAt: now)
-        try await pool.write { db in
-            try db.execute(sql: "INSERT INTO segments (app_id, id, name, filter, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-                           arguments: [appId, segment.id, name, filter, now.stored, now.stored])
-        }
-        return segment
-    }
-
-    public func segment(appId: String, id: String) async throws -> SegmentRecord? {
-        try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM segments WHERE app_id = ? AND id = ?", arguments: [appId, id]).map(Self.segment)
-        }
-    }
-
-    public func segments(appId: String) async throws -> [SegmentRecord] {
-        try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM segments WHERE app_id = ? ORDER BY created_at", arguments: [appId]).map(Self.segment)
-        }
-    }
-
-    public func updateSegment(appId: String, id: String, name: String, filter: String, now: Date) async throws -> SegmentRecord? {
-        try await pool.write { db in
-            try db.execute(sql: "UPDATE segments SET name = ?, filter = ?, updated_at = ? WHERE app_id = ? AND id = ?",
-                           arguments: [name, filter, now.stored, appId, id])
-            guard db.changesCount > 0 else { return nil }
-            return try Row.fetchOne(db, sql: "SELECT * FROM segments WHERE app_id = ? AND id = ?", arguments: [appId, id]).map(Self.segment)
-        }
-    }
-
-    static func segment(_ row: Row) -> SegmentRecord {
-        SegmentRecord(id: row["id"], name: row["name"], filter: row["filter"], createdAt: Date(stored: row["created_at"]),
-                      updatedAt: Date(stored: row["updated_at"]))
-    }
+    // Segments, reads of campaigns, their status transitions, counts and triggers: written once in PerchSQL.
 
     // MARK: - Campaigns
 
@@ -69,90 +35,8 @@ extension SQLiteStore: CampaignStore {
         }
     }
 
-    public func campaign(appId: String, id: String) async throws -> CampaignRecord? {
-        try await pool.read { db in try Self.campaign(db, appId: appId, id: id) }
-    }
-
-    public func campaigns(appId: String) async throws -> [CampaignRecord] {
-        try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM campaigns WHERE app_id = ? AND kind != 'transactional' ORDER BY created_at DESC",
-                             arguments: [appId]).map(Self.campaign)
-        }
-    }
-
-    public func startCampaign(appId: String, id: String, startAt: Date, now: Date) async throws -> CampaignRecord? {
-        try await pool.write { db in
-            guard let current = try Self.campaign(db, appId: appId, id: id) else { return nil }
-            guard current.status.canStart else {
-                throw PerchError(.conflict, "the campaign is \(current.status.rawValue); only a draft can be sent", field: "status")
-            }
-            if current.kind == .triggered {
-                // A triggered campaign has no audience to resolve: it listens for its event from now on.
-                try db.execute(sql: """
-                    UPDATE campaigns SET status = 'running', start_at = ?, started_at = ?, resolved_at = ?, updated_at = ? WHERE app_id = ? AND id = ?
-                    """, arguments: [now.stored, now.stored, now.stored, now.stored, appId, id])
-            } else if startAt <= now {
-                try db.execute(sql: "UPDATE campaigns SET status = 'running', start_at = ?, started_at = ?, updated_at = ? WHERE app_id = ? AND id = ?",
-                               arguments: [startAt.stored, now.stored, now.stored, appId, id])
-            } else {
-                try db.execute(sql: "UPDATE campaigns SET status = 'scheduled', start_at = ?, updated_at = ? WHERE app_id = ? AND id = ?",
-                               arguments: [startAt.stored, now.stored, appId, id])
-            }
-            return try Self.campaign(db, appId: appId, id: id)
-        }
-    }
-
-    public func cancelCampaign(appId: String, id: String, now: Date) async throws -> CampaignRecord? {
-        try await pool.write { db in
-            guard let current = try Self.campaign(db, appId: appId, id: id) else { return nil }
-            guard current.status.canCancel else {
-                throw PerchError(.conflict, "the campaign is \(current.status.rawValue) and cannot be cancelled", field: "status")
-            }
-            try db.execute(sql: "UPDATE campaigns SET status = 'cancelled', cancelled_at = ?, updated_at = ? WHERE app_id = ? AND id = ?",
-                           arguments: [now.stored, now.stored, appId, id])
-            try db.execute(sql: """
-                UPDATE deliveries SET state = 'suppressed', outcome = 'suppressed', reason = 'cancelled',
-                    reason_detail = 'the campaign was cancelled', updated_at = ?
-                WHERE app_id = ? AND campaign_id = ? AND state IN ('pending', 'retry')
-                """, arguments: [now.stored, appId, id])
-            try db.execute(sql: "UPDATE trigger_instances SET state = 'cancelled', updated_at = ? WHERE app_id = ? AND campaign_id = ? AND state = 'waiting'",
-                           arguments: [now.stored, appId, id])
-            return try Self.campaign(db, appId: appId, id: id)
-        }
-    }
-
-    public func campaignsToResolve(now: Date) async throws -> [CampaignRecord] {
-        try await pool.write { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT * FROM campaigns WHERE resolved_at IS NULL AND status IN ('scheduled', 'running') AND start_at <= ? ORDER BY start_at
-                """, arguments: [now.stored])
-            try db.execute(sql: """
-                UPDATE campaigns SET status = 'running', started_at = COALESCE(started_at, ?), updated_at = ?
-                WHERE resolved_at IS NULL AND status = 'scheduled' AND start_at <= ?
-                """, arguments: [now.stored, now.stored, now.stored])
-            return rows.map(Self.campaign).map { record in
-                var record = record
-                if record.status == .scheduled {
-                    record.status = .running
-                    record.startedAt = now
-                }
-                return record
-            }
-        }
-    }
-
     static func campaign(_ db: Database, appId: String, id: String) throws -> CampaignRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM campaigns WHERE app_id = ? AND id = ?", arguments: [appId, id]).map(campaign)
-    }
-
-    static func campaign(_ row: Row) -> CampaignRecord {
-        func time(_ column: String) -> Date? { (row[column] as Double?).map(Date.init(stored:)) }
-        let definition = (try? JSONCoding.decoder().decode(CampaignDefinition.self, from: Data((row["definition"] as String).utf8)))
-            ?? CampaignDefinition(name: "(unreadable)", audience: .init(), message: PushMessage(title: "", body: ""))
-        return CampaignRecord(id: row["id"], appId: row["app_id"], kind: CampaignKind(rawValue: row["kind"]) ?? .campaign, definition: definition,
-                              status: CampaignStatus(rawValue: row["status"]) ?? .draft, createdAt: Date(stored: row["created_at"]),
-                              updatedAt: Date(stored: row["updated_at"]), startAt: time("start_at"), startedAt: time("started_at"),
-                              resolvedAt: time("resolved_at"), completedAt: time("completed_at"), cancelledAt: time("cancelled_at"))
+        try db.rows(CampaignStatements.campaign(appId: appId, id: id)).first?.campaign()
     }
 
     static func definitionText(_ definition: CampaignDefinition) throws -> String {
@@ -209,7 +93,7 @@ extension SQLiteStore: CampaignStore {
             if let since {
                 // One message per person per campaign occurrence, whatever the number of devices.
                 let rows = try Row.fetchCursor(db, sql: """
-                    SELECT CASE WHEN user_id IS NOT NULL THEN 'user:' || user_id ELSE 'installation:' || installation_id END AS person,
+                    SELECT \(SQLExpressions.person()) AS person,
                            MIN(COALESCE(accepted_at, due_at)) AS at
                     FROM deliveries
                     WHERE app_id = ? AND due_at > ? AND state IN ('pending', 'retry', 'sending', 'accepted')
@@ -284,33 +168,6 @@ extension SQLiteStore: CampaignStore {
     }
 
     // MARK: - Triggers
-
-    public func dueTriggers(now: Date, limit: Int) async throws -> [TriggerRecord] {
-        try await pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT * FROM trigger_instances WHERE state = 'waiting' AND fire_at <= ? ORDER BY fire_at LIMIT ?
-                """, arguments: [now.stored, limit]).map { row in
-                TriggerRecord(id: row["id"], appId: row["app_id"], campaignId: row["campaign_id"], installationId: row["installation_id"],
-                              userId: row["user_id"], eventAt: Date(stored: row["event_at"]), fireAt: Date(stored: row["fire_at"]))
-            }
-        }
-    }
-
-    public func finishTrigger(appId: String, id: String, state: TriggerRecord.State, now: Date) async throws {
-        try await pool.write { db in
-            try db.execute(sql: "UPDATE trigger_instances SET state = ?, updated_at = ? WHERE app_id = ? AND id = ?",
-                           arguments: [state.rawValue, now.stored, appId, id])
-        }
-    }
-
-    public func personDid(appId: String, event: String, installationId: String, userId: String?, after: Date, now: Date) async throws -> Bool {
-        try await pool.read { db in
-            try Bool.fetchOne(db, sql: """
-                SELECT EXISTS (SELECT 1 FROM events WHERE app_id = ? AND type = ? AND occurred_at >= ? AND occurred_at <= ?
-                               AND (installation_id = ? OR (? IS NOT NULL AND user_id = ?)))
-                """, arguments: [appId, event, after.stored, now.stored, installationId, userId, userId]) ?? false
-        }
-    }
 
     /// Starts a waiting send for every running triggered campaign the event triggers (inside the event's write).
     static func startTriggers(_ db: Database, appId: String, event: ClientEvent, userId: String?, now: Date) throws {

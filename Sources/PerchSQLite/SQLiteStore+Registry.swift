@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PerchCore
+import PerchSQL
 import PerchStore
 
 extension SQLiteStore: RegistryStore {
@@ -204,22 +205,6 @@ extension SQLiteStore: RegistryStore {
         let index = vault.blindIndex(appId: appId, platform: destination.platform, identity: destination.identity)
         return try await pool.read { db in
             try String.fetchOne(db, sql: "SELECT id FROM tokens WHERE app_id = ? AND blind_index = ?", arguments: [appId, index])
-        }
-    }
-
-    public func retireToken(appId: String, tokenId: String, reason: String, at: Date, unlessSeenAfter: Date?) async throws -> Bool {
-        try await pool.write { db in
-            if let unlessSeenAfter,
-               let seen = try Double.fetchOne(db, sql: "SELECT last_seen_at FROM tokens WHERE app_id = ? AND id = ?", arguments: [appId, tokenId]),
-               seen > unlessSeenAfter.stored {
-                return false
-            }
-            let before = try String.fetchOne(db, sql: "SELECT status FROM tokens WHERE app_id = ? AND id = ?", arguments: [appId, tokenId])
-            try Self.transition(db, appId: appId, tokenId: tokenId, event: .gatewayRejected(reason: reason, at: at), now: at)
-            let after = try String.fetchOne(db, sql: "SELECT status FROM tokens WHERE app_id = ? AND id = ?", arguments: [appId, tokenId])
-            guard before != after else { return false }
-            try Self.log(db, appId: appId, at: at, kind: "token_invalidated", tokenId: tokenId)
-            return true
         }
     }
 

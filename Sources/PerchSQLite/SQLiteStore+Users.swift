@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PerchCore
+import PerchSQL
 import PerchStore
 
 extension SQLiteStore {
@@ -102,12 +103,12 @@ extension SQLiteStore {
     /// Takes the person out of every campaign and transactional send that names them in its audience.
     static func scrubCampaigns(_ db: Database, appId: String, erasure: UserErasure) throws {
         let rows = try Row.fetchAll(db, sql: """
-            SELECT * FROM campaigns WHERE app_id = ? AND (
+            SELECT \(CampaignStatements.columns) FROM campaigns WHERE app_id = ? AND (
                 EXISTS (SELECT 1 FROM json_each(definition, '$.audience.userIds') WHERE value = ?)
                 OR EXISTS (SELECT 1 FROM json_each(definition, '$.audience.installationIds') WHERE value IN (SELECT value FROM json_each(?))))
             """, arguments: [appId, erasure.userId, jsonArray(Array(erasure.installationIds))])
         for row in rows {
-            let record = campaign(row)
+            let record = try row.campaign()
             guard let scrubbed = erasure.scrubbed(record.definition) else { continue }
             try db.execute(sql: "UPDATE campaigns SET definition = ? WHERE app_id = ? AND id = ?",
                            arguments: [try definitionText(scrubbed), appId, record.id])

@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import Logging
 import PerchCore
+import PerchSQL
 import PerchStore
 
 /// The embedded store: one SQLite file in WAL mode, through GRDB.
@@ -49,14 +50,8 @@ public final class SQLiteStore: Sendable {
         }
     }
 
-    /// A new random id: the prefix and 20 base-36 characters (103 bits) from two draws of the
-    /// system generator (one draw per character would cost a system call each).
-    static func newId(_ prefix: String) -> String {
-        var generator = SystemRandomNumberGenerator()
-        let high = String(generator.next() % 3_656_158_440_062_976, radix: 36)   // 36^10
-        let low = String(generator.next() % 3_656_158_440_062_976, radix: 36)
-        return prefix + "_" + String(repeating: "0", count: 10 - high.count) + high + String(repeating: "0", count: 10 - low.count) + low
-    }
+    /// A new random id (one shape for every backend: ``StoreIdentifier``).
+    static func newId(_ prefix: String) -> String { StoreIdentifier.new(prefix) }
 }
 
 extension Date {

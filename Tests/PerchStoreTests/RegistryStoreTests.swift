@@ -26,6 +26,31 @@ struct RegistryStoreTests {
         #expect(health.total == 1 && health.active == 1)
     }
 
+    @Test("a gateway's rejection retires a live token once; APNs' timestamp yields to a registration seen after it",
+          arguments: StoreBackend.allCases)
+    func retirement(backend: StoreBackend) async throws {
+        let opened = try await backend.open()
+        let store = opened.store
+        let app = try await makeApp(opened)
+        let token = try await store.register(appId: app, Sample.registration(Sample.apns(1), installation: "i"), now: t0 + 100).tokenId
+        func status() async throws -> TokenStatus? { try await store.installation(appId: app, installationId: "i")?.tokenStatus }
+        // APNs dates its 410 at t0 + 50, before the registration at t0 + 100: the device has proved the token since.
+        #expect(try await store.retireToken(appId: app, tokenId: token, reason: "Unregistered", at: t0 + 200, unlessSeenAfter: t0 + 50) == false)
+        #expect(try await status() == .active)
+        // Dated after the last registration, the verdict stands: invalid, with the gateway's reason and time.
+        #expect(try await store.retireToken(appId: app, tokenId: token, reason: "Unregistered", at: t0 + 300, unlessSeenAfter: t0 + 150))
+        #expect(try await status() == .invalid(reason: "Unregistered", at: t0 + 300))
+        // Said again (another worker's copy of the verdict), it changes nothing and retires nothing.
+        #expect(try await store.retireToken(appId: app, tokenId: token, reason: "BadDeviceToken", at: t0 + 400, unlessSeenAfter: nil) == false)
+        #expect(try await status() == .invalid(reason: "Unregistered", at: t0 + 300))
+        #expect(try await store.retireToken(appId: app, tokenId: "tok_unknown", reason: "Unregistered", at: t0 + 400, unlessSeenAfter: nil) == false)
+        // A registration after the rejection revives the token (TokenLifecycle's own rule), and a later verdict retires it again.
+        _ = try await store.register(appId: app, Sample.registration(Sample.apns(1), installation: "i"), now: t0 + 500)
+        #expect(try await status() == .active)
+        #expect(try await store.retireToken(appId: app, tokenId: token, reason: "BadDeviceToken", at: t0 + 600, unlessSeenAfter: nil))
+        #expect(try await status() == .invalid(reason: "BadDeviceToken", at: t0 + 600))
+    }
+
     @Test("lastSeenAt moves on every registration, lastTokenUpdateAt only when the token changes", arguments: StoreBackend.allCases)
     func timestamps(backend: StoreBackend) async throws {
         let opened = try await backend.open()

@@ -72,7 +72,7 @@ extension AudienceFilter {
 }
 
 extension AudienceFilter.TimeBound {
-    func cutoff(now: Date) -> Date {
+    public func cutoff(now: Date) -> Date {
         switch self {
         case .ago(let duration): now.addingTimeInterval(-duration.timeInterval)
         case .instant(let date): date

@@ -32,7 +32,10 @@ public struct CampaignPlanner: Sendable {
         }
 
         /// The person: the user when known, the installation otherwise.
-        public var person: String { userId.map { "user:" + $0 } ?? "installation:" + installationId }
+        public var person: String { userId.map { Self.userPersonPrefix + $0 } ?? Self.installationPersonPrefix + installationId }
+        /// What keeps a user's key apart from an installation's; the stores' SQL builds the same keys from these.
+        public static let userPersonPrefix = "user:"
+        public static let installationPersonPrefix = "installation:"
     }
 
     /// What earlier sends and opens tell about the audience.

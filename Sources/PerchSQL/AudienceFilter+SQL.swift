@@ -1,4 +1,5 @@
 import Foundation
+import PerchCore
 
 extension AudienceFilter {
     /// The filter as a SQLite condition over `tokens t`, `installations i` (joined on the token's
@@ -51,6 +52,18 @@ extension AudienceFilter {
         comparison == .equal ? "=" : comparison.rawValue
     }
 
+    /// The column a text field compares (both dialects).
+    static func textColumn(_ field: Field) -> String {
+        switch field {
+        case .platform: "t.platform"
+        case .locale: "i.locale"
+        case .timezone: "i.timezone"
+        case .status: "t.status"
+        default: "i.consent"
+        }
+    }
+
+    /// The column, or sub-query, a time field compares (both dialects).
     static func timeColumn(_ field: TimeField) -> String {
         switch field {
         case .lastSeenAt: "i.last_seen_at"
@@ -83,14 +96,7 @@ extension AudienceFilter {
             }
         default:
             guard case .string(let text) = value else { return SQLCondition("0") }
-            let column = switch field {
-            case .platform: "t.platform"
-            case .locale: "i.locale"
-            case .timezone: "i.timezone"
-            case .status: "t.status"
-            default: "i.consent"
-            }
-            return SQLCondition("\(column) \(op) ?", [.text(text)])
+            return SQLCondition("\(textColumn(field)) \(op) ?", [.text(text)])
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PerchCore
 
 extension AudienceFilter {
     /// The filter as a PostgreSQL condition over `tokens t`, `installations i` (joined on the token's
@@ -64,10 +65,10 @@ private struct PostgresCompiler {
             for value in values { parts.append(compare(field, .equal, value)) }
             return leaf(parts.joined(separator: " OR "))
         case .within(let field, let window):
-            let column = Self.timeColumn(field)
+            let column = AudienceFilter.timeColumn(field)
             return leaf("\(column) >= \(bind(.real(now.timeIntervalSince1970 - window.timeInterval)))")
         case .before(let field, let bound):
-            let column = Self.timeColumn(field)
+            let column = AudienceFilter.timeColumn(field)
             return leaf("\(column) < \(bind(.real(bound.cutoff(now: now).timeIntervalSince1970)))")
         case .event(let name, let count, let window):
             let counted = """
@@ -86,15 +87,6 @@ private struct PostgresCompiler {
 
     private static func sqlOperator(_ comparison: AudienceFilter.ComparisonOperator) -> String {
         comparison == .equal ? "=" : (comparison == .notEqual ? "<>" : comparison.rawValue)
-    }
-
-    private static func timeColumn(_ field: AudienceFilter.TimeField) -> String {
-        switch field {
-        case .lastSeenAt: "i.last_seen_at"
-        case .createdAt: "i.created_at"
-        case .lastOpenedAt:
-            "(SELECT MAX(e.occurred_at) FROM events e WHERE e.app_id = i.app_id AND e.installation_id = i.installation_id AND e.type = 'opened')"
-        }
     }
 
     private mutating func compare(_ field: AudienceFilter.Field, _ comparison: AudienceFilter.ComparisonOperator,
@@ -122,14 +114,7 @@ private struct PostgresCompiler {
             }
         default:
             guard case .string(let text) = value else { return "false" }
-            let column = switch field {
-            case .platform: "t.platform"
-            case .locale: "i.locale"
-            case .timezone: "i.timezone"
-            case .status: "t.status"
-            default: "i.consent"
-            }
-            return "\(column) COLLATE \"C\" \(op) \(bind(.text(text)))"
+            return "\(AudienceFilter.textColumn(field)) COLLATE \"C\" \(op) \(bind(.text(text)))"
         }
     }
 }

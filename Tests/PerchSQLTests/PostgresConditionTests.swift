@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import PerchCore
+import PerchCore
+@testable import PerchSQL
 
 @Suite("Audience filters compiled for PostgreSQL")
 struct PostgresConditionTests {

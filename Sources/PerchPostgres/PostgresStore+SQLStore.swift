@@ -1,0 +1,26 @@
+import PerchSQL
+import PostgresNIO
+
+/// The PostgreSQL store as the statement layer runs it (the shared implementations of the store protocols become its own).
+extension PostgresStore: SQLStore {
+    public var dialect: SQLDialect { .postgres }
+
+    public func rows<T: Sendable>(_ statement: SQLStatement, _ decode: @escaping @Sendable (any SQLRow) throws -> T) async throws -> [T] {
+        try await rows(statement.query).map { try decode($0) }
+    }
+
+    public func write<T: Sendable>(guard first: SQLStatement, then: [SQLStatement],
+                                   _ decode: @escaping @Sendable (any SQLRow) throws -> T) async throws -> [T] {
+        let logger = self.logger
+        return try await transaction { db in
+            let matched = try await db.rows(first.query, logger: logger).map { try decode($0) }
+            if !matched.isEmpty { for statement in then { try await db.run(statement.query, logger: logger) } }
+            return matched
+        }
+    }
+
+    public func execute(_ statements: [SQLStatement]) async throws {
+        let logger = self.logger
+        try await transaction { db in for statement in statements { try await db.run(statement.query, logger: logger) } }
+    }
+}

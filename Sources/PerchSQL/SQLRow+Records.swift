@@ -1,0 +1,27 @@
+import Foundation
+import PerchCore
+import PerchStore
+
+/// Rows decoded once for both dialects, from the columns the shared statements select.
+extension SQLRow {
+    /// A token's status from its four stored columns (status, reason, time, successor), starting at `column`.
+    public func tokenStatus(from column: Int) throws -> TokenStatus {
+        TokenStatus(status: try text(required: column), reason: try text(column + 1), at: try real(column + 2), successor: try text(column + 3))
+    }
+
+    /// A time stored as seconds since 1970.
+    public func time(_ column: Int) throws -> Date? { try real(column).map(Date.init(timeIntervalSince1970:)) }
+
+    /// A campaign from ``CampaignStatements/columns``. An unreadable definition (written by a newer Perch) reads as
+    /// an empty one, so the campaign still lists.
+    public func campaign() throws -> CampaignRecord {
+        let definition = (try? JSONCoding.decoder().decode(CampaignDefinition.self, from: Data(try text(required: 3).utf8)))
+            ?? CampaignDefinition(name: "(unreadable)", audience: .init(), message: PushMessage(title: "", body: ""))
+        return CampaignRecord(id: try text(required: 1), appId: try text(required: 0),
+                              kind: CampaignKind(rawValue: try text(required: 2)) ?? .campaign, definition: definition,
+                              status: CampaignStatus(rawValue: try text(required: 4)) ?? .draft,
+                              createdAt: Date(timeIntervalSince1970: try real(required: 5)),
+                              updatedAt: Date(timeIntervalSince1970: try real(required: 6)), startAt: try time(7), startedAt: try time(8),
+                              resolvedAt: try time(9), completedAt: try time(10), cancelledAt: try time(11))
+    }
+}

@@ -1,0 +1,24 @@
+import Foundation
+import PerchCore
+
+/// The token statements both dialects run as written.
+public enum TokenStatements {
+    /// What retirement decides on: the token's status columns (as ``SQLRow/tokenStatus(from:)`` reads them) and when
+    /// it was last seen.
+    public static func retirementFacts(appId: String, tokenId: String) -> SQLStatement {
+        SQLStatement("SELECT status, status_reason, status_at, successor_id, last_seen_at FROM tokens WHERE app_id = ? AND id = ?",
+                     [.text(appId), .text(tokenId)])
+    }
+
+    /// Writes `status` if the token still has the status and last-seen time it was read with (a compare-and-set: a
+    /// registration in between moves `last_seen_at`); answers the token's id when it did.
+    public static func setStatus(_ status: TokenStatus, now: Date, appId: String, tokenId: String, from previous: TokenStatus,
+                                 lastSeenAt: Double) -> SQLStatement {
+        let columns = status.storedColumns
+        return SQLStatement("""
+            UPDATE tokens SET status = ?, status_reason = ?, status_at = ?, successor_id = ?
+            WHERE app_id = ? AND id = ? AND status = ? AND last_seen_at = ? RETURNING id
+            """, [.text(columns.status), .text(columns.reason), .real(columns.at ?? now.timeIntervalSince1970), .text(columns.successor),
+                  .text(appId), .text(tokenId), .text(previous.storedColumns.status), .real(lastSeenAt)])
+    }
+}
