@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import PerchCore
+import PerchSQL
 import PerchStore
 import PostgresNIO
 
@@ -25,14 +26,6 @@ extension PostgresStore: AppStore {
                 """, logger: logger)
         }
         return created
-    }
-
-    public func app(id: String) async throws -> AppRecord? {
-        try await rows("SELECT \(unescaped: Self.appColumns) FROM apps WHERE id = \(id)").first.map(Self.appRecord)
-    }
-
-    public func apps() async throws -> [AppRecord] {
-        try await rows("SELECT \(unescaped: Self.appColumns) FROM apps ORDER BY created_at").map(Self.appRecord)
     }
 
     public func setGateway(appId: String, settings: GatewaySettings) async throws {
@@ -76,19 +69,7 @@ extension PostgresStore: AppStore {
         try await client.query("UPDATE apps SET allowed_endpoint_hosts = \(json)::jsonb WHERE id = \(appId)", logger: logger)
     }
 
-    static let appColumns = "id, name, bundle_id, web_origin, vapid_public_key, allowed_endpoint_hosts::text, identity_verification, created_at"
+    static var appColumns: String { AppStatements.columns }
 
-    static func appRecord(_ row: PostgresRandomAccessRow) throws -> AppRecord {
-        var hosts: [String] = []
-        if case .array(let values)? = JSONValue(jsonText: try row["allowed_endpoint_hosts"].decode(String.self)) {
-            hosts = values.compactMap(\.stringValue)
-        }
-        return AppRecord(
-            id: try row["id"].decode(String.self), name: try row["name"].decode(String.self),
-            bundleId: try row["bundle_id"].decode(String?.self), webOrigin: try row["web_origin"].decode(String?.self),
-            vapidPublicKey: try row["vapid_public_key"].decode(String.self), allowedEndpointHosts: hosts,
-            identityVerification: IdentityVerification(rawValue: try row["identity_verification"].decode(String.self)) ?? .required,
-            createdAt: Date(timeIntervalSince1970: try row["created_at"].decode(Double.self))
-        )
-    }
+    static func appRecord(_ row: PostgresRandomAccessRow) throws -> AppRecord { try row.app() }
 }

@@ -24,4 +24,16 @@ extension SQLRow {
                               updatedAt: Date(timeIntervalSince1970: try real(required: 6)), startAt: try time(7), startedAt: try time(8),
                               resolvedAt: try time(9), completedAt: try time(10), cancelledAt: try time(11))
     }
+
+    /// An app from ``AppStatements/columns``.
+    public func app() throws -> AppRecord {
+        var hosts: [String] = []
+        if case .array(let values)? = JSONValue(jsonText: try text(required: 5)) {
+            hosts = values.compactMap(\.stringValue)
+        }
+        return AppRecord(id: try text(required: 0), name: try text(required: 1), bundleId: try text(2), webOrigin: try text(3),
+                         vapidPublicKey: try text(required: 4), allowedEndpointHosts: hosts,
+                         identityVerification: IdentityVerification(rawValue: try text(required: 6)) ?? .required,
+                         createdAt: Date(timeIntervalSince1970: try real(required: 7)))
+    }
 }

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import GRDB
 import PerchCore
+import PerchSQL
 import PerchStore
 
 extension SQLiteStore: AppStore {
@@ -21,18 +22,6 @@ extension SQLiteStore: AppStore {
                            arguments: [id, identity.id, identity.sealed, now.stored])
         }
         return created
-    }
-
-    public func app(id: String) async throws -> AppRecord? {
-        try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM apps WHERE id = ?", arguments: [id]).map(Self.appRecord)
-        }
-    }
-
-    public func apps() async throws -> [AppRecord] {
-        try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM apps ORDER BY created_at").map(Self.appRecord)
-        }
     }
 
     public func keyGrant(forDigest digest: String, now: Date) async throws -> KeyGrant? {
@@ -89,7 +78,7 @@ extension SQLiteStore: AppStore {
     public func setIdentityVerification(appId: String, _ verification: IdentityVerification) async throws -> AppRecord? {
         try await pool.write { db in
             try db.execute(sql: "UPDATE apps SET identity_verification = ? WHERE id = ?", arguments: [verification.rawValue, appId])
-            return try Row.fetchOne(db, sql: "SELECT * FROM apps WHERE id = ?", arguments: [appId]).map(Self.appRecord)
+            return try db.rows(AppStatements.app(id: appId)).first?.app()
         }
     }
 
@@ -170,18 +159,5 @@ extension SQLiteStore: AppStore {
         try await pool.write { db in
             try db.execute(sql: "UPDATE apps SET allowed_endpoint_hosts = ? WHERE id = ?", arguments: [json, appId])
         }
-    }
-
-    static func appRecord(_ row: Row) -> AppRecord {
-        var hosts: [String] = []
-        if case .array(let values)? = JSONValue(jsonText: row["allowed_endpoint_hosts"]) {
-            hosts = values.compactMap(\.stringValue)
-        }
-        return AppRecord(
-            id: row["id"], name: row["name"], bundleId: row["bundle_id"], webOrigin: row["web_origin"],
-            vapidPublicKey: row["vapid_public_key"], allowedEndpointHosts: hosts,
-            identityVerification: IdentityVerification(rawValue: row["identity_verification"]) ?? .required,
-            createdAt: Date(stored: row["created_at"])
-        )
     }
 }
