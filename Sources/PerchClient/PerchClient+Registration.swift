@@ -61,6 +61,9 @@ extension PerchClient {
         var timezone: String?
         var consent: String?
         var attributes: [String: PerchValue]?
+        var kind: String?
+        var activityType: String?
+        var activityId: String?
     }
 
     /// Registers the APNs device token from `didRegisterForRemoteNotificationsWithDeviceToken`
@@ -69,11 +72,7 @@ extension PerchClient {
     @discardableResult
     public func register(apnsToken: Data, environment: APNsEnvironment, details: InstallationDetails = InstallationDetails()) async throws -> Registration {
         guard !apnsToken.isEmpty else { throw PerchClientError(.invalidArgument, "the APNs device token is empty") }
-        let hex = apnsToken.map { byte in
-            let digits = Array("0123456789abcdef".utf8)
-            return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]], as: UTF8.self)
-        }.joined()
-        return try await register(platform: "apns", token: hex, environment: environment.rawValue, details: details)
+        return try await register(platform: "apns", token: Self.hex(apnsToken), environment: environment.rawValue, details: details)
     }
 
     /// Registers an FCM registration token (from `FirebaseMessaging`'s `messaging(_:didReceiveRegistrationToken:)`).
@@ -83,17 +82,30 @@ extension PerchClient {
         return try await register(platform: "fcm", token: fcmToken, environment: nil, details: details)
     }
 
-    private func register(platform: String, token: String, environment: String?, details: InstallationDetails) async throws -> Registration {
-        let previous = storage.string(forKey: Self.lastTokenKey)
+    /// Registers a token of any kind; `lastTokenKey` remembers the token of that slot, so a changed one names its
+    /// predecessor (`previousToken`) and replaces it.
+    func register(platform: String, token: String, environment: String?, details: InstallationDetails,
+                  kind: String? = nil, activityType: String? = nil, activityId: String? = nil,
+                  lastTokenKey: String = PerchClient.lastTokenKey) async throws -> Registration {
+        let previous = storage.string(forKey: lastTokenKey)
         let body = RegistrationBody(
             platform: platform, token: token, environment: environment, installationId: try installationId(),
             previousToken: previous.flatMap { $0.hasPrefix(platform + ":") ? String($0.dropFirst(platform.count + 1)) : nil }
                 .flatMap { $0 == token ? nil : $0 },
             appVersion: details.appVersion, locale: details.locale, timezone: details.timezone,
-            consent: details.consentGranted.map { $0 ? "granted" : "denied" }, attributes: details.attributes)
+            consent: details.consentGranted.map { $0 ? "granted" : "denied" }, attributes: details.attributes,
+            kind: kind, activityType: activityType, activityId: activityId)
         var (registration, status) = try await send("POST", "v1/tokens", body: body, as: Registration.self)
         registration.created = status == 201
-        try? storage.set(platform + ":" + token, forKey: Self.lastTokenKey)
+        try? storage.set(platform + ":" + token, forKey: lastTokenKey)
         return registration
+    }
+
+    /// Lower-case hex, as APNs tokens travel.
+    static func hex(_ token: Data) -> String {
+        token.map { byte in
+            let digits = Array("0123456789abcdef".utf8)
+            return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]], as: UTF8.self)
+        }.joined()
     }
 }

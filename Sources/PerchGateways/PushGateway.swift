@@ -33,11 +33,15 @@ public struct PushSendOptions: Sendable {
     public var timeToLive: Int?
     /// A logger with the caller's metadata (request id, delivery id); the gateway's own logger when `nil`.
     public var logger: Logger?
+    /// The push is this Live Activity event (start, update or end), with the message's title and body as its alert:
+    /// APNs sends it as `liveactivity`; a gateway that cannot carry one answers a message error.
+    public var liveActivity: LiveActivityEvent?
 
     /// Creates options.
-    public init(timeToLive: Int? = nil, logger: Logger? = nil) {
+    public init(timeToLive: Int? = nil, logger: Logger? = nil, liveActivity: LiveActivityEvent? = nil) {
         self.timeToLive = timeToLive
         self.logger = logger
+        self.liveActivity = liveActivity
     }
 }
 

@@ -54,15 +54,15 @@ extension PostgresStore: CampaignStore {
 
     // MARK: - Resolution
 
-    public func candidates(appId: String, audience: ResolvedAudience, now: Date) async throws -> [CampaignPlanner.Candidate] {
+    public func candidates(appId: String, audience: ResolvedAudience, tokens: TokenSelection, now: Date) async throws -> [CampaignPlanner.Candidate] {
         var binds = PostgresBindings()
         binds.append(appId)
         let condition = Self.audienceCondition(audience, now: now, binds: &binds)
         let query = PostgresQuery(unsafeSQL: """
             SELECT t.id, t.installation_id, i.user_id, t.platform, t.status, t.status_reason, t.status_at, t.successor_id,
                    i.consent, i.timezone, t.last_seen_at
-            \(Self.audienceFrom)
-            WHERE t.app_id = $1 AND t.id = i.token_id AND \(condition)
+            \(AudienceStatements.population(of: tokens, now: now))
+            WHERE t.app_id = $1 AND \(AudienceStatements.current(tokens)) AND \(condition)
             """, binds: binds)
         var candidates: [CampaignPlanner.Candidate] = []
         for try await row in try await client.query(query, logger: logger) {

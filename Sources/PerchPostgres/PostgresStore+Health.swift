@@ -15,8 +15,9 @@ extension PostgresStore: HealthStore {
         for appId in appIds {
             if dryRun {
                 let row = try await rows("""
-                    SELECT COUNT(*) FILTER (WHERE status = 'active' AND last_seen_at < \(staleCutoff)),
-                           COUNT(*) FILTER (WHERE last_seen_at < \(expiryCutoff))
+                    SELECT COUNT(*) FILTER (WHERE status = 'active' AND last_seen_at < \(staleCutoff)
+                                              AND (expires_at IS NULL OR expires_at > \(at))),
+                           COUNT(*) FILTER (WHERE last_seen_at < \(expiryCutoff) OR expires_at <= \(at))
                     FROM tokens WHERE app_id = \(appId) AND status IN ('active', 'stale')
                     """)[0]
                 let (stale, expired) = try row.decode((Int, Int).self)
@@ -25,6 +26,11 @@ extension PostgresStore: HealthStore {
                 continue
             }
             let counts = try await transaction { db -> (Int, Int) in
+                // TokenLifecycle's lifetimeEnded: Live Activity update tokens past their activity's end or 12 hours.
+                let ended = try await db.rows("""
+                    UPDATE tokens SET status = 'expired', status_at = \(at)
+                    WHERE app_id = \(appId) AND status IN ('active', 'stale') AND expires_at <= \(at) RETURNING 1
+                    """, logger: logger).count
                 let stale = try await db.rows("""
                     UPDATE tokens SET status = 'stale', status_at = \(at)
                     WHERE app_id = \(appId) AND status = 'active' AND last_seen_at < \(staleCutoff) RETURNING 1
@@ -33,7 +39,7 @@ extension PostgresStore: HealthStore {
                     UPDATE tokens SET status = 'expired', status_at = \(at)
                     WHERE app_id = \(appId) AND status = 'stale' AND last_seen_at < \(expiryCutoff) RETURNING 1
                     """, logger: logger).count
-                return (stale, expired)
+                return (stale, expired + ended)
             }
             report.markedStale += counts.0
             report.markedExpired += counts.1
@@ -47,26 +53,32 @@ extension PostgresStore: HealthStore {
             try await db.run("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
             let platform = filter.platform?.rawValue
             let version = filter.appVersion
-            // $1 app, $2 platform (or NULL: any), $3 app version (or NULL: any).
+            let kind = filter.kind?.rawValue
+            // $1 app, $2 platform (or NULL: any), $3 app version (or NULL: any), $4 token kind (or NULL: any).
             let population = """
                 FROM tokens t LEFT JOIN installations i ON i.app_id = t.app_id AND i.installation_id = t.installation_id
                 WHERE t.app_id = $1 AND ($2::text IS NULL OR t.platform = $2::text) AND ($3::text IS NULL OR i.app_version = $3::text)
+                    AND ($4::text IS NULL OR t.kind = $4::text)
                 """
-            func query(_ sql: String) -> PostgresQuery {
+            func query(_ sql: String, withKind: Bool = true) -> PostgresQuery {
                 var binds = PostgresBindings()
                 binds.append(appId)
                 binds.append(platform)
                 binds.append(version)
+                if withKind { binds.append(kind) }
                 return PostgresQuery(unsafeSQL: sql, binds: binds)
             }
 
             var byStatus: [String: Int] = [:]
             var byPlatform: [String: [String: Int]] = [:]
-            for row in try await db.rows(query("SELECT t.platform, t.status, COUNT(*) \(population) GROUP BY t.platform, t.status"),
-                                         logger: logger) {
-                let (platform, status, count) = try row.decode((String, String, Int).self)
+            var byKind: [String: [String: Int]] = [:]
+            for row in try await db.rows(query("""
+                SELECT t.platform, t.kind, t.status, COUNT(*) \(population) GROUP BY t.platform, t.kind, t.status
+                """), logger: logger) {
+                let (platform, kind, status, count) = try row.decode((String, String, String, Int).self)
                 byStatus[status, default: 0] += count
-                byPlatform[platform, default: [:]][status] = count
+                byPlatform[platform, default: [:]][status, default: 0] += count
+                byKind[kind, default: [:]][status, default: 0] += count
             }
             var retirements: [String: Int] = [:]
             for row in try await db.rows(query("""
@@ -80,7 +92,7 @@ extension PostgresStore: HealthStore {
                 SELECT COUNT(*), COALESCE(SUM(n), 0)::bigint, COUNT(*) FILTER (WHERE dup) FROM (
                     SELECT per.user_id, SUM(per.c) AS n, bool_or(per.c > 1) AS dup FROM (
                         SELECT i.user_id, t.platform, COUNT(*) AS c \(population) AND t.status IN ('active', 'stale') AND i.user_id IS NOT NULL
-                        GROUP BY i.user_id, t.platform
+                        GROUP BY i.user_id, t.platform, t.kind, t.activity_type, t.activity_id
                     ) AS per GROUP BY per.user_id
                 ) AS users
                 """), logger: logger)[0]
@@ -92,10 +104,10 @@ extension PostgresStore: HealthStore {
                 FROM events e JOIN installations i ON i.app_id = e.app_id AND i.installation_id = e.installation_id
                 WHERE e.app_id = $1 AND ($2::text IS NULL OR i.platform = $2::text) AND ($3::text IS NULL OR i.app_version = $3::text)
                     AND e.type IN ('prompt_shown', 'permission_granted')
-                """), logger: logger)[0]
+                """, withKind: false), logger: logger)[0]
             let (prompted, granted) = try optInRow.decode((Int, Int).self)
 
-            return TokenHealth(byStatus: byStatus, byPlatform: byPlatform, retirementsByReason: retirements, usersWithLiveTokens: users,
+            return TokenHealth(byStatus: byStatus, byPlatform: byPlatform, byKind: byKind, retirementsByReason: retirements, usersWithLiveTokens: users,
                                liveUserTokens: liveUserTokens, usersWithDuplicates: duplicated, prompted: prompted, granted: granted)
         }
     }

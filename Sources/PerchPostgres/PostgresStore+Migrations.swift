@@ -273,5 +273,6 @@ extension PostgresStore {
         ]),
         coordinationMigration,
         keysMigration,
+        tokenKindsMigration,
     ]
 }

@@ -36,8 +36,19 @@ extension PostgresStore: RegistryStore {
             if let previousIndex {
                 previousToken = try await Self.storedToken(db, appId: appId, blindIndex: previousIndex, vault: vault, logger: logger)
             }
+            let kind = registration.kind
+            var currentOfKind: [String] = []
+            if kind != .device {
+                currentOfKind = try await db.rows("""
+                    SELECT id FROM tokens WHERE app_id = \(appId) AND installation_id = \(installationId) AND kind = \(kind.name.rawValue)
+                        AND COALESCE(activity_type, '') = \(kind.activityType ?? "") AND COALESCE(activity_id, '') = \(kind.activityId ?? "")
+                        AND status IN ('active', 'stale')
+                    """, logger: logger).map { try $0[0].decode(String.self) }
+            }
             let plan = RegistrationPlan.make(for: registration, installation: installation, sameToken: sameToken,
-                                             previousToken: previousToken, newTokenId: newTokenId, now: now)
+                                             previousToken: previousToken, currentOfKind: currentOfKind, newTokenId: newTokenId, now: now)
+            let expiresAt = plan.expiresAt?.timeIntervalSince1970
+            let installationTokenId = plan.isInstallationToken ? plan.tokenId : nil
 
             if let userId = plan.userId {
                 try await db.run("""
@@ -49,9 +60,11 @@ extension PostgresStore: RegistryStore {
             if plan.createsToken {
                 try await db.run("""
                     INSERT INTO tokens (app_id, id, platform, environment, installation_id, blind_index, sealed, status,
-                                        status_reason, status_at, successor_id, created_at, last_seen_at, last_token_update_at)
+                                        status_reason, status_at, successor_id, created_at, last_seen_at, last_token_update_at,
+                                        kind, activity_type, activity_id, expires_at)
                     VALUES (\(appId), \(plan.tokenId), \(destination.platform.rawValue), \(environment), \(installationId), \(index),
-                            \(sealed), \(status.status), \(status.reason), \(status.at), \(status.successor), \(at), \(at), \(at))
+                            \(sealed), \(status.status), \(status.reason), \(status.at), \(status.successor), \(at), \(at), \(at),
+                            \(kind.name.rawValue), \(kind.activityType), \(kind.activityId), \(expiresAt))
                     """, logger: logger)
             } else {
                 try await db.run("""
@@ -59,9 +72,17 @@ extension PostgresStore: RegistryStore {
                         status_reason = \(status.reason), status_at = \(status.at), successor_id = \(status.successor),
                         last_seen_at = \(at),
                         sealed = CASE WHEN \(plan.materialChanged) THEN \(sealed) ELSE sealed END,
-                        last_token_update_at = CASE WHEN \(plan.materialChanged) THEN \(at) ELSE last_token_update_at END
+                        last_token_update_at = CASE WHEN \(plan.materialChanged) THEN \(at) ELSE last_token_update_at END,
+                        kind = \(kind.name.rawValue), activity_type = \(kind.activityType), activity_id = \(kind.activityId),
+                        expires_at = COALESCE(\(expiresAt), expires_at)
                     WHERE app_id = \(appId) AND id = \(plan.tokenId)
                     """, logger: logger)
+                if !plan.isInstallationToken {
+                    // A token registered again under another kind no longer addresses any installation's device.
+                    try await db.run("""
+                        UPDATE installations SET token_id = NULL WHERE app_id = \(appId) AND token_id = \(plan.tokenId)
+                        """, logger: logger)
+                }
             }
             if let movedFrom = plan.movedFrom {
                 try await db.run("""
@@ -89,11 +110,12 @@ extension PostgresStore: RegistryStore {
             try await db.run("""
                 INSERT INTO installations (app_id, installation_id, platform, user_id, token_id, app_version, app_version_key, locale,
                                            timezone, consent, consent_source, consent_at, attributes, created_at, last_seen_at)
-                VALUES (\(appId), \(installationId), \(destination.platform.rawValue), \(plan.userId), \(plan.tokenId),
+                VALUES (\(appId), \(installationId), \(destination.platform.rawValue), \(plan.userId), \(installationTokenId),
                         \(registration.appVersion), \(versionKey), \(registration.locale), \(registration.timezone),
                         \(consentColumns.status), \(consentColumns.source), \(consentColumns.at), \(attributes)::jsonb, \(at), \(at))
                 ON CONFLICT (app_id, installation_id) DO UPDATE SET
-                    platform = excluded.platform, user_id = excluded.user_id, token_id = excluded.token_id,
+                    platform = CASE WHEN excluded.token_id IS NULL THEN installations.platform ELSE excluded.platform END,
+                    user_id = excluded.user_id, token_id = COALESCE(excluded.token_id, installations.token_id),
                     app_version = COALESCE(excluded.app_version, installations.app_version),
                     app_version_key = CASE WHEN excluded.app_version IS NULL THEN installations.app_version_key ELSE excluded.app_version_key END,
                     locale = COALESCE(excluded.locale, installations.locale),
@@ -132,7 +154,10 @@ extension PostgresStore: RegistryStore {
                 SELECT token_id FROM installations WHERE app_id = \(appId) AND installation_id = \(installationId)
                 """, logger: logger).first
             else { return false }
-            if let tokenId = try row[0].decode(String?.self) {
+            // The device token and every VoIP and Live Activity token the installation holds.
+            let tokenIds = try await Self.otherKindTokens(db, appId: appId, installationId: installationId, logger: logger)
+                + [try row[0].decode(String?.self)].compactMap { $0 }
+            for tokenId in tokenIds {
                 try await Self.transition(db, appId: appId, tokenId: tokenId, event: .revoked(.unregistered), now: now, logger: logger)
             }
             try await db.run("""
@@ -160,7 +185,9 @@ extension PostgresStore: RegistryStore {
                 INSERT INTO consent_history (app_id, installation_id, status, source, at)
                 VALUES (\(appId), \(installationId), \(record.status.rawValue), \(record.source), \(at))
                 """, logger: logger)
-            if let tokenId = try row[0].decode(String?.self) {
+            let tokenIds = try await Self.otherKindTokens(db, appId: appId, installationId: installationId, logger: logger)
+                + [try row[0].decode(String?.self)].compactMap { $0 }
+            for tokenId in tokenIds {
                 switch record.status {
                 case .revoked:
                     try await Self.transition(db, appId: appId, tokenId: tokenId, event: .revoked(.consentWithdrawn), now: record.at, logger: logger)
@@ -285,6 +312,13 @@ extension PostgresStore: RegistryStore {
         return next
     }
 
+    /// The installation's VoIP and Live Activity tokens, live or not: unregistering and consent reach them with the device's.
+    static func otherKindTokens(_ db: PostgresConnection, appId: String, installationId: String, logger: Logger) async throws -> [String] {
+        try await db.rows("""
+            SELECT id FROM tokens WHERE app_id = \(appId) AND installation_id = \(installationId) AND kind <> 'device' ORDER BY id
+            """, logger: logger).map { try $0[0].decode(String.self) }
+    }
+
     static func tokenStatus(_ row: PostgresRandomAccessRow) throws -> TokenStatus {
         TokenStatus(status: try row["status"].decode(String.self), reason: try row["status_reason"].decode(String?.self),
                     at: try row["status_at"].decode(Double?.self), successor: try row["successor_id"].decode(String?.self))
@@ -293,7 +327,8 @@ extension PostgresStore: RegistryStore {
     static func storedToken(_ db: PostgresConnection, appId: String, blindIndex: Data, vault: TokenVault,
                             logger: Logger) async throws -> RegistrationPlan.StoredToken? {
         guard let row = try await db.rows("""
-            SELECT t.id, t.installation_id, t.sealed, t.status, t.status_reason, t.status_at, t.successor_id, i.user_id, i.consent
+            SELECT t.id, t.installation_id, t.sealed, t.status, t.status_reason, t.status_at, t.successor_id, t.expires_at,
+                   i.user_id, i.consent
             FROM tokens t LEFT JOIN installations i ON i.app_id = t.app_id AND i.installation_id = t.installation_id
             WHERE t.app_id = \(appId) AND t.blind_index = \(blindIndex)
             """, logger: logger).first
@@ -302,7 +337,8 @@ extension PostgresStore: RegistryStore {
             id: try row["id"].decode(String.self), installationId: try row["installation_id"].decode(String?.self),
             status: try tokenStatus(row), material: try vault.open(try row["sealed"].decode(Data.self), context: appId),
             holderUserId: try row["user_id"].decode(String?.self),
-            holderConsent: try row["consent"].decode(String?.self).flatMap(ConsentStatus.init(rawValue:))
+            holderConsent: try row["consent"].decode(String?.self).flatMap(ConsentStatus.init(rawValue:)),
+            expiresAt: try row["expires_at"].decode(Double?.self).map(Date.init(timeIntervalSince1970:))
         )
     }
 

@@ -50,7 +50,8 @@ extension PostgresStore {
                     SELECT status, source, at FROM consent_history WHERE app_id = \(appId) AND installation_id = \(installationId) ORDER BY seq
                     """, logger: logger))
                 for row in try await db.rows("""
-                    SELECT id, platform, environment, sealed, status, status_reason, status_at, successor_id, created_at, last_seen_at
+                    SELECT id, platform, environment, sealed, status, status_reason, status_at, successor_id, created_at, last_seen_at,
+                           kind, activity_type, activity_id, expires_at
                     FROM tokens WHERE app_id = \(appId) AND installation_id = \(installationId) ORDER BY created_at
                     """, logger: logger) {
                     guard let platform = Platform(rawValue: try row["platform"].decode(String.self)),
@@ -61,7 +62,10 @@ extension PostgresStore {
                     tokens.append(UserExport.Token(
                         installationId: installationId, tokenId: try row["id"].decode(String.self), destination: destination,
                         status: try Self.tokenStatus(row), createdAt: Date(timeIntervalSince1970: try row["created_at"].decode(Double.self)),
-                        lastSeenAt: Date(timeIntervalSince1970: try row["last_seen_at"].decode(Double.self))))
+                        lastSeenAt: Date(timeIntervalSince1970: try row["last_seen_at"].decode(Double.self)),
+                        kind: TokenKind(stored: try row["kind"].decode(String?.self), activityType: try row["activity_type"].decode(String?.self),
+                                        activityId: try row["activity_id"].decode(String?.self)),
+                        expiresAt: try row["expires_at"].decode(Double?.self).map(Date.init(timeIntervalSince1970:))))
                 }
             }
             let events = try await db.rows("""

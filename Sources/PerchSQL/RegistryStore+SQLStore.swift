@@ -19,4 +19,9 @@ extension RegistryStore where Self: SQLStore {
         }
         throw PerchError(.conflict, "the token kept changing while it was being retired; try again")
     }
+
+    public func endLiveActivity(appId: String, activityId: String, at: Date) async throws {
+        try await execute([TokenStatements.endLiveActivity(appId: appId, activityId: activityId,
+                                                           expiresAt: TokenLifecycle.expiry(afterActivityEndedAt: at))])
+    }
 }

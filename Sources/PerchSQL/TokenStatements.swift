@@ -21,4 +21,12 @@ public enum TokenStatements {
             """, [.text(columns.status), .text(columns.reason), .real(columns.at ?? now.timeIntervalSince1970), .text(columns.successor),
                   .text(appId), .text(tokenId), .text(previous.storedColumns.status), .real(lastSeenAt)])
     }
+
+    /// An ended activity's update tokens stop being delivery addresses at `expiresAt` (an earlier end stands).
+    public static func endLiveActivity(appId: String, activityId: String, expiresAt: Date) -> SQLStatement {
+        SQLStatement("""
+            UPDATE tokens SET expires_at = ?
+            WHERE app_id = ? AND kind = 'liveActivity' AND activity_id = ? AND (expires_at IS NULL OR expires_at > ?)
+            """, [.time(expiresAt), .text(appId), .text(activityId), .time(expiresAt)])
+    }
 }

@@ -45,14 +45,14 @@ extension SQLiteStore: CampaignStore {
 
     // MARK: - Resolution
 
-    public func candidates(appId: String, audience: ResolvedAudience, now: Date) async throws -> [CampaignPlanner.Candidate] {
+    public func candidates(appId: String, audience: ResolvedAudience, tokens: TokenSelection, now: Date) async throws -> [CampaignPlanner.Candidate] {
         let (condition, bindings) = try Self.audienceCondition(audience, now: now)
         return try await pool.read { db in
             let cursor = try Row.fetchCursor(db, sql: """
                 SELECT t.id, t.installation_id, i.user_id, t.platform, t.status, t.status_reason, t.status_at, t.successor_id,
                        i.consent, i.timezone, t.last_seen_at
-                \(Self.audienceFrom)
-                WHERE t.app_id = ? AND t.id = i.token_id AND \(condition)
+                \(AudienceStatements.population(of: tokens, now: now))
+                WHERE t.app_id = ? AND \(AudienceStatements.current(tokens)) AND \(condition)
                 """, arguments: Self.arguments([.text(appId)] + bindings))
             var candidates: [CampaignPlanner.Candidate] = []
             while let row = try cursor.next() {

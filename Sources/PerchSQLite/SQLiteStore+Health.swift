@@ -9,40 +9,50 @@ extension SQLiteStore: HealthStore {
         let expiryCutoff = policy.expiryCutoff(now: now).stored
         if dryRun {
             return try await pool.read { db in
-                let stale = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tokens WHERE status = 'active' AND last_seen_at < ?",
-                                             arguments: [staleCutoff]) ?? 0
+                let stale = try Int.fetchOne(db, sql: """
+                    SELECT COUNT(*) FROM tokens WHERE status = 'active' AND last_seen_at < ? AND (expires_at IS NULL OR expires_at > ?)
+                    """, arguments: [staleCutoff, now.stored]) ?? 0
                 let expired = try Int.fetchOne(db, sql: """
-                    SELECT COUNT(*) FROM tokens WHERE status IN ('active', 'stale') AND last_seen_at < ?
-                    """, arguments: [expiryCutoff]) ?? 0
+                    SELECT COUNT(*) FROM tokens WHERE status IN ('active', 'stale') AND (last_seen_at < ? OR expires_at <= ?)
+                    """, arguments: [expiryCutoff, now.stored]) ?? 0
                 return HygieneReport(markedStale: stale, markedExpired: expired, dryRun: true)
             }
         }
         return try await pool.write { db in
+            // TokenLifecycle's lifetimeEnded: Live Activity update tokens past their activity's end or 12 hours.
+            try db.execute(sql: "UPDATE tokens SET status = 'expired', status_at = ? WHERE status IN ('active', 'stale') AND expires_at <= ?",
+                           arguments: [now.stored, now.stored])
+            let ended = db.changesCount
             try db.execute(sql: "UPDATE tokens SET status = 'stale', status_at = ? WHERE status = 'active' AND last_seen_at < ?",
                            arguments: [now.stored, staleCutoff])
             let stale = db.changesCount
             try db.execute(sql: "UPDATE tokens SET status = 'expired', status_at = ? WHERE status = 'stale' AND last_seen_at < ?",
                            arguments: [now.stored, expiryCutoff])
             let expired = db.changesCount
-            return HygieneReport(markedStale: stale, markedExpired: expired, dryRun: false)
+            return HygieneReport(markedStale: stale, markedExpired: expired + ended, dryRun: false)
         }
     }
 
     public func tokenHealth(appId: String, filter: TokenHealth.Filter) async throws -> TokenHealth {
         try await pool.read { db in
-            let (tokenWhere, args) = Self.populationFilter(appId: appId, filter, appColumn: "t.app_id", platformColumn: "t.platform")
+            let (tokenWhere, populationArgs) = Self.populationFilter(appId: appId, filter, appColumn: "t.app_id", platformColumn: "t.platform")
+            let kind = filter.kind?.rawValue
+            let args = populationArgs + [kind, kind]
             let population = """
                 FROM tokens t LEFT JOIN installations i ON i.app_id = t.app_id AND i.installation_id = t.installation_id
-                WHERE \(tokenWhere)
+                WHERE \(tokenWhere) AND (? IS NULL OR t.kind = ?)
                 """
 
             var byStatus: [String: Int] = [:]
             var byPlatform: [String: [String: Int]] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT t.platform, t.status, COUNT(*) AS n \(population) GROUP BY t.platform, t.status",
-                                        arguments: args) {
-                let platform: String = row["platform"], status: String = row["status"], count: Int = row["n"]
+            var byKind: [String: [String: Int]] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT t.platform, t.kind, t.status, COUNT(*) AS n \(population) GROUP BY t.platform, t.kind, t.status
+                """, arguments: args) {
+                let platform: String = row["platform"], kind: String = row["kind"], status: String = row["status"], count: Int = row["n"]
                 byStatus[status, default: 0] += count
-                byPlatform[platform, default: [:]][status] = count
+                byPlatform[platform, default: [:]][status, default: 0] += count
+                byKind[kind, default: [:]][status, default: 0] += count
             }
             var retirements: [String: Int] = [:]
             for row in try Row.fetchAll(db, sql: """
@@ -57,7 +67,7 @@ extension SQLiteStore: HealthStore {
                 SELECT COUNT(*) AS users, COALESCE(SUM(n), 0) AS tokens, COALESCE(SUM(dup), 0) AS duplicated FROM (
                     SELECT i.user_id, SUM(c) AS n, MAX(c > 1) AS dup FROM (
                         SELECT i.user_id, t.platform, COUNT(*) AS c \(population) AND t.status IN ('active', 'stale') AND i.user_id IS NOT NULL
-                        GROUP BY i.user_id, t.platform
+                        GROUP BY i.user_id, t.platform, t.kind, t.activity_type, t.activity_id
                     ) AS i GROUP BY i.user_id
                 )
                 """, arguments: args)!
@@ -72,7 +82,7 @@ extension SQLiteStore: HealthStore {
                 """, arguments: eventArguments)!
             let prompted: Int = optInRow["prompted"], granted: Int = optInRow["granted"]
 
-            return TokenHealth(byStatus: byStatus, byPlatform: byPlatform, retirementsByReason: retirements, usersWithLiveTokens: users,
+            return TokenHealth(byStatus: byStatus, byPlatform: byPlatform, byKind: byKind, retirementsByReason: retirements, usersWithLiveTokens: users,
                                liveUserTokens: liveUserTokens, usersWithDuplicates: duplicated, prompted: prompted, granted: granted)
         }
     }

@@ -264,6 +264,18 @@ extension SQLiteStore {
                 CREATE INDEX dashboard_sessions_by_app ON dashboard_sessions(app_id);
                 """)
         }
+        migrator.registerMigration("v7-token-kinds") { db in
+            // Every token before kinds existed addresses its installation's device. Live Activity update tokens carry
+            // the end of their life; the partial index lets hygiene find them without walking the rest.
+            try db.execute(sql: """
+                ALTER TABLE tokens ADD COLUMN kind TEXT NOT NULL DEFAULT 'device';
+                ALTER TABLE tokens ADD COLUMN activity_type TEXT;
+                ALTER TABLE tokens ADD COLUMN activity_id TEXT;
+                ALTER TABLE tokens ADD COLUMN expires_at REAL;
+                CREATE INDEX tokens_by_kind ON tokens(app_id, kind, activity_type, activity_id) WHERE kind <> 'device';
+                CREATE INDEX tokens_expiring ON tokens(expires_at) WHERE expires_at IS NOT NULL;
+                """)
+        }
         return migrator
     }
 }

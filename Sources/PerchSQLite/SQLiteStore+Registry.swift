@@ -26,8 +26,13 @@ extension SQLiteStore: RegistryStore {
             }
             let sameToken = try Self.storedToken(db, appId: appId, blindIndex: index, vault: vault)
             let previousToken = try previousIndex.flatMap { try Self.storedToken(db, appId: appId, blindIndex: $0, vault: vault) }
+            let kind = registration.kind
+            let currentOfKind = kind == .device ? [] : try String.fetchAll(db, sql: """
+                SELECT id FROM tokens WHERE app_id = ? AND installation_id = ? AND kind = ? AND COALESCE(activity_type, '') = ?
+                    AND COALESCE(activity_id, '') = ? AND status IN ('active', 'stale')
+                """, arguments: [appId, registration.installationId, kind.name.rawValue, kind.activityType ?? "", kind.activityId ?? ""])
             let plan = RegistrationPlan.make(for: registration, installation: installation, sameToken: sameToken,
-                                             previousToken: previousToken, newTokenId: newTokenId, now: now)
+                                             previousToken: previousToken, currentOfKind: currentOfKind, newTokenId: newTokenId, now: now)
 
             if let userId = plan.userId {
                 try db.executeCached(sql: """
@@ -39,21 +44,30 @@ extension SQLiteStore: RegistryStore {
             if plan.createsToken {
                 try db.executeCached(sql: """
                     INSERT INTO tokens (app_id, id, platform, environment, installation_id, blind_index, sealed, status,
-                                        status_reason, status_at, successor_id, created_at, last_seen_at, last_token_update_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                        status_reason, status_at, successor_id, created_at, last_seen_at, last_token_update_at,
+                                        kind, activity_type, activity_id, expires_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [appId, plan.tokenId, destination.platform.rawValue, environment, registration.installationId,
                                      index, sealed, status.status, status.reason, status.at, status.successor,
-                                     now.stored, now.stored, now.stored])
+                                     now.stored, now.stored, now.stored, kind.name.rawValue, kind.activityType, kind.activityId,
+                                     plan.expiresAt?.stored])
             } else {
                 try db.executeCached(sql: """
                     UPDATE tokens SET installation_id = ?, environment = ?, status = ?, status_reason = ?, status_at = ?,
                         successor_id = ?, last_seen_at = ?,
                         sealed = CASE WHEN ? THEN ? ELSE sealed END,
-                        last_token_update_at = CASE WHEN ? THEN ? ELSE last_token_update_at END
+                        last_token_update_at = CASE WHEN ? THEN ? ELSE last_token_update_at END,
+                        kind = ?, activity_type = ?, activity_id = ?, expires_at = COALESCE(?, expires_at)
                     WHERE app_id = ? AND id = ?
                     """, arguments: [registration.installationId, environment, status.status, status.reason, status.at,
                                      status.successor, now.stored, plan.materialChanged, sealed, plan.materialChanged,
-                                     now.stored, appId, plan.tokenId])
+                                     now.stored, kind.name.rawValue, kind.activityType, kind.activityId, plan.expiresAt?.stored,
+                                     appId, plan.tokenId])
+                if !plan.isInstallationToken {
+                    // A token registered again under another kind no longer addresses any installation's device.
+                    try db.executeCached(sql: "UPDATE installations SET token_id = NULL WHERE app_id = ? AND token_id = ?",
+                                         arguments: [appId, plan.tokenId])
+                }
             }
             if let movedFrom = plan.movedFrom {
                 try db.executeCached(sql: "UPDATE installations SET token_id = NULL WHERE app_id = ? AND installation_id = ? AND token_id = ?",
@@ -81,7 +95,8 @@ extension SQLiteStore: RegistryStore {
                                            timezone, consent, consent_source, consent_at, attributes, created_at, last_seen_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (app_id, installation_id) DO UPDATE SET
-                    platform = excluded.platform, user_id = excluded.user_id, token_id = excluded.token_id,
+                    platform = CASE WHEN excluded.token_id IS NULL THEN platform ELSE excluded.platform END,
+                    user_id = excluded.user_id, token_id = COALESCE(excluded.token_id, token_id),
                     app_version = COALESCE(excluded.app_version, app_version),
                     app_version_key = CASE WHEN excluded.app_version IS NULL THEN app_version_key ELSE excluded.app_version_key END,
                     locale = COALESCE(excluded.locale, locale),
@@ -91,7 +106,8 @@ extension SQLiteStore: RegistryStore {
                     consent_at = COALESCE(excluded.consent_at, consent_at),
                     attributes = COALESCE(excluded.attributes, attributes),
                     last_seen_at = excluded.last_seen_at
-                """, arguments: [appId, registration.installationId, destination.platform.rawValue, plan.userId, plan.tokenId,
+                """, arguments: [appId, registration.installationId, destination.platform.rawValue, plan.userId,
+                                 plan.isInstallationToken ? plan.tokenId : nil,
                                  registration.appVersion, registration.appVersion.flatMap(SemanticVersion.init)?.sortKey,
                                  registration.locale, registration.timezone,
                                  consentColumns.0, consentColumns.1, consentColumns.2, attributes, now.stored, now.stored])
@@ -116,7 +132,8 @@ extension SQLiteStore: RegistryStore {
             guard let row = try db.fetchOneCached(sql: "SELECT token_id FROM installations WHERE app_id = ? AND installation_id = ?",
                                              arguments: [appId, installationId])
             else { return false }
-            if let tokenId: String = row["token_id"] {
+            // The device token and every VoIP and Live Activity token the installation holds.
+            for tokenId in try Self.otherKindTokens(db, appId: appId, installationId: installationId) + [row["token_id"] as String?].compactMap({ $0 }) {
                 try Self.transition(db, appId: appId, tokenId: tokenId, event: .revoked(.unregistered), now: now)
             }
             try db.executeCached(sql: "UPDATE installations SET last_seen_at = ? WHERE app_id = ? AND installation_id = ?",
@@ -135,7 +152,7 @@ extension SQLiteStore: RegistryStore {
                            arguments: [record.status.rawValue, record.source, record.at.stored, appId, installationId])
             try db.executeCached(sql: "INSERT INTO consent_history (app_id, installation_id, status, source, at) VALUES (?, ?, ?, ?, ?)",
                            arguments: [appId, installationId, record.status.rawValue, record.source, record.at.stored])
-            if let tokenId: String = row["token_id"] {
+            for tokenId in try Self.otherKindTokens(db, appId: appId, installationId: installationId) + [row["token_id"] as String?].compactMap({ $0 }) {
                 switch record.status {
                 case .revoked: try Self.transition(db, appId: appId, tokenId: tokenId, event: .revoked(.consentWithdrawn), now: record.at)
                 case .granted: try Self.transition(db, appId: appId, tokenId: tokenId, event: .consentRestored, now: record.at)
@@ -222,13 +239,20 @@ extension SQLiteStore: RegistryStore {
             """, arguments: [columns.status, columns.reason, columns.at, now.stored, columns.successor, appId, tokenId])
     }
 
+    /// The installation's VoIP and Live Activity tokens, live or not: unregistering and consent reach them with the device's.
+    static func otherKindTokens(_ db: Database, appId: String, installationId: String) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT id FROM tokens WHERE app_id = ? AND installation_id = ? AND kind <> 'device' ORDER BY id",
+                            arguments: [appId, installationId])
+    }
+
     static func tokenStatus(_ row: Row) -> TokenStatus {
         TokenStatus(status: row["status"], reason: row["status_reason"], at: row["status_at"], successor: row["successor_id"])
     }
 
     static func storedToken(_ db: Database, appId: String, blindIndex: Data, vault: TokenVault) throws -> RegistrationPlan.StoredToken? {
         guard let row = try db.fetchOneCached(sql: """
-            SELECT t.id, t.installation_id, t.sealed, t.status, t.status_reason, t.status_at, t.successor_id, i.user_id, i.consent
+            SELECT t.id, t.installation_id, t.sealed, t.status, t.status_reason, t.status_at, t.successor_id, t.expires_at,
+                   i.user_id, i.consent
             FROM tokens t LEFT JOIN installations i ON i.app_id = t.app_id AND i.installation_id = t.installation_id
             WHERE t.app_id = ? AND t.blind_index = ?
             """, arguments: [appId, blindIndex])
@@ -236,7 +260,8 @@ extension SQLiteStore: RegistryStore {
         return RegistrationPlan.StoredToken(
             id: row["id"], installationId: row["installation_id"], status: tokenStatus(row),
             material: try vault.open(row["sealed"], context: appId),
-            holderUserId: row["user_id"], holderConsent: (row["consent"] as String?).flatMap(ConsentStatus.init(rawValue:))
+            holderUserId: row["user_id"], holderConsent: (row["consent"] as String?).flatMap(ConsentStatus.init(rawValue:)),
+            expiresAt: (row["expires_at"] as Double?).map(Date.init(stored:))
         )
     }
 

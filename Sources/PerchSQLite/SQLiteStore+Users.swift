@@ -45,7 +45,10 @@ extension SQLiteStore {
                     else { continue }
                     tokens.append(UserExport.Token(installationId: installationId, tokenId: row["id"], destination: destination,
                                                    status: Self.tokenStatus(row), createdAt: Date(stored: row["created_at"]),
-                                                   lastSeenAt: Date(stored: row["last_seen_at"])))
+                                                   lastSeenAt: Date(stored: row["last_seen_at"]),
+                                                   kind: TokenKind(stored: row["kind"], activityType: row["activity_type"],
+                                                                   activityId: row["activity_id"]),
+                                                   expiresAt: (row["expires_at"] as Double?).map(Date.init(stored:))))
                 }
             }
             let events = try Row.fetchAll(db, sql: """

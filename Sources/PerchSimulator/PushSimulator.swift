@@ -179,7 +179,8 @@ public final class PushSimulator: Service, Sendable {
             apns: SimulatedAPNs(
                 teamId: configuration.apnsTeamId, keyId: configuration.apnsKeyId, topic: configuration.apnsTopic,
                 providerKey: providerKey.publicKey, state: state, latency: latency,
-                minimumProviderTokenInterval: configuration.minimumProviderTokenInterval, now: now),
+                minimumProviderTokenInterval: configuration.minimumProviderTokenInterval,
+                liveActivityBudget: LiveActivityBudget(perHour: configuration.liveActivityHighPriorityBudget), now: now),
             fcm: SimulatedFCM(
                 projectId: configuration.fcmProjectId, clientEmail: clientEmail, privateKeyId: privateKeyId,
                 serviceAccountKey: serviceAccountKey.publicKey, tokenURI: tokenURI, state: state,

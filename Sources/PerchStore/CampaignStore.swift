@@ -26,8 +26,9 @@ public protocol CampaignStore: Sendable {
 
     /// Campaigns whose start has come and whose audience is not resolved yet (also after a crash mid-resolution).
     func campaignsToResolve(now: Date) async throws -> [CampaignRecord]
-    /// The audience's tokens with the facts the planner needs: each installation's current token.
-    func candidates(appId: String, audience: ResolvedAudience, now: Date) async throws -> [CampaignPlanner.Candidate]
+    /// The audience's tokens with the facts the planner needs: each installation's current device token, or the live
+    /// tokens of another kind that `tokens` selects (VoIP, Live Activity push-to-start or update tokens).
+    func candidates(appId: String, audience: ResolvedAudience, tokens: TokenSelection, now: Date) async throws -> [CampaignPlanner.Candidate]
     /// Earlier messages per person since `since` (caps) and, when asked, the local hours of users' past opens.
     func history(appId: String, since: Date?, openHours: Bool, now: Date) async throws -> CampaignPlanner.History
     /// Writes one delivery row per planned token, expiring `timeToLive` after it is due (rows that exist already are
@@ -62,6 +63,13 @@ public protocol CampaignStore: Sendable {
 }
 
 /// An audience with its segment looked up.
+extension CampaignStore {
+    /// The audience's device tokens: each installation's current token.
+    public func candidates(appId: String, audience: ResolvedAudience, now: Date) async throws -> [CampaignPlanner.Candidate] {
+        try await candidates(appId: appId, audience: audience, tokens: .device, now: now)
+    }
+}
+
 public enum ResolvedAudience: Sendable, Hashable {
     case filter(AudienceFilter)
     case users([String])

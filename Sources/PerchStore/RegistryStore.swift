@@ -64,6 +64,9 @@ public protocol RegistryStore: Sendable {
     /// timestamp), a token registered after that moment is kept. Answers whether it was retired.
     @discardableResult
     func retireToken(appId: String, tokenId: String, reason: String, at: Date, unlessSeenAfter: Date?) async throws -> Bool
+    /// The Live Activity ended at `at`: its update tokens expire (``TokenLifecycle/expiry(afterActivityEndedAt:)``), and
+    /// hygiene retires them.
+    func endLiveActivity(appId: String, activityId: String, at: Date) async throws
 }
 
 /// Client and server events.

@@ -89,6 +89,7 @@ public struct TransferTable: Sendable, Hashable {
             ("app_id", .text), ("id", .text), ("platform", .text), ("environment", .text), ("installation_id", .text),
             ("blind_index", .blob), ("sealed", .blob), ("status", .text), ("status_reason", .text), ("status_at", .real),
             ("successor_id", .text), ("created_at", .real), ("last_seen_at", .real), ("last_token_update_at", .real),
+            ("kind", .text), ("activity_type", .text), ("activity_id", .text), ("expires_at", .real),
         ]),
         TransferTable("consent_history", key: ["seq"], identity: "seq", [
             ("seq", .integer), ("app_id", .text), ("installation_id", .text), ("status", .text), ("source", .text), ("at", .real),

@@ -4,7 +4,7 @@ import Logging
 import PerchCore
 import PerchStore
 
-/// `perch export`: every installation's current token, decrypted, to the file the operator names
+/// `perch export`: every installation's current device token and its VoIP and Live Activity tokens, decrypted, to the file the operator names
 /// (or stdout) — the reverse of `perch import --mapping perch`. Tokens go to that output only,
 /// never to logs; the file is created with mode 0600.
 struct ExportCommand: AsyncParsableCommand {
@@ -51,7 +51,7 @@ struct ExportCommand: AsyncParsableCommand {
         while true {
             let page = try await store.exportPage(appId: app, after: cursor, limit: Self.pageSize, liveOnly: !includeRetired)
             guard let last = page.last else { break }
-            cursor = last.installationId
+            cursor = last.exportCursor
             for token in page {
                 let columns = Self.columns(token)
                 switch format {
@@ -99,6 +99,11 @@ struct ExportCommand: AsyncParsableCommand {
         if let locale = token.locale { columns["locale"] = .string(locale) }
         if let timezone = token.timezone { columns["timezone"] = .string(timezone) }
         if let attributes = token.attributes, !attributes.isEmpty { columns["attributes"] = .object(attributes) }
+        if token.kind != .device {
+            columns["kind"] = .string(token.kind.name.rawValue)
+            if let activityType = token.kind.activityType { columns["activityType"] = .string(activityType) }
+            if let activityId = token.kind.activityId { columns["activityId"] = .string(activityId) }
+        }
         return columns
     }
 

@@ -68,11 +68,17 @@ public struct CampaignDefinition: Sendable, Hashable, Codable {
     public var trigger: Trigger?
     /// Days after a delivery in which its `opened`/`converted` events count for the campaign. Default 3.
     public var attributionWindowDays: Double?
+    /// Which of the audience's tokens are sent to: device tokens (`nil`), or VoIP or Live Activity tokens — set by
+    /// `/v1/send` with `kind: voip` and the `/v1/live-activities` routes, never by a campaign's body.
+    public var tokens: TokenSelection?
+    /// The Live Activity event every delivery carries (the message's title and body are its alert).
+    public var liveActivity: LiveActivityEvent?
 
     public init(name: String, audience: Audience, message: PushMessage, variants: [Variant]? = nil, holdoutPercent: Double? = nil,
                 frequencyCap: [FrequencyCap]? = nil, quietHours: QuietHours? = nil, devicePolicy: DevicePolicy? = nil,
                 schedule: CampaignSchedule? = nil, ttlSeconds: Int? = nil, includeStale: Bool? = nil, bypassCaps: Bool? = nil,
-                trigger: Trigger? = nil, attributionWindowDays: Double? = nil) {
+                trigger: Trigger? = nil, attributionWindowDays: Double? = nil, tokens: TokenSelection? = nil,
+                liveActivity: LiveActivityEvent? = nil) {
         self.name = name
         self.audience = audience
         self.message = message
@@ -87,6 +93,8 @@ public struct CampaignDefinition: Sendable, Hashable, Codable {
         self.bypassCaps = bypassCaps
         self.trigger = trigger
         self.attributionWindowDays = attributionWindowDays
+        self.tokens = tokens
+        self.liveActivity = liveActivity
     }
 
     /// The send-time rules this campaign applies.
@@ -112,7 +120,7 @@ public struct CampaignDefinition: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case name, audience, message, variants, holdoutPercent, frequencyCap, quietHours, devicePolicy, schedule, ttlSeconds
-        case includeStale, bypassCaps, trigger, attributionWindowDays
+        case includeStale, bypassCaps, trigger, attributionWindowDays, tokens, liveActivity
     }
 
     /// Decodes the contract's JSON; `frequencyCap` may be one cap or a list of caps.
@@ -136,5 +144,7 @@ public struct CampaignDefinition: Sendable, Hashable, Codable {
         bypassCaps = try container.decodeIfPresent(Bool.self, forKey: .bypassCaps)
         trigger = try container.decodeIfPresent(Trigger.self, forKey: .trigger)
         attributionWindowDays = try container.decodeIfPresent(Double.self, forKey: .attributionWindowDays)
+        tokens = try container.decodeIfPresent(TokenSelection.self, forKey: .tokens)
+        liveActivity = try container.decodeIfPresent(LiveActivityEvent.self, forKey: .liveActivity)
     }
 }

@@ -2,7 +2,8 @@
 public struct HygieneReport: Sendable, Hashable, Codable {
     /// Tokens that moved `active → stale`.
     public var markedStale: Int
-    /// Tokens that moved `stale → expired` (including ones flagged stale in the same run).
+    /// Tokens that moved `stale → expired` (including ones flagged stale in the same run), and live Live Activity
+    /// update tokens whose activity ended or that outlived ``TokenLifecycle/liveActivityTokenLifetime``.
     public var markedExpired: Int
     public var dryRun: Bool
 

@@ -1,8 +1,8 @@
 import Foundation
 
 /// What the store must write for one registration, decided without I/O from what is
-/// stored now. Both store backends read the same three facts, call
-/// ``RegistrationPlan/make(for:installation:sameToken:previousToken:newTokenId:now:)``,
+/// stored now. Both store backends read the same facts, call
+/// ``RegistrationPlan/make(for:installation:sameToken:previousToken:currentOfKind:newTokenId:now:)``,
 /// and apply the plan in one transaction.
 public struct RegistrationPlan: Sendable, Hashable {
     /// The installation as stored, if it exists.
@@ -26,14 +26,17 @@ public struct RegistrationPlan: Sendable, Hashable {
         /// The user and consent of the installation holding the token, for carrying them over on refresh.
         public var holderUserId: String?
         public var holderConsent: ConsentStatus?
+        /// When the token's own lifetime ends (Live Activity update tokens).
+        public var expiresAt: Date?
         public init(id: String, installationId: String?, status: TokenStatus, material: Data,
-                    holderUserId: String? = nil, holderConsent: ConsentStatus? = nil) {
+                    holderUserId: String? = nil, holderConsent: ConsentStatus? = nil, expiresAt: Date? = nil) {
             self.id = id
             self.installationId = installationId
             self.status = status
             self.material = material
             self.holderUserId = holderUserId
             self.holderConsent = holderConsent
+            self.expiresAt = expiresAt
         }
     }
 
@@ -59,12 +62,19 @@ public struct RegistrationPlan: Sendable, Hashable {
     public var consentChange: ConsentStatus?
     /// The installation's consent afterwards.
     public var consent: ConsentStatus?
+    /// The token is the installation's device token: the installation row points at it. Tokens of the other kinds
+    /// leave the installation's device token as it is.
+    public var isInstallationToken: Bool
+    /// When the token stops being a delivery address on its own (``TokenLifecycle/expiry(of:registeredAt:)``); `nil`
+    /// keeps what is stored.
+    public var expiresAt: Date?
 
     public static func make(
         for registration: TokenRegistration,
         installation: StoredInstallation?,
         sameToken: StoredToken?,
         previousToken: StoredToken?,
+        currentOfKind: [String] = [],
         newTokenId: String,
         now: Date
     ) -> RegistrationPlan {
@@ -73,6 +83,7 @@ public struct RegistrationPlan: Sendable, Hashable {
         var status = TokenStatus.active
         if let sameToken {
             status = (try? TokenLifecycle.apply(.registered(at: now), to: sameToken.status).get()) ?? sameToken.status
+            status = TokenLifecycle.status(status, expiresAt: sameToken.expiresAt, now: now)
         }
 
         // User and consent: stated now, else the installation's, else carried over from the
@@ -96,8 +107,12 @@ public struct RegistrationPlan: Sendable, Hashable {
             status = .active
         }
 
+        // The slot this token takes: the installation's device token, or the live token of the same kind (and activity
+        // type, and activity) that the store found.
+        let isDevice = registration.kind == .device
+        let current: [String?] = isDevice ? [installation?.currentTokenId] : currentOfKind
         var replaces: [String] = []
-        for candidate in [installation?.currentTokenId, previousToken?.id] {
+        for candidate in current + [previousToken?.id] {
             guard let candidate, candidate != tokenId, !replaces.contains(candidate) else { continue }
             replaces.append(candidate)
         }
@@ -127,7 +142,9 @@ public struct RegistrationPlan: Sendable, Hashable {
             userId: userId,
             movedFromUser: movedFromUser,
             consentChange: consentChange,
-            consent: consent
+            consent: consent,
+            isInstallationToken: isDevice,
+            expiresAt: sameToken == nil ? TokenLifecycle.expiry(of: registration.kind, registeredAt: now) : nil
         )
     }
 }

@@ -16,4 +16,7 @@ public enum TokenEvent: Sendable, Hashable {
     case replaced(successor: String)
     /// Consent was granted again after being withdrawn.
     case consentRestored
+    /// The token's own lifetime is over: a Live Activity update token whose activity ended or outlived
+    /// ``TokenLifecycle/liveActivityTokenLifetime``.
+    case lifetimeEnded
 }

@@ -7,6 +7,7 @@ import Foundation
 /// active|stale ──gatewayRejected──▶ invalid(reason, at)
 /// active|stale ──revoked──▶ revoked(reason)
 /// active|stale ──replaced──▶ replaced(successor)
+/// active|stale ──lifetimeEnded──▶ expired   (Live Activity update tokens)
 /// revoked(consentWithdrawn) ──consentRestored──▶ active
 /// any ──registered──▶ active   (except invalid, when the rejection is newer than the registration)
 /// ```
@@ -31,6 +32,8 @@ public enum TokenLifecycle {
             return .success(.invalid(reason: reason, at: at))
         case (.active, .revoked(let reason)), (.stale, .revoked(let reason)):
             return .success(.revoked(reason: reason))
+        case (.active, .lifetimeEnded), (.stale, .lifetimeEnded):
+            return .success(.expired)
         case (.active, .replaced(let successor)), (.stale, .replaced(let successor)):
             return .success(.replaced(successor: successor))
         case (.revoked(.consentWithdrawn), .consentRestored):

@@ -15,12 +15,14 @@ public struct TokenRegistration: Sendable, Hashable {
     /// Consent stated at registration; `nil` keeps what is recorded.
     public var consent: ConsentStatus?
     public var attributes: [String: JSONValue]?
+    /// What the token addresses: the installation's device, its VoIP push, or a Live Activity.
+    public var kind: TokenKind
 
     public var platform: Platform { destination.platform }
 
     public init(installationId: String, destination: PushDestination, userId: String? = nil, previousToken: String? = nil,
                 appVersion: String? = nil, locale: String? = nil, timezone: String? = nil, consent: ConsentStatus? = nil,
-                attributes: [String: JSONValue]? = nil) {
+                attributes: [String: JSONValue]? = nil, kind: TokenKind = .device) {
         self.installationId = installationId
         self.destination = destination
         self.userId = userId
@@ -30,5 +32,6 @@ public struct TokenRegistration: Sendable, Hashable {
         self.timezone = timezone
         self.consent = consent
         self.attributes = attributes
+        self.kind = kind
     }
 }

@@ -21,7 +21,7 @@ public enum ImportMapping: String, Sendable, CaseIterable {
     /// The columns `perch export` writes and `--mapping perch` reads.
     public static let perchColumns = [
         "installationId", "platform", "token", "environment", "endpoint", "p256dh", "auth", "userId", "consent",
-        "appVersion", "locale", "timezone", "attributes", "status", "createdAt", "lastSeenAt",
+        "appVersion", "locale", "timezone", "attributes", "status", "createdAt", "lastSeenAt", "kind", "activityType", "activityId",
     ]
 
     /// The columns one of which must be present, checked against the header before any row is read.
@@ -54,7 +54,8 @@ public enum ImportMapping: String, Sendable, CaseIterable {
             var body = RegistrationBody(
                 platform: value("platform"), token: value("token"), environment: value("environment"),
                 installationId: value("installationId"), userId: value("userId"), appVersion: value("appVersion"),
-                locale: value("locale"), timezone: value("timezone"), consent: value("consent").map { $0 == "revoked" ? "denied" : $0 })
+                locale: value("locale"), timezone: value("timezone"), consent: value("consent").map { $0 == "revoked" ? "denied" : $0 },
+                kind: value("kind"), activityType: value("activityType"), activityId: value("activityId"))
             if value("endpoint") != nil || value("p256dh") != nil || value("auth") != nil {
                 body.subscription = .init(endpoint: value("endpoint"), keys: .init(p256dh: value("p256dh"), auth: value("auth")))
             }

@@ -15,6 +15,7 @@ import Foundation
 /// | `timezone` | an IANA zone name known to the server |
 /// | `locale` | BCP 47 tag, at most 35 characters (`en`, `en-US`, `zh-Hant-TW`; `_` accepted and turned into `-`) |
 /// | `appVersion` | 1–64 printable ASCII characters |
+/// | `activityType`, `activityId` | 1–128 characters of `A–Z a–z 0–9 . _ : -` (a Swift type name, a UUID) |
 /// | `attributes` | at most 100 keys of 1–64 characters; each value at most 1 KiB as JSON, nested at most 4 levels |
 public enum FieldRules {
     public static let installationIdMaxLength = 128
@@ -30,6 +31,24 @@ public enum FieldRules {
         guard let value else { throw .missing(field) }
         guard (1...installationIdMaxLength).contains(value.utf8.count), only(value, identifierScalars) else {
             throw .invalid(field, "\(field) must be 1–\(installationIdMaxLength) characters of A–Z a–z 0–9 . _ : -")
+        }
+        return value
+    }
+
+    /// The `ActivityAttributes` type a Live Activity token or start names (APNs' `attributes-type`).
+    public static func activityType(_ value: String?, field: String = "activityType") throws(PerchError) -> String {
+        guard let value else { throw .missing(field) }
+        guard (1...128).contains(value.utf8.count), only(value, identifierScalars) else {
+            throw .invalid(field, "\(field) must be 1–128 characters of A–Z a–z 0–9 . _ : -")
+        }
+        return value
+    }
+
+    /// A running Live Activity's id (`Activity.id`, a UUID).
+    public static func activityId(_ value: String?, field: String = "activityId") throws(PerchError) -> String {
+        guard let value else { throw .missing(field) }
+        guard (1...128).contains(value.utf8.count), only(value, identifierScalars) else {
+            throw .invalid(field, "\(field) must be 1–128 characters of A–Z a–z 0–9 . _ : -")
         }
         return value
     }

@@ -26,13 +26,19 @@ public struct RegistrationBody: Sendable, Decodable {
     public var timezone: String?
     public var consent: String?
     public var attributes: [String: JSONValue]?
+    /// `device` (default), `voip`, `liveActivityStart` (with `activityType`) or `liveActivity` (with `activityType` and
+    /// `activityId`).
+    public var kind: String?
+    public var activityType: String?
+    public var activityId: String?
     /// Proof that the client may act as `userId` (an HS256 JWT from the app's backend); checked by the server, which
     /// alone knows the installation's current user and the caller's key (``IdentityVerification/needsProof(keyKind:currentUserId:requestedUserId:)``).
     public var userAuth: String?
 
     public init(platform: String? = nil, token: String? = nil, subscription: Subscription? = nil, environment: String? = nil,
                 installationId: String? = nil, userId: String? = nil, previousToken: String? = nil, appVersion: String? = nil,
-                locale: String? = nil, timezone: String? = nil, consent: String? = nil, attributes: [String: JSONValue]? = nil, userAuth: String? = nil) {
+                locale: String? = nil, timezone: String? = nil, consent: String? = nil, attributes: [String: JSONValue]? = nil, userAuth: String? = nil,
+                kind: String? = nil, activityType: String? = nil, activityId: String? = nil) {
         self.platform = platform
         self.token = token
         self.subscription = subscription
@@ -46,6 +52,9 @@ public struct RegistrationBody: Sendable, Decodable {
         self.consent = consent
         self.attributes = attributes
         self.userAuth = userAuth
+        self.kind = kind
+        self.activityType = activityType
+        self.activityId = activityId
     }
 
     /// Applies every field rule; the first broken one is thrown, naming its field.
@@ -56,6 +65,7 @@ public struct RegistrationBody: Sendable, Decodable {
             throw .invalid("platform", "platform must be one of apns, fcm, webpush")
         }
         let installationId = try FieldRules.installationId(installationId)
+        let kind = try validatedKind(platform: platform)
         let destination: PushDestination
         var previous: String?
         switch platform {
@@ -110,7 +120,37 @@ public struct RegistrationBody: Sendable, Decodable {
             locale: try FieldRules.locale(locale),
             timezone: try FieldRules.timezone(timezone),
             consent: consent,
-            attributes: try FieldRules.attributes(attributes)
+            attributes: try FieldRules.attributes(attributes),
+            kind: kind
         )
+    }
+
+    /// The token's kind: VoIP and Live Activity tokens are Apple's, and each Live Activity kind names what it belongs to.
+    func validatedKind(platform: Platform) throws(PerchError) -> TokenKind {
+        let name: TokenKindName
+        if let text = self.kind {
+            guard let parsed = TokenKindName(rawValue: text) else {
+                throw .invalid("kind", "kind must be one of device, voip, liveActivityStart, liveActivity")
+            }
+            name = parsed
+        } else {
+            name = .device
+        }
+        let kind: TokenKind
+        switch name {
+        case .device, .voip:
+            if activityType != nil { throw .invalid("activityType", "activityType applies to liveActivityStart and liveActivity tokens only") }
+            if activityId != nil { throw .invalid("activityId", "activityId applies to liveActivity tokens only") }
+            kind = name == .device ? .device : .voip
+        case .liveActivityStart:
+            if activityId != nil { throw .invalid("activityId", "activityId applies to liveActivity tokens only") }
+            kind = .liveActivityStart(activityType: try FieldRules.activityType(activityType))
+        case .liveActivity:
+            kind = .liveActivity(activityType: try FieldRules.activityType(activityType), activityId: try FieldRules.activityId(activityId))
+        }
+        guard kind.platforms.contains(platform) else {
+            throw .invalid("kind", "\(name.rawValue) tokens are APNs tokens: register them with platform apns")
+        }
+        return kind
     }
 }

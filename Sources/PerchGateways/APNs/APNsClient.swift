@@ -36,8 +36,13 @@ public struct APNsClient: PushGateway {
     public func send(_ message: PushMessage, to destination: PushDestination, options: PushSendOptions) async -> DeliveryOutcome {
         guard case .apns(let token, let environment) = destination else { return wrongPlatform(destination) }
         let notification: APNsNotification
+        let expiration = options.timeToLive.map { now().addingTimeInterval(Double($0)) }
         do {
-            notification = try message.renderAPNs(expiration: options.timeToLive.map { now().addingTimeInterval(Double($0)) })
+            if let liveActivity = options.liveActivity {
+                notification = try liveActivity.renderAPNs(alert: message.liveActivityAlert, data: message.data, expiration: expiration)
+            } else {
+                notification = try message.renderAPNs(expiration: expiration)
+            }
         } catch {
             return error.outcome(.apns)
         }

@@ -40,6 +40,10 @@ public struct FCMClient: PushGateway {
 
     public func send(_ message: PushMessage, to destination: PushDestination, options: PushSendOptions) async -> DeliveryOutcome {
         guard case .fcm(let token) = destination else { return wrongPlatform(destination) }
+        guard options.liveActivity == nil else {
+            return .messageError(reason: DeliveryFailureReason(platform: .fcm, status: nil, code: "LiveActivityUnsupported",
+                                                               detail: "a Live Activity through FCM needs the APNs Live Activity token"))
+        }
         let notification: FCMNotification
         do { notification = try message.renderFCM(token: token, timeToLive: options.timeToLive, now: now()) } catch {
             return error.outcome(.fcm)

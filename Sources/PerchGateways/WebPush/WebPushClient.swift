@@ -56,6 +56,10 @@ public struct WebPushClient: PushGateway {
 
     public func send(_ message: PushMessage, to destination: PushDestination, options: PushSendOptions) async -> DeliveryOutcome {
         guard case .webpush(let subscription) = destination else { return wrongPlatform(destination) }
+        guard options.liveActivity == nil else {
+            return .messageError(reason: DeliveryFailureReason(platform: .webpush, status: nil, code: "LiveActivityUnsupported",
+                                                               detail: "Live Activities are Apple's: sent through APNs"))
+        }
         let notification: WebPushNotification
         do { notification = try message.renderWebPush(timeToLive: options.timeToLive) } catch {
             return error.outcome(.webpush)

@@ -42,6 +42,10 @@ struct UserExportView: Encodable {
         var status: String
         var createdAt: Date
         var lastSeenAt: Date
+        var kind: String = TokenKindName.device.rawValue
+        var activityType: String?
+        var activityId: String?
+        var expiresAt: Date?
     }
     struct Event: Encodable {
         var type: String
@@ -72,7 +76,9 @@ struct UserExportView: Encodable {
         user = UserView(export.profile)
         tokens = export.tokens.map { token in
             var view = Token(installationId: token.installationId, tokenId: token.tokenId, platform: token.destination.platform.rawValue,
-                             status: token.status.name.rawValue, createdAt: token.createdAt, lastSeenAt: token.lastSeenAt)
+                             status: token.status.name.rawValue, createdAt: token.createdAt, lastSeenAt: token.lastSeenAt,
+                             kind: token.kind.name.rawValue, activityType: token.kind.activityType, activityId: token.kind.activityId,
+                             expiresAt: token.expiresAt)
             switch token.destination {
             case .apns(let value, let environment):
                 view.token = value

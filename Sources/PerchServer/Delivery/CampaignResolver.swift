@@ -40,6 +40,15 @@ public struct CampaignResolver: Sendable {
         return planned.count
     }
 
+    /// Resolves the campaign as ``resolve(_:now:)`` does and answers what was planned, counted: tokens queued, people,
+    /// and tokens left out per reason (a dry run's numbers, for the send that happened).
+    public func resolveCounted(_ campaign: CampaignRecord, now: Date) async throws -> CampaignDryRun {
+        let planned = try await plan(campaign, start: campaign.startAt ?? now, now: now)
+        try await write(campaign, occurrence: "", planned: planned, finished: true, now: now)
+        logger.info("campaign resolved", metadata: ["perch.campaign_id": "\(campaign.id)", "tokens": "\(planned.count)"])
+        return CampaignDryRun(planned, variantNames: campaign.definition.variants?.map(\.name) ?? [])
+    }
+
     /// Fires one due trigger: the person's tokens within the audience are planned now, unless the
     /// person did the cancel event in between (then every token is recorded as left out for it).
     public func fire(_ trigger: TriggerRecord, now: Date) async throws {
@@ -53,7 +62,7 @@ public struct CampaignResolver: Sendable {
         let within = hasAudience ? try await audience(appId: campaign.appId, definition.audience) : nil
         let candidates = try await store.candidates(appId: campaign.appId,
                                                     audience: .person(installationId: trigger.installationId, userId: trigger.userId, within: within),
-                                                    now: now)
+                                                    tokens: definition.tokens ?? .device, now: now)
         var planned = try await plan(campaign, candidates: candidates, start: now, now: now)
         var state = TriggerRecord.State.fired
         if let cancelEvent = definition.trigger?.cancelIf,
@@ -76,7 +85,8 @@ public struct CampaignResolver: Sendable {
                      now: Date) async throws -> [CampaignPlanner.Planned] {
         var audience = try await audience(appId: campaign.appId, campaign.definition.audience)
         if let person { audience = .person(installationId: person.installationId, userId: person.userId, within: audience) }
-        let candidates = try await store.candidates(appId: campaign.appId, audience: audience, now: now)
+        let candidates = try await store.candidates(appId: campaign.appId, audience: audience, tokens: campaign.definition.tokens ?? .device,
+                                                    now: now)
         return try await plan(campaign, candidates: candidates, start: start, now: now)
     }
 

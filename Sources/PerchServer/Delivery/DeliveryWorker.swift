@@ -146,7 +146,8 @@ public struct DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
         sendLogger[metadataKey: "perch.delivery_id"] = .string(delivery.id)
         sendLogger[metadataKey: "perch.token_id"] = .string(delivery.tokenId)
         let sentAt = ContinuousClock.now
-        let answer = await route.gateway.send(message, to: destination, options: PushSendOptions(timeToLive: timeToLive, logger: sendLogger))
+        let answer = await route.gateway.send(message, to: destination, options: PushSendOptions(
+            timeToLive: timeToLive, logger: sendLogger, liveActivity: campaign.definition.liveActivity))
         metrics?.gatewayLatency(platform: destination.platform.rawValue, ContinuousClock.now - sentAt)
         var random = SystemRandomNumberGenerator()
         let verdict = DeliveryVerdict.after(answer, attempt: delivery.attempt, now: now(), expiresAt: delivery.expiresAt,

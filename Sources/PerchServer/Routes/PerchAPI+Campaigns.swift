@@ -7,7 +7,7 @@ extension PerchAPI {
     func addCampaignRoutes(to router: Router<PerchRequestContext>) {
         router.post("/v1/campaigns") { request, context in
             let appId = try context.appId(requiring: .secret)
-            let definition = try await JSONBody.decode(CampaignDefinition.self, from: request)
+            let definition = try await JSONBody.decode(CampaignDefinition.self, from: request).checkedAsCampaignBody()
             let kind: CampaignKind = definition.trigger == nil ? .campaign : .triggered
             try await CampaignRules.validate(definition, appId: appId, kind: kind, resolver: campaignResolver)
             let record = try await store.createCampaign(appId: appId, definition: definition, kind: kind, now: now())
@@ -28,7 +28,7 @@ extension PerchAPI {
             let appId = try context.appId(requiring: .secret)
             let id = try context.parameters.require("campaignId")
             guard let current = try await store.campaign(appId: appId, id: id) else { throw PerchError.notFound("campaign") }
-            let definition = try await JSONBody.decode(CampaignDefinition.self, from: request)
+            let definition = try await JSONBody.decode(CampaignDefinition.self, from: request).checkedAsCampaignBody()
             guard (definition.trigger == nil) == (current.kind != .triggered) else {
                 throw PerchError.invalid("trigger", "a campaign cannot change between triggered and scheduled; create a new one")
             }

@@ -48,7 +48,7 @@ extension PerchAPI {
         var breakdown: [OptInBreakdown]
     }
 
-    /// `platform` and `appVersion` query parameters.
+    /// `platform`, `appVersion` and `kind` (token health only) query parameters.
     static func healthFilter(_ request: Request) throws -> TokenHealth.Filter {
         var filter = TokenHealth.Filter()
         if let name = request.uri.queryParameters["platform"] {
@@ -59,6 +59,12 @@ extension PerchAPI {
         }
         if let version = request.uri.queryParameters["appVersion"] {
             filter.appVersion = try FieldRules.appVersion(String(version))
+        }
+        if let name = request.uri.queryParameters["kind"] {
+            guard let kind = TokenKindName(rawValue: String(name)) else {
+                throw PerchError.invalid("kind", "kind must be one of device, voip, liveActivityStart, liveActivity")
+            }
+            filter.kind = kind
         }
         return filter
     }

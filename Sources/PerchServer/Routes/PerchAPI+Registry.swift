@@ -20,6 +20,8 @@ extension PerchAPI {
         var status: String
         var consent: String?
         var userId: String?
+        /// `device`, `voip`, `liveActivityStart` or `liveActivity`.
+        var kind: String
     }
     struct BindingView: Encodable {
         var installationId: String
@@ -36,7 +38,7 @@ extension PerchAPI {
             let result = try await register(body, appId: appId, keyKind: context.keyKind)
             metrics.registrations.increment()
             let view = TokenView(id: result.tokenId, installationId: result.installationId, status: result.status.name.rawValue,
-                                 consent: result.consent?.rawValue, userId: result.userId)
+                                 consent: result.consent?.rawValue, userId: result.userId, kind: body.kind ?? TokenKindName.device.rawValue)
             return try JSONResponse.make(view, status: result.created ? .created : .ok)
         }
 

@@ -20,6 +20,8 @@ extension PerchAPI {
         var wait: Bool?
         /// How long to wait at most, in seconds (default 10, at most 60).
         var waitSeconds: Double?
+        /// `device` (default) or `voip`: a PushKit push to the target's VoIP tokens.
+        var kind: String?
     }
     struct SendView: Encodable {
         var sendId: String
@@ -36,7 +38,16 @@ extension PerchAPI {
             guard let gateways else { throw PerchError(.unsupported, "sending is not configured on this server") }
             let body = try await JSONBody.decode(SendBody.self, from: request)
             guard let target = body.to else { throw PerchError.missing("to") }
-            guard let message = body.message else { throw PerchError.missing("message") }
+            guard var message = body.message else { throw PerchError.missing("message") }
+            var tokens: TokenSelection?
+            switch body.kind {
+            case nil, TokenKindName.device.rawValue?: break
+            case TokenKindName.voip.rawValue?:
+                tokens = .voip
+                message = message.asVoIP()
+            default:
+                throw PerchError.invalid("kind", "kind is device or voip; Live Activities go through /v1/live-activities")
+            }
             let waitSeconds = body.waitSeconds ?? 10
             guard (0...60).contains(waitSeconds) else { throw PerchError.invalid("waitSeconds", "waitSeconds is 0 to 60") }
 
@@ -61,12 +72,13 @@ extension PerchAPI {
                 throw PerchError.invalid("to", "to names exactly one of installationId or userId")
             }
             let definition = CampaignDefinition(name: "send", audience: audience, message: message, devicePolicy: body.devicePolicy,
-                                                ttlSeconds: body.ttlSeconds, bypassCaps: body.bypassCaps)
+                                                ttlSeconds: body.ttlSeconds, bypassCaps: body.bypassCaps, tokens: tokens)
             try await CampaignRules.validate(definition, appId: appId, kind: .transactional, resolver: campaignResolver)
             // Refuse up front when none of the target's platforms can be sent to.
             var configured = false
             var firstError: (any Error)?
-            for platform in Set(installations.map(\.platform)) {
+            let platforms: Set<Platform> = tokens == .voip ? [.apns] : Set(installations.map(\.platform))
+            for platform in platforms {
                 do {
                     _ = try await gateways.route(appId: appId, platform: platform)
                     configured = true

@@ -49,6 +49,7 @@ public struct PerchAPI: Sendable {
         addEventRoutes(to: router)
         addMetricsRoutes(to: router)
         addSendRoutes(to: router)
+        addLiveActivityRoutes(to: router)
         addSegmentRoutes(to: router)
         addCampaignRoutes(to: router)
         addExportRoutes(to: router)

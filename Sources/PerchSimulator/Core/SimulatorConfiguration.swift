@@ -34,6 +34,9 @@ public struct SimulatorConfiguration: Sendable {
     /// every 20 minutes. Off by default so tests may mint tokens freely; set `.seconds(1200)` to hold a
     /// client to Apple's rule.
     public var minimumProviderTokenInterval: Duration? = nil
+    /// How many priority-10 Live Activity updates one activity token may take per hour; beyond it APNs answers 429
+    /// `TooManyRequests` (Apple budgets them per device and does not publish the number). Priority 5 is not counted.
+    public var liveActivityHighPriorityBudget = 60
     /// The FCM project id of the generated service account.
     public var fcmProjectId = "perch-simulator"
     /// How many accepted pushes per platform ``PushSimulator/received(platform:)`` keeps (oldest dropped).

@@ -12,6 +12,8 @@ struct SimulatedAPNs: Sendable {
     let state: SimulatorState
     let latency: Duration
     let minimumProviderTokenInterval: Duration?
+    /// Priority-10 Live Activity updates per token and hour.
+    var liveActivityBudget = LiveActivityBudget(perHour: 60)
     let now: @Sendable () -> Date
 
     /// Apple's push types (`apns-push-type`).
@@ -66,6 +68,9 @@ struct SimulatedAPNs: Sendable {
         if request.body.count > limit {
             return reject(413, "PayloadTooLarge", apnsID: apnsID)
         }
+        if pushType == LiveActivityEvent.apnsPushType, let reason = liveActivityPayloadProblem(request.body) {
+            return reject(400, reason, apnsID: apnsID)
+        }
 
         let token = String(request.path.dropFirst("/3/device/".count)).lowercased()
         guard Self.isDeviceToken(token) else {
@@ -83,6 +88,11 @@ struct SimulatedAPNs: Sendable {
             let timestamp = Int64((invalidatedAt.timeIntervalSince1970 * 1000).rounded(.down))
             let body: [String: Any] = ["reason": "Unregistered", "timestamp": timestamp]
             return .respond(.json(410, body, headers: [("apns-id", apnsID)]), delay: latency)
+        }
+
+        if pushType == LiveActivityEvent.apnsPushType, (request.header("apns-priority") ?? "10") == "10",
+           !liveActivityBudget.spend(token: token, at: now()) {
+            return reject(429, "TooManyRequests", apnsID: apnsID)
         }
 
         state.recordAccepted(
@@ -137,6 +147,10 @@ struct SimulatedAPNs: Sendable {
         guard allowedTopics.contains(topic) else { return (400, "TopicDisallowed") }
         if let pushType = request.header("apns-push-type"), !Self.pushTypes.contains(pushType) {
             return (400, "InvalidPushType")
+        }
+        if let problem = pushTypeProblem(pushType: request.header("apns-push-type") ?? "alert", topic: topic,
+                                         priority: request.header("apns-priority")) {
+            return problem
         }
         if let id = request.header("apns-id"), UUID(uuidString: id) == nil {
             return (400, "BadMessageId")

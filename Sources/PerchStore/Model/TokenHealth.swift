@@ -7,9 +7,12 @@ public struct TokenHealth: Sendable, Hashable, Codable {
     public struct Filter: Sendable, Hashable {
         public var platform: Platform?
         public var appVersion: String?
-        public init(platform: Platform? = nil, appVersion: String? = nil) {
+        /// One kind of token (device, voip, liveActivityStart, liveActivity); `nil` counts every kind.
+        public var kind: TokenKindName?
+        public init(platform: Platform? = nil, appVersion: String? = nil, kind: TokenKindName? = nil) {
             self.platform = platform
             self.appVersion = appVersion
+            self.kind = kind
         }
     }
 
@@ -35,6 +38,8 @@ public struct TokenHealth: Sendable, Hashable, Codable {
     public var byStatus: [String: Int]
     /// Tokens by platform, then status name.
     public var byPlatform: [String: [String: Int]]
+    /// Tokens by kind (`device`, `voip`, `liveActivityStart`, `liveActivity`), then status name.
+    public var byKind: [String: [String: Int]]
     /// Active tokens.
     public var active: Int
     /// active / all known; `nil` with no tokens.
@@ -46,7 +51,7 @@ public struct TokenHealth: Sendable, Hashable, Codable {
     public var usersWithLiveTokens: Int
     /// Live tokens held by known users / those users.
     public var tokensPerUser: Double?
-    /// Users holding more than one live token on the same platform / users with live tokens.
+    /// Users holding more than one live token on the same platform, of the same kind (and activity) / users with live tokens.
     public var duplicateTokenRate: Double?
     /// Retired tokens by `status:reason` (`invalid:Unregistered`, `revoked:unregistered`, `replaced`, `expired`).
     public var retirementsByReason: [String: Int]
@@ -57,12 +62,14 @@ public struct TokenHealth: Sendable, Hashable, Codable {
     ///   - usersWithLiveTokens: users with at least one live token; `liveUserTokens`: the live tokens they hold;
     ///     `usersWithDuplicates`: those holding more than one live token on the same platform.
     ///   - prompted, granted: installations with `prompt_shown` and with `permission_granted`.
-    public init(byStatus: [String: Int], byPlatform: [String: [String: Int]], retirementsByReason: [String: Int],
+    public init(byStatus: [String: Int], byPlatform: [String: [String: Int]], byKind: [String: [String: Int]] = [:],
+                retirementsByReason: [String: Int],
                 usersWithLiveTokens: Int, liveUserTokens: Int, usersWithDuplicates: Int, prompted: Int, granted: Int) {
         let active = byStatus["active"] ?? 0, stale = byStatus["stale"] ?? 0
         total = byStatus.values.reduce(0, +)
         self.byStatus = byStatus
         self.byPlatform = byPlatform
+        self.byKind = byKind
         self.active = active
         validityRate = Self.ratio(active, total)
         staleShare = Self.ratio(stale, active + stale)

@@ -28,15 +28,22 @@ public struct UserExport: Sendable {
         public var status: TokenStatus
         public var createdAt: Date
         public var lastSeenAt: Date
+        /// What the token addresses (device, VoIP, a Live Activity).
+        public var kind: TokenKind
+        /// When a Live Activity update token stops being a delivery address on its own.
+        public var expiresAt: Date?
 
         /// For store backends.
-        public init(installationId: String, tokenId: String, destination: PushDestination, status: TokenStatus, createdAt: Date, lastSeenAt: Date) {
+        public init(installationId: String, tokenId: String, destination: PushDestination, status: TokenStatus, createdAt: Date, lastSeenAt: Date,
+                    kind: TokenKind = .device, expiresAt: Date? = nil) {
             self.installationId = installationId
             self.tokenId = tokenId
             self.destination = destination
             self.status = status
             self.createdAt = createdAt
             self.lastSeenAt = lastSeenAt
+            self.kind = kind
+            self.expiresAt = expiresAt
         }
     }
     public struct Event: Sendable {
