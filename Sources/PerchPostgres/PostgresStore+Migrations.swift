@@ -273,5 +273,7 @@ extension PostgresStore {
         ]),
         coordinationMigration,
         keysMigration,
+        idempotencyMigration,
+        deliveryLocaleMigration,
     ]
 }

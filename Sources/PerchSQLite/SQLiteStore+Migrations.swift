@@ -264,6 +264,8 @@ extension SQLiteStore {
                 CREATE INDEX dashboard_sessions_by_app ON dashboard_sessions(app_id);
                 """)
         }
+        registerIdempotencyMigration(&migrator)
+        registerDeliveryLocaleMigration(&migrator)
         return migrator
     }
 }
