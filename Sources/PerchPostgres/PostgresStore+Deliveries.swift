@@ -138,9 +138,11 @@ extension PostgresStore {
                 try await db.run("""
                     UPDATE deliveries d SET state = r.state, outcome = r.outcome, reason = r.reason, reason_detail = r.reason_detail,
                         gateway_status = r.gateway_status, gateway_message_id = COALESCE(r.gateway_message_id, d.gateway_message_id),
-                        due_at = COALESCE(r.due_at, d.due_at), accepted_at = COALESCE(r.accepted_at, d.accepted_at), updated_at = \(at)
+                        due_at = COALESCE(r.due_at, d.due_at), accepted_at = COALESCE(r.accepted_at, d.accepted_at),
+                        locale = COALESCE(r.locale, d.locale), updated_at = \(at)
                     FROM jsonb_to_recordset(\(outcomeSet)::jsonb) AS r(id text, campaign_id text, state text, outcome text, reason text,
-                         reason_detail text, gateway_status bigint, gateway_message_id text, due_at double precision, accepted_at double precision)
+                         reason_detail text, gateway_status bigint, gateway_message_id text, due_at double precision, accepted_at double precision,
+                         locale text)
                     JOIN campaigns c ON c.id = r.campaign_id
                     WHERE d.app_id = c.app_id AND d.id = r.id AND d.state = 'sending'
                     """, logger: logger)

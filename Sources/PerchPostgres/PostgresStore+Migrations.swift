@@ -274,5 +274,7 @@ extension PostgresStore {
         coordinationMigration,
         keysMigration,
         tokenKindsMigration,
+        idempotencyMigration,
+        deliveryLocaleMigration,
     ]
 }

@@ -93,10 +93,10 @@ extension SQLiteStore {
                     try db.executeCached(sql: """
                         UPDATE deliveries SET state = ?, outcome = ?, reason = ?, reason_detail = ?, gateway_status = ?,
                             gateway_message_id = COALESCE(?, gateway_message_id), due_at = COALESCE(?, due_at), accepted_at = COALESCE(?, accepted_at),
-                            updated_at = ?
+                            locale = COALESCE(?, locale), updated_at = ?
                         WHERE app_id = ? AND id = ? AND state = 'sending'
                         """, arguments: [row.state, row.outcome, row.reason, row.reasonDetail, row.gatewayStatus, row.gatewayMessageId,
-                                         row.dueAt, row.acceptedAt, now.stored, appId, update.id])
+                                         row.dueAt, row.acceptedAt, row.locale, now.stored, appId, update.id])
                 }
             }
             try Self.completeFinished(db, appId: nil, campaignIds: Set(updates.map(\.campaignId)), now: now)

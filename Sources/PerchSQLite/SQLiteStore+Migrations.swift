@@ -276,6 +276,8 @@ extension SQLiteStore {
                 CREATE INDEX tokens_expiring ON tokens(expires_at) WHERE expires_at IS NOT NULL;
                 """)
         }
+        registerIdempotencyMigration(&migrator)
+        registerDeliveryLocaleMigration(&migrator)
         return migrator
     }
 }

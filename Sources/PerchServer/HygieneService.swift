@@ -9,7 +9,7 @@ import ServiceLifecycle
 /// `perch.hygiene` lease for the whole period and is skipped by everyone else until it runs out.
 /// The clock is injected so tests drive it without sleeping.
 public struct HygieneService<C: Clock>: Service where C.Duration == Duration {
-    let store: any HealthStore & CoordinationStore
+    let store: any HealthStore & CoordinationStore & IdempotencyStore
     let policy: HygienePolicy
     let clock: C
     let now: @Sendable () -> Date
@@ -17,7 +17,7 @@ public struct HygieneService<C: Clock>: Service where C.Duration == Duration {
     let metrics: PerchMetrics?
     let lease: ProcessLease
 
-    public init(store: any HealthStore & CoordinationStore, policy: HygienePolicy, clock: C, now: @escaping @Sendable () -> Date = Date.init,
+    public init(store: any HealthStore & CoordinationStore & IdempotencyStore, policy: HygienePolicy, clock: C, now: @escaping @Sendable () -> Date = Date.init,
                 holder: String? = nil, logger: Logger, metrics: PerchMetrics? = nil) {
         self.store = store
         self.policy = policy
@@ -47,9 +47,12 @@ public struct HygieneService<C: Clock>: Service where C.Duration == Duration {
         do {
             guard try await lease.acquireAnew(now: now()) else { return nil }
             let report = try await store.runHygiene(policy: policy, now: now(), dryRun: false)
+            // Idempotency keys answer retries for a day; after that they are forgotten.
+            let forgotten = try await store.forgetIdempotencyKeys(claimedBefore: now().addingTimeInterval(-IdempotencyRecord.lifetime))
             metrics?.hygieneStale.increment(by: Int64(report.markedStale))
             metrics?.hygieneExpired.increment(by: Int64(report.markedExpired))
-            logger.info("hygiene pass", metadata: ["stale": "\(report.markedStale)", "expired": "\(report.markedExpired)"])
+            logger.info("hygiene pass", metadata: ["stale": "\(report.markedStale)", "expired": "\(report.markedExpired)",
+                                                   "idempotencyKeysForgotten": "\(forgotten)"])
             return report
         } catch {
             logger.error("hygiene pass failed", metadata: ["error": "\(error)"])

@@ -23,6 +23,7 @@ public enum PerchApplication {
         router.add(middleware: QueryTextMiddleware())
         router.add(middleware: AuthMiddleware(store: store, adminKey: adminKey, cache: api.keyCache, now: api.now))
         router.add(middleware: RateLimitMiddleware(limits: api.rateLimits, now: api.now))
+        router.add(middleware: IdempotencyMiddleware(store: api.store, now: api.now))
         api.addRoutes(to: router)
         Dashboard(api: api, signingKey: dashboardKey ?? SymmetricKey(size: .bits256), publicURL: publicURL).addRoutes(to: router)
         return router

@@ -31,7 +31,7 @@ public struct TransferTable: Sendable, Hashable {
     public static let all: [TransferTable] = registry + campaigns
 
     /// The campaign tables: segments, campaigns, their delivery rows (with the queue's state and leases as they are),
-    /// waiting triggered sends and paused gateways. Events attributed to campaigns move with the registry's events.
+    /// waiting triggered sends, paused gateways and idempotency keys. Events attributed to campaigns move with the registry's events.
     public static let campaigns: [TransferTable] = [
         TransferTable("segments", key: ["app_id", "id"], [
             ("app_id", .text), ("id", .text), ("name", .text), ("filter", .text), ("created_at", .real), ("updated_at", .real),
@@ -46,6 +46,7 @@ public struct TransferTable: Sendable, Hashable {
             ("user_id", .text), ("platform", .text), ("variant", .integer), ("state", .text), ("outcome", .text), ("reason", .text),
             ("reason_detail", .text), ("gateway_status", .integer), ("gateway_message_id", .text), ("attempts", .integer),
             ("due_at", .real), ("expires_at", .real), ("created_at", .real), ("updated_at", .real), ("accepted_at", .real),
+            ("locale", .text),
         ]),
         TransferTable("trigger_instances", key: ["app_id", "id"], [
             ("app_id", .text), ("id", .text), ("campaign_id", .text), ("installation_id", .text), ("user_id", .text),
@@ -53,6 +54,11 @@ public struct TransferTable: Sendable, Hashable {
         ]),
         TransferTable("gateway_pauses", key: ["app_id", "platform"], [
             ("app_id", .text), ("platform", .text), ("reason", .text), ("since", .real),
+        ]),
+        // Idempotency keys move with their answers, so a request retried across the move still sends once.
+        TransferTable("idempotency_keys", key: ["app_id", "key"], [
+            ("app_id", .text), ("key", .text), ("fingerprint", .text), ("created_at", .real), ("status", .integer),
+            ("content_type", .text), ("body", .text),
         ]),
     ]
 

@@ -160,8 +160,9 @@ struct TestServer {
     struct Client: Sendable {
         let client: any TestClientProtocol
 
-        func call(_ method: HTTPRequest.Method, _ path: String, key: String? = nil, json: JSONValue? = nil, raw: String? = nil) async throws -> Answer {
-            var headers = HTTPFields()
+        func call(_ method: HTTPRequest.Method, _ path: String, key: String? = nil, json: JSONValue? = nil, raw: String? = nil,
+                  headers extra: HTTPFields = [:]) async throws -> Answer {
+            var headers = extra
             if let key { headers[.authorization] = "Bearer \(key)" }
             var body: ByteBuffer?
             if let json { body = ByteBuffer(string: json.jsonText) }

@@ -127,7 +127,7 @@ struct RegistryTransferTests {
 
         #expect(report.verified)
         #expect(report.tables.map(\.name) == ["apps", "app_keys", "identity_secrets", "dashboard_sessions", "gateways", "users", "installations", "tokens", "consent_history", "registry_log", "events",
-                                               "segments", "campaigns", "deliveries", "trigger_instances", "gateway_pauses"])
+                                               "segments", "campaigns", "deliveries", "trigger_instances", "gateway_pauses", "idempotency_keys"])
         let rows = Dictionary(uniqueKeysWithValues: report.tables.map { ($0.name, $0.targetRows) })
         #expect(rows["apps"] == 2 && rows["gateways"] == 1 && rows["installations"] == 180 && rows["events"] == 540 + 2)
         #expect(rows["segments"] == 1 && rows["campaigns"] == 2 && (rows["deliveries"] ?? 0) > 6 && rows["trigger_instances"] == 1

@@ -94,6 +94,22 @@ public struct GorushNotification: Sendable, Decodable {
     /// The latest `expiration`: the end of year 9999, past any push service's horizon.
     public static let latestExpiration = 253_402_300_799
 
+    /// Checks the platform limits of the notification's fields before anything is sent, with the rules every other
+    /// send path uses (``MessageFieldRules``); an error names the field as gorush spells it (`notifications[0].collapse_id`).
+    public func checkLimits(index: Int, now: Date) throws(PerchError) {
+        let field = "notifications[\(index)]"
+        if let collapseId, !(1...MessageFieldRules.collapseIdMaxBytes).contains(collapseId.utf8.count) {
+            throw .invalid("\(field).collapse_id", "\(field).collapse_id is 1 to \(MessageFieldRules.collapseIdMaxBytes) bytes (apns-collapse-id)")
+        }
+        if let interruptionLevel, PushMessage.InterruptionLevel(rawValue: interruptionLevel) == nil {
+            throw .invalid("\(field).interruption_level",
+                           "\(field).interruption_level is passive, active, time-sensitive or critical")
+        }
+        // A message that cannot be built is reported per notification in `logs`, as gorush does.
+        guard let built = try? self.message(now: now) else { return }
+        try MessageFieldRules.validate(built, field: field)
+    }
+
     /// The notification as a Perch message: `title`/`message` (or `alert.title`/`alert.body`) are the
     /// common title and body, `data`, `image`, `badge` and a string `sound` the common fields; the rest
     /// becomes the APNs and FCM blocks (priority, content-available, mutable-content, category,

@@ -3,9 +3,11 @@ import Foundation
 extension PushMessage {
     /// Renders the message for APNs.
     ///
-    /// The payload is `{"aps": {"alert": {"title", "body"}, "badge"?, "sound"?, "mutable-content": 1 (with an image)},
-    /// "url"?, "image"?, …data}`: custom data sits at the top level beside `aps` (a data key named `aps` is ignored),
-    /// then the `apns.payload` block is merged over it. Headers come from `apns.headers`.
+    /// The payload is `{"aps": {"alert": {"title", "body"}, "badge"?, "sound"?, "thread-id"?, "interruption-level"?,
+    /// "relevance-score"?, "mutable-content": 1 (with an image)}, "url"?, "image"?, …data}`: custom data sits at the top
+    /// level beside `aps` (a data key named `aps` is ignored), then the `apns.payload` block is merged over it.
+    /// `collapseId` becomes `apns-collapse-id` and `urgency` `apns-priority` (10 for `high`, else 5); the headers in
+    /// `apns.headers` override them.
     ///
     /// - Parameter expiration: when APNs may stop trying; overridden by an `apns-expiration` header in the block.
     /// - Throws: ``PushMessageError`` when the payload exceeds 4096 bytes (5120 for VoIP), the collapse id exceeds
@@ -15,6 +17,9 @@ extension PushMessage {
         var aps: [String: JSONValue] = ["alert": .object(alert)]
         if let badge { aps["badge"] = .integer(badge) }
         if let sound { aps["sound"] = .string(sound) }
+        if let threadId { aps["thread-id"] = .string(threadId) }
+        if let interruptionLevel { aps["interruption-level"] = .string(interruptionLevel.rawValue) }
+        if let relevanceScore { aps["relevance-score"] = .number(relevanceScore) }
         if image != nil { aps["mutable-content"] = .integer(1) }
 
         var root: [String: JSONValue] = [:]
@@ -30,7 +35,7 @@ extension PushMessage {
 
         let headers = apns?["headers"]?.objectValue ?? [:]
         let pushType = headers["apns-push-type"]?.stringValue ?? "alert"
-        var priority: Int?
+        var priority = urgency?.apnsPriority
         if let value = headers["apns-priority"] {
             guard let number = value.integerValue else { throw .invalidHeader("apns-priority") }
             priority = number
@@ -40,7 +45,7 @@ extension PushMessage {
             guard let number = value.integerValue, number >= 0 else { throw .invalidHeader("apns-expiration") }
             expirationSeconds = number
         }
-        var collapseId: String?
+        var collapseId = self.collapseId
         if let value = headers["apns-collapse-id"] {
             guard let text = value.stringValue else { throw .invalidHeader("apns-collapse-id") }
             collapseId = text

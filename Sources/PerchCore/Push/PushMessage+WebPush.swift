@@ -1,7 +1,8 @@
 import Foundation
 
 extension PushMessage {
-    /// Renders the message as Web Push plaintext (the JSON described at ``WebPushNotification``) and headers.
+    /// Renders the message as Web Push plaintext (the JSON described at ``WebPushNotification``) and headers:
+    /// `urgency` becomes `Urgency`, `topic` (else `collapseId`) `Topic`; `webpush.headers` override them.
     ///
     /// - Parameter timeToLive: `TTL` in seconds when `webpush.headers.TTL` does not set one (default four weeks).
     /// - Throws: ``PushMessageError`` when the plaintext exceeds 3993 bytes, or `TTL`, `Urgency` or `Topic` is invalid.
@@ -11,6 +12,8 @@ extension PushMessage {
         if let image { object["image"] = .string(image) }
         if let badge { object["badge"] = .integer(badge) }
         if let sound { object["sound"] = .string(sound) }
+        if let actions, !actions.isEmpty { object["actions"] = .array(actions.map(\.json)) }
+        if let requireInteraction { object["requireInteraction"] = .bool(requireInteraction) }
         if let data, !data.isEmpty { object["data"] = .object(data) }
 
         var plaintext = JSONValue.object(object)
@@ -23,12 +26,12 @@ extension PushMessage {
             guard let seconds = value.integerValue else { throw .invalidHeader("TTL") }
             ttl = seconds
         }
-        var urgency: String?
+        var urgency = self.urgency?.rawValue
         if let value = headers["Urgency"] {
             guard let text = value.stringValue else { throw .invalidHeader("Urgency") }
             urgency = text
         }
-        var topic: String?
+        var topic = webPushTopic
         if let value = headers["Topic"] {
             guard let text = value.stringValue else { throw .topicInvalid }
             topic = text

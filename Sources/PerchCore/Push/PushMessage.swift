@@ -1,9 +1,11 @@
 import Foundation
 
 /// A push message as the public contract spells it:
-/// `{title, body, data?, url?, image?, badge?, sound?, apns?, fcm?, webpush?}`.
+/// `{title, body, data?, url?, image?, badge?, sound?, interruptionLevel?, relevanceScore?, threadId?, collapseId?,
+/// channelId?, urgency?, topic?, actions?, requireInteraction?, localizations?, apns?, fcm?, webpush?}`.
 ///
-/// The common fields render to every platform. The per-platform blocks are free JSON objects laid over
+/// The common fields render to every platform that defines them (the table in `docs/campaigns.md`, checked by
+/// ``MessageFieldRules`` when a message is created). The per-platform blocks are free JSON objects laid over
 /// what Perch renders for that platform (objects merge member by member, anything else replaces):
 ///
 /// - `apns`: `{"headers": {"apns-push-type": …, "apns-priority": …, "apns-expiration": …, "apns-collapse-id": …},
@@ -28,12 +30,36 @@ public struct PushMessage: Sendable, Hashable, Codable {
     public var badge: Int?
     /// The sound to play (`"default"` or a file name).
     public var sound: String?
+    /// How urgently iOS presents it (APNs `interruption-level`).
+    public var interruptionLevel: InterruptionLevel?
+    /// 0…1: how iOS ranks it in the notification summary (APNs `relevance-score`).
+    public var relevanceScore: Double?
+    /// Groups notifications in iOS's notification centre (APNs `thread-id`).
+    public var threadId: String?
+    /// A newer message with the same id replaces an undelivered or shown one: `apns-collapse-id`,
+    /// FCM Android `collapse_key`, and Web Push `Topic` unless ``topic`` is set.
+    public var collapseId: String?
+    /// The Android notification channel (FCM `android.notification.channel_id`).
+    public var channelId: String?
+    /// Web Push `Urgency`; also sets `apns-priority` and FCM Android `priority` (see ``Urgency``).
+    public var urgency: Urgency?
+    /// The Web Push `Topic`: at most 32 base64url characters; a pending message with the same topic is replaced.
+    public var topic: String?
+    /// Up to two Web Push notification buttons.
+    public var actions: [Action]?
+    /// Web Push: the notification stays until the user acts on it.
+    public var requireInteraction: Bool?
+    /// Per BCP 47 tag (`de`, `pt-BR`), the fields that differ for installations with that locale (``Localization``).
+    public var localizations: [String: Localization]?
     /// The APNs block: `{"headers": {…}, "payload": {…}}`.
     public var apns: [String: JSONValue]?
     /// The FCM block, merged into the HTTP v1 `message`.
     public var fcm: [String: JSONValue]?
     /// The Web Push block: `{"headers": {…}, "payload": {…}}`.
     public var webpush: [String: JSONValue]?
+
+    /// The Web Push `Topic`: ``topic``, else ``collapseId``.
+    public var webPushTopic: String? { topic ?? collapseId }
 
     /// Creates a message.
     public init(
@@ -44,6 +70,16 @@ public struct PushMessage: Sendable, Hashable, Codable {
         image: String? = nil,
         badge: Int? = nil,
         sound: String? = nil,
+        interruptionLevel: InterruptionLevel? = nil,
+        relevanceScore: Double? = nil,
+        threadId: String? = nil,
+        collapseId: String? = nil,
+        channelId: String? = nil,
+        urgency: Urgency? = nil,
+        topic: String? = nil,
+        actions: [Action]? = nil,
+        requireInteraction: Bool? = nil,
+        localizations: [String: Localization]? = nil,
         apns: [String: JSONValue]? = nil,
         fcm: [String: JSONValue]? = nil,
         webpush: [String: JSONValue]? = nil
@@ -55,6 +91,16 @@ public struct PushMessage: Sendable, Hashable, Codable {
         self.image = image
         self.badge = badge
         self.sound = sound
+        self.interruptionLevel = interruptionLevel
+        self.relevanceScore = relevanceScore
+        self.threadId = threadId
+        self.collapseId = collapseId
+        self.channelId = channelId
+        self.urgency = urgency
+        self.topic = topic
+        self.actions = actions
+        self.requireInteraction = requireInteraction
+        self.localizations = localizations
         self.apns = apns
         self.fcm = fcm
         self.webpush = webpush

@@ -6,12 +6,13 @@ import Foundation
 ///
 /// ```json
 /// {"title": "…", "body": "…", "url": "https://…", "image": "https://…", "badge": 3, "sound": "default",
+///  "actions": [{"action": "open", "title": "Open", "icon": "https://…"}], "requireInteraction": true,
 ///  "data": {"any": "custom data"}}
 /// ```
 ///
-/// `title` and `body` are always present; `url`, `image`, `badge`, `sound` and `data` only when set. The
-/// `webpush.payload` block of the message is merged over this object, so a service worker may find extra members
-/// (`actions`, `tag`, `requireInteraction`, …) that it can pass on to `showNotification`.
+/// `title` and `body` are always present; `url`, `image`, `badge`, `sound`, `actions`, `requireInteraction` and `data`
+/// only when set. The `webpush.payload` block of the message is merged over this object, so a service worker may find
+/// extra members (`icon`, `tag`, …) that it can pass on to `showNotification`.
 public struct WebPushNotification: Sendable, Hashable {
     /// The largest plaintext that fits one 4096-byte aes128gcm record: 4096 − 86 (header) − 16 (tag) − 1 (delimiter).
     public static let plaintextLimit = 3993

@@ -19,6 +19,8 @@ public struct PerchError: Error, Sendable, Hashable, CustomStringConvertible {
             case conflict
             case unsupported
             case gatewayNotConfigured = "gateway_not_configured"
+            case idempotencyKeyReused = "idempotency_key_reused"
+            case idempotencyKeyInProgress = "idempotency_key_in_progress"
             case internalError = "internal"
         }
         fileprivate let base: Base
@@ -50,6 +52,10 @@ public struct PerchError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let unsupported = Code(base: .unsupported)
         /// The app has no credentials for that push service.
         public static let gatewayNotConfigured = Code(base: .gatewayNotConfigured)
+        /// An `Idempotency-Key` already used, within a day, for another request (422).
+        public static let idempotencyKeyReused = Code(base: .idempotencyKeyReused)
+        /// The first request with this `Idempotency-Key` is still being handled (409).
+        public static let idempotencyKeyInProgress = Code(base: .idempotencyKeyInProgress)
         /// Something failed inside Perch.
         public static let internalError = Code(base: .internalError)
     }

@@ -28,8 +28,10 @@ struct CampaignReportView: Encodable {
     var unregistrationsWithin7Days: Int
     /// revocations / installations sent to.
     var revocationRate: Double?
+    /// The funnel per localization sent (`default` for the default message): docs/metrics.md.
+    var byLocale: [String: FunnelReport]
 
-    init(_ record: CampaignRecord, _ counts: CampaignCounts) {
+    init(_ record: CampaignRecord, _ counts: CampaignCounts, byLocale: [String: CampaignCounts] = [:]) {
         campaignId = record.id
         name = record.definition.name
         status = record.status.rawValue
@@ -53,5 +55,9 @@ struct CampaignReportView: Encodable {
         revocationsWithin7Days = counts.revocationsWithin7Days
         unregistrationsWithin7Days = counts.unregistrationsWithin7Days
         revocationRate = FunnelReport.ratio(Double(counts.revocationsWithin7Days), counts.accepted)
+        self.byLocale = byLocale.mapValues {
+            FunnelReport(attempted: $0.attempted, accepted: $0.accepted, delivered: $0.received, opened: $0.opened, converted: $0.converted,
+                         revenue: $0.revenue)
+        }
     }
 }

@@ -228,9 +228,7 @@ public enum OpenAPIDocument {
         ], required: ["type", "installationId"])]], required: ["events"]),
         "EventResults": schema(["stored": ["type": "integer"], "rejected": ["type": "integer"], "results": ["type": "array"]]),
         "Send": schema(["to": schema(["installationId": string, "userId": string]),
-                        "message": schema(["title": string, "body": string, "data": anyObject, "url": string, "image": string,
-                                           "badge": ["type": "integer"], "sound": string, "apns": anyObject, "fcm": anyObject,
-                                           "webpush": anyObject]),
+                        "message": ref("Message"),
                         "ttlSeconds": ["type": "integer"], "bypassCaps": ["type": "boolean"],
                         "devicePolicy": enumeration(DevicePolicy.allCases.map(\.rawValue)), "wait": ["type": "boolean"],
                         "waitSeconds": ["type": "number"],
@@ -258,6 +256,38 @@ public enum OpenAPIDocument {
                                     "activityId": string, "queued": ["type": "integer"], "people": ["type": "integer"],
                                     "leftOut": ["type": "object", "description": "tokens per reason code (consent_denied, frequency_cap_user, …)"]],
                                    required: ["campaignId", "event", "queued", "people", "leftOut"]),
+        "Message": [
+            "description": "A push message. The common fields render to every platform that defines them (docs/campaigns.md, Message fields); the apns, fcm and webpush blocks are merged over what Perch renders. Limits are checked when the message is created: 400 naming the field (message.collapseId, message.actions[0].title, …).",
+            "type": "object", "required": ["title", "body"],
+            "properties": [
+                "title": string, "body": string, "data": anyObject,
+                "url": ["type": "string", "description": "opened on tap"],
+                "image": ["type": "string", "format": "uri", "maxLength": .integer(MessageFieldRules.urlMaxLength),
+                          "description": "http(s); APNs payload image + mutable-content, FCM notification.image, Web Push image"],
+                "badge": ["type": "integer", "minimum": 0, "maximum": .integer(MessageFieldRules.badgeRange.upperBound),
+                          "description": "APNs aps.badge, FCM android.notification.notification_count, Web Push badge"],
+                "sound": ["type": "string", "maxLength": .integer(MessageFieldRules.nameMaxLength), "description": "APNs aps.sound, FCM android.notification.sound"],
+                "interruptionLevel": ["type": "string", "enum": .array(PushMessage.InterruptionLevel.allCases.map { .string($0.rawValue) }),
+                                      "description": "APNs aps.interruption-level"],
+                "relevanceScore": ["type": "number", "minimum": 0, "maximum": 1, "description": "APNs aps.relevance-score"],
+                "threadId": ["type": "string", "maxLength": .integer(MessageFieldRules.nameMaxLength), "description": "APNs aps.thread-id"],
+                "collapseId": ["type": "string", "description": "at most 64 bytes: apns-collapse-id, FCM android.collapse_key, and the Web Push Topic unless topic is set (then at most 32 base64url characters)"],
+                "channelId": ["type": "string", "maxLength": .integer(MessageFieldRules.nameMaxLength), "description": "FCM android.notification.channel_id"],
+                "urgency": ["type": "string", "enum": .array(PushMessage.Urgency.allCases.map { .string($0.rawValue) }),
+                            "description": "Web Push Urgency; high → apns-priority 10 and FCM android HIGH, else 5 and NORMAL"],
+                "topic": ["type": "string", "pattern": "^[A-Za-z0-9_-]{1,32}$", "description": "Web Push Topic"],
+                "actions": ["type": "array", "maxItems": .integer(MessageFieldRules.actionsMaxCount),
+                            "items": schema(["action": string, "title": string, "icon": string], required: ["action", "title"]),
+                            "description": "Web Push notification actions"],
+                "requireInteraction": ["type": "boolean", "description": "Web Push: the notification stays until the user acts"],
+                "localizations": ["type": "object", "maxProperties": .integer(PushMessage.localizationsLimit),
+                                  "additionalProperties": ["type": "object", "description": "any subset of this message's fields (not localizations)"],
+                                  "description": "per BCP 47 tag (de, pt-BR): the fields that differ; picked per installation locale (exact tag, then language, then the default); templates allowed; errors named message.localizations.de.title"],
+                "apns": ["type": "object", "description": "{headers: {apns-push-type, apns-priority, apns-expiration, apns-collapse-id}, payload: {…}}"],
+                "fcm": ["type": "object", "description": "merged into the FCM HTTP v1 message"],
+                "webpush": ["type": "object", "description": "{headers: {TTL, Urgency, Topic}, payload: {…}}"],
+            ],
+        ],
         "SendResults": schema(["sendId": string, "complete": ["type": "boolean"], "results": ["type": "array", "items": schema([
             "deliveryId": string, "installationId": string, "tokenId": string, "platform": string, "state": string, "outcome": string,
             "gatewayMessageId": string, "reason": schema(["code": string, "status": ["type": "integer"], "detail": string])])]]),
@@ -277,7 +307,7 @@ public enum OpenAPIDocument {
             "type": "object", "required": ["name", "audience", "message"],
             "properties": [
                 "name": string, "audience": schema(["segmentId": string, "filter": string, "userIds": ["type": "array"], "installationIds": ["type": "array"]]),
-                "message": anyObject, "variants": ["type": "array"], "holdoutPercent": ["type": "number"], "frequencyCap": [:],
+                "message": ref("Message"), "variants": ["type": "array", "items": schema(["name": string, "weight": ["type": "number"], "message": ref("Message")])], "holdoutPercent": ["type": "number"], "frequencyCap": [:],
                 "quietHours": anyObject, "devicePolicy": enumeration(DevicePolicy.allCases.map(\.rawValue)), "schedule": anyObject,
                 "ttlSeconds": ["type": "integer"], "includeStale": ["type": "boolean"], "bypassCaps": ["type": "boolean"], "trigger": anyObject,
                 "attributionWindowDays": ["type": "number"],
@@ -288,6 +318,8 @@ public enum OpenAPIDocument {
                                   "counts": anyObject, "pausedGateways": ["type": "array"], "startAt": string, "startedAt": string,
                                   "resolvedAt": string, "completedAt": string, "cancelledAt": string]),
         "CampaignReport": schema(["campaignId": string, "funnel": anyObject, "variants": ["type": "array"], "lift": anyObject,
+                                  "byLocale": ["type": "object", "additionalProperties": anyObject,
+                                               "description": "the funnel per localization sent (default: the default message)"],
                                   "failedByReason": anyObject, "suppressedByReason": anyObject, "revocationsWithin7Days": ["type": "integer"],
                                   "unregistrationsWithin7Days": ["type": "integer"]]),
         "Explain": schema(["campaignId": string, "installationId": string, "verdict": string, "explanation": string, "decisions": ["type": "array"]]),
@@ -312,6 +344,15 @@ public enum OpenAPIDocument {
                                "validityRate": ["type": ["number", "null"]], "staleShare": ["type": ["number", "null"]],
                                "optIn": anyObject, "tokensPerUser": ["type": ["number", "null"]],
                                "duplicateTokenRate": ["type": ["number", "null"]], "retirementsByReason": anyObject]),
+    ]
+
+    /// The routes that take an `Idempotency-Key` (``IdempotencyMiddleware``).
+    static let idempotentPaths: Set<String> = ["/v1/send", "/v1/campaigns", "/v1/campaigns/{campaignId}/send", "/api/push"]
+
+    static let idempotencyKeyParameter: JSONValue = [
+        "name": "Idempotency-Key", "in": "header", "required": false,
+        "schema": ["type": "string", "minLength": 1, "maxLength": .integer(IdempotencyRecord.keyMaxLength), "pattern": "^[\\x20-\\x7E]+$"],
+        "description": "Makes the request safe to retry: the same key with the same method, path and body within 24 hours answers the first answer again (header Idempotent-Replayed: true) and sends nothing; another body with the key is 422 (idempotency_key_reused); while the first is still being handled, 409. An error answer keeps nothing. Keys are per app; 1–255 printable ASCII characters, else 400 naming Idempotency-Key.",
     ]
 
     /// The document as a JSON value.
@@ -346,8 +387,16 @@ public enum OpenAPIDocument {
             if let request = operation.requestSchema {
                 item["requestBody"] = ["required": true, "content": ["application/json": ["schema": ref(request)]]]
             }
-            let parameters = operation.path.split(separator: "/").filter { $0.hasPrefix("{") }.map { segment -> JSONValue in
+            var parameters = operation.path.split(separator: "/").filter { $0.hasPrefix("{") }.map { segment -> JSONValue in
                 ["name": .string(String(segment.dropFirst().dropLast())), "in": "path", "required": true, "schema": string]
+            }
+            if operation.method == "POST", idempotentPaths.contains(operation.path) {
+                parameters.append(idempotencyKeyParameter)
+                responses["409"] = ["description": "The first request with this Idempotency-Key is still being handled (code idempotency_key_in_progress)",
+                                    "content": ["application/json": ["schema": ref("Error")]]]
+                responses["422"] = ["description": "The Idempotency-Key was used for another request within 24 hours (code idempotency_key_reused)",
+                                    "content": ["application/json": ["schema": ref("Error")]]]
+                item["responses"] = .object(responses)
             }
             if !parameters.isEmpty { item["parameters"] = .array(parameters) }
             paths[operation.path, default: [:]][operation.method.lowercased()] = .object(item)

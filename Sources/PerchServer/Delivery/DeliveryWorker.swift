@@ -139,8 +139,10 @@ public struct DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
         if await isCancelled(appId: delivery.appId, campaignId: delivery.campaignId) {
             return finish(.suppressed(reason: "cancelled"), .suppressed)
         }
-        let message = campaign.message(variant: delivery.variant).render(user: delivery.userAttributes, installation: delivery.installationFields)
-            .tagged(deliveryId: delivery.id, campaignId: delivery.campaignId)
+        // In the installation's locale: the localization it picks, or the default message.
+        let localized = campaign.message(variant: delivery.variant).renderLocalized(user: delivery.userAttributes,
+                                                                                    installation: delivery.installationFields)
+        let message = localized.message.tagged(deliveryId: delivery.id, campaignId: delivery.campaignId)
         let timeToLive = delivery.expiresAt.map { max(0, Int($0.timeIntervalSince(now()))) }
         var sendLogger = logger
         sendLogger[metadataKey: "perch.delivery_id"] = .string(delivery.id)
@@ -169,7 +171,9 @@ public struct DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
         } catch {
             logger.error("recording a gateway verdict failed", metadata: ["error": "\(error)"])
         }
-        return finish(verdict.state, outcome, verdict.reason)
+        var update = finish(verdict.state, outcome, verdict.reason)
+        update.locale = localized.locale
+        return update
     }
 
     /// Waits until this worker may send one more message through the app's gateway: the limit is

@@ -67,7 +67,8 @@ extension PerchAPI {
             let id = try context.parameters.require("campaignId")
             guard let record = try await store.campaign(appId: appId, id: id) else { throw PerchError.notFound("campaign") }
             let counts = try await store.campaignCounts(appId: appId, campaignId: id, now: now())
-            return try JSONResponse.make(CampaignReportView(record, counts))
+            let byLocale = try await store.campaignCountsByLocale(appId: appId, campaignId: id, now: now())
+            return try JSONResponse.make(CampaignReportView(record, counts, byLocale: byLocale))
         }
 
         router.get("/v1/campaigns/:campaignId/explain") { request, context in

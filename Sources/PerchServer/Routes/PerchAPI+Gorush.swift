@@ -41,6 +41,7 @@ extension PerchAPI {
             guard tokenCount <= Self.gorushTokenLimit else {
                 throw PerchError.invalid("notifications", "number of tokens (\(tokenCount)) over limit (\(Self.gorushTokenLimit))")
             }
+            for (index, notification) in notifications.enumerated() { try notification.checkLimits(index: index, now: now()) }
             var counts = 0
             var logs: [GorushPushLog] = []
             for (index, notification) in notifications.enumerated() {

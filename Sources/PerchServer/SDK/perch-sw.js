@@ -14,8 +14,9 @@
 // before importScripts to add no listeners.
 //
 // Perch's Web Push plaintext (PushMessage.renderWebPush):
-//   {"title": "…", "body": "…", "url"?: "…", "image"?: "…", "badge"?: 3, "sound"?: "…", "data"?: {…}}
-// plus whatever the message's `webpush.payload` block adds (`icon`, `tag`, `actions`, `requireInteraction`, …).
+//   {"title": "…", "body": "…", "url"?: "…", "image"?: "…", "badge"?: 3, "sound"?: "…", "actions"?: […],
+//    "requireInteraction"?: true, "data"?: {…}}
+// plus whatever the message's `webpush.payload` block adds (`icon`, `tag`, …).
 // Campaign sends carry the delivery and campaign ids in `data.perchDeliveryId`/`data.perchCampaignId`
 // (PushMessage.deliveryIdKey/campaignIdKey); `deliveryId`/`campaignId` at the top level or in `data` are read too.
 (() => {

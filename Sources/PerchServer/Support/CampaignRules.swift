@@ -29,11 +29,14 @@ enum CampaignRules {
         if named == 1 { _ = try await resolver.audience(appId: appId, audience) }
 
         for (field, message) in definition.messages {
-            let personalised = try PersonalisedMessage(message, field: field)
-            if let missing = personalised.missingDefaults.first {
-                throw PerchError.invalid(field, "{{\(missing)}} needs a default (`{{\(missing) | default: \"…\"}}`) so nobody gets an empty text")
+            try MessageFieldRules.validate(message, field: field)
+            // The default message and each localization: templates need defaults, payloads must fit, each on its own.
+            for (field, personalised) in try PersonalisedMessage(message, field: field).everyLocalization(field: field) {
+                if let missing = personalised.missingDefaults.first {
+                    throw PerchError.invalid(field, "{{\(missing)}} needs a default (`{{\(missing) | default: \"…\"}}`) so nobody gets an empty text")
+                }
+                if let problem = personalised.sizeProblem() { throw PerchError.invalid(field, "the message is refused before sending: \(problem)") }
             }
-            if let problem = personalised.sizeProblem() { throw PerchError.invalid(field, "the message is refused before sending: \(problem)") }
         }
         if let variants = definition.variants {
             guard (2...10).contains(variants.count) else { throw PerchError.invalid("variants", "variants holds 2 to 10 variants") }

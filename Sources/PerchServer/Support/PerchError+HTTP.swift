@@ -15,7 +15,8 @@ extension PerchError: HTTPResponseError {
         case .unauthorized: .unauthorized
         case .forbidden: .forbidden
         case .notFound: .notFound
-        case .conflict, .gatewayNotConfigured: .conflict
+        case .conflict, .gatewayNotConfigured, .idempotencyKeyInProgress: .conflict
+        case .idempotencyKeyReused: .unprocessableContent
         case .unsupported: .notImplemented
         default: .internalServerError
         }

@@ -20,6 +20,8 @@ extension DeliveryUpdate {
         public var gatewayMessageId: String?
         public var dueAt: Double?
         public var acceptedAt: Double?
+        /// The localization sent (`deliveries.locale`); `nil` keeps what the row has.
+        public var locale: String?
     }
 
     /// The update as the store writes it at `now`; `nil` for `sending`, which a claim writes, never an update.
@@ -38,6 +40,7 @@ extension DeliveryUpdate {
         var reasonCode = reason?.code
         if case .suppressed(let code) = self.state { reasonCode = code }
         return .outcome(StoredOutcome(state: state, outcome: outcome.rawValue, reason: reasonCode, reasonDetail: reason?.detail,
-                                      gatewayStatus: reason?.status, gatewayMessageId: messageId, dueAt: dueAt, acceptedAt: acceptedAt))
+                                      gatewayStatus: reason?.status, gatewayMessageId: messageId, dueAt: dueAt, acceptedAt: acceptedAt,
+                                      locale: locale))
     }
 }

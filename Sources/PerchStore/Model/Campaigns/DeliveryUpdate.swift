@@ -8,13 +8,17 @@ public struct DeliveryUpdate: Sendable, Hashable {
     public var state: DeliveryState
     public var outcome: DeliveryVerdict.Outcome
     public var reason: DeliveryFailureReason?
+    /// The key of `message.localizations` the message was sent in; `nil` for the default message (or nothing sent).
+    public var locale: String?
 
-    public init(id: String, campaignId: String, state: DeliveryState, outcome: DeliveryVerdict.Outcome, reason: DeliveryFailureReason?) {
+    public init(id: String, campaignId: String, state: DeliveryState, outcome: DeliveryVerdict.Outcome, reason: DeliveryFailureReason?,
+                locale: String? = nil) {
         self.id = id
         self.campaignId = campaignId
         self.state = state
         self.outcome = outcome
         self.reason = reason
+        self.locale = locale
     }
 
     /// Gives a claimed delivery back untried, due again at `dueAt` (a throttle would hold it past its lease);
