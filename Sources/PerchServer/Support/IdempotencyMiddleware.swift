@@ -97,7 +97,7 @@ private final class BodyCollector: ResponseBodyWriter, Sendable {
     var text: String { buffer.withLock { String(buffer: $0) } }
 
     func write(_ part: ByteBuffer) async throws {
-        buffer.withLock { $0.writeImmutableBuffer(part) }
+        _ = buffer.withLock { $0.writeImmutableBuffer(part) }
     }
 
     func finish(_ trailingHeaders: HTTPFields?) async throws {}
