@@ -10,12 +10,6 @@ import PerchCore
 /// rules with the error next to the field the API names; the dry-run page shows the API's numbers. Both backends.
 @Suite("Dashboard composer")
 struct DashboardComposerTests {
-    static func csrf(_ html: String) throws -> String {
-        let pattern = try NSRegularExpression(pattern: #"name="csrf" value="([^"]+)""#)
-        let match = try #require(pattern.firstMatch(in: html, range: NSRange(html.startIndex..., in: html)), "no CSRF field on the page")
-        return String(html[Range(match.range(at: 1), in: html)!])
-    }
-
     static func form(_ fields: [(String, String)]) -> String {
         let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
         return fields.map { "\($0.0.addingPercentEncoding(withAllowedCharacters: allowed)!)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }
@@ -42,7 +36,7 @@ struct DashboardComposerTests {
             try await visitor.signIn(app.secret)
             let page = try await visitor.get("/segments/new")
             #expect(page.status == .ok && page.html.contains("name=\"filter\"") && page.html.contains("href=\"/segments\" aria-current=\"page\""))
-            let csrf = try Self.csrf(page.html)
+            let csrf = try DashboardVisitor.csrf(page.html)
 
             let forged = try await visitor.post("/segments/new", form: Self.form([("name", "Phones"), ("filter", "platform == \"apns\"")]))
             #expect(forged.status == .forbidden, "no CSRF token")
@@ -94,7 +88,7 @@ struct DashboardComposerTests {
             let app = try await client.createApp()
             var visitor = DashboardVisitor(client)
             try await visitor.signIn(app.secret)
-            let csrf = try Self.csrf(try await visitor.get("/campaigns/new").html)
+            let csrf = try DashboardVisitor.csrf(try await visitor.get("/campaigns/new").html)
             let base: [(String, String)] = [("csrf", csrf), ("action", "save"), ("name", "Spring"), ("audience.filter", "known"),
                                             ("message.title", "Hi"), ("message.body", "Spring is here")]
             // Each broken form, and the JSON the API is sent for it: the same field named by both.
@@ -105,6 +99,9 @@ struct DashboardComposerTests {
                 ([("holdoutPercent", "95")], ["holdoutPercent": 95], "holdoutPercent"),
                 ([("frequencyCap[0].limit", "2"), ("frequencyCap[0].windowSeconds", "5")], ["frequencyCap": [["limit": 2, "windowSeconds": 5]]],
                  "frequencyCap[0].windowSeconds"),
+                ([("frequencyCap[0].limit", "3"), ("frequencyCap[0].windowSeconds", "86400"), ("frequencyCap[1].limit", "0"),
+                  ("frequencyCap[1].windowSeconds", "604800")],
+                 ["frequencyCap": [["limit": 3, "windowSeconds": 86400], ["limit": 0, "windowSeconds": 604800]]], "frequencyCap[1].limit"),
                 ([("schedule.localTime", "25:00")], ["schedule": ["localTime": "25:00"]], "schedule.localTime"),
                 ([("audience.userIds", "alice")], ["audience": ["filter": "known", "userIds": ["alice"]]], "audience"),
                 ([("ttlSeconds", "-5")], ["ttlSeconds": -5], "ttlSeconds"),
@@ -136,14 +133,15 @@ struct DashboardComposerTests {
             try await visitor.signIn(app.secret)
             let composer = try await visitor.get("/campaigns/new?audience.filter=known")
             #expect(composer.html.contains("data-action=\"dry-run\"") && composer.html.contains("data-action=\"send\""))
-            let csrf = try Self.csrf(composer.html)
+            let csrf = try DashboardVisitor.csrf(composer.html)
             let tomorrow = CampaignForm.localInput(Date().addingTimeInterval(86_400))
             let fields: [(String, String)] = [
                 ("csrf", csrf), ("action", "dry-run"), ("name", "Spring"), ("audience.filter", "known"),
                 ("message.title", "Hi {{user.firstName | default: \"there\"}}"), ("message.body", "Spring is here"),
                 ("variants[0].name", "Plain"), ("variants[0].weight", "1"), ("variants[1].name", "Bold"), ("variants[1].weight", "2"),
                 ("variants[1].message.title", "SPRING"), ("variants[1].message.body", "is here!"), ("holdoutPercent", "25"),
-                ("frequencyCap[0].limit", "3"), ("frequencyCap[0].windowSeconds", "86400"), ("quietHours.start", "22:00"), ("quietHours.end", "07:00"),
+                ("frequencyCap[0].limit", "3"), ("frequencyCap[0].windowSeconds", "86400"), ("frequencyCap[1].limit", "10"),
+                ("frequencyCap[1].windowSeconds", "604800"), ("quietHours.start", "22:00"), ("quietHours.end", "07:00"),
                 ("devicePolicy", "latestPerPlatform"), ("schedule.at", tomorrow), ("ttlSeconds", "3600"),
             ]
             let saved = try await visitor.post("/campaigns/new", form: Self.form(fields))
@@ -156,6 +154,7 @@ struct DashboardComposerTests {
             let definition = stored["definition"]?.objectValue ?? [:]
             #expect(definition["holdoutPercent"] == 25 && definition["devicePolicy"] == "latestPerPlatform" && definition["ttlSeconds"] == 3600)
             #expect(definition["variants"]?.arrayValue?.count == 2 && definition["quietHours"]?.objectValue?["start"] == "22:00")
+            #expect(definition["frequencyCap"] == [["limit": 3, "windowSeconds": 86400], ["limit": 10, "windowSeconds": 604800]], "every cap row is a cap")
 
             // The dry-run page shows the API's dry run, number for number, and offers the send with its count.
             let dryRunPage = try await visitor.get("/campaigns/\(id)/dry-run")
@@ -178,7 +177,7 @@ struct DashboardComposerTests {
 
             // The composer's edit page holds the saved values; the message preview renders the sample person's name.
             let edit = try await visitor.get("/campaigns/\(id)/edit")
-            #expect(edit.html.contains("value=\"86400\"") && edit.html.contains("value=\"\(tomorrow)\"") && edit.html.contains("data-preview-field=\"title\""))
+            #expect(edit.html.contains("value=\"86400\"") && edit.html.contains("value=\"604800\"") && edit.html.contains("value=\"\(tomorrow)\"") && edit.html.contains("data-preview-field=\"title\""))
             let preview = try await Self.script(visitor, "/dashboard/preview/message", json: [
                 "audience.userIds": "user-3", "message.title": "Hi {{user.firstName | default: \"there\"}}", "message.body": "b"], csrf: csrf)
             #expect(preview.status == .ok && preview["html"]?.stringValue?.contains("Hi Dana") == true, "\(preview.json)")

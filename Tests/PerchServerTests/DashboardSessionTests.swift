@@ -19,7 +19,7 @@ struct DashboardSessionTests {
             try await otherTab.signIn(app.secret)
             #expect(try await visitor.get("/").status == .ok)
 
-            let signedOut = try await visitor.post("/signout", form: "")
+            let signedOut = try await visitor.signOut()
             #expect(signedOut.status == .seeOther && signedOut.location == "/signin")
             // The old cookie, replayed (a stolen copy, or a browser that ignored Max-Age=0), opens nothing.
             visitor.cookie = copied
@@ -28,6 +28,37 @@ struct DashboardSessionTests {
                 #expect(page.status == .seeOther && page.location == "/signin", "\(path) with the signed-out cookie")
             }
             #expect(try await otherTab.get("/").status == .ok, "another session of the same key is its own")
+        }
+    }
+
+    @Test(arguments: TestBackend.allCases) func signingOutIsAFormLikeAnyOtherWithTheSessionsCSRFToken(_ backend: TestBackend) async throws {
+        try await TestServer.on(backend).run { client in
+            let app = try await client.createApp("Forged Sign-out App")
+            var visitor = DashboardVisitor(client)
+            try await visitor.signIn(app.secret)
+            var other = DashboardVisitor(client)
+            try await other.signIn(app.secret)
+            let token = try DashboardVisitor.csrf(try await visitor.get("/").html)
+            for path in DashboardTests.pages {
+                #expect(try await visitor.get(path).html.contains("action=\"/signout\" class=\"signout\"><input type=\"hidden\" name=\"csrf\""),
+                        "\(path): the sign-out form carries the token")
+            }
+
+            // A page of another site that posts the form: no token, a token of another session, or the right one from elsewhere.
+            let forged = [("", HTTPFields()), ("csrf=" + (try DashboardVisitor.csrf(try await other.get("/").html)), HTTPFields()),
+                          ("csrf=" + token, [.origin: "https://evil.example"])]
+            for (form, headers) in forged {
+                let refused = try await visitor.post("/signout", form: form, headers: headers)
+                #expect(refused.status == .forbidden && refused.setCookies.isEmpty && refused.html.contains("data-error=\"csrf\""), "\(form)")
+                #expect(try await visitor.get("/").status == .ok, "the session is still open after a refused sign-out")
+            }
+
+            // Signed out already (no session): the cookie is cleared, nothing else to do.
+            var stranger = DashboardVisitor(client)
+            let cleared = try await stranger.post("/signout", form: "")
+            #expect(cleared.status == .seeOther && cleared.location == "/signin")
+            #expect(try await visitor.signOut().status == .seeOther)
+            #expect(try await visitor.get("/").status == .seeOther)
         }
     }
 
@@ -65,7 +96,7 @@ struct DashboardSessionTests {
             let signedIn = try await visitor.signIn(app.secret)
             // A proxy that terminated TLS without saying so: the public URL still makes the cookie Secure.
             #expect(signedIn.setCookies.first?.lowercased().contains("; secure") == true, "\(signedIn.setCookies)")
-            let signedOut = try await visitor.post("/signout", form: "")
+            let signedOut = try await visitor.signOut()
             #expect(signedOut.setCookies.first?.lowercased().contains("; secure") == true)
         }
     }

@@ -75,7 +75,7 @@ struct DashboardTests {
             let overTLS = try await tls.signIn(app.secret, headers: [HTTPField.Name("X-Forwarded-Proto")!: "https"])
             #expect(overTLS.setCookies.first?.lowercased().contains("; secure") == true, "\(overTLS.setCookies)")
 
-            let signedOut = try await visitor.post("/signout", form: "")
+            let signedOut = try await visitor.signOut()
             #expect(signedOut.status == .seeOther && signedOut.location == "/signin")
             #expect(signedOut.setCookies.first?.contains("Max-Age=0") == true, "\(signedOut.setCookies)")
             visitor.cookie = "perch_session="

@@ -46,6 +46,20 @@ struct DashboardVisitor {
         if let set = page.setCookies.first, let pair = set.split(separator: ";").first { cookie = String(pair) }
         return page
     }
+
+    /// Signs out as a person does: the sign-out form of a signed-in page, with the session's CSRF token it carries.
+    @discardableResult
+    func signOut() async throws -> Page {
+        let token = try Self.csrf(try await get("/").html)
+        return try await post("/signout", form: "csrf=\(token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? token)")
+    }
+
+    /// The CSRF token a page's forms carry (the hidden field `csrf`).
+    static func csrf(_ html: String) throws -> String {
+        let pattern = try NSRegularExpression(pattern: #"name="csrf" value="([^"]+)""#)
+        let match = try #require(pattern.firstMatch(in: html, range: NSRange(html.startIndex..., in: html)), "no CSRF field on the page")
+        return try #require(Range(match.range(at: 1), in: html).map { String(html[$0]) })
+    }
 }
 
 /// The numbers a dashboard page shows and the API calls it says they equal: every `data-metric` element with its

@@ -75,6 +75,10 @@ struct AudiencePropertyTests {
             let fromSQL = Set(try await store.tokenIds(appId: app, matching: filter, now: now))
             let inMemory = Set(subjects.values.filter { filter.matches($0, now: now) }.map(\.tokenId))
             #expect(fromSQL == inMemory, "round \(round): \(filter)\nonly SQL: \(fromSQL.subtracting(inMemory).count), only memory: \(inMemory.subtracting(fromSQL).count)")
+            // The live count: one installation per selected token here, people by user (or the anonymous installation).
+            let people = Set(inMemory.compactMap { subjects[$0] }.map { $0.userId.map { "user:" + $0 } ?? "installation:" + $0.installationId })
+            let size = try await store.audienceSize(appId: app, filter: filter, now: now)
+            #expect(size == AudienceSize(installations: inMemory.count, people: people.count), "round \(round): \(filter)")
             if !inMemory.isEmpty && inMemory.count < subjects.count { nonTrivial += 1 }
             if fromSQL != inMemory { break }
         }

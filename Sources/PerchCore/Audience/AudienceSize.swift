@@ -11,10 +11,4 @@ public struct AudienceSize: Sendable, Hashable, Codable {
         self.installations = installations
         self.people = people
     }
-
-    /// Counted from the planner's candidates: one per installation the audience selects.
-    public init(_ candidates: [CampaignPlanner.Candidate]) {
-        installations = Set(candidates.map(\.installationId)).count
-        people = Set(candidates.map(\.person)).count
-    }
 }

@@ -10,6 +10,8 @@ import PerchCore
 struct CampaignForm: Sendable {
     /// Variant rows the composer offers (the API takes 2 to 10; rows left empty are not variants).
     static let variantRows = 3
+    /// Frequency-cap rows (e.g. 3 a day and 10 a week; every cap holds; rows left empty are not caps).
+    static let capRows = 2
 
     var fields: FormFields
 
@@ -30,9 +32,9 @@ struct CampaignForm: Sendable {
             if let message = variant.message { Self.put(message, prefix: "variants[\(index)].message.", into: &values) }
         }
         values["holdoutPercent"] = definition.holdoutPercent.map(Self.number)
-        if let cap = definition.frequencyCap?.first {
-            values["frequencyCap[0].limit"] = String(cap.limit)
-            values["frequencyCap[0].windowSeconds"] = String(cap.window.components.seconds)
+        for (index, cap) in (definition.frequencyCap ?? []).prefix(Self.capRows).enumerated() {
+            values["frequencyCap[\(index)].limit"] = String(cap.limit)
+            values["frequencyCap[\(index)].windowSeconds"] = String(cap.window.components.seconds)
         }
         if let quiet = definition.quietHours {
             values["quietHours.start"] = Self.clock(quiet.startMinute)
@@ -80,12 +82,16 @@ struct CampaignForm: Sendable {
         }
         if !variants.isEmpty { object["variants"] = .array(variants) }
         object["holdoutPercent"] = try number("holdoutPercent")
-        if fields.text("frequencyCap[0].limit") != nil || fields.text("frequencyCap[0].windowSeconds") != nil {
-            var cap: [String: JSONValue] = [:]
-            cap["limit"] = try number("frequencyCap[0].limit")
-            cap["windowSeconds"] = try number("frequencyCap[0].windowSeconds")
-            object["frequencyCap"] = .array([.object(cap)])
+        var caps: [JSONValue] = []
+        for index in 0..<Self.capRows {
+            let prefix = "frequencyCap[\(index)]."
+            guard fields.text(prefix + "limit") != nil || fields.text(prefix + "windowSeconds") != nil else { continue }
+            // Rows fill from the first, so the API's `frequencyCap[i]` in an error is the row the person filled in.
+            guard caps.count == index else { throw PerchError.invalid(prefix.dropLast() + "", "fill the frequency caps from the first row") }
+            let cap: [String: JSONValue?] = ["limit": try number(prefix + "limit"), "windowSeconds": try number(prefix + "windowSeconds")]
+            caps.append(.object(cap.compactMapValues { $0 }))
         }
+        if !caps.isEmpty { object["frequencyCap"] = .array(caps) }
         if fields.text("quietHours.start") != nil || fields.text("quietHours.end") != nil {
             var quiet: [String: JSONValue] = ["start": .string(fields.text("quietHours.start") ?? ""), "end": .string(fields.text("quietHours.end") ?? "")]
             if let action = fields.text("quietHours.action") { quiet["action"] = .string(action) }

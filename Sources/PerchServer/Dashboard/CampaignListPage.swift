@@ -7,6 +7,8 @@ import PerchStore
 struct CampaignListPage {
     var appName: String
     var campaigns: [CampaignView]
+    /// The session's CSRF token, for the sign-out form.
+    var csrf: String
 
     var html: String {
         var rows = ""
@@ -27,6 +29,6 @@ struct CampaignListPage {
             + "</tr></thead><tbody>\(rows)</tbody></table></div>"
         return DashboardLayout.page(title: "Campaigns", appName: appName, section: .campaigns,
                                     body: "<p><a class=\"button primary\" href=\"/campaigns/new\">New campaign</a></p><section>\(table)<p class=\"muted\">Delivered = client receipts (<code>received</code> events); "
-                                        + "accepted = the push service said yes.</p></section>")
+                                        + "accepted = the push service said yes.</p></section>", csrf: csrf)
     }
 }

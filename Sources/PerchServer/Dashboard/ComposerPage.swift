@@ -20,9 +20,11 @@ struct ComposerPage {
     /// nearest drawn one above it (`audience.userIds`), else to the group, else to the top of the form.
     static let slots: [String] = {
         var names = ["name", "audience", "audience.segmentId", "audience.filter", "audience.userIds", "message", "message.title", "message.body",
-                     "message.url", "message.image", "message.data", "variants", "holdoutPercent", "frequencyCap", "frequencyCap[0].limit",
-                     "frequencyCap[0].windowSeconds", "quietHours", "quietHours.start", "quietHours.end", "quietHours.action",
+                     "message.url", "message.image", "message.data", "variants", "holdoutPercent", "frequencyCap", "quietHours", "quietHours.start", "quietHours.end", "quietHours.action",
                      "quietHours.fallbackTimeZone", "devicePolicy", "schedule", "schedule.at", "schedule.localTime", "schedule.optimized", "ttlSeconds"]
+        for index in 0..<CampaignForm.capRows {
+            names += ["frequencyCap[\(index)]", "frequencyCap[\(index)].limit", "frequencyCap[\(index)].windowSeconds"]
+        }
         for index in 0..<CampaignForm.variantRows {
             names += ["variants[\(index)]", "variants[\(index)].name", "variants[\(index)].weight", "variants[\(index)].message",
                       "variants[\(index)].message.title", "variants[\(index)].message.body"]
@@ -104,8 +106,12 @@ struct ComposerPage {
             "<div class=\"row\">" + input("holdoutPercent", "Holdout %", type: "number", hint: "people kept out to measure lift (0 to 90)", attributes: "min=\"0\" max=\"90\" step=\"any\"")
             + select("devicePolicy", "Device policy", options: [("", "all devices (default)"), ("all", "all"), ("latest", "latest device"),
                                                                    ("latestPerPlatform", "latest device per platform")]) + "</div>"
-            + errorLine("frequencyCap") + "<div class=\"row\">" + input("frequencyCap[0].limit", "Frequency cap: messages", type: "number", attributes: "min=\"1\"")
-            + input("frequencyCap[0].windowSeconds", "per seconds", type: "number", hint: "86400 = a day", attributes: "min=\"60\"") + "</div>"
+            + errorLine("frequencyCap") + (0..<CampaignForm.capRows).map { index in
+                let prefix = "frequencyCap[\(index)]."
+                return "<div class=\"row\">" + input(prefix + "limit", index == 0 ? "Frequency cap: messages" : "and at most", type: "number", attributes: "min=\"1\"")
+                    + input(prefix + "windowSeconds", "per seconds", type: "number", hint: index == 0 ? "86400 = a day" : "604800 = a week",
+                            attributes: "min=\"60\"") + "</div>" + errorLine("frequencyCap[\(index)]")
+            }.joined()
             + errorLine("quietHours") + "<div class=\"row\">" + input("quietHours.start", "Quiet hours from", type: "time")
             + input("quietHours.end", "until", type: "time")
             + select("quietHours.action", "During quiet hours", options: [("", "defer (default)"), ("defer", "defer"), ("skip", "skip")])

@@ -12,7 +12,7 @@ extension Dashboard {
                 for record in try await store.campaigns(appId: session.appId).sorted(by: { $0.createdAt > $1.createdAt }) {
                     views.append(try await api.campaignView(record, pausedGateways: pauses))
                 }
-                return Self.html(CampaignListPage(appName: app.name, campaigns: views).html)
+                return Self.html(CampaignListPage(appName: app.name, campaigns: views, csrf: session.csrfToken(key: signingKey)).html)
             }
         }
 
@@ -22,7 +22,8 @@ extension Dashboard {
                 guard let record = try await store.campaign(appId: session.appId, id: id) else {
                     return Self.html(DashboardLayout.page(title: "Campaign not found", appName: app.name, section: .campaigns,
                                                           body: "<p class=\"error\">This app has no campaign \(HTML.escape(id)).</p>"
-                                                              + "<p><a href=\"/campaigns\">← Campaigns</a></p>"), status: .notFound)
+                                                              + "<p><a href=\"/campaigns\">← Campaigns</a></p>",
+                                                          csrf: session.csrfToken(key: signingKey)), status: .notFound)
                 }
                 let counts = try await store.campaignCounts(appId: session.appId, campaignId: id, now: now)
                 var page = CampaignReportPage(appName: app.name, report: CampaignReportView(record, counts))

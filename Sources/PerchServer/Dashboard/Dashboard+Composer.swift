@@ -27,7 +27,7 @@ extension Dashboard {
             try await signedIn(request) { session, app in
                 let id = try context.parameters.require("campaignId")
                 guard let campaign = try await store.campaign(appId: session.appId, id: id), campaign.kind == .campaign else {
-                    return notFound("campaign", id, app)
+                    return notFound("campaign", id, app, session)
                 }
                 guard campaign.status == .draft else { return Self.redirect(to: "/campaigns/\(Self.pathSegment(id))") }
                 var page = try await composer(session, app, id: id, form: CampaignForm(campaign.definition))
@@ -54,7 +54,7 @@ extension Dashboard {
             try await signedIn(request) { session, app in
                 let id = try context.parameters.require("campaignId")
                 guard let campaign = try await store.campaign(appId: session.appId, id: id), campaign.kind == .campaign else {
-                    return notFound("campaign", id, app)
+                    return notFound("campaign", id, app, session)
                 }
                 var page = DryRunPage(appName: app.name, campaign: campaign, dryRun: nil, problem: nil, confirming: Self.parameter(request, "send") != nil,
                                       csrfField: csrfField(session), csrf: session.csrfToken(key: signingKey))
@@ -70,14 +70,14 @@ extension Dashboard {
         router.post("/campaigns/:campaignId/send") { request, context in
             try await signedInPost(request) { session, app, _ in
                 let id = try context.parameters.require("campaignId")
-                return try await campaignAction(app, id) { try await api.startCampaign(appId: session.appId, id: id) }
+                return try await campaignAction(app, session, id) { try await api.startCampaign(appId: session.appId, id: id) }
             }
         }
 
         router.post("/campaigns/:campaignId/cancel") { request, context in
             try await signedInPost(request) { session, app, _ in
                 let id = try context.parameters.require("campaignId")
-                return try await campaignAction(app, id) {
+                return try await campaignAction(app, session, id) {
                     guard try await store.cancelCampaign(appId: session.appId, id: id, now: now) != nil else { throw PerchError.notFound("campaign") }
                 }
             }
@@ -85,14 +85,15 @@ extension Dashboard {
     }
 
     /// Runs a send or cancel and goes to the campaign's page; a refusal (not a draft any more, already finished) is shown.
-    func campaignAction(_ app: AppRecord, _ id: String, _ action: () async throws -> Void) async throws -> Response {
+    func campaignAction(_ app: AppRecord, _ session: DashboardSession, _ id: String, _ action: () async throws -> Void) async throws -> Response {
         do {
             try await action()
         } catch let error as PerchError {
-            if error.code == .notFound { return notFound("campaign", id, app) }
+            if error.code == .notFound { return notFound("campaign", id, app, session) }
             return Self.html(DashboardLayout.page(title: "Not done", appName: app.name, section: .campaigns,
                                                   body: "<p class=\"error\" role=\"alert\" data-error=\"\(HTML.escape(error.field ?? "campaign"))\">\(HTML.escape(error.message))</p>"
-                                                      + "<p><a href=\"/campaigns/\(Self.pathSegment(id))\">← The campaign</a></p>"), status: .conflict)
+                                                      + "<p><a href=\"/campaigns/\(Self.pathSegment(id))\">← The campaign</a></p>",
+                                                  csrf: session.csrfToken(key: signingKey)), status: .conflict)
         }
         return Self.redirect(to: "/campaigns/\(Self.pathSegment(id))")
     }
@@ -114,7 +115,7 @@ extension Dashboard {
             try await CampaignRules.validate(definition, appId: session.appId, kind: .campaign, resolver: api.campaignResolver)
             if let id {
                 guard try await store.updateCampaign(appId: session.appId, id: id, definition: definition, now: now) != nil else {
-                    return notFound("campaign", id, app)
+                    return notFound("campaign", id, app, session)
                 }
                 campaignId = id
             } else {
@@ -156,15 +157,29 @@ extension Dashboard {
     /// One person per platform from the form's audience (a known user first, whose attributes fill the templates); an
     /// anonymous person for a platform the audience has nobody on, or when it names no audience yet.
     func samples(appId: String, form: CampaignForm) async throws -> [MessagePreview.Sample] {
-        var chosen: [Platform: CampaignPlanner.Candidate] = [:]
+        var chosen: [Platform: (installationId: String, userId: String?)] = [:]
         if case .object(let object) = try form.json(), case .object(let audienceJSON)? = object["audience"], audienceJSON.count == 1 {
             let audience = CampaignDefinition.Audience(segmentId: audienceJSON["segmentId"]?.stringValue, filter: audienceJSON["filter"]?.stringValue,
                                                        userIds: audienceJSON["userIds"]?.arrayValue?.compactMap(\.stringValue))
-            if let resolved = try? await api.campaignResolver.audience(appId: appId, audience) {
+            switch try? await api.campaignResolver.audience(appId: appId, audience) {
+            case .filter(let filter)?:
+                // The preview runs as the message is typed: a few recently seen installations per platform, never the
+                // whole audience.
+                for platform in Platform.allCases {
+                    let onPlatform = AudienceFilter.and(filter, .compare(.platform, .equal, .string(platform.rawValue)))
+                    let sample = try await store.preview(appId: appId, filter: onPlatform, now: now, sampleSize: 20).sample
+                    if let person = sample.first(where: { $0.userId != nil }) ?? sample.first {
+                        chosen[platform] = (person.installationId, person.userId)
+                    }
+                }
+            case let resolved?:
+                // A list of people or installations: as long as the list the API takes.
                 for candidate in try await store.candidates(appId: appId, audience: resolved, now: now)
                 where chosen[candidate.platform] == nil || (chosen[candidate.platform]?.userId == nil && candidate.userId != nil) {
-                    chosen[candidate.platform] = candidate
+                    chosen[candidate.platform] = (candidate.installationId, candidate.userId)
                 }
+            case nil:
+                break
             }
         }
         var samples: [MessagePreview.Sample] = []

@@ -22,7 +22,8 @@ extension Dashboard {
         guard Self.isSameOrigin(request), session.acceptsCSRFToken(form["csrf"], key: signingKey) else {
             return Self.html(DashboardLayout.page(title: "Refused", appName: app.name, section: nil,
                                                   body: "<p class=\"error\" data-error=\"csrf\">This form did not come from this dashboard's page "
-                                                      + "(a missing or stale form token, or another site). Open the page again and retry.</p>"),
+                                                      + "(a missing or stale form token, or another site). Open the page again and retry.</p>",
+                                                  csrf: session.csrfToken(key: signingKey)),
                              status: .forbidden)
         }
         return try await page(session, app, form)

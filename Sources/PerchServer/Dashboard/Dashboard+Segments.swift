@@ -28,7 +28,7 @@ extension Dashboard {
         router.get("/segments/:segmentId") { request, context in
             try await signedIn(request) { session, app in
                 let id = try context.parameters.require("segmentId")
-                guard let segment = try await store.segment(appId: session.appId, id: id) else { return notFound("segment", id, app) }
+                guard let segment = try await store.segment(appId: session.appId, id: id) else { return notFound("segment", id, app, session) }
                 var page = segmentPage(session, app, id: id, name: segment.name, filter: segment.filter)
                 page.saved = Self.parameter(request, "saved") != nil
                 page.size = try? await api.audienceSize(appId: session.appId, filter: segment.filter)
@@ -64,7 +64,7 @@ extension Dashboard {
             let fields = try PerchAPI.segmentFields(PerchAPI.SegmentBody(name: name, filter: filter))
             if let id {
                 guard try await store.updateSegment(appId: session.appId, id: id, name: fields.name, filter: fields.filter, now: now) != nil else {
-                    return notFound("segment", id, app)
+                    return notFound("segment", id, app, session)
                 }
                 return Self.redirect(to: "/segments/\(Self.pathSegment(id))?saved=1")
             }
@@ -80,10 +80,11 @@ extension Dashboard {
     }
 
     /// The page for an id this app does not have.
-    func notFound(_ what: String, _ id: String, _ app: AppRecord) -> Response {
+    func notFound(_ what: String, _ id: String, _ app: AppRecord, _ session: DashboardSession) -> Response {
         let section: DashboardLayout.Section = what == "segment" ? .segments : .campaigns
         return Self.html(DashboardLayout.page(title: "\(what.prefix(1).uppercased() + what.dropFirst()) not found", appName: app.name, section: section,
                                               body: "<p class=\"error\">This app has no \(HTML.escape(what)) \(HTML.escape(id)).</p>"
-                                                  + "<p><a href=\"\(section.path)\">← \(section.rawValue)</a></p>"), status: .notFound)
+                                                  + "<p><a href=\"\(section.path)\">← \(section.rawValue)</a></p>",
+                                              csrf: session.csrfToken(key: signingKey)), status: .notFound)
     }
 }

@@ -48,15 +48,23 @@ extension Dashboard {
 
         router.post("/signout") { request, _ in
             // Signing out ends the session in the store, not just in this browser: a copy of the cookie is worthless after.
-            // A cross-site post cannot carry the cookie (SameSite=Strict), so there is nothing to sign out then.
-            if let value = request.cookies[DashboardSession.cookieName]?.value,
-               let session = DashboardSession.verify(value, key: signingKey, now: now) {
-                try await store.closeDashboardSession(idDigest: session.idDigest)
+            // Like every state-changing form it carries the session's CSRF token and comes from this origin; without a
+            // session there is nothing to end, and the cookie is cleared.
+            if let session = try await session(of: request) {
+                return try await signedInPost(request) { _, _, _ in
+                    try await store.closeDashboardSession(idDigest: session.idDigest)
+                    return signedOut(request)
+                }
             }
-            var response = Self.redirect(to: "/signin")
-            response.setCookie(cookie(value: "", maxAge: 0, request: request))
-            return response
+            return signedOut(request)
         }
+    }
+
+    /// To the sign-in page, with the session cookie cleared.
+    func signedOut(_ request: Request) -> Response {
+        var response = Self.redirect(to: "/signin")
+        response.setCookie(cookie(value: "", maxAge: 0, request: request))
+        return response
     }
 
     /// The session cookie: HttpOnly (no script reads it), SameSite=Strict (no other site's page sends it, which also

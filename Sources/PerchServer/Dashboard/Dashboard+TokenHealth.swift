@@ -13,7 +13,8 @@ extension Dashboard {
                 } catch let error as PerchError {
                     return Self.html(DashboardLayout.page(title: "Token health", appName: app.name, section: .tokens,
                                                           body: "<p class=\"error\" role=\"alert\">\(HTML.escape(error.message))</p>"
-                                                              + "<p><a href=\"/\">Show all tokens</a></p>"), status: .badRequest)
+                                                              + "<p><a href=\"/\">Show all tokens</a></p>", csrf: session.csrfToken(key: signingKey)),
+                                     status: .badRequest)
                 }
                 let appId = session.appId, now = self.now
                 // The same store calls, with the same arguments, as the API routes named in each section.
@@ -25,7 +26,7 @@ extension Dashboard {
                 let optIn = try await store.optInBreakdown(appId: appId, filter: filter.health, since: since, until: nil)
                 let page = TokenHealthPage(appName: app.name, filter: filter, health: health, growth: growth, checkpoints: PerchAPI.survivalCheckpoints,
                                            survival: survival, optInSince: since, optIn: optIn,
-                                           identityVerification: app.identityVerification)
+                                           identityVerification: app.identityVerification, csrf: session.csrfToken(key: signingKey))
                 return Self.html(page.html)
             }
         }

@@ -9,7 +9,7 @@ extension Dashboard {
             try await signedIn(request) { session, app in
                 let userId = Self.parameter(request, "userId"), installationId = Self.parameter(request, "installationId")
                 var page = UserLookupPage(appName: app.name, userId: userId, installationId: installationId, user: nil, installations: [],
-                                          deliveries: [], message: nil)
+                                          deliveries: [], message: nil, csrf: session.csrfToken(key: signingKey))
                 do {
                     try await lookUp(appId: session.appId, into: &page)
                 } catch let error as PerchError {

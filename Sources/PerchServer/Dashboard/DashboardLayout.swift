@@ -19,9 +19,10 @@ enum DashboardLayout {
         }
     }
 
-    /// A whole page. `body` is HTML already escaped; `title` and `appName` are escaped here. A page with forms that change
-    /// state passes the session's `csrf` token: the page then carries it for its script (`meta[name=csrf-token]`) and
-    /// loads Perch's own script (`/dashboard/dashboard.js`: live counts, previews, progress).
+    /// A whole page. `body` is HTML already escaped; `title` and `appName` are escaped here. A signed-in page (one with an
+    /// `appName`) passes the session's `csrf` token: its sign-out form carries it (field `csrf`), the page carries it for
+    /// its script (`meta[name=csrf-token]`) and loads Perch's own script (`/dashboard/dashboard.js`: live counts,
+    /// previews, progress).
     static func page(title: String, appName: String?, section: Section?, body: String, csrf: String? = nil) -> String {
         let script = csrf.map {
             "<meta name=\"csrf-token\" content=\"\(HTML.escape($0))\"><script src=\"/dashboard/dashboard.js\" defer></script>"
@@ -38,7 +39,8 @@ enum DashboardLayout {
                 let current = item == section ? " aria-current=\"page\"" : ""
                 out += "<a href=\"\(item.path)\"\(current)>\(HTML.escape(item.rawValue))</a>"
             }
-            out += "</nav><form method=\"post\" action=\"/signout\" class=\"signout\"><button type=\"submit\">Sign out</button></form>"
+            let token = csrf.map { "<input type=\"hidden\" name=\"csrf\" value=\"\(HTML.escape($0))\">" } ?? ""
+            out += "</nav><form method=\"post\" action=\"/signout\" class=\"signout\">\(token)<button type=\"submit\" data-action=\"sign-out\">Sign out</button></form>"
         }
         out += "</header><main><h1>\(HTML.escape(title))</h1>\(body)</main></body></html>"
         return out

@@ -29,10 +29,12 @@ struct TokenHealthPage {
     var optIn: [OptInBreakdown]
     /// The app's identity verification setting (`GET /v1/apps/{appId}`), shown so an app with it `off` is never a surprise.
     var identityVerification: IdentityVerification = .required
+    /// The session's CSRF token, for the sign-out form.
+    var csrf: String
 
     var html: String {
         DashboardLayout.page(title: "Token health", appName: appName, section: .tokens,
-                             body: identityNotice + filterForm + headline + statuses + growthSection + survivalSection + optInSection)
+                             body: identityNotice + filterForm + headline + statuses + growthSection + survivalSection + optInSection, csrf: csrf)
     }
 
     /// With `off`, anyone holding the publishable key (every copy of the app) can bind a device to any user id: said loudly.

@@ -27,6 +27,8 @@ struct UserLookupPage {
     var installations: [Installation]
     var deliveries: [Deliveries]
     var message: String?
+    /// The session's CSRF token, for the sign-out form.
+    var csrf: String
 
     var html: String {
         var body = "<form class=\"lookup\" method=\"get\" action=\"/users\"><label>User id<input name=\"userId\" value=\"\(HTML.escape(userId ?? ""))\" "
@@ -40,7 +42,7 @@ struct UserLookupPage {
             if deliveries.isEmpty { body += "<p class=\"muted\">No campaign or send has a delivery row for these installations.</p>" }
             for group in deliveries { body += self.deliveries(group) }
         }
-        return DashboardLayout.page(title: "User lookup", appName: appName, section: .users, body: body)
+        return DashboardLayout.page(title: "User lookup", appName: appName, section: .users, body: body, csrf: csrf)
     }
 
     func profile(_ user: UserView, api: String) -> String {

@@ -76,6 +76,6 @@ extension PerchAPI {
     /// the position); `POST /v1/segments/preview` and the dashboard's live count.
     func audienceSize(appId: String, filter text: String) async throws -> AudienceSize {
         let filter = try AudienceFilter.parse(text, field: "filter")
-        return AudienceSize(try await store.candidates(appId: appId, audience: .filter(filter), now: now()))
+        return try await store.audienceSize(appId: appId, filter: filter, now: now())
     }
 }
