@@ -36,12 +36,16 @@ public struct PushSendOptions: Sendable {
     /// The push is this Live Activity event (start, update or end), with the message's title and body as its alert:
     /// APNs sends it as `liveactivity`; a gateway that cannot carry one answers a message error.
     public var liveActivity: LiveActivityEvent?
+    /// Through FCM, the APNs Live Activity token (push-to-start or update) the push goes to, sent as
+    /// `apns.live_activity_token`; the destination is then the installation's FCM registration token.
+    public var liveActivityToken: String?
 
     /// Creates options.
-    public init(timeToLive: Int? = nil, logger: Logger? = nil, liveActivity: LiveActivityEvent? = nil) {
+    public init(timeToLive: Int? = nil, logger: Logger? = nil, liveActivity: LiveActivityEvent? = nil, liveActivityToken: String? = nil) {
         self.timeToLive = timeToLive
         self.logger = logger
         self.liveActivity = liveActivity
+        self.liveActivityToken = liveActivityToken
     }
 }
 

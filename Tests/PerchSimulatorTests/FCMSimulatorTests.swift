@@ -168,4 +168,67 @@ struct FCMSimulatorTests {
             #expect(quota.headers.first(name: "retry-after") == "60")
         }
     }
+
+    static let liveActivityToken = "80a1" + String(repeating: "c3", count: 30)
+
+    static func liveActivity(_ apns: [String: Any]) -> [String: Any] {
+        ["token": registrationToken, "apns": apns]
+    }
+
+    static var start: [String: Any] {[
+        "live_activity_token": liveActivityToken, "headers": ["apns-push-type": "liveactivity", "apns-priority": "10"],
+        "payload": ["aps": ["event": "start", "timestamp": 1_800_000_000, "content-state": ["eta": 12],
+                            "attributes-type": "DeliveryAttributes", "attributes": ["order": "A-1"]]],
+    ]}
+
+    @Test("a Live Activity start with apns.live_activity_token is accepted and recorded for the registration token")
+    func liveActivityAccepted() async throws {
+        try await withSimulator { harness async throws in
+            let accessToken = try await harness.fcmAccessToken()
+            let response = try await harness.fcmSend(message: Self.liveActivity(Self.start), accessToken: accessToken)
+            #expect(response.status == 200)
+            let received = try #require(harness.simulator.received(platform: .fcm).first)
+            #expect(received.token == Self.registrationToken)
+            #expect((received.jsonObject?["apns"] as? [String: Any])?["live_activity_token"] as? String == Self.liveActivityToken)
+        }
+    }
+
+    @Test("Live Activity messages that break FCM's rules are 400 INVALID_ARGUMENT")
+    func liveActivityRefusals() async throws {
+        func changed(_ edit: (inout [String: Any]) -> Void) -> [String: Any] {
+            var apns = Self.start
+            edit(&apns)
+            return apns
+        }
+        func aps(_ edit: @escaping (inout [String: Any]) -> Void) -> [String: Any] {
+            changed { apns in
+                var aps = (apns["payload"] as! [String: Any])["aps"] as! [String: Any]
+                edit(&aps)
+                apns["payload"] = ["aps": aps]
+            }
+        }
+        let cases: [(String, [String: Any])] = [
+            ("a liveactivity push without a Live Activity token", changed { $0["live_activity_token"] = nil }),
+            ("a Live Activity token that is not an APNs token", changed { $0["live_activity_token"] = "not-a-token" }),
+            ("a Live Activity token with another push type", changed { $0["headers"] = ["apns-push-type": "alert"] }),
+            ("a priority other than 5 or 10", changed { $0["headers"] = ["apns-push-type": "liveactivity", "apns-priority": "1"] }),
+            ("no payload", changed { $0["payload"] = nil }),
+            ("no event", aps { $0["event"] = nil }),
+            ("no timestamp", aps { $0["timestamp"] = nil }),
+            ("no content-state", aps { $0["content-state"] = nil }),
+            ("a start without attributes-type", aps { $0["attributes-type"] = nil }),
+        ]
+        try await withSimulator { harness async throws in
+            let accessToken = try await harness.fcmAccessToken()
+            for (what, apns) in cases {
+                let response = try await harness.fcmSend(message: Self.liveActivity(apns), accessToken: accessToken)
+                #expect(response.status == 400, "\(what)")
+                #expect(response.fcmErrorCode == "INVALID_ARGUMENT", "\(what)")
+            }
+            #expect(harness.simulator.received(platform: .fcm).isEmpty)
+            let update = aps { $0["event"] = "update"; $0["attributes-type"] = nil; $0["attributes"] = nil }
+            #expect(try await harness.fcmSend(message: Self.liveActivity(update), accessToken: accessToken).status == 200,
+                    "an update needs no attributes")
+        }
+    }
 }

@@ -55,13 +55,23 @@ public enum TokenKind: Sendable, Hashable {
         self = name.flatMap(TokenKindName.init(rawValue:)).flatMap { TokenKind(name: $0, activityType: activityType, activityId: activityId) } ?? .device
     }
 
-    /// The platforms that issue this kind of token. VoIP and Live Activity tokens are Apple's; an app that sends to iOS
-    /// through FCM registers its Live Activity update token with platform `fcm` and the APNs token beside it.
+    /// The platforms a token of this kind is registered for. VoIP and Live Activity tokens are Apple's; an app that
+    /// sends to iOS through FCM registers its Live Activity tokens (the APNs tokens ActivityKit gives it) with platform
+    /// `fcm`, and FCM reaches them through the installation's FCM registration token (`apns.live_activity_token`).
+    /// FCM carries no VoIP pushes.
     public var platforms: Set<Platform> {
         switch self {
         case .device: [.apns, .fcm, .webpush]
-        case .voip, .liveActivityStart: [.apns]
-        case .liveActivity: [.apns]
+        case .voip: [.apns]
+        case .liveActivityStart, .liveActivity: [.apns, .fcm]
+        }
+    }
+
+    /// A Live Activity token (push-to-start or update): its value is always an APNs token, whatever the platform.
+    public var isLiveActivity: Bool {
+        switch self {
+        case .liveActivityStart, .liveActivity: true
+        case .device, .voip: false
         }
     }
 }

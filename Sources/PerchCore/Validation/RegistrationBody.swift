@@ -83,8 +83,14 @@ public struct RegistrationBody: Sendable, Decodable {
             previous = try previousToken.map { (value) throws(PerchError) in try FieldRules.apnsToken(value, field: "previousToken") }
         case .fcm:
             if environment != nil { throw .invalid("environment", "environment applies to apns tokens only") }
-            destination = .fcm(token: try FieldRules.fcmToken(token))
-            previous = try previousToken.map { (value) throws(PerchError) in try FieldRules.fcmToken(value, field: "previousToken") }
+            // A Live Activity token of an app that sends to iOS through FCM is still the APNs token ActivityKit gave it.
+            if kind.isLiveActivity {
+                destination = .fcm(token: try FieldRules.apnsToken(token))
+                previous = try previousToken.map { (value) throws(PerchError) in try FieldRules.apnsToken(value, field: "previousToken") }
+            } else {
+                destination = .fcm(token: try FieldRules.fcmToken(token))
+                previous = try previousToken.map { (value) throws(PerchError) in try FieldRules.fcmToken(value, field: "previousToken") }
+            }
         case .webpush:
             if environment != nil { throw .invalid("environment", "environment applies to apns tokens only") }
             guard let subscription else { throw .missing("subscription") }
@@ -149,7 +155,8 @@ public struct RegistrationBody: Sendable, Decodable {
             kind = .liveActivity(activityType: try FieldRules.activityType(activityType), activityId: try FieldRules.activityId(activityId))
         }
         guard kind.platforms.contains(platform) else {
-            throw .invalid("kind", "\(name.rawValue) tokens are APNs tokens: register them with platform apns")
+            let platforms = kind.platforms.map(\.rawValue).sorted().joined(separator: " or ")
+            throw .invalid("kind", "\(name.rawValue) tokens are Apple's: register them with platform \(platforms)")
         }
         return kind
     }

@@ -40,13 +40,23 @@ public struct FCMClient: PushGateway {
 
     public func send(_ message: PushMessage, to destination: PushDestination, options: PushSendOptions) async -> DeliveryOutcome {
         guard case .fcm(let token) = destination else { return wrongPlatform(destination) }
-        guard options.liveActivity == nil else {
-            return .messageError(reason: DeliveryFailureReason(platform: .fcm, status: nil, code: "LiveActivityUnsupported",
-                                                               detail: "a Live Activity through FCM needs the APNs Live Activity token"))
-        }
         let notification: FCMNotification
-        do { notification = try message.renderFCM(token: token, timeToLive: options.timeToLive, now: now()) } catch {
-            return error.outcome(.fcm)
+        if let liveActivity = options.liveActivity {
+            guard let liveActivityToken = options.liveActivityToken else {
+                return .messageError(reason: DeliveryFailureReason(platform: .fcm, status: nil, code: "LiveActivityTokenMissing",
+                                                                   detail: "a Live Activity through FCM needs the APNs Live Activity token"))
+            }
+            do {
+                notification = try liveActivity.renderFCM(registrationToken: token, liveActivityToken: liveActivityToken,
+                                                          alert: message.liveActivityAlert, data: message.data,
+                                                          timeToLive: options.timeToLive, now: now())
+            } catch {
+                return error.outcome(.fcm)
+            }
+        } else {
+            do { notification = try message.renderFCM(token: token, timeToLive: options.timeToLive, now: now()) } catch {
+                return error.outcome(.fcm)
+            }
         }
         return await send(notification, logger: options.logger)
     }

@@ -147,9 +147,20 @@ public struct DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
         var sendLogger = logger
         sendLogger[metadataKey: "perch.delivery_id"] = .string(delivery.id)
         sendLogger[metadataKey: "perch.token_id"] = .string(delivery.tokenId)
+        var options = PushSendOptions(timeToLive: timeToLive, logger: sendLogger, liveActivity: campaign.definition.liveActivity)
+        var sendTo = destination
+        if options.liveActivity != nil {
+            switch await liveActivityRoute(destination, appId: delivery.appId, installationId: delivery.installationId) {
+            case .direct(let direct): sendTo = direct
+            case .throughFCM(let registrationToken, let liveActivityToken):
+                sendTo = .fcm(token: registrationToken)
+                options.liveActivityToken = liveActivityToken
+            case .unreachable(let reason):
+                return finish(.suppressed(reason: reason), .suppressed)
+            }
+        }
         let sentAt = ContinuousClock.now
-        let answer = await route.gateway.send(message, to: destination, options: PushSendOptions(
-            timeToLive: timeToLive, logger: sendLogger, liveActivity: campaign.definition.liveActivity))
+        let answer = await route.gateway.send(message, to: sendTo, options: options)
         metrics?.gatewayLatency(platform: destination.platform.rawValue, ContinuousClock.now - sentAt)
         var random = SystemRandomNumberGenerator()
         let verdict = DeliveryVerdict.after(answer, attempt: delivery.attempt, now: now(), expiresAt: delivery.expiresAt,
@@ -174,6 +185,19 @@ public struct DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
         var update = finish(verdict.state, outcome, verdict.reason)
         update.locale = localized.locale
         return update
+    }
+
+    /// Where a Live Activity push to `token` goes (``LiveActivityRoute``); an FCM one needs the installation's device token.
+    func liveActivityRoute(_ token: PushDestination, appId: String, installationId: String) async -> LiveActivityRoute {
+        guard LiveActivityRoute.needsCarrier(token) else { return .direct(token) }
+        let carrier: (tokenId: String, destination: PushDestination, status: TokenStatus)?
+        do {
+            carrier = try await store.currentDestination(appId: appId, installationId: installationId)
+        } catch {
+            logger.error("reading an installation's FCM token failed", metadata: ["error": "\(error)"])
+            return .unreachable(reason: "token_unreadable")
+        }
+        return LiveActivityRoute.route(token, carrier: carrier.map { ($0.destination, $0.status) })
     }
 
     /// Waits until this worker may send one more message through the app's gateway: the limit is

@@ -134,7 +134,7 @@ struct SimulatedFCM: Sendable {
         if let unknown = message.keys.sorted().first(where: { !Self.messageFields.contains($0) }) {
             return reject(invalidArgument("Invalid JSON payload received. Unknown name \"\(unknown)\" at 'message': Cannot find field."))
         }
-        if let problem = Self.shapeProblem(message) {
+        if let problem = Self.shapeProblem(message) ?? Self.liveActivityProblem(message) {
             return reject(invalidArgument(problem))
         }
         guard let token = message["token"] as? String, !token.isEmpty else {

@@ -34,7 +34,9 @@ struct TokenKindTests {
             (body(kind: "voip", activityType: "DeliveryAttributes"), "activityType"),
             (body(kind: nil, activityId: "act-1"), "activityId"),
             (body(platform: "fcm", kind: "voip"), "kind"),
-            (body(platform: "fcm", kind: "liveActivityStart", activityType: "DeliveryAttributes"), "kind"),
+            // Through FCM a Live Activity token is still the APNs token ActivityKit gave: an FCM-shaped one is refused.
+            (body(platform: "fcm", kind: "liveActivityStart", activityType: "DeliveryAttributes"), "token"),
+            (body(platform: "webpush", kind: "liveActivityStart", activityType: "DeliveryAttributes"), "kind"),
         ]
         for (body, field) in cases {
             expectPerchError(field: field) { _ = try body.validated(endpointPolicy: .init()) }
