@@ -9,6 +9,8 @@ public struct DemoDevices: Sendable {
     public let destinations: [PushDestination]
     /// Installation index by the token the push service sees (APNs hex, FCM token, Web Push endpoint URL).
     public let indexByIdentity: [String: Int]
+    /// What every token is derived from (the VoIP and Live Activity tokens too).
+    public let material: DemoTokenMaterial
 
     /// Derives every destination and tells `simulator` (started) the subscriptions and the dead tokens.
     public init(population: DemoPopulation, material: DemoTokenMaterial, simulator: PushSimulator, applicationServerKey: Data?) {
@@ -37,5 +39,6 @@ public struct DemoDevices: Sendable {
         }
         self.destinations = destinations
         self.indexByIdentity = indexByIdentity
+        self.material = material
     }
 }

@@ -30,6 +30,9 @@ public struct DemoInstallation: Sendable, Hashable {
     public var isDead: Bool
     /// Its history before the demo: prompts, opens and conversions.
     public var events: [DemoEvent]
+    /// The tokens it holds besides its device token (iOS only): a VoIP token, Live Activity push-to-start tokens, and
+    /// the update token of an activity running now.
+    public var kinds: [TokenKind] = []
 }
 
 /// A past client event of the demo population.

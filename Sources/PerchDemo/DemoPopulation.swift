@@ -3,7 +3,7 @@ import PerchCore
 
 /// A realistic population for `perch serve --demo`, drawn from a seed: multi-device users and anonymous
 /// installs over APNs, FCM and Web Push, a consent mix, app versions, locales and time zones, stale,
-/// expired and dead tokens, and a history of prompts, opens and conversions.
+/// expired and dead tokens, VoIP and Live Activity tokens on iOS, and a history of prompts, opens and conversions.
 ///
 /// Pure: the same size and seed give the same population, so a restarted demo can re-derive what the
 /// simulators must know (Web Push subscription keys, dead tokens) without reading it back.
@@ -43,8 +43,31 @@ public struct DemoPopulation: Sendable {
                                                        random: &random))
             }
         }
+        // Drawn from their own stream, so the rest of the population stays what the seed always gave.
+        var kindRandom = SeededGenerator(seed: seed ^ 0x4B49_4E44)
+        for index in installations.indices where installations[index].platform == .apns {
+            installations[index].kinds = Self.kinds(index: index, random: &kindRandom)
+        }
         self.installations = installations
         self.users = users
+    }
+
+    /// The activity types of the demo app's Live Activities.
+    public static let activityTypes = ["DeliveryAttributes", "MatchAttributes"]
+
+    /// An iOS installation's other tokens: a calling feature's VoIP token (20%), a push-to-start token for order
+    /// tracking (35%) and one for match scores (15%), and for a third of the order trackers an order on its way now.
+    static func kinds(index: Int, random: inout SeededGenerator) -> [TokenKind] {
+        var kinds: [TokenKind] = []
+        if Double.random(in: 0..<1, using: &random) < 0.20 { kinds.append(.voip) }
+        if Double.random(in: 0..<1, using: &random) < 0.35 {
+            kinds.append(.liveActivityStart(activityType: "DeliveryAttributes"))
+            if Double.random(in: 0..<1, using: &random) < 0.33 {
+                kinds.append(.liveActivity(activityType: "DeliveryAttributes", activityId: String(format: "demo-order-%06d", index)))
+            }
+        }
+        if Double.random(in: 0..<1, using: &random) < 0.15 { kinds.append(.liveActivityStart(activityType: "MatchAttributes")) }
+        return kinds
     }
 
     /// Installations by user id (anonymous ones left out).

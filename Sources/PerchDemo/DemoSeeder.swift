@@ -28,7 +28,7 @@ public struct DemoSeeder: Sendable {
         let step = max(1, installations.count / 10)
         let done = Tally()
         try await concurrently(installations, width: 64) { installation in
-            try await register(installation, destination: devices.destinations[installation.index], now: now)
+            try await register(installation, destination: devices.destinations[installation.index], material: devices.material, now: now)
             let count = done.increment()
             if count % step == 0 || count == installations.count {
                 progress("installations \(count) / \(installations.count)")
@@ -53,7 +53,7 @@ public struct DemoSeeder: Sendable {
     }
 
     /// Registers one installation as its app last did, `lastSeenDaysAgo` before `now`, with its consent.
-    func register(_ installation: DemoInstallation, destination: PushDestination, now: Date) async throws {
+    func register(_ installation: DemoInstallation, destination: PushDestination, material: DemoTokenMaterial, now: Date) async throws {
         let seenAt = now.addingTimeInterval(-installation.lastSeenDaysAgo * 86_400)
         let consent: ConsentStatus? = switch installation.consent {
         case .notAsked: nil
@@ -64,6 +64,14 @@ public struct DemoSeeder: Sendable {
             installationId: installation.installationId, destination: destination, userId: installation.userId,
             appVersion: installation.appVersion, locale: installation.locale, timezone: installation.timezone, consent: consent)
         _ = try await store.register(appId: appId, registration, now: seenAt)
+        for kind in installation.kinds {
+            var other = registration
+            other.kind = kind
+            other.destination = .apns(token: material.apnsToken(installation.index, kind: kind), environment: .production)
+            // A running activity's update token came in within the hour (it dies 12 hours after); the others with the device's.
+            let registeredAt = kind.activityId == nil ? seenAt : now.addingTimeInterval(-Double(installation.index % 60) * 60)
+            _ = try await store.register(appId: appId, other, now: registeredAt)
+        }
         if installation.consent == .revoked, let revoked = installation.events.first(where: { $0.type == .permissionRevoked }) {
             _ = try await store.setConsent(appId: appId, installationId: installation.installationId,
                                            record: ConsentRecord(status: .revoked, source: "system-settings",

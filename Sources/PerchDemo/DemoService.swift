@@ -136,6 +136,7 @@ public struct DemoService: Service {
         } else {
             campaignId = try await sendCampaigns(state: &state)
             try await reportFunnel(campaignId: campaignId)
+            try await sendLiveActivities()
         }
         try await printSummary(campaignId: campaignId, state: state)
     }
@@ -267,6 +268,7 @@ public struct DemoService: Service {
         let lift = try await api.call(.GET, "/v1/campaigns/\(campaignId)/report").member("lift") ?? .null
         func percent(_ key: String) -> String { String(format: "%.1f%%", 100 * (lift.member(key)?.numberValue ?? 0)) }
         let key = state.secretKey
+        let tokens = try await tokensByKind()
         var lines = [
             "",
             "Perch demo — \(publicURL)",
@@ -283,6 +285,7 @@ public struct DemoService: Service {
                 + "  revenue \(String(format: "%.2f", counts.member("revenue")?.numberValue ?? 0))",
             "    lift         converted \(percent("treatmentRate")) of people sent to vs \(percent("holdoutRate")) of the holdout: "
                 + (lift.member("reading")?.stringValue ?? ""),
+            "  tokens       \(tokens)",
             "",
             "  Look at it (the secret key works for everything of this app):",
             "    SK=\(key)",
@@ -294,6 +297,7 @@ public struct DemoService: Service {
         }
         lines += [
             "    curl -s \(publicURL)/v1/metrics/tokens -H \"Authorization: Bearer $SK\"",
+            "    curl -s \"\(publicURL)/v1/metrics/tokens?kind=liveActivity\" -H \"Authorization: Bearer $SK\"   # Live Activity update tokens",
             "    curl -s \(publicURL)/v1/users/\(population.users.first?.userId ?? "user-000001") -H \"Authorization: Bearer $SK\"",
             "",
         ]

@@ -22,6 +22,12 @@ public struct DemoTokenMaterial: Sendable {
         derive("apns", index).map { String(format: "%02x", $0) }.joined()
     }
 
+    /// An installation's APNs token of another kind (VoIP, Live Activity), in lower-case hex: distinct per kind and slot.
+    public func apnsToken(_ index: Int, kind: TokenKind) -> String {
+        let slot = [kind.name.rawValue, kind.activityType, kind.activityId].compactMap { $0 }.joined(separator: "/")
+        return derive("apns-\(slot)", index).map { String(format: "%02x", $0) }.joined()
+    }
+
     /// An FCM registration token: an instance id, a colon and a 140-character payload, as Firebase issues them.
     public func fcmToken(_ index: Int) -> String {
         let head = Base64URL.encode(derive("fcm-id", index).prefix(16))

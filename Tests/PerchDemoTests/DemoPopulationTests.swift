@@ -63,6 +63,19 @@ struct DemoPopulationTests {
         let unasked = population.installations.filter { $0.consent == .notAsked }
         #expect(unasked.allSatisfy { !$0.events.contains { $0.type == .promptShown } }, "nobody unasked saw a prompt")
     }
+
+    @Test func iOSInstallationsHoldVoIPAndLiveActivityTokensAndNobodyElseDoes() {
+        let withKinds = population.installations.filter { !$0.kinds.isEmpty }
+        #expect(withKinds.allSatisfy { $0.platform == .apns }, "VoIP and Live Activity tokens are Apple's")
+        let kinds = population.installations.flatMap(\.kinds)
+        let apns = Double(population.installations.filter { $0.platform == .apns }.count)
+        #expect((0.15...0.25).contains(Double(kinds.filter { $0 == .voip }.count) / apns))
+        #expect((0.30...0.40).contains(Double(kinds.filter { $0 == .liveActivityStart(activityType: "DeliveryAttributes") }.count) / apns))
+        let running = withKinds.filter { $0.kinds.contains { $0.activityId != nil } }
+        #expect(running.count > 100, "orders on their way: Live Activity update tokens")
+        #expect(running.allSatisfy { $0.kinds.contains(.liveActivityStart(activityType: "DeliveryAttributes")) })
+        #expect(Set(kinds.compactMap(\.activityId)).count == running.count, "one activity per running order")
+    }
 }
 
 @Suite("The demo's token material")
@@ -84,5 +97,14 @@ struct DemoTokenMaterialTests {
         #expect(first.privateKey.rawRepresentation == again.privateKey.rawRepresentation)
         #expect(material.webPushSubscription(10).privateKey.rawRepresentation != first.privateKey.rawRepresentation)
         #expect(DemoTokenMaterial(seed: Data(repeating: 8, count: 32)).webPushSubscription(9).id != first.id)
+    }
+    @Test func kindTokensAreAPNsTokensDistinctFromTheDeviceToken() {
+        let kinds: [TokenKind] = [.voip, .liveActivityStart(activityType: "DeliveryAttributes"),
+                                  .liveActivityStart(activityType: "MatchAttributes"),
+                                  .liveActivity(activityType: "DeliveryAttributes", activityId: "demo-order-000003")]
+        let tokens = kinds.map { material.apnsToken(3, kind: $0) }
+        #expect(tokens.allSatisfy { $0.count == 64 && $0.allSatisfy(\.isHexDigit) })
+        #expect(Set(tokens + [material.apnsToken(3)]).count == 5)
+        #expect(tokens == kinds.map { material.apnsToken(3, kind: $0) })
     }
 }
