@@ -94,6 +94,7 @@ extension PostgresStore {
 
     public func eraseUser(appId: String, userId: String) async throws -> Bool {
         let logger = self.logger
+        let vault = self.vault
         return try await transaction { db in
             let installationIds = try await db.rows("""
                 SELECT installation_id FROM installations WHERE app_id = \(appId) AND user_id = \(userId) FOR UPDATE
@@ -113,7 +114,27 @@ extension PostgresStore {
                 UPDATE registry_log SET other_installation_id = NULL
                 WHERE app_id = \(appId) AND other_installation_id = ANY(\(installationIds))
                 """, logger: logger)
-            try await Self.scrubCampaigns(db, appId: appId, erasure: UserErasure(userId: userId, installationIds: installationIds), logger: logger)
+            let erasure = UserErasure(userId: userId, installationIds: installationIds)
+            try await Self.scrubCampaigns(db, appId: appId, erasure: erasure, logger: logger)
+            // Stored Idempotency-Key answers that name the person, one of their installations or tokens go too.
+            let tokens = try await db.rows("""
+                SELECT id, platform, sealed FROM tokens WHERE app_id = \(appId) AND installation_id = ANY(\(installationIds))
+                """, logger: logger)
+            var tokenIds: [String] = []
+            var identities: [String] = []
+            for row in tokens {
+                tokenIds.append(try row["id"].decode(String.self))
+                if let platform = Platform(rawValue: try row["platform"].decode(String.self)),
+                   let material = try? vault.open(try row["sealed"].decode(Data.self), context: appId),
+                   let destination = PushDestination(platform: platform, environment: nil, sealedForm: material) {
+                    identities.append(destination.identity)
+                }
+            }
+            let marks = erasure.idempotencyAnswerMarks(tokenIds: tokenIds, tokens: identities)
+            try await db.run("""
+                DELETE FROM idempotency_keys WHERE app_id = \(appId) AND body IS NOT NULL
+                  AND EXISTS (SELECT 1 FROM unnest(\(marks)::text[]) AS m(mark) WHERE strpos(body, m.mark) > 0)
+                """, logger: logger)
             try await db.run("DELETE FROM tokens WHERE app_id = \(appId) AND installation_id = ANY(\(installationIds))", logger: logger)
             try await db.run("DELETE FROM consent_history WHERE app_id = \(appId) AND installation_id = ANY(\(installationIds))", logger: logger)
             try await db.run("""

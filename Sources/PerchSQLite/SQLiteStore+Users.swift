@@ -72,6 +72,7 @@ extension SQLiteStore {
     }
 
     public func eraseUser(appId: String, userId: String) async throws -> Bool {
+        let vault = self.vault
         let erased = try await pool.write { db -> Bool in
             let installationIds = try String.fetchAll(db, sql: "SELECT installation_id FROM installations WHERE app_id = ? AND user_id = ?",
                                                       arguments: [appId, userId])
@@ -89,7 +90,20 @@ extension SQLiteStore {
             try db.execute(sql: "UPDATE registry_log SET other_user_id = NULL WHERE app_id = ? AND other_user_id = ?", arguments: [appId, userId])
             try db.execute(sql: "UPDATE registry_log SET other_installation_id = NULL WHERE app_id = ? AND other_installation_id IN (SELECT value FROM json_each(?))",
                            arguments: [appId, ids])
-            try Self.scrubCampaigns(db, appId: appId, erasure: UserErasure(userId: userId, installationIds: installationIds))
+            let erasure = UserErasure(userId: userId, installationIds: installationIds)
+            try Self.scrubCampaigns(db, appId: appId, erasure: erasure)
+            // Stored Idempotency-Key answers that name the person, one of their installations or tokens go too.
+            let tokens = try Row.fetchAll(db, sql: "SELECT id, platform, sealed FROM tokens WHERE app_id = ? AND \(inInstallations)",
+                                          arguments: [appId, ids])
+            let marks = erasure.idempotencyAnswerMarks(tokenIds: tokens.map { $0["id"] as String }, tokens: tokens.compactMap { row in
+                guard let platform = Platform(rawValue: row["platform"]), let material = try? vault.open(row["sealed"] as Data, context: appId)
+                else { return nil }
+                return PushDestination(platform: platform, environment: nil, sealedForm: material)?.identity
+            })
+            try db.execute(sql: """
+                DELETE FROM idempotency_keys WHERE app_id = ? AND body IS NOT NULL
+                  AND EXISTS (SELECT 1 FROM json_each(?) m WHERE instr(body, m.value) > 0)
+                """, arguments: [appId, Self.jsonArray(marks)])
             try db.execute(sql: "DELETE FROM tokens WHERE app_id = ? AND \(inInstallations)", arguments: [appId, ids])
             try db.execute(sql: "DELETE FROM consent_history WHERE app_id = ? AND \(inInstallations)", arguments: [appId, ids])
             try db.execute(sql: "DELETE FROM events WHERE app_id = ? AND (user_id = ? OR \(inInstallations))", arguments: [appId, userId, ids])

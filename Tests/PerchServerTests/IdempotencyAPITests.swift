@@ -83,4 +83,65 @@ struct IdempotencyAPITests {
             #expect(elsewhere.status == .created && elsewhere.headers[IdempotencyMiddleware.replayedHeader] == nil, "\(elsewhere.json)")
         }
     }
+    @Test(arguments: TestBackend.allCases) func aRetryWhileTheFirstIsInFlightIs409AndAnotherBodyIs422(_ backend: TestBackend) async throws {
+        // The simulator answers after two seconds: the first send is still at the gateway when its retry comes.
+        try await SendAPITests.withSending(on: backend, simulatorLatency: .seconds(2)) { client, simulator, endpoints, app in
+            try await SendAPITests.connectAPNs(client, app, endpoints)
+            try await CampaignAPITests.register(client, app, ["platform": "apns", "token": .string(Tokens.apns(3)), "environment": "production",
+                                                              "installationId": "phone", "consent": "granted"])
+            let body: JSONValue = ["to": ["installationId": "phone"], "message": ["title": "Receipt", "body": "Order 44 paid"]]
+            let first = Task { try await client.call(.post, "/v1/send", key: app.secret, json: body, headers: Self.key("order-44")) }
+            try await eventually("the first send at the gateway") { simulator.counters(platform: .apns).received == 1 }
+
+            let inFlight = try await client.call(.post, "/v1/send", key: app.secret, json: body, headers: Self.key("order-44"))
+            #expect(inFlight.status == .conflict && inFlight.errorCode == "idempotency_key_in_progress"
+                    && inFlight.errorField == "Idempotency-Key", "\(inFlight.json)")
+            let otherBody = try await client.call(.post, "/v1/send", key: app.secret,
+                                                  json: ["to": ["installationId": "phone"], "message": ["title": "Receipt", "body": "Order 45 paid"]],
+                                                  headers: Self.key("order-44"))
+            #expect(otherBody.status == .unprocessableContent && otherBody.errorCode == "idempotency_key_reused"
+                    && otherBody.errorField == "Idempotency-Key", "another body is refused even while the first is in flight: \(otherBody.json)")
+
+            let answered = try await first.value
+            #expect(answered.status == .ok, "\(answered.json)")
+            let retried = try await client.call(.post, "/v1/send", key: app.secret, json: body, headers: Self.key("order-44"))
+            #expect(retried.status == .ok && retried.json == answered.json && retried.headers[IdempotencyMiddleware.replayedHeader] == "true")
+            let otherPath = try await client.call(.post, "/v1/campaigns", key: app.secret, json: body, headers: Self.key("order-44"))
+            #expect(otherPath.status == .unprocessableContent && otherPath.errorCode == "idempotency_key_reused", "\(otherPath.json)")
+            #expect(simulator.counters(platform: .apns).received == 1, "neither the retries nor the refused requests sent anything")
+        }
+    }
+    @Test(arguments: TestBackend.allCases) func erasingAPersonForgetsTheStoredAnswersThatNameThem(_ backend: TestBackend) async throws {
+        try await SendAPITests.withSending(on: backend) { client, simulator, endpoints, app in
+            try await SendAPITests.connectAPNs(client, app, endpoints)
+            for (seed, user) in [(4, "ada"), (5, "grace")] {
+                try await CampaignAPITests.register(client, app, ["platform": "apns", "token": .string(Tokens.apns(seed)), "environment": "production",
+                                                                  "installationId": .string("\(user)-phone"), "userId": .string(user),
+                                                                  "consent": "granted"])
+            }
+            func send(to user: String) async throws -> Answer {
+                try await client.call(.post, "/v1/send", key: app.secret,
+                                      json: ["to": ["userId": .string(user)], "message": ["title": "Receipt", "body": "paid"]],
+                                      headers: Self.key("receipt-\(user)"))
+            }
+            let campaign: JSONValue = ["name": "Ada only", "audience": ["userIds": ["ada"]], "message": ["title": "Hi", "body": "Ada"]]
+            #expect(try await send(to: "ada").status == .ok)
+            #expect(try await send(to: "grace").status == .ok)
+            #expect(try await client.call(.post, "/v1/campaigns", key: app.secret, json: campaign, headers: Self.key("ada-campaign")).status == .created)
+            #expect(try await send(to: "ada").headers[IdempotencyMiddleware.replayedHeader] == "true", "stored before the erasure")
+
+            #expect(try await client.call(.delete, "/v1/users/ada", key: app.secret).status == .ok)
+
+            // Ada's installation id, token id and user id were in those answers: none of them is replayed any more.
+            let afterwards = try await send(to: "ada")
+            #expect(afterwards.headers[IdempotencyMiddleware.replayedHeader] == nil, "\(afterwards.json)")
+            #expect(!afterwards.json.jsonText.contains("ada-phone"))
+            let recreated = try await client.call(.post, "/v1/campaigns", key: app.secret, json: campaign, headers: Self.key("ada-campaign"))
+            #expect(recreated.headers[IdempotencyMiddleware.replayedHeader] == nil, "\(recreated.json)")
+            // Grace's answer names only Grace: it stays, and her retry still sends nothing again.
+            let grace = try await send(to: "grace")
+            #expect(grace.status == .ok && grace.headers[IdempotencyMiddleware.replayedHeader] == "true")
+            #expect(simulator.counters(platform: .apns).accepted == 2)
+        }
+    }
 }

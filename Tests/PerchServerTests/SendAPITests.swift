@@ -11,10 +11,11 @@ import PerchSimulator
 @Suite("POST /v1/send")
 struct SendAPITests {
     /// A server on `backend` that sends (scheduler and delivery worker running) to the simulators, with one app.
-    static func withSending(on backend: TestBackend = .sqlite,
+    static func withSending(on backend: TestBackend = .sqlite, simulatorLatency: Duration = .zero,
                             _ body: @Sendable (TestServer.Client, PushSimulator, SimulatorEndpoints, TestServer.TestApp) async throws -> Void) async throws {
         var configuration = SimulatorConfiguration()
         configuration.eventLoopThreads = 1
+        configuration.latency = simulatorLatency
         let simulator = PushSimulator(configuration: configuration)
         let endpoints = try await simulator.start()
         let gateways = PushGateways(logger: Logger(label: "test.gateways"), connectTimeout: .seconds(60))
