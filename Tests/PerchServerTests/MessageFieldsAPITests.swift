@@ -116,6 +116,21 @@ struct MessageFieldsAPITests {
                 let answer = try await send(extra)
                 #expect(answer.status == .badRequest && answer.errorField == field, "\(field): \(answer.json)")
             }
+            // A value outside a closed set names the field and every value it takes.
+            let allowed: [(String, [String: JSONValue], String)] = [
+                ("message.urgency", ["urgency": "urgent"], "message.urgency must be one of very-low, low, normal, high"),
+                ("message.interruptionLevel", ["interruptionLevel": "loud"],
+                 "message.interruptionLevel must be one of passive, active, time-sensitive, critical"),
+            ]
+            for (field, extra, text) in allowed {
+                let answer = try await send(extra)
+                #expect(answer.status == .badRequest && answer.errorField == field, "\(field): \(answer.json)")
+                #expect(answer.errorMessage?.contains(text) == true, "\(field): \(answer.json)")
+            }
+            let policy = try await client.call(.post, "/v1/campaigns", key: app.secret, json: [
+                "name": "n", "audience": ["installationIds": ["phone"]], "message": ["title": "t", "body": "b"], "devicePolicy": "newest"])
+            #expect(policy.status == .badRequest && policy.errorField == "devicePolicy"
+                    && policy.errorMessage?.contains("must be one of all, latest, latestPerPlatform") == true, "\(policy.json)")
 
             let campaign = try await client.call(.post, "/v1/campaigns", key: app.secret, json: [
                 "name": "n", "audience": ["installationIds": ["phone"]], "message": ["title": "t", "body": "b"],

@@ -55,6 +55,10 @@ struct Answer {
         if case .object(let error)? = self["error"] { return error["code"]?.stringValue }
         return nil
     }
+    var errorMessage: String? {
+        if case .object(let error)? = self["error"] { return error["message"]?.stringValue }
+        return nil
+    }
 }
 
 /// Which database a test server keeps its data in: a SQLite file, or a fresh database on the test PostgreSQL server.

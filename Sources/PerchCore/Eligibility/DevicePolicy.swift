@@ -29,3 +29,5 @@ public enum DevicePolicy: String, Sendable, Hashable, Codable, CaseIterable {
         a.lastSeenAt == b.lastSeenAt ? a.tokenId < b.tokenId : a.lastSeenAt < b.lastSeenAt
     }
 }
+
+extension DevicePolicy: ClosedValueSet {}

@@ -11,3 +11,5 @@ extension PushMessage {
         case critical
     }
 }
+
+extension PushMessage.InterruptionLevel: ClosedValueSet {}

@@ -16,3 +16,5 @@ extension PushMessage {
         public var androidPriority: String { self == .high ? "HIGH" : "NORMAL" }
     }
 }
+
+extension PushMessage.Urgency: ClosedValueSet {}

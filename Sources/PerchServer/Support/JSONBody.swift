@@ -87,6 +87,9 @@ extension PerchError {
             self.init(.invalidField, "\(path(context.codingPath)) must be \(Self.jsonTypeName(type)), not null", field: path(context.codingPath))
         case .keyNotFound(let key, let context):
             self.init(.missingField, "\(path(context.codingPath, key)) is required", field: path(context.codingPath, key))
+        case .dataCorrupted(let context) where context.underlyingError is UnknownValue:
+            let requirement = (context.underlyingError as? UnknownValue)?.requirement ?? "is malformed"
+            self.init(.invalidField, "\(path(context.codingPath)) \(requirement)", field: path(context.codingPath))
         case .dataCorrupted(let context):
             self.init(context.codingPath.isEmpty ? .malformedBody : .invalidField,
                       context.codingPath.isEmpty ? "the request body is not valid JSON" : "\(path(context.codingPath)) is malformed",
