@@ -198,4 +198,50 @@ struct DashboardComposerTests {
             #expect(!done.html.contains("data-action=\"cancel\"") && !done.html.contains("data-refresh="))
         }
     }
+    @Test(arguments: TestBackend.allCases) func editingACampaignKeepsWhatTheComposerDoesNotShow(_ backend: TestBackend) async throws {
+        try await TestServer.on(backend).run { client in
+            let app = try await client.createApp()
+            let hidden: [String: JSONValue] = [
+                "badge": 3, "interruptionLevel": "time-sensitive", "relevanceScore": 0.5, "threadId": "LH400", "collapseId": "gate",
+                "channelId": "flights", "urgency": "high", "requireInteraction": true, "actions": [["action": "open", "title": "Open"]],
+                "localizations": ["de": ["title": "Gatewechsel", "body": "Jetzt B12"]],
+                "apns": ["headers": ["apns-priority": "10"]], "fcm": ["android": ["ttl": "60s"]], "webpush": ["payload": ["tag": "gate"]],
+            ]
+            let message = JSONValue.object(["title": "Gate change", "body": "Now B12"].merging(hidden) { $1 })
+            let created = try await client.call(.post, "/v1/campaigns", key: app.secret, json: [
+                "name": "Flight", "audience": ["userIds": ["ada"]], "message": message,
+                "variants": [["name": "a", "weight": 1], ["name": "b", "weight": 1, "message": ["title": "B", "body": "b", "badge": 7,
+                                                                                              "localizations": ["de": ["title": "B auf Deutsch"]]]]],
+                "frequencyCap": [["limit": 3, "windowSeconds": 86400], ["limit": 10, "windowSeconds": 604800], ["limit": 20, "windowSeconds": 2592000]],
+                "includeStale": false])
+            #expect(created.status == .created, "\(created.json)")
+            let id = try #require(created["id"]?.stringValue)
+
+            var visitor = DashboardVisitor(client)
+            try await visitor.signIn(app.secret)
+            let page = try await visitor.get("/campaigns/\(id)/edit")
+            #expect(page.html.contains("data-kept") && page.html.contains("<code>message.localizations</code>")
+                    && page.html.contains("<code>frequencyCap[2]</code>"), "the page says what saving keeps")
+            // The person changes the title and saves what the composer shows.
+            let saved = try await visitor.post("/campaigns/\(id)/edit", form: Self.form([
+                ("csrf", try DashboardVisitor.csrf(page.html)), ("action", "save"), ("name", "Flight"), ("audience.userIds", "ada"),
+                ("message.title", "Gate changed"), ("message.body", "Now B12"),
+                ("variants[0].name", "a"), ("variants[0].weight", "1"), ("variants[1].name", "b"), ("variants[1].weight", "1"),
+                ("variants[1].message.title", "B2"), ("variants[1].message.body", "b"),
+                ("frequencyCap[0].limit", "3"), ("frequencyCap[0].windowSeconds", "86400"),
+                ("frequencyCap[1].limit", "10"), ("frequencyCap[1].windowSeconds", "604800"),
+            ]))
+            #expect(saved.status == .seeOther, "\(saved.html)")
+
+            let definition = try await client.call(.get, "/v1/campaigns/\(id)", key: app.secret)["definition"]?.objectValue ?? [:]
+            let stored = definition["message"]?.objectValue ?? [:]
+            #expect(stored["title"] == "Gate changed", "the edit is saved")
+            for (field, value) in hidden {
+                #expect(stored[field] == value, "message.\(field) kept: \(stored[field]?.jsonText ?? "nil")")
+            }
+            let variant = definition["variants"]?.arrayValue?.last?.objectValue?["message"]?.objectValue ?? [:]
+            #expect(variant["title"] == "B2" && variant["badge"] == 7 && variant["localizations"] == ["de": ["title": "B auf Deutsch"]])
+            #expect(definition["frequencyCap"]?.arrayValue?.count == 3 && definition["includeStale"] == false, "\(definition)")
+        }
+    }
 }

@@ -11,6 +11,8 @@ struct ComposerPage {
     var form: CampaignForm
     var segments: [SegmentRecord]
     var error: PerchError?
+    /// What the stored campaign holds that the composer does not show (``CampaignForm/keptFields(of:)``): saving keeps it.
+    var kept: [String] = []
     var preview: MessagePreview?
     var csrfField: String
     var csrf: String
@@ -131,8 +133,15 @@ struct ComposerPage {
         let body = "<p><a href=\"\(campaignId.map { "/campaigns/" + Dashboard.pathSegment($0) } ?? "/campaigns")\">← \(campaignId == nil ? "Campaigns" : "Campaign")</a></p>"
             + (saved ? "<p class=\"notice\" role=\"status\">Draft saved.</p>" : "")
             + "<form method=\"post\" action=\"\(HTML.escape(action))\" class=\"composer\" aria-label=\"Campaign\" data-composer>\(csrfField)\(top)"
-            + input("name", "Name", attributes: "required maxlength=\"200\"") + audience + message + variants + policy + schedule + buttons + "</form>"
+            + input("name", "Name", attributes: "required maxlength=\"200\"") + audience + message + variants + policy + schedule + keptNote + buttons + "</form>"
         return DashboardLayout.page(title: campaignId == nil ? "New campaign" : "Edit campaign", appName: appName, section: .campaigns, body: body, csrf: csrf)
+    }
+
+    /// Says which of the campaign's fields the composer does not show and saving keeps as they are.
+    var keptNote: String {
+        guard !kept.isEmpty else { return "" }
+        let names = kept.map { "<code>\(HTML.escape($0))</code>" }.joined(separator: ", ")
+        return "<p class=\"hint\" data-kept>Also kept as set through the API (not shown here): \(names).</p>"
     }
 
     /// An error slot with no field of its own (`variants[1]`: the row as a whole), when the error is there.

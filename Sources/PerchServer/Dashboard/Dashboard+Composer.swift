@@ -99,7 +99,10 @@ extension Dashboard {
     }
 
     func composer(_ session: DashboardSession, _ app: AppRecord, id: String?, form: CampaignForm, error: PerchError? = nil) async throws -> ComposerPage {
-        ComposerPage(appName: app.name, campaignId: id, form: form, segments: try await store.segments(appId: session.appId), error: error,
+        var stored: CampaignRecord?
+        if let id { stored = try await store.campaign(appId: session.appId, id: id) }
+        return ComposerPage(appName: app.name, campaignId: id, form: form, segments: try await store.segments(appId: session.appId), error: error,
+                     kept: stored.map { CampaignForm.keptFields(of: $0.definition) } ?? [],
                      preview: try await messagePreview(appId: session.appId, form: form), csrfField: csrfField(session),
                      csrf: session.csrfToken(key: signingKey))
     }
@@ -109,8 +112,16 @@ extension Dashboard {
     func saveDraft(_ session: DashboardSession, _ app: AppRecord, id: String?, form fields: FormFields) async throws -> Response {
         let form = CampaignForm(fields)
         let campaignId: String
+        var stored: CampaignDefinition?
+        if let id {
+            guard let campaign = try await store.campaign(appId: session.appId, id: id), campaign.kind == .campaign else {
+                return notFound("campaign", id, app, session)
+            }
+            stored = campaign.definition
+        }
         do {
-            let definition = try form.definition()
+            // Editing keeps what the composer does not show (message fields, localizations, platform blocks, …).
+            let definition = try form.definition(editing: stored)
             guard definition.trigger == nil else { throw PerchError.invalid("trigger", "the composer makes scheduled campaigns") }
             try await CampaignRules.validate(definition, appId: session.appId, kind: .campaign, resolver: api.campaignResolver)
             if let id {
