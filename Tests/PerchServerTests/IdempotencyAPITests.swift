@@ -1,5 +1,7 @@
 import Foundation
 import HTTPTypes
+import HummingbirdTesting
+import NIOCore
 import Testing
 import PerchCore
 import PerchSimulator
@@ -90,7 +92,18 @@ struct IdempotencyAPITests {
             try await CampaignAPITests.register(client, app, ["platform": "apns", "token": .string(Tokens.apns(3)), "environment": "production",
                                                               "installationId": "phone", "consent": "granted"])
             let body: JSONValue = ["to": ["installationId": "phone"], "message": ["title": "Receipt", "body": "Order 44 paid"]]
-            let first = Task { try await client.call(.post, "/v1/send", key: app.secret, json: body, headers: Self.key("order-44")) }
+            // The first request on a connection of its own (the test client's one connection answers in order).
+            let port = try #require(client.client.port)
+            let first = Task {
+                try await TestClient.withClient(host: "localhost", port: port) { connection in
+                    var headers = Self.key("order-44")
+                    headers[.authorization] = "Bearer \(app.secret)"
+                    headers[.contentType] = "application/json"
+                    let response = try await connection.execute(TestClient.Request("/v1/send", method: .post, headers: headers,
+                                                                                   body: ByteBuffer(string: body.jsonText)))
+                    return (status: response.status, json: JSONValue(jsonText: String(buffer: response.body ?? ByteBuffer())) ?? .null)
+                }
+            }
             try await eventually("the first send at the gateway") { simulator.counters(platform: .apns).received == 1 }
 
             let inFlight = try await client.call(.post, "/v1/send", key: app.secret, json: body, headers: Self.key("order-44"))
