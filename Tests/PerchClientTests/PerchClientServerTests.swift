@@ -45,6 +45,34 @@ struct PerchClientServerTests {
         }
     }
 
+    @Test func voipAndLiveActivityTokensAreRegisteredInTheirOwnSlotsOverAPNsOrFCM() async throws {
+        try await PerchServeProcess.with { server in
+            let (perch, _) = Self.client(server)
+            _ = try await perch.register(apnsToken: Self.apnsToken, environment: .production, details: Self.details)
+            var token = Self.apnsToken
+            func next() -> Data {
+                token[0] &+= 1
+                return token
+            }
+            #expect(try await perch.registerVoIPToken(next(), environment: .production).created)
+            #expect(try await perch.registerLiveActivityStartToken(activityType: "DeliveryAttributes", token: next()).created)
+            #expect(try await perch.registerLiveActivityToken(activityId: "order-1", activityType: "DeliveryAttributes", token: next()).created)
+
+            // An app that sends to iOS through FCM: its FCM token, and its Live Activity tokens registered for FCM.
+            let (viaFCM, _) = Self.client(server)
+            _ = try await viaFCM.register(fcmToken: "fcm-" + String(repeating: "AbC9_-", count: 30), details: Self.details)
+            #expect(try await viaFCM.registerLiveActivityStartToken(activityType: "DeliveryAttributes", token: next(), environment: .production,
+                                                                   viaFCM: true).created)
+
+            let health = try await server.read("v1/metrics/tokens")
+            let byKind = health["byKind"] as? [String: [String: Int]] ?? [:]
+            #expect(byKind["device"]?["active"] == 2 && byKind["voip"]?["active"] == 1 && byKind["liveActivity"]?["active"] == 1, "\(health)")
+            #expect(byKind["liveActivityStart"]?["active"] == 2, "one per installation: \(health)")
+            let byPlatform = health["byPlatform"] as? [String: [String: Int]] ?? [:]
+            #expect(byPlatform["apns"]?["active"] == 4 && byPlatform["fcm"]?["active"] == 2, "the FCM app's start token is an fcm token: \(health)")
+        }
+    }
+
     @Test func identifyConsentEventsAndLogoutReachTheRegistry() async throws {
         try await PerchServeProcess.with { server in
             let (perch, _) = Self.client(server)

@@ -131,6 +131,11 @@ struct MessageFieldsAPITests {
                 "name": "n", "audience": ["installationIds": ["phone"]], "message": ["title": "t", "body": "b"], "devicePolicy": "newest"])
             #expect(policy.status == .badRequest && policy.errorField == "devicePolicy"
                     && policy.errorMessage?.contains("must be one of all, latest, latestPerPlatform") == true, "\(policy.json)")
+            let quiet = try await client.call(.post, "/v1/campaigns", key: app.secret, json: [
+                "name": "n", "audience": ["installationIds": ["phone"]], "message": ["title": "t", "body": "b"],
+                "quietHours": ["start": "22:00", "end": "07:00", "action": "later"]])
+            #expect(quiet.status == .badRequest && quiet.errorField == "quietHours.action"
+                    && quiet.errorMessage?.contains("must be one of defer, skip") == true, "\(quiet.json)")
 
             let campaign = try await client.call(.post, "/v1/campaigns", key: app.secret, json: [
                 "name": "n", "audience": ["installationIds": ["phone"]], "message": ["title": "t", "body": "b"],

@@ -84,3 +84,5 @@ extension QuietHours {
         try container.encode(fallbackTimeZone, forKey: .fallbackTimeZone)
     }
 }
+
+extension QuietHours.Action: CaseIterable, ClosedValueSet {}

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A string field of the public contract that takes one of a fixed set of values (`interruptionLevel`, `urgency`,
+/// A string field of the public contract that takes one of a fixed set of values (`interruptionLevel`, `urgency`, `quietHours.action`,
 /// `devicePolicy`). Decoding another value fails as a `DecodingError.dataCorrupted` at the field, carrying an
 /// ``UnknownValue`` that names every allowed value, so the 400 can list them.
 public protocol ClosedValueSet: RawRepresentable, CaseIterable, Decodable where RawValue == String {}
