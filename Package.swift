@@ -225,7 +225,7 @@ let package = Package(
         .testTarget(
             name: "PerchStoreTests",
             dependencies: [
-                "PerchStore", "PerchCore", "PerchSQLite", "PerchPostgres", "PerchTransfer", "PerchTestSupport",
+                "PerchStore", "PerchCore", "PerchSQL", "PerchSQLite", "PerchPostgres", "PerchTransfer", "PerchTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
