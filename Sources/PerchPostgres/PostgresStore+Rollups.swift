@@ -83,6 +83,29 @@ extension PostgresStore {
                 ON CONFLICT DO NOTHING;
                 """
         }
+        /// Adds the deltas `source` answers (the token key columns, then `n`) to `token_health_rollups`.
+        func addTokens(_ source: String) -> String {
+            """
+            INSERT INTO token_health_rollups (\(R.tokenColumns), n)
+            SELECT \(R.tokenColumns), SUM(n) FROM (\(source)) AS c (\(R.tokenColumns), n)
+            GROUP BY 1, 2, 3, 4, 5, 6 HAVING SUM(n) <> 0 ORDER BY 1, 2, 3, 4, 5, 6
+            \(R.tokenConflict);
+            """
+        }
+        /// The tokens of transition table `rows`, `sign` times, keyed by their installation as it now is.
+        func tokens(_ rows: String, sign: Int) -> String {
+            """
+            SELECT \(R.tokenKey("t")), \(sign) FROM \(rows) t
+            LEFT JOIN installations i ON i.app_id = t.app_id AND i.installation_id = t.installation_id
+            """
+        }
+        /// The tokens of the installations of transition table `rows` (alias `x`), `sign` times, keyed by `version`.
+        func tokensOf(_ rows: String, version: String, sign: Int) -> String {
+            """
+            SELECT t.app_id, t.platform, t.kind, t.status, COALESCE(t.status_reason, ''), \(version), \(sign)
+            FROM \(rows) x JOIN tokens t ON t.app_id = x.app_id AND t.installation_id = x.installation_id
+            """
+        }
         func function(_ name: String, _ body: String) -> String {
             """
             CREATE FUNCTION \(name)() RETURNS trigger LANGUAGE plpgsql AS $rollup$
@@ -148,6 +171,18 @@ extension PostgresStore {
             )
             """,
             """
+            CREATE TABLE token_health_rollups (
+                app_id text COLLATE "C" NOT NULL,
+                platform text COLLATE "C" NOT NULL,
+                kind text COLLATE "C" NOT NULL,
+                status text COLLATE "C" NOT NULL,
+                status_reason text COLLATE "C" NOT NULL,
+                app_version text COLLATE "C" NOT NULL,
+                n bigint NOT NULL,
+                PRIMARY KEY (\(R.tokenColumns))
+            )
+            """,
+            """
             CREATE TABLE campaign_people_rollups (
                 app_id text COLLATE "C" NOT NULL,
                 campaign_id text COLLATE "C" NOT NULL,
@@ -197,6 +232,20 @@ extension PostgresStore {
                      refreshWithdrawals("SELECT app_id, installation_id FROM new_rows WHERE kind = 'unregistered'")),
             function("perch_withdrawals_registry_log_deleted",
                      refreshWithdrawals("SELECT app_id, installation_id FROM old_rows WHERE kind = 'unregistered'")),
+            function("perch_rollup_tokens_inserted", addTokens(tokens("new_rows", sign: 1))),
+            function("perch_rollup_tokens_updated", addTokens(tokens("old_rows", sign: -1) + " UNION ALL " + tokens("new_rows", sign: 1))),
+            function("perch_rollup_tokens_deleted", addTokens(tokens("old_rows", sign: -1))),
+            function("perch_rollup_installations_inserted", addTokens(
+                tokensOf("new_rows", version: "''", sign: -1) + " UNION ALL " + tokensOf("new_rows", version: "COALESCE(x.app_version, '')", sign: 1))),
+            function("perch_rollup_installations_updated", addTokens("""
+                SELECT t.app_id, t.platform, t.kind, t.status, COALESCE(t.status_reason, ''), v.app_version, v.sign
+                FROM old_rows o JOIN new_rows x ON x.app_id = o.app_id AND x.installation_id = o.installation_id
+                JOIN tokens t ON t.app_id = o.app_id AND t.installation_id = o.installation_id,
+                LATERAL (VALUES (COALESCE(o.app_version, ''), -1), (COALESCE(x.app_version, ''), 1)) AS v (app_version, sign)
+                WHERE o.app_version IS DISTINCT FROM x.app_version
+                """)),
+            function("perch_rollup_installations_deleted", addTokens(
+                tokensOf("old_rows", version: "COALESCE(x.app_version, '')", sign: -1) + " UNION ALL " + tokensOf("old_rows", version: "''", sign: 1))),
             function("perch_rollup_people_inserted", addPeopleCounts("SELECT app_id, campaign_id, \(side("r")), 1 FROM new_rows r WHERE r.n > 0")),
             function("perch_rollup_people_updated", addPeopleCounts("""
                 SELECT app_id, campaign_id, \(side("o")), -1 FROM old_rows o WHERE o.n > 0
@@ -236,6 +285,21 @@ extension PostgresStore {
                 """
                 CREATE TRIGGER \(table)_withdrawals_delete AFTER DELETE ON \(table) REFERENCING OLD TABLE AS old_rows
                 FOR EACH STATEMENT EXECUTE FUNCTION perch_withdrawals_\(name)_deleted()
+                """,
+            ]
+        } + ["tokens", "installations"].flatMap { table in
+            [
+                """
+                CREATE TRIGGER \(table)_rollup_insert AFTER INSERT ON \(table) REFERENCING NEW TABLE AS new_rows
+                FOR EACH STATEMENT EXECUTE FUNCTION perch_rollup_\(table)_inserted()
+                """,
+                """
+                CREATE TRIGGER \(table)_rollup_update AFTER UPDATE ON \(table) REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+                FOR EACH STATEMENT EXECUTE FUNCTION perch_rollup_\(table)_updated()
+                """,
+                """
+                CREATE TRIGGER \(table)_rollup_delete AFTER DELETE ON \(table) REFERENCING OLD TABLE AS old_rows
+                FOR EACH STATEMENT EXECUTE FUNCTION perch_rollup_\(table)_deleted()
                 """,
             ]
         } + [

@@ -123,6 +123,7 @@ public enum RollupStatements {
             "INSERT INTO campaign_event_rollups (\(eventColumns), n, value, first_at, last_at) \(recomputedEvents(dialect))",
             "INSERT INTO campaign_withdrawals (app_id, campaign_id, installation_id, kind) \(recomputedWithdrawals())",
             "INSERT INTO campaign_people (app_id, campaign_id, person, n, held_n) \(recomputedPeople)",
+            backfillTokens,
         ]
     }
 
@@ -132,7 +133,7 @@ public enum RollupStatements {
 
     /// Every rollup table, in the order a rebuild empties them (the people before their counts, which their triggers change).
     public static let tables = ["campaign_delivery_rollups", "campaign_event_rollups", "campaign_withdrawals", "campaign_people",
-                                "campaign_people_rollups"]
+                                "campaign_people_rollups", "token_health_rollups"]
 
     /// Every stored delivery rollup row that counts something, in the columns of ``recomputedDeliveries``.
     public static let storedDeliveries = "SELECT \(deliveryColumns), n FROM campaign_delivery_rollups WHERE n <> 0"

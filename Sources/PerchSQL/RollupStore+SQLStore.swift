@@ -18,8 +18,12 @@ extension RollupStore where Self: SQLStore {
                                                  recomputed: "SELECT app_id, campaign_id, person, n * 1000000 + held_n FROM (\(RollupStatements.recomputedPeople)) AS p",
                                                  stored: "SELECT app_id, campaign_id, person, n * 1000000 + held_n FROM campaign_people WHERE n <> 0 OR held_n <> 0",
                                                  counted: true)
-        let checked = deliveries.checked + events.checked + withdrawals.checked + people.checked + persons.checked
+        let tokens = try await countDifferences("token_health_rollups", columns: 6, integers: [], recomputed: RollupStatements.recomputedTokens,
+                                                stored: "SELECT \(RollupStatements.tokenColumns), n FROM token_health_rollups WHERE n <> 0",
+                                                counted: true)
+        let checked = deliveries.checked + events.checked + withdrawals.checked + people.checked + persons.checked + tokens.checked
         let differences = deliveries.differences + events.differences + withdrawals.differences + people.differences + persons.differences
+            + tokens.differences
         guard repair, !differences.isEmpty else {
             return RollupVerification(groupsChecked: checked, differences: differences, repaired: false)
         }

@@ -68,6 +68,18 @@ extension SQLiteStore {
             ) WITHOUT ROWID
             """,
             """
+            CREATE TABLE token_health_rollups (
+                app_id TEXT NOT NULL,
+                platform TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                status TEXT NOT NULL,
+                status_reason TEXT NOT NULL,
+                app_version TEXT NOT NULL,
+                n INTEGER NOT NULL,
+                PRIMARY KEY (\(R.tokenColumns))
+            ) WITHOUT ROWID
+            """,
+            """
             CREATE TABLE campaign_people_rollups (
                 app_id TEXT NOT NULL,
                 campaign_id TEXT NOT NULL,
@@ -168,6 +180,43 @@ extension SQLiteStore {
             """
             CREATE TRIGGER events_withdrawals_delete AFTER DELETE ON events WHEN OLD.type = 'permission_revoked' BEGIN
                 \(refresh("OLD"));
+            END
+            """,
+            """
+            CREATE TRIGGER tokens_rollup_insert AFTER INSERT ON tokens BEGIN
+                \(R.countToken("NEW", sign: 1));
+            END
+            """,
+            """
+            CREATE TRIGGER tokens_rollup_update AFTER UPDATE OF app_id, platform, kind, status, status_reason, installation_id ON tokens
+            WHEN OLD.app_id IS NOT NEW.app_id OR OLD.platform IS NOT NEW.platform OR OLD.kind IS NOT NEW.kind OR OLD.status IS NOT NEW.status
+                OR OLD.status_reason IS NOT NEW.status_reason OR OLD.installation_id IS NOT NEW.installation_id BEGIN
+                \(R.countToken("OLD", sign: -1));
+                \(R.countToken("NEW", sign: 1));
+            END
+            """,
+            """
+            CREATE TRIGGER tokens_rollup_delete AFTER DELETE ON tokens BEGIN
+                \(R.countToken("OLD", sign: -1));
+            END
+            """,
+            """
+            CREATE TRIGGER installations_rollup_insert AFTER INSERT ON installations BEGIN
+                \(R.moveTokens(of: "NEW", version: "''", sign: -1));
+                \(R.moveTokens(of: "NEW", version: "COALESCE(NEW.app_version, '')", sign: 1));
+            END
+            """,
+            """
+            CREATE TRIGGER installations_rollup_update AFTER UPDATE OF app_version ON installations
+            WHEN OLD.app_version IS NOT NEW.app_version BEGIN
+                \(R.moveTokens(of: "OLD", version: "COALESCE(OLD.app_version, '')", sign: -1));
+                \(R.moveTokens(of: "NEW", version: "COALESCE(NEW.app_version, '')", sign: 1));
+            END
+            """,
+            """
+            CREATE TRIGGER installations_rollup_delete AFTER DELETE ON installations BEGIN
+                \(R.moveTokens(of: "OLD", version: "COALESCE(OLD.app_version, '')", sign: -1));
+                \(R.moveTokens(of: "OLD", version: "''", sign: 1));
             END
             """,
             """
