@@ -52,6 +52,38 @@ struct RollupPropertyTests {
         try await world.expectRollupsTrue("after the repair")
     }
 
+    @Test("workers recording outcomes for one campaign at once lose no increment", arguments: StoreBackend.allCases)
+    func concurrentWorkers(backend: StoreBackend) async throws {
+        let opened = try await backend.open()
+        defer { withExtendedLifetime(opened) {} }   // it holds the PostgreSQL pool
+        var world = try await World(opened: opened, t0: t0)
+        for _ in 0..<108 { try await world.register(user: nil) }
+        var random = SeededGenerator(seed: 3)
+        try await world.startCampaign(using: &random)
+        let store = opened.store
+        var batches: [[ClaimedDelivery]] = []
+        for _ in 0..<4 { batches.append(try await store.claimDeliveries(limit: 30, leaseFor: .seconds(60), now: world.now)) }
+        let now = world.now + 5
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (index, batch) in batches.enumerated() {
+                group.addTask {
+                    try await store.recordDeliveries(batch.map { delivery in
+                        index % 2 == 0
+                            ? DeliveryUpdate(id: delivery.id, campaignId: delivery.campaignId, state: .accepted(gatewayMessageId: nil),
+                                             outcome: .accepted, reason: nil, locale: index == 0 ? "de" : nil)
+                            : DeliveryUpdate(id: delivery.id, campaignId: delivery.campaignId, state: .failed(reason: "BadDeviceToken"),
+                                             outcome: .failed, reason: DeliveryFailureReason(platform: .apns, status: 400, code: "BadDeviceToken"))
+                    }, now: now)
+                }
+            }
+            try await group.waitForAll()
+        }
+        let claimed = batches.map(\.count).reduce(0, +)
+        let counts = try await store.campaignCounts(appId: world.app, campaignId: world.campaigns[0].id, now: now)
+        #expect(counts.accepted + (counts.failedByReason["BadDeviceToken"] ?? 0) == claimed && claimed > 0, "\(counts)")
+        try await world.expectRollupsTrue("after concurrent workers")
+    }
+
     /// A small app under random traffic, and the checks that compare the rollups with the facts.
     struct World {
         let opened: OpenedStore
