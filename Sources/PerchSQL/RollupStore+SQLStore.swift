@@ -21,9 +21,9 @@ extension RollupStore where Self: SQLStore {
         let tokens = try await countDifferences("token_health_rollups", columns: 6, integers: [], recomputed: RollupStatements.recomputedTokens,
                                                 stored: "SELECT \(RollupStatements.tokenColumns), n FROM token_health_rollups WHERE n <> 0",
                                                 counted: true)
-        let checked = deliveries.checked + events.checked + withdrawals.checked + people.checked + persons.checked + tokens.checked
-        let differences = deliveries.differences + events.differences + withdrawals.differences + people.differences + persons.differences
-            + tokens.differences
+        let parts: [(checked: Int, differences: [RollupDifference])] = [deliveries, events, withdrawals, people, persons, tokens]
+        let checked = parts.map(\.checked).reduce(0, +)
+        let differences = parts.flatMap(\.differences)
         guard repair, !differences.isEmpty else {
             return RollupVerification(groupsChecked: checked, differences: differences, repaired: false)
         }
