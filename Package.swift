@@ -77,6 +77,7 @@ let package = Package(
                 "PerchCore",
                 "PerchStore",
                 "PerchPostgres",
+                "PerchSQL",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -203,7 +204,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "perch-bench-analytics",
-            dependencies: ["PerchCore", "PerchStore", "PerchSQLite", "PerchServer", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["PerchCore", "PerchStore", "PerchSQLite", "PerchPostgres", "PerchServer", .product(name: "Logging", package: "swift-log")],
             path: "bench/analytics/AnalyticsBench"
         ),
         .testTarget(
@@ -225,7 +226,7 @@ let package = Package(
         .testTarget(
             name: "PerchStoreTests",
             dependencies: [
-                "PerchStore", "PerchCore", "PerchSQLite", "PerchPostgres", "PerchTransfer", "PerchTestSupport",
+                "PerchStore", "PerchCore", "PerchSQL", "PerchSQLite", "PerchPostgres", "PerchTransfer", "PerchTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -236,7 +237,8 @@ let package = Package(
         .testTarget(
             name: "PerchServerTests",
             dependencies: [
-                "PerchServer", "PerchStore", "PerchSQLite", "PerchCore", "PerchGateways", "PerchSimulator", "PerchPostgres", "PerchTestSupport",
+                "PerchServer", "PerchStore", "PerchSQL", "PerchSQLite", "PerchCore", "PerchGateways", "PerchSimulator", "PerchPostgres",
+                "PerchTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

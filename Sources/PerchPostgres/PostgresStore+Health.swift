@@ -1,5 +1,6 @@
 import Foundation
 import PerchCore
+import PerchSQL
 import PerchStore
 import PostgresNIO
 
@@ -49,6 +50,8 @@ extension PostgresStore: HealthStore {
 
     public func tokenHealth(appId: String, filter: TokenHealth.Filter) async throws -> TokenHealth {
         let logger = self.logger
+        // Counts by status, platform and kind, and retirements: from the rollup (docs/metrics.md, "Rollups").
+        let counts = try await TokenHealthRollupQuery.counts(appId: appId, filter: filter, on: self)
         return try await transaction { db in
             try await db.run("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
             let platform = filter.platform?.rawValue
@@ -69,25 +72,6 @@ extension PostgresStore: HealthStore {
                 return PostgresQuery(unsafeSQL: sql, binds: binds)
             }
 
-            var byStatus: [String: Int] = [:]
-            var byPlatform: [String: [String: Int]] = [:]
-            var byKind: [String: [String: Int]] = [:]
-            for row in try await db.rows(query("""
-                SELECT t.platform, t.kind, t.status, COUNT(*) \(population) GROUP BY t.platform, t.kind, t.status
-                """), logger: logger) {
-                let (platform, kind, status, count) = try row.decode((String, String, String, Int).self)
-                byStatus[status, default: 0] += count
-                byPlatform[platform, default: [:]][status, default: 0] += count
-                byKind[kind, default: [:]][status, default: 0] += count
-            }
-            var retirements: [String: Int] = [:]
-            for row in try await db.rows(query("""
-                SELECT t.status, t.status_reason, COUNT(*) \(population) AND t.status IN ('invalid', 'revoked', 'expired', 'replaced')
-                GROUP BY t.status, t.status_reason
-                """), logger: logger) {
-                let (status, reason, count) = try row.decode((String, String?, Int).self)
-                retirements[reason.map { "\(status):\($0)" } ?? status] = count
-            }
             let userRow = try await db.rows(query("""
                 SELECT COUNT(*), COALESCE(SUM(n), 0)::bigint, COUNT(*) FILTER (WHERE dup) FROM (
                     SELECT per.user_id, SUM(per.c) AS n, bool_or(per.c > 1) AS dup FROM (
@@ -107,7 +91,8 @@ extension PostgresStore: HealthStore {
                 """, withKind: false), logger: logger)[0]
             let (prompted, granted) = try optInRow.decode((Int, Int).self)
 
-            return TokenHealth(byStatus: byStatus, byPlatform: byPlatform, byKind: byKind, retirementsByReason: retirements, usersWithLiveTokens: users,
+            return TokenHealth(byStatus: counts.byStatus, byPlatform: counts.byPlatform, byKind: counts.byKind,
+                               retirementsByReason: counts.retirementsByReason, usersWithLiveTokens: users,
                                liveUserTokens: liveUserTokens, usersWithDuplicates: duplicated, prompted: prompted, granted: granted)
         }
     }

@@ -276,5 +276,6 @@ extension PostgresStore {
         tokenKindsMigration,
         idempotencyMigration,
         deliveryLocaleMigration,
+        rollupsMigration,
     ]
 }

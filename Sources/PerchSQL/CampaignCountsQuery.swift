@@ -2,7 +2,8 @@ import Foundation
 import PerchCore
 import PerchStore
 
-/// A campaign's numbers, read with the same statements from either backend and folded by ``CampaignCounts``' rules.
+/// A campaign's numbers recomputed from the facts (every delivery row and event), read with the same statements from
+/// either backend and folded by ``CampaignCounts``' rules. What the rollups must equal (``CampaignRollupQuery``).
 public enum CampaignCountsQuery {
     public static func counts(of campaign: CampaignRecord, on store: some SQLStore, now: Date) async throws -> CampaignCounts {
         var counts = CampaignCounts()
@@ -28,6 +29,17 @@ public enum CampaignCountsQuery {
             CampaignCounts.EventGroup(type: try row.text(required: 0), variant: try row.integer(1), count: try row.integer(required: 2),
                                       value: try row.real(required: 3))
         }) { counts.add(group) }
+        try await addPeople(of: campaign, window: window, on: store, to: &counts)
+        return counts
+    }
+
+    /// Adds what is counted per installation and person rather than per row: withdrawals of permission and
+    /// unregistrations within 7 days of a message, and the intent-to-treat groups for lift (people, and those of them
+    /// who converted within `window`).
+    public static func addPeople(of campaign: CampaignRecord, window: ClosedRange<Date>, on store: some SQLStore,
+                                 to counts: inout CampaignCounts) async throws {
+        let app = SQLValue.text(campaign.appId), id = SQLValue.text(campaign.id)
+        let from = SQLValue.time(window.lowerBound), until = SQLValue.time(window.upperBound)
         // Permission lost after the message: per installation sent to, within the revocation window of acceptance.
         let window7 = SQLValue.real(CampaignCounts.revocationWindow)
         counts.revocationsWithin7Days = try await store.rows(SQLStatement("""
@@ -59,6 +71,5 @@ public enum CampaignCountsQuery {
             CampaignCounts.LiftGroup(heldOut: try row.integer(required: 0) != 0, people: try row.integer(required: 1),
                                      converted: try row.integer(required: 2), revenue: try row.real(required: 3))
         }) { counts.add(group) }
-        return counts
     }
 }

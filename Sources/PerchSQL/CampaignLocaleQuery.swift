@@ -2,7 +2,7 @@ import Foundation
 import PerchCore
 import PerchStore
 
-/// A campaign's numbers per localization sent, read with the same statements from either backend and folded by
+/// A campaign's numbers per localization sent, recomputed from the facts (what the rollups must equal), read with the same statements from either backend and folded by
 /// ``CampaignCounts``' rules: only deliveries attempted count (a localization is picked when a message is sent).
 public enum CampaignLocaleQuery {
     public static func counts(of campaign: CampaignRecord, on store: some SQLStore, now: Date) async throws -> [String: CampaignCounts] {
@@ -32,10 +32,10 @@ public enum CampaignLocaleQuery {
     }
 }
 
-/// The per-locale report written once for every ``SQLStore``.
+/// The per-locale report written once for every ``SQLStore``, read from the rollups.
 extension LocaleReportStore where Self: SQLStore & CampaignStore {
     public func campaignCountsByLocale(appId: String, campaignId: String, now: Date) async throws -> [String: CampaignCounts] {
         guard let campaign = try await campaign(appId: appId, id: campaignId) else { return [:] }
-        return try await CampaignLocaleQuery.counts(of: campaign, on: self, now: now)
+        return try await CampaignRollupQuery.countsByLocale(of: campaign, on: self, now: now)
     }
 }

@@ -38,7 +38,7 @@ extension CampaignStore where Self: SQLStore {
 
     public func campaignCounts(appId: String, campaignId: String, now: Date) async throws -> CampaignCounts {
         guard let campaign = try await campaign(appId: appId, id: campaignId) else { return CampaignCounts() }
-        return try await CampaignCountsQuery.counts(of: campaign, on: self, now: now)
+        return try await CampaignRollupQuery.counts(of: campaign, on: self, now: now)
     }
 
     /// Reads the campaign, lets the core decide its transition, and writes it if the campaign's status is still the

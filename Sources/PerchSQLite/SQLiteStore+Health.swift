@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PerchCore
+import PerchSQL
 import PerchStore
 
 extension SQLiteStore: HealthStore {
@@ -34,7 +35,9 @@ extension SQLiteStore: HealthStore {
     }
 
     public func tokenHealth(appId: String, filter: TokenHealth.Filter) async throws -> TokenHealth {
-        try await pool.read { db in
+        // Counts by status, platform and kind, and retirements: from the rollup (docs/metrics.md, "Rollups").
+        let counts = try await TokenHealthRollupQuery.counts(appId: appId, filter: filter, on: self)
+        return try await pool.read { db in
             let (tokenWhere, populationArgs) = Self.populationFilter(appId: appId, filter, appColumn: "t.app_id", platformColumn: "t.platform")
             let kind = filter.kind?.rawValue
             let args = populationArgs + [kind, kind]
@@ -43,26 +46,6 @@ extension SQLiteStore: HealthStore {
                 WHERE \(tokenWhere) AND (? IS NULL OR t.kind = ?)
                 """
 
-            var byStatus: [String: Int] = [:]
-            var byPlatform: [String: [String: Int]] = [:]
-            var byKind: [String: [String: Int]] = [:]
-            for row in try Row.fetchAll(db, sql: """
-                SELECT t.platform, t.kind, t.status, COUNT(*) AS n \(population) GROUP BY t.platform, t.kind, t.status
-                """, arguments: args) {
-                let platform: String = row["platform"], kind: String = row["kind"], status: String = row["status"], count: Int = row["n"]
-                byStatus[status, default: 0] += count
-                byPlatform[platform, default: [:]][status, default: 0] += count
-                byKind[kind, default: [:]][status, default: 0] += count
-            }
-            var retirements: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: """
-                SELECT t.status, t.status_reason, COUNT(*) AS n \(population) AND t.status IN ('invalid', 'revoked', 'expired', 'replaced')
-                GROUP BY t.status, t.status_reason
-                """, arguments: args) {
-                let status: String = row["status"]
-                let key = (row["status_reason"] as String?).map { "\(status):\($0)" } ?? status
-                retirements[key] = row["n"]
-            }
             let userRow = try Row.fetchOne(db, sql: """
                 SELECT COUNT(*) AS users, COALESCE(SUM(n), 0) AS tokens, COALESCE(SUM(dup), 0) AS duplicated FROM (
                     SELECT i.user_id, SUM(c) AS n, MAX(c > 1) AS dup FROM (
@@ -82,7 +65,8 @@ extension SQLiteStore: HealthStore {
                 """, arguments: eventArguments)!
             let prompted: Int = optInRow["prompted"], granted: Int = optInRow["granted"]
 
-            return TokenHealth(byStatus: byStatus, byPlatform: byPlatform, byKind: byKind, retirementsByReason: retirements, usersWithLiveTokens: users,
+            return TokenHealth(byStatus: counts.byStatus, byPlatform: counts.byPlatform, byKind: counts.byKind,
+                               retirementsByReason: counts.retirementsByReason, usersWithLiveTokens: users,
                                liveUserTokens: liveUserTokens, usersWithDuplicates: duplicated, prompted: prompted, granted: granted)
         }
     }

@@ -278,6 +278,7 @@ extension SQLiteStore {
         }
         registerIdempotencyMigration(&migrator)
         registerDeliveryLocaleMigration(&migrator)
+        registerRollupsMigration(&migrator)
         return migrator
     }
 }

@@ -3,6 +3,7 @@ import GRDB
 import Logging
 import PerchCore
 import PerchPostgres
+import PerchSQL
 import PostgresNIO
 
 /// Moves a whole registry from a SQLite file into an empty PostgreSQL database: `perch migrate`.
@@ -37,6 +38,10 @@ public struct RegistryTransfer: Sendable {
     /// target starts with none, as a fresh deployment does.
     public static let transientTables: Set<String> = ["leases", "send_windows"]
 
+    /// The analytics rollups: nothing of their own, only what the facts add up to. Not moved: the target rebuilds them
+    /// from the facts moved, in the same transaction (docs/metrics.md, "Rollups").
+    public static let derivedTables = Set(RollupStatements.tables)
+
     /// Runs the move. The target's pool must be running, and its schema migrated.
     public func run(progress: @escaping @Sendable (TransferProgress) -> Void = { _ in }) async throws -> TransferReport {
         guard FileManager.default.fileExists(atPath: sourcePath) else { throw Failure(description: "no SQLite database at \(sourcePath)") }
@@ -50,7 +55,7 @@ public struct RegistryTransfer: Sendable {
         }
         // A table this version does not know (a newer Perch wrote the file) would be lost: refused. Coordination state
         // is left behind on purpose (see ``transientTables``).
-        let unknown = sourceTables.filter { !known.contains($0) && !Self.transientTables.contains($0) }.sorted()
+        let unknown = sourceTables.filter { !known.contains($0) && !Self.transientTables.contains($0) && !Self.derivedTables.contains($0) }.sorted()
         guard unknown.isEmpty else {
             throw Failure(description: "the source has tables this version cannot move: \(unknown.joined(separator: ", ")); nothing was copied")
         }
@@ -118,6 +123,11 @@ public struct RegistryTransfer: Sendable {
                     throw Failure(description: "\(table.name) did not verify: \(sourceRows) rows with checksum \(checksum) in the source, \(targetChecksum.rows) with \(targetChecksum) in the target; nothing was committed")
                 }
                 report.append(entry)
+            }
+            // The target's triggers kept rollups as the rows arrived, in table order (events before the deliveries they
+            // name): rebuilt from everything moved.
+            for statement in RollupStatements.tables.map({ "DELETE FROM \($0)" }) + RollupStatements.backfill(.postgres) {
+                try await db.run(PostgresQuery(unsafeSQL: statement), logger: logger)
             }
             return TransferReport(tables: report)
         }

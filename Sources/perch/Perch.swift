@@ -6,6 +6,6 @@ struct Perch: AsyncParsableCommand {
         commandName: "perch",
         abstract: "Self-hosted push token registry and delivery engine.",
         subcommands: [ServeCommand.self, AppsCommand.self, SendCommand.self, HygieneCommand.self, SimulateCommand.self, BenchCommand.self,
-                      ImportCommand.self, ExportCommand.self, MigrateCommand.self, WorkerCommand.self]
+                      ImportCommand.self, ExportCommand.self, MigrateCommand.self, WorkerCommand.self, AnalyticsCommand.self]
     )
 }

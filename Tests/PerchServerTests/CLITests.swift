@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import PerchCore
+import PerchSQL
 import PerchSQLite
 import PerchStore
 #if canImport(FoundationNetworking)
@@ -116,6 +117,38 @@ struct CLITests {
         #expect(try await store.installation(appId: app.app.id, installationId: "new")?.tokenStatus == .active)
         let bad = try Self.run(["hygiene", "--stale-after", "soon"], environment: environment, in: folder)
         #expect(bad.status != 0 && bad.output.contains("stale-after"))
+    }
+
+    @Test func analyticsVerifyNamesADriftedRollupExitsNonZeroAndRepairs() async throws {
+        let folder = try Self.folder()
+        let masterKey = String(repeating: "cd", count: 32)
+        let environment = ["PERCH_DATABASE_URL": "sqlite:a.sqlite", "PERCH_MASTER_KEY": masterKey]
+        let store = try SQLiteStore(path: folder.appendingPathComponent("a.sqlite").path,
+                                    vault: TokenVault(masterKey: try TokenVault.masterKey(from: masterKey)))
+        let app = try await store.createApp(name: "A", bundleId: nil, webOrigin: nil, now: Date()).app.id
+        for index in 0..<3 {
+            _ = try await store.register(appId: app, TokenRegistration(installationId: "i\(index)", destination: .fcm(token: Tokens.fcm(index)),
+                                                                        consent: .granted), now: Date())
+        }
+        let definition = CampaignDefinition(name: "c", audience: .init(filter: "platform == \"fcm\""), message: PushMessage(title: "t", body: "b"))
+        let campaign = try await store.createCampaign(appId: app, definition: definition, kind: .campaign, now: Date())
+        _ = try await store.startCampaign(appId: app, id: campaign.id, startAt: Date(), now: Date())
+        let planned = CampaignPlanner(campaignId: campaign.id, definition: definition)
+            .plan(try await store.candidates(appId: app, audience: .filter(try AudienceFilter.parse("platform == \"fcm\"")), now: Date()),
+                  history: .init(), start: Date())
+        try await store.enqueue(appId: app, campaignId: campaign.id, occurrence: "", planned: planned, timeToLive: nil, finished: true, now: Date())
+
+        let clean = try Self.run(["analytics", "verify"], environment: environment, in: folder)
+        #expect(clean.status == 0 && clean.output.contains("rollups match the facts"), "\(clean.output)")
+        try await store.execute([SQLStatement("UPDATE campaign_delivery_rollups SET n = n + 2")])
+        let drifted = try Self.run(["analytics", "verify"], environment: environment, in: folder)
+        #expect(drifted.status == 1 && drifted.output.contains("campaign_delivery_rollups \(app)/\(campaign.id)/"), "\(drifted.output)")
+        #expect(drifted.output.contains("run with --repair"))
+        let repaired = try Self.run(["analytics", "verify", "--repair"], environment: environment, in: folder)
+        #expect(repaired.status == 0 && repaired.output.contains("repaired"), "\(repaired.output)")
+        let again = try Self.run(["analytics", "verify"], environment: environment, in: folder)
+        #expect(again.status == 0 && again.output.contains("rollups match the facts"), "\(again.output)")
+        #expect(try await store.campaignCounts(appId: app, campaignId: campaign.id, now: Date()).tokens == 3)
     }
 
     @Test func serveReadsItsEnvironmentAndShutsDownGracefully() async throws {

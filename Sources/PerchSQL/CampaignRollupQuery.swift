@@ -1,0 +1,112 @@
+import Foundation
+import PerchCore
+import PerchStore
+
+/// A campaign's numbers read from its rollups (``RollupStatements``, with its people and withdrawals), folded by ``CampaignCounts``' rules exactly as
+/// ``CampaignCountsQuery`` folds the facts: the same answer, at a cost set by the number of groups, not of rows.
+///
+/// Events are rolled up per UTC day with bounds on their times. A day whose rows lie wholly inside the attribution
+/// window is read from the rollup; a day a window end cuts through (at most the two ends, and only when events fall
+/// outside) is counted from its facts.
+public enum CampaignRollupQuery {
+    /// The whole campaign's counts.
+    public static func counts(of campaign: CampaignRecord, on store: some SQLStore, now: Date) async throws -> CampaignCounts {
+        var counts = CampaignCounts()
+        for row in try await deliveryRows(of: campaign, on: store) { counts.add(row.group) }
+        guard let window = CampaignCounts.attributionWindow(startedAt: campaign.startedAt, completedAt: campaign.completedAt,
+                                                             attribution: campaign.definition.attributionWindow, now: now)
+        else { return counts }
+        for row in try await eventRows(of: campaign, window: window, on: store) {
+            counts.add(CampaignCounts.EventGroup(type: row.type, variant: row.variant, count: row.count, value: row.value))
+        }
+        try await addPeople(of: campaign, window: window, on: store, to: &counts)
+        return counts
+    }
+
+    /// Withdrawals within 7 days and lift's groups: the people per side of the holdout from their counts, and those
+    /// of them who converted from the app's conversions within the window.
+    static func addPeople(of campaign: CampaignRecord, window: ClosedRange<Date>, on store: some SQLStore,
+                          to counts: inout CampaignCounts) async throws {
+        for (kind, n) in try await store.rows(RollupStatements.withdrawals(appId: campaign.appId, campaignId: campaign.id), {
+            (try $0.text(required: 0), try $0.integer(required: 1))
+        }) {
+            if kind == "revoked" { counts.revocationsWithin7Days = n } else { counts.unregistrationsWithin7Days = n }
+        }
+        var groups: [Bool: CampaignCounts.LiftGroup] = [:]
+        for (heldOut, people) in try await store.rows(RollupStatements.people(appId: campaign.appId, campaignId: campaign.id), {
+            (try $0.integer(required: 0) != 0, try $0.integer(required: 1))
+        }) {
+            groups[heldOut] = CampaignCounts.LiftGroup(heldOut: heldOut, people: people, converted: 0, revenue: 0)
+        }
+        for (heldOut, converted, revenue) in try await store.rows(RollupStatements.conversions(
+            appId: campaign.appId, campaignId: campaign.id, from: window.lowerBound, until: window.upperBound), {
+                (try $0.integer(required: 0) != 0, try $0.integer(required: 1), try $0.real(required: 2))
+            }) {
+            groups[heldOut, default: .init(heldOut: heldOut, people: 0, converted: 0, revenue: 0)].converted = converted
+            groups[heldOut, default: .init(heldOut: heldOut, people: 0, converted: 0, revenue: 0)].revenue = revenue
+        }
+        for group in groups.values.sorted(by: { !$0.heldOut && $1.heldOut }) { counts.add(group) }
+    }
+
+    /// Per localization sent: the deliveries attempted in it and the events naming them (``CampaignLocaleQuery``).
+    public static func countsByLocale(of campaign: CampaignRecord, on store: some SQLStore, now: Date) async throws -> [String: CampaignCounts] {
+        var byLocale: [String: CampaignCounts] = [:]
+        for row in try await deliveryRows(of: campaign, on: store) where row.group.attempted {
+            var group = row.group
+            group.variant = nil
+            byLocale[row.locale, default: CampaignCounts()].add(group)
+        }
+        guard let window = CampaignCounts.attributionWindow(startedAt: campaign.startedAt, completedAt: campaign.completedAt,
+                                                             attribution: campaign.definition.attributionWindow, now: now)
+        else { return byLocale }
+        for row in try await eventRows(of: campaign, window: window, on: store) where !row.locale.isEmpty {
+            byLocale[row.locale, default: CampaignCounts()].add(CampaignCounts.EventGroup(type: row.type, variant: nil, count: row.count,
+                                                                                         value: row.value))
+        }
+        return byLocale
+    }
+
+    struct DeliveryRow: Sendable {
+        var locale: String
+        var group: CampaignCounts.DeliveryGroup
+    }
+
+    struct EventRow: Sendable {
+        var variant: Int?
+        var locale: String
+        var type: String
+        var count: Int
+        var value: Double
+    }
+
+    static func deliveryRows(of campaign: CampaignRecord, on store: some SQLStore) async throws -> [DeliveryRow] {
+        try await store.rows(RollupStatements.deliveryGroups(appId: campaign.appId, campaignId: campaign.id)) { row in
+            let variant = try row.integer(required: 0), outcome = try row.text(required: 3), reason = try row.text(required: 4)
+            return DeliveryRow(locale: try row.text(required: 1), group: CampaignCounts.DeliveryGroup(
+                state: try row.text(required: 2), outcome: outcome.isEmpty ? nil : outcome, reason: reason.isEmpty ? nil : reason,
+                variant: variant < 0 ? nil : variant, attempted: try row.integer(required: 5) != 0, count: try row.integer(required: 6)))
+        }
+    }
+
+    /// The campaign's event groups within `window`: rolled-up days inside it, and the days it cuts counted from the facts.
+    static func eventRows(of campaign: CampaignRecord, window: ClosedRange<Date>, on store: some SQLStore) async throws -> [EventRow] {
+        let from = window.lowerBound.timeIntervalSince1970, until = window.upperBound.timeIntervalSince1970
+        let stored = try await store.rows(RollupStatements.eventGroups(appId: campaign.appId, campaignId: campaign.id)) { row in
+            let variant = try row.integer(required: 0)
+            return (day: try row.integer(required: 3), inside: try row.real(required: 6) >= from && row.real(required: 7) <= until,
+                    row: EventRow(variant: variant < 0 ? nil : variant, locale: try row.text(required: 1), type: try row.text(required: 2),
+                                  count: try row.integer(required: 4), value: try row.real(required: 5)))
+        }
+        let cut = Set(stored.filter { !$0.inside }.map(\.day))
+        var rows = stored.filter { !cut.contains($0.day) }.map(\.row)
+        if !cut.isEmpty {
+            rows += try await store.rows(RollupStatements.eventFacts(appId: campaign.appId, campaignId: campaign.id, from: window.lowerBound,
+                                                                     until: window.upperBound, days: cut.sorted(), store.dialect)) { row in
+                let variant = try row.integer(required: 0)
+                return EventRow(variant: variant < 0 ? nil : variant, locale: try row.text(required: 1), type: try row.text(required: 2),
+                                count: try row.integer(required: 3), value: try row.real(required: 4))
+            }
+        }
+        return rows
+    }
+}

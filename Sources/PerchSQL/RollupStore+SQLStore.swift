@@ -1,0 +1,103 @@
+import Foundation
+import PerchCore
+import PerchStore
+
+/// `perch analytics verify [--repair]`, written once for every ``SQLStore``.
+extension RollupStore where Self: SQLStore {
+    public func verifyRollups(repair: Bool) async throws -> RollupVerification {
+        let deliveries = try await deliveryDifferences()
+        let events = try await eventDifferences()
+        let withdrawals = try await countDifferences("campaign_withdrawals", columns: 4, integers: [],
+                                                     recomputed: RollupStatements.recomputedWithdrawals(),
+                                                     stored: "SELECT app_id, campaign_id, installation_id, kind FROM campaign_withdrawals", counted: false)
+        let people = try await countDifferences("campaign_people_rollups", columns: 3, integers: [2],
+                                                recomputed: RollupStatements.recomputedPeopleCountsFromFacts,
+                                                stored: "SELECT app_id, campaign_id, held_out, people FROM campaign_people_rollups WHERE people <> 0",
+                                                counted: true)
+        let persons = try await countDifferences("campaign_people", columns: 3, integers: [],
+                                                 recomputed: "SELECT app_id, campaign_id, person, n * 1000000 + held_n FROM (\(RollupStatements.recomputedPeople)) AS p",
+                                                 stored: "SELECT app_id, campaign_id, person, n * 1000000 + held_n FROM campaign_people WHERE n <> 0 OR held_n <> 0",
+                                                 counted: true)
+        let tokens = try await countDifferences("token_health_rollups", columns: 6, integers: [], recomputed: RollupStatements.recomputedTokens,
+                                                stored: "SELECT \(RollupStatements.tokenColumns), n FROM token_health_rollups WHERE n <> 0",
+                                                counted: true)
+        let parts: [(checked: Int, differences: [RollupDifference])] = [deliveries, events, withdrawals, people, persons, tokens]
+        let checked = parts.map(\.checked).reduce(0, +)
+        let differences = parts.flatMap(\.differences)
+        guard repair, !differences.isEmpty else {
+            return RollupVerification(groupsChecked: checked, differences: differences, repaired: false)
+        }
+        // Writers wait while the rollups are rebuilt, so none of their increments is lost or counted twice.
+        let lock = dialect == .postgres ? [SQLStatement("LOCK TABLE deliveries, events IN SHARE MODE")] : []
+        // Emptied and refilled with the triggers of the people table in place: they count its people again as it refills.
+        try await execute(lock + RollupStatements.tables.map { SQLStatement("DELETE FROM \($0)") }
+                          + RollupStatements.backfill(dialect).map { SQLStatement($0) })
+        return RollupVerification(groupsChecked: checked, differences: differences, repaired: true)
+    }
+
+    private func deliveryDifferences() async throws -> (checked: Int, differences: [RollupDifference]) {
+        let decode: @Sendable (any SQLRow) throws -> (String, Int) = { row in
+            let key = [try row.text(required: 0), try row.text(required: 1), String(try row.integer(required: 2)), try row.text(required: 3),
+                       try row.text(required: 4), try row.text(required: 5), try row.text(required: 6), String(try row.integer(required: 7))]
+            return (key.joined(separator: "/"), try row.integer(required: 8))
+        }
+        let recomputed = Dictionary(try await rows(SQLStatement(RollupStatements.recomputedDeliveries), decode), uniquingKeysWith: +)
+        let stored = Dictionary(try await rows(SQLStatement(RollupStatements.storedDeliveries), decode), uniquingKeysWith: +)
+        let differences = Set(recomputed.keys).union(stored.keys).sorted().compactMap { key -> RollupDifference? in
+            let has = stored[key] ?? 0, should = recomputed[key] ?? 0
+            guard has != should else { return nil }
+            return RollupDifference(rollup: "campaign_delivery_rollups", key: key, stored: "n=\(has)", recomputed: "n=\(should)")
+        }
+        return (recomputed.count, differences)
+    }
+
+    /// Compares rows keyed by their first `columns` columns (integers at the `integers` positions) and, when
+    /// `counted`, a count in the next column; otherwise the mere presence of each key.
+    private func countDifferences(_ rollup: String, columns: Int, integers: Set<Int>, recomputed: String, stored: String,
+                                  counted: Bool) async throws -> (checked: Int, differences: [RollupDifference]) {
+        let decode: @Sendable (any SQLRow) throws -> (String, Int) = { row in
+            let key = try (0..<columns).map { integers.contains($0) ? String(try row.integer(required: $0)) : try row.text(required: $0) }
+            return (key.joined(separator: "/"), counted ? try row.integer(required: columns) : 1)
+        }
+        let should = Dictionary(try await rows(SQLStatement(recomputed), decode), uniquingKeysWith: +)
+        let has = Dictionary(try await rows(SQLStatement(stored), decode), uniquingKeysWith: +)
+        let differences = Set(should.keys).union(has.keys).sorted().compactMap { key -> RollupDifference? in
+            let a = has[key] ?? 0, b = should[key] ?? 0
+            guard a != b else { return nil }
+            return RollupDifference(rollup: rollup, key: key, stored: counted ? "n=\(a)" : (a == 0 ? "absent" : "present"),
+                                    recomputed: counted ? "n=\(b)" : (b == 0 ? "absent" : "present"))
+        }
+        return (should.count, differences)
+    }
+
+    private func eventDifferences() async throws -> (checked: Int, differences: [RollupDifference]) {
+        typealias Totals = (n: Int, value: Double, first: Double, last: Double)
+        let decode: @Sendable (any SQLRow) throws -> (String, Totals) = { row in
+            let key = [try row.text(required: 0), try row.text(required: 1), String(try row.integer(required: 2)), try row.text(required: 3),
+                       try row.text(required: 4), String(try row.integer(required: 5))]
+            return (key.joined(separator: "/"), (n: try row.integer(required: 6), value: try row.real(required: 7),
+                                                       first: try row.real(required: 8), last: try row.real(required: 9)))
+        }
+        let recomputed = Dictionary(try await rows(SQLStatement(RollupStatements.recomputedEvents(dialect)), decode)) { a, _ in a }
+        let stored = Dictionary(try await rows(SQLStatement(RollupStatements.storedEvents), decode)) { a, _ in a }
+        func text(_ totals: Totals?) -> String {
+            guard let totals else { return "absent" }
+            return "n=\(totals.n) value=\(totals.value) times=\(totals.first)...\(totals.last)"
+        }
+        let differences = Set(recomputed.keys).union(stored.keys).sorted().compactMap { key -> RollupDifference? in
+            let has = stored[key], should = recomputed[key]
+            let same: Bool
+            switch (has, should) {
+            case (nil, nil): same = true
+            case let (has?, nil): same = has.n == 0 && abs(has.value) < 1e-9
+            case (nil, _?): same = false
+            case let (has?, should?):
+                // Sums of values may round differently in another order; the time bounds need only hold every event.
+                same = has.n == should.n && abs(has.value - should.value) <= 1e-9 * max(1, abs(should.value))
+                    && has.first <= should.first && has.last >= should.last
+            }
+            return same ? nil : RollupDifference(rollup: "campaign_event_rollups", key: key, stored: text(has), recomputed: text(should))
+        }
+        return (recomputed.count, differences)
+    }
+}

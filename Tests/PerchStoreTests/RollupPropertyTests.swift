@@ -1,0 +1,252 @@
+import Foundation
+import Testing
+import PerchCore
+import PerchSQL
+@testable import PerchSQLite
+@testable import PerchStore
+
+/// The campaign rollups equal what the facts recompute, whatever happens in whatever order.
+@Suite("Rollups: what is served equals what the facts say")
+struct RollupPropertyTests {
+    let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+
+    @Test("random registrations, consent changes, sends, outcomes, events, hygiene and erasures keep every rollup true",
+          arguments: StoreBackend.allCases)
+    func rollupsEqualRecomputation(backend: StoreBackend) async throws {
+        let opened = try await backend.open()
+        defer { withExtendedLifetime(opened) {} }   // it holds the PostgreSQL pool
+        var world = try await World(opened: opened, t0: t0)
+        var random = SeededGenerator(seed: 20_261_204)
+        for step in 0..<160 {
+            try await world.randomStep(using: &random)
+            if step % 20 == 19 { try await world.expectRollupsTrue("after step \(step)") }
+        }
+        // Past every attribution window: the days a window end cuts through are counted from their facts.
+        world.now += 9 * 86_400
+        let seen = try await world.expectRollupsTrue("after the windows closed")
+        // The traffic reached every kind of number, so the comparison compared something.
+        #expect(seen.accepted > 0 && seen.attempted > seen.accepted && seen.received > 0 && seen.converted > 0 && seen.revenue > 0)
+        #expect(!seen.suppressedByReason.isEmpty && seen.retired > 0 && seen.holdout.people > 0 && seen.treatment.converted > 0)
+        #expect(seen.revocationsWithin7Days > 0 && seen.unregistrationsWithin7Days > 0 && seen.variants.count == 2)
+        let verification = try await opened.store.verifyRollups(repair: false)
+        #expect(verification.differences.isEmpty && verification.groupsChecked > 0 && !verification.repaired)
+    }
+
+    @Test("verify names a rollup that drifted from the facts, and --repair rebuilds it", arguments: StoreBackend.allCases)
+    func verifyAndRepair(backend: StoreBackend) async throws {
+        let opened = try await backend.open()
+        defer { withExtendedLifetime(opened) {} }   // it holds the PostgreSQL pool
+        var world = try await World(opened: opened, t0: t0)
+        var random = SeededGenerator(seed: 7)
+        for _ in 0..<40 { try await world.randomStep(using: &random) }
+        try await world.execute("UPDATE campaign_delivery_rollups SET n = n + 5")
+        try await world.execute("DELETE FROM campaign_event_rollups")
+
+        let found = try await opened.store.verifyRollups(repair: false)
+        #expect(!found.differences.isEmpty && !found.repaired)
+        #expect(found.differences.contains { $0.rollup == "campaign_delivery_rollups" })
+        #expect(found.differences.contains { $0.rollup == "campaign_event_rollups" && $0.stored == "absent" })
+        let repaired = try await opened.store.verifyRollups(repair: true)
+        #expect(repaired.repaired && repaired.differences == found.differences)
+        #expect(try await opened.store.verifyRollups(repair: false).differences.isEmpty)
+        try await world.expectRollupsTrue("after the repair")
+    }
+
+    @Test("workers recording outcomes for one campaign at once lose no increment", arguments: StoreBackend.allCases)
+    func concurrentWorkers(backend: StoreBackend) async throws {
+        let opened = try await backend.open()
+        defer { withExtendedLifetime(opened) {} }   // it holds the PostgreSQL pool
+        var world = try await World(opened: opened, t0: t0)
+        for _ in 0..<108 { try await world.register(user: nil) }
+        var random = SeededGenerator(seed: 3)
+        try await world.startCampaign(using: &random)
+        let store = opened.store
+        var batches: [[ClaimedDelivery]] = []
+        for _ in 0..<4 { batches.append(try await store.claimDeliveries(limit: 30, leaseFor: .seconds(60), now: world.now)) }
+        let now = world.now + 5
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (index, batch) in batches.enumerated() {
+                group.addTask {
+                    try await store.recordDeliveries(batch.map { delivery in
+                        index % 2 == 0
+                            ? DeliveryUpdate(id: delivery.id, campaignId: delivery.campaignId, state: .accepted(gatewayMessageId: nil),
+                                             outcome: .accepted, reason: nil, locale: index == 0 ? "de" : nil)
+                            : DeliveryUpdate(id: delivery.id, campaignId: delivery.campaignId, state: .failed(reason: "BadDeviceToken"),
+                                             outcome: .failed, reason: DeliveryFailureReason(platform: .apns, status: 400, code: "BadDeviceToken"))
+                    }, now: now)
+                }
+            }
+            try await group.waitForAll()
+        }
+        let claimed = batches.map(\.count).reduce(0, +)
+        let counts = try await store.campaignCounts(appId: world.app, campaignId: world.campaigns[0].id, now: now)
+        #expect(counts.accepted + (counts.failedByReason["BadDeviceToken"] ?? 0) == claimed && claimed > 0, "\(counts)")
+        try await world.expectRollupsTrue("after concurrent workers")
+    }
+
+    /// A small app under random traffic, and the checks that compare the rollups with the facts.
+    struct World {
+        let opened: OpenedStore
+        var store: any PerchStore { opened.store }
+        let app: String
+        var now: Date
+        var campaigns: [CampaignRecord] = []
+        var deliveryIds: [String] = []
+        var installations = 0
+        var users: Set<String> = []
+
+        init(opened: OpenedStore, t0: Date) async throws {
+            self.opened = opened
+            now = t0
+            app = try await opened.store.createApp(name: "rollups", bundleId: nil, webOrigin: nil, now: t0).app.id
+            for _ in 0..<12 { try await register() }
+        }
+
+        mutating func register(user: String? = nil) async throws {
+            let index = installations
+            installations += 1
+            _ = try await store.register(appId: app, Sample.registration(Sample.apns(index), installation: "i\(index)", user: user), now: now)
+            if let user { users.insert(user) }
+        }
+
+        mutating func randomStep(using random: inout SeededGenerator) async throws {
+            now += Double(Int.random(in: 1...7_200, using: &random))
+            let installation = "i\(Int.random(in: 0..<max(1, installations), using: &random))"
+            switch Int.random(in: 0..<100, using: &random) {
+            case 0..<8:
+                try await register(user: Bool.random(using: &random) ? "u\(Int.random(in: 0..<5, using: &random))" : nil)
+            case 8..<14:
+                let status: ConsentStatus = [.revoked, .denied, .granted].randomElement(using: &random)!
+                _ = try await store.setConsent(appId: app, installationId: installation, record: ConsentRecord(status: status, source: "settings", at: now))
+            case 14..<18:
+                _ = try await store.unregister(appId: app, installationId: installation, now: now)
+            case 18..<26:
+                try await startCampaign(using: &random)
+            case 26..<50:
+                try await recordOutcomes(using: &random)
+            case 50..<80:
+                try await recordEvents(using: &random)
+            case 80..<84:
+                _ = try await store.runHygiene(policy: HygienePolicy(), now: now, dryRun: false)
+            case 84..<88:
+                if let user = users.randomElement(using: &random) {
+                    _ = try await store.eraseUser(appId: app, userId: user)
+                    users.remove(user)
+                }
+            case 88..<92:
+                if let campaign = campaigns.randomElement(using: &random), campaign.status != .completed {
+                    _ = try? await store.cancelCampaign(appId: app, id: campaign.id, now: now)
+                }
+            default:
+                let ids = try await store.deliveries(appId: app, campaignId: nil, installationId: installation).map(\.id)
+                deliveryIds += ids
+            }
+        }
+
+        mutating func startCampaign(using random: inout SeededGenerator) async throws {
+            let variants: [CampaignDefinition.Variant]? = Bool.random(using: &random)
+                ? [.init(name: "a", weight: 1), .init(name: "b", weight: 1)] : nil
+            let definition = CampaignDefinition(name: "c\(campaigns.count)", audience: .init(filter: "platform == \"apns\""),
+                                                message: PushMessage(title: "t", body: "b"), variants: variants,
+                                                holdoutPercent: [0, 20, 50].randomElement(using: &random)!,
+                                                attributionWindowDays: [1, 2, 3].randomElement(using: &random)!)
+            let campaign = try await store.createCampaign(appId: app, definition: definition, kind: .campaign, now: now)
+            _ = try await store.startCampaign(appId: app, id: campaign.id, startAt: now, now: now)
+            for due in try await store.campaignsToResolve(now: now) where due.id == campaign.id {
+                let candidates = try await store.candidates(appId: app, audience: .filter(try AudienceFilter.parse("platform == \"apns\"")), now: now)
+                let planned = CampaignPlanner(campaignId: campaign.id, definition: definition)
+                    .plan(candidates.sorted { $0.installationId < $1.installationId }, history: .init(), start: now)
+                try await store.enqueue(appId: app, campaignId: campaign.id, occurrence: "", planned: planned, timeToLive: 86_400,
+                                        finished: true, now: now)
+            }
+            campaigns.append(campaign)
+            deliveryIds += try await store.deliveries(appId: app, campaignId: campaign.id, installationId: nil).map(\.id)
+        }
+
+        mutating func recordOutcomes(using random: inout SeededGenerator) async throws {
+            let claimed = try await store.claimDeliveries(limit: Int.random(in: 1...6, using: &random), leaseFor: .seconds(60), now: now)
+            var updates: [DeliveryUpdate] = []
+            for delivery in claimed {
+                let locale = [nil, "de", "fr"].randomElement(using: &random)!
+                let gone = DeliveryFailureReason(platform: .apns, status: 410, code: "Unregistered")
+                let bad = DeliveryFailureReason(platform: .apns, status: 400, code: "BadDeviceToken")
+                switch Int.random(in: 0..<10, using: &random) {
+                case 0..<5: updates.append(DeliveryUpdate(id: delivery.id, campaignId: delivery.campaignId,
+                                                          state: .accepted(gatewayMessageId: "m"), outcome: .accepted, reason: nil, locale: locale))
+                case 5: updates.append(DeliveryUpdate(id: delivery.id, campaignId: delivery.campaignId, state: .failed(reason: "Unregistered"),
+                                                      outcome: .retired, reason: gone, locale: locale))
+                case 6: updates.append(DeliveryUpdate(id: delivery.id, campaignId: delivery.campaignId, state: .failed(reason: "BadDeviceToken"),
+                                                      outcome: .failed, reason: bad, locale: locale))
+                case 7: updates.append(DeliveryUpdate(id: delivery.id, campaignId: delivery.campaignId,
+                                                      state: .retry(at: now + 60, attempt: 1, reason: "timeout"), outcome: .retry, reason: nil))
+                case 8: updates.append(.release(id: delivery.id, campaignId: delivery.campaignId, dueAt: now + 30))
+                default: break   // the worker died: the lease runs out
+                }
+            }
+            if !updates.isEmpty { try await store.recordDeliveries(updates, now: now) }
+        }
+
+        mutating func recordEvents(using random: inout SeededGenerator) async throws {
+            var events: [ClientEvent] = []
+            for _ in 0..<Int.random(in: 1...5, using: &random) {
+                let type: EventType = [.received, .opened, .converted, .converted, .permissionRevoked, .custom("purchase")].randomElement(using: &random)!
+                let value: Double? = type == .converted ? Double(Int.random(in: 0...400, using: &random)) / 4 : nil
+                // Mostly recent; sometimes before a campaign started, or days later, to cross window ends.
+                let occurredAt = now - Double(Int.random(in: -600...(5 * 86_400), using: &random))
+                let installation = "i\(Int.random(in: 0..<installations, using: &random))"
+                var delivery = deliveryIds.randomElement(using: &random)
+                var campaign: String?
+                if Int.random(in: 0..<3, using: &random) == 0 {
+                    delivery = nil
+                    campaign = campaigns.randomElement(using: &random)?.id
+                }
+                events.append(ClientEvent(type: type, installationId: installation, campaignId: campaign, deliveryId: delivery,
+                                          value: value, occurredAt: occurredAt))
+            }
+            _ = try await store.record(appId: app, events: events, now: now)
+        }
+
+        func execute(_ sql: String) async throws {
+            if let sqlite = opened.sqlite { try await sqlite.execute([SQLStatement(sql)]) }
+            if let postgres = opened.postgres { try await postgres.store.execute([SQLStatement(sql)]) }
+        }
+
+        /// Every campaign's counts and locale split, from the rollups, equal the recomputation from the facts. Answers
+        /// the campaigns' counts added up.
+        @discardableResult
+        func expectRollupsTrue(_ when: String) async throws -> CampaignCounts {
+            var seen = CampaignCounts()
+            for listed in campaigns {
+                let campaign = try #require(try await store.campaign(appId: app, id: listed.id))
+                let served = try await store.campaignCounts(appId: app, campaignId: campaign.id, now: now)
+                let servedByLocale = try await store.campaignCountsByLocale(appId: app, campaignId: campaign.id, now: now)
+                let facts: CampaignCounts, factsByLocale: [String: CampaignCounts]
+                if let sqlite = opened.sqlite {
+                    facts = try await CampaignCountsQuery.counts(of: campaign, on: sqlite, now: now)
+                    factsByLocale = try await CampaignLocaleQuery.counts(of: campaign, on: sqlite, now: now)
+                } else {
+                    let postgres = try #require(opened.postgres?.store)
+                    facts = try await CampaignCountsQuery.counts(of: campaign, on: postgres, now: now)
+                    factsByLocale = try await CampaignLocaleQuery.counts(of: campaign, on: postgres, now: now)
+                }
+                #expect(served == facts, "\(when): campaign \(campaign.definition.name)")
+                #expect(servedByLocale == factsByLocale, "\(when): campaign \(campaign.definition.name) by locale")
+                seen.accepted += served.accepted
+                seen.attempted += served.attempted
+                seen.received += served.received
+                seen.converted += served.converted
+                seen.revenue += served.revenue
+                seen.retired += served.retired
+                seen.suppressedByReason.merge(served.suppressedByReason, uniquingKeysWith: +)
+                seen.holdout.people += served.holdout.people
+                seen.treatment.converted += served.treatment.converted
+                seen.revocationsWithin7Days += served.revocationsWithin7Days
+                seen.unregistrationsWithin7Days += served.unregistrationsWithin7Days
+                seen.variants.merge(served.variants) { a, _ in a }
+            }
+            let verification = try await store.verifyRollups(repair: false)
+            #expect(verification.differences.isEmpty, "\(when): \(verification.differences)")
+            return seen
+        }
+    }
+}
