@@ -15,6 +15,7 @@ struct WorkOptions: ParsableArguments {
     var deliveryLease: Int?
     @Option(help: "Deliveries claimed per batch [PERCH_DELIVERY_BATCH]") var deliveryBatch: Int?
     @Option(help: "Sends in flight at once [PERCH_DELIVERY_CONCURRENCY]") var deliveryConcurrency: Int?
+    @Option(help: "Claim-send-record rounds a worker runs side by side [PERCH_DELIVERY_LANES]") var deliveryLanes: Int?
     @Option(help: "Once listening, write the port to this file; with port 0 the system picks a free one [PERCH_PORT_FILE]")
     var portFile: String?
 
@@ -52,6 +53,7 @@ struct WorkOptions: ParsableArguments {
         if let concurrency = try Self.number(deliveryConcurrency, "PERCH_DELIVERY_CONCURRENCY", in: 1...10_000) {
             configuration.concurrency = concurrency
         }
+        if let lanes = try Self.number(deliveryLanes, "PERCH_DELIVERY_LANES", in: 1...64) { configuration.lanes = lanes }
         return configuration
     }
 }

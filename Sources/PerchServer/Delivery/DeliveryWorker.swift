@@ -36,6 +36,13 @@ public struct DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
     }
 
     public func run() async throws {
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<max(1, configuration.lanes) { group.addTask { await self.runLane() } }
+        }
+    }
+
+    /// One lane: rounds until shutdown, resting for `idleInterval` when nothing is due.
+    func runLane() async {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let sent: Int
             do {
@@ -81,13 +88,16 @@ public struct DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
         }
     }
 
-    /// Sends a claimed batch, `concurrency` at a time; answers each delivery's update.
+    /// Sends in flight at once in one lane: its share of the worker's `concurrency`.
+    var laneConcurrency: Int { max(1, configuration.concurrency / max(1, configuration.lanes)) }
+
+    /// Sends a claimed batch, `laneConcurrency` at a time; answers each delivery's update.
     func send(_ claimed: [ClaimedDelivery]) async -> [DeliveryUpdate] {
         await withTaskGroup(of: DeliveryUpdate?.self) { group in
             var updates: [DeliveryUpdate] = []
             updates.reserveCapacity(claimed.count)
             var next = claimed.makeIterator()
-            for _ in 0..<min(configuration.concurrency, claimed.count) {
+            for _ in 0..<min(laneConcurrency, claimed.count) {
                 if let delivery = next.next() { group.addTask { await self.deliver(delivery) } }
             }
             while let update = await group.next() {

@@ -1,7 +1,7 @@
 // A campaign to N tokens on SQLite, end to end against the in-process simulators (HTTP/2 + TLS on loopback):
 // seeding through the registry, audience resolution alone (candidates + planner), then send → every delivery
 // recorded, with peak RSS. For bench/campaign/run.
-// Usage: perch-bench-campaign TOKENS [WORKERS] [BATCH] [CONCURRENCY] — prints progress on stderr and one JSON line on stdout.
+// Usage: perch-bench-campaign TOKENS [WORKERS] [BATCH] [CONCURRENCY] [LANES] — prints progress on stderr and one JSON line on stdout.
 import Foundation
 import Logging
 import PerchCore
@@ -19,6 +19,7 @@ let workers = arguments.count > 2 ? Int(arguments[2]) ?? 1 : 1
 var delivery = DeliveryConfiguration()
 if arguments.count > 3, let batch = Int(arguments[3]) { delivery.batchSize = batch }
 if arguments.count > 4, let concurrency = Int(arguments[4]) { delivery.concurrency = concurrency }
+if arguments.count > 5, let lanes = Int(arguments[5]) { delivery.lanes = lanes }
 
 func peakRSSMebibytes() -> Double {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
@@ -139,7 +140,7 @@ let simulatorAccepted = Platform.allCases.map { simulator.counters(platform: $0)
 try await simulator.shutdown()
 
 let result: [String: Any] = [
-    "tokens": tokens, "workers": workers, "batch": delivery.batchSize, "concurrency": delivery.concurrency,
+    "tokens": tokens, "workers": workers, "batch": delivery.batchSize, "concurrency": delivery.concurrency, "lanes": delivery.lanes,
     "seedingSeconds": seeding, "registrationsPerSecond": Double(tokens) / seeding,
     "resolutionSeconds": resolution, "candidatesSeconds": candidatesTime, "resolutionTokensPerSecond": Double(tokens) / resolution,
     "sendSeconds": sending, "deliveriesPerSecond": Double(counts.tokens) / sending,
