@@ -11,7 +11,7 @@ struct WorkOptions: ParsableArguments {
     @Option(help: "Mark tokens expired after this long unseen, e.g. 270d [PERCH_EXPIRE_AFTER]") var expireAfter: String?
     @Option(help: "How often hygiene runs, e.g. 1h [PERCH_HYGIENE_INTERVAL]") var hygieneInterval: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error [PERCH_LOG_LEVEL]") var logLevel: String?
-    @Option(help: "Seconds a worker's claim on deliveries holds; a crash re-sends at most one batch after it [PERCH_DELIVERY_LEASE]")
+    @Option(help: "Seconds a worker's claim on deliveries holds; a crash re-sends at most one batch per lane after it [PERCH_DELIVERY_LEASE]")
     var deliveryLease: Int?
     @Option(help: "Deliveries claimed per batch [PERCH_DELIVERY_BATCH]") var deliveryBatch: Int?
     @Option(help: "Sends in flight at once [PERCH_DELIVERY_CONCURRENCY]") var deliveryConcurrency: Int?

@@ -10,7 +10,7 @@ import ServiceLifecycle
 /// delivery's next state — retiring dead tokens and pausing apps whose credentials fail at once.
 ///
 /// A worker that dies mid-batch loses nothing: the rows it held are claimed again when their lease
-/// runs out, so the only cost of a crash is re-sending that batch (duplicates bounded by the batch). A worker
+/// runs out, so the only cost of a crash is re-sending the batches in flight (duplicates bounded by one batch per lane). A worker
 /// that lives extends the lease while its batch is in flight, so a slow endpoint never makes another worker
 /// send the same rows again.
 public struct DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
