@@ -67,8 +67,11 @@ class ComposerInRealBrowserTests(DemoInChromium, unittest.TestCase):
         super().screenshot(name)
 
     def metric(self, name, scope="body"):
-        elements = self.driver.find_elements(By.CSS_SELECTOR, f'{scope} [data-metric="{name}"]')
-        return elements[0].get_attribute("data-value") if elements else None
+        """The metric's `data-value`, read in one step inside the page: a running campaign's page refreshes itself every
+        few seconds, so an element found first and read afterwards may already have been replaced."""
+        return self.driver.execute_script(
+            "const e = document.querySelector(arguments[0]); return e ? e.getAttribute('data-value') : null",
+            f'{scope} [data-metric="{name}"]')
 
     def tab_to(self, name, limit=200):
         """Presses Tab until the control named `name` has the focus (the keyboard is all that moves)."""
