@@ -252,30 +252,6 @@ extension PostgresStore {
                 UNION ALL SELECT app_id, campaign_id, \(side("r")), 1 FROM new_rows r WHERE r.n > 0
                 """)),
             function("perch_rollup_people_deleted", addPeopleCounts("SELECT app_id, campaign_id, \(side("o")), -1 FROM old_rows o WHERE o.n > 0")),
-            """
-            CREATE TRIGGER deliveries_rollup_insert AFTER INSERT ON deliveries REFERENCING NEW TABLE AS new_rows
-            FOR EACH STATEMENT EXECUTE FUNCTION perch_rollup_deliveries_inserted()
-            """,
-            """
-            CREATE TRIGGER deliveries_rollup_update AFTER UPDATE ON deliveries REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-            FOR EACH STATEMENT EXECUTE FUNCTION perch_rollup_deliveries_updated()
-            """,
-            """
-            CREATE TRIGGER deliveries_rollup_delete AFTER DELETE ON deliveries REFERENCING OLD TABLE AS old_rows
-            FOR EACH STATEMENT EXECUTE FUNCTION perch_rollup_deliveries_deleted()
-            """,
-            """
-            CREATE TRIGGER events_rollup_insert AFTER INSERT ON events REFERENCING NEW TABLE AS new_rows
-            FOR EACH STATEMENT EXECUTE FUNCTION perch_rollup_events_inserted()
-            """,
-            """
-            CREATE TRIGGER events_rollup_update AFTER UPDATE ON events REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-            FOR EACH STATEMENT EXECUTE FUNCTION perch_rollup_events_updated()
-            """,
-            """
-            CREATE TRIGGER events_rollup_delete AFTER DELETE ON events REFERENCING OLD TABLE AS old_rows
-            FOR EACH STATEMENT EXECUTE FUNCTION perch_rollup_events_deleted()
-            """,
         ] + [("events", "events"), ("consent_history", "consent"), ("registry_log", "registry_log")].flatMap { table, name in
             [
                 """
@@ -287,35 +263,24 @@ extension PostgresStore {
                 FOR EACH STATEMENT EXECUTE FUNCTION perch_withdrawals_\(name)_deleted()
                 """,
             ]
-        } + ["tokens", "installations"].flatMap { table in
+        } + [("deliveries", "deliveries_rollup", "deliveries"), ("events", "events_rollup", "events"), ("tokens", "tokens_rollup", "tokens"),
+               ("installations", "installations_rollup", "installations"), ("campaign_people", "campaign_people", "people")].flatMap { table, trigger, rollup in
+            // Each statement's changed rows, as transition tables, to the function that adds them to the rollups.
             [
                 """
-                CREATE TRIGGER \(table)_rollup_insert AFTER INSERT ON \(table) REFERENCING NEW TABLE AS new_rows
-                FOR EACH STATEMENT EXECUTE FUNCTION perch_rollup_\(table)_inserted()
+                CREATE TRIGGER \(trigger)_insert AFTER INSERT ON \(table) REFERENCING NEW TABLE AS new_rows
+                FOR EACH STATEMENT EXECUTE FUNCTION perch_rollup_\(rollup)_inserted()
                 """,
                 """
-                CREATE TRIGGER \(table)_rollup_update AFTER UPDATE ON \(table) REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-                FOR EACH STATEMENT EXECUTE FUNCTION perch_rollup_\(table)_updated()
+                CREATE TRIGGER \(trigger)_update AFTER UPDATE ON \(table) REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+                FOR EACH STATEMENT EXECUTE FUNCTION perch_rollup_\(rollup)_updated()
                 """,
                 """
-                CREATE TRIGGER \(table)_rollup_delete AFTER DELETE ON \(table) REFERENCING OLD TABLE AS old_rows
-                FOR EACH STATEMENT EXECUTE FUNCTION perch_rollup_\(table)_deleted()
+                CREATE TRIGGER \(trigger)_delete AFTER DELETE ON \(table) REFERENCING OLD TABLE AS old_rows
+                FOR EACH STATEMENT EXECUTE FUNCTION perch_rollup_\(rollup)_deleted()
                 """,
             ]
-        } + [
-            """
-            CREATE TRIGGER campaign_people_insert AFTER INSERT ON campaign_people REFERENCING NEW TABLE AS new_rows
-            FOR EACH STATEMENT EXECUTE FUNCTION perch_rollup_people_inserted()
-            """,
-            """
-            CREATE TRIGGER campaign_people_update AFTER UPDATE ON campaign_people REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-            FOR EACH STATEMENT EXECUTE FUNCTION perch_rollup_people_updated()
-            """,
-            """
-            CREATE TRIGGER campaign_people_delete AFTER DELETE ON campaign_people REFERENCING OLD TABLE AS old_rows
-            FOR EACH STATEMENT EXECUTE FUNCTION perch_rollup_people_deleted()
-            """,
-        ]
+        }
     }
 }
 

@@ -16,27 +16,10 @@ struct LiveActivitiesFCMAPITests {
 
     /// A sending server on `backend` with one app connected to the simulator's APNs, FCM and Web Push.
     static func withFCM(on backend: TestBackend, _ body: Body) async throws {
-        var configuration = SimulatorConfiguration()
-        configuration.eventLoopThreads = 1
-        let simulator = PushSimulator(configuration: configuration)
-        let endpoints = try await simulator.start()
-        let gateways = PushGateways(logger: Logger(label: "test.gateways"), connectTimeout: .seconds(60))
-        var server = try await TestServer.on(backend)
-        server.gateways = server.gatewayDirectory(gateways)
-        let store = server.store
-        do {
-            try await server.run { client in
-                let app = try await client.createApp()
-                try await CampaignAPITests.connectAll(client, app, endpoints)
-                try await body(client, simulator, app, store)
-            }
-        } catch {
-            try? await gateways.httpClient.shutdown()
-            try? await simulator.shutdown()
-            throw error
+        try await SendAPITests.withSendingStore(on: backend) { client, simulator, endpoints, app, store in
+            try await CampaignAPITests.connectAll(client, app, endpoints)
+            try await body(client, simulator, app, store)
         }
-        try await gateways.httpClient.shutdown()
-        try await simulator.shutdown()
     }
 
     static func register(_ client: TestServer.Client, _ app: TestServer.TestApp, token: String, installation: String,

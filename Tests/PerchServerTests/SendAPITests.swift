@@ -5,6 +5,7 @@ import Testing
 import PerchCore
 import PerchGateways
 import PerchSimulator
+import PerchStore
 @testable import PerchServer
 
 /// `POST /v1/send` through the real gateways to the simulators over HTTP/2 + TLS on loopback, on SQLite and on PostgreSQL.
@@ -13,6 +14,15 @@ struct SendAPITests {
     /// A server on `backend` that sends (scheduler and delivery worker running) to the simulators, with one app.
     static func withSending(on backend: TestBackend = .sqlite, simulatorLatency: Duration = .zero,
                             _ body: @Sendable (TestServer.Client, PushSimulator, SimulatorEndpoints, TestServer.TestApp) async throws -> Void) async throws {
+        try await withSendingStore(on: backend, simulatorLatency: simulatorLatency) { client, simulator, endpoints, app, _ in
+            try await body(client, simulator, endpoints, app)
+        }
+    }
+
+    /// The same, also handing over the server's store, for tests that read what it recorded.
+    static func withSendingStore(on backend: TestBackend = .sqlite, simulatorLatency: Duration = .zero,
+                                 _ body: @Sendable (TestServer.Client, PushSimulator, SimulatorEndpoints, TestServer.TestApp, any PerchStore) async throws -> Void)
+        async throws {
         var configuration = SimulatorConfiguration()
         configuration.eventLoopThreads = 1
         configuration.latency = simulatorLatency
@@ -21,10 +31,11 @@ struct SendAPITests {
         let gateways = PushGateways(logger: Logger(label: "test.gateways"), connectTimeout: .seconds(60))
         var server = try await TestServer.on(backend)
         server.gateways = server.gatewayDirectory(gateways)
+        let store = server.store
         do {
             try await server.run { client in
                 let app = try await client.createApp()
-                try await body(client, simulator, endpoints, app)
+                try await body(client, simulator, endpoints, app, store)
             }
         } catch {
             try? await gateways.httpClient.shutdown()
