@@ -277,5 +277,6 @@ extension PostgresStore {
         idempotencyMigration,
         deliveryLocaleMigration,
         rollupsMigration,
+        healthRollupsMigration,
     ]
 }

@@ -133,7 +133,12 @@ public enum RollupStatements {
 
     /// Every rollup table, in the order a rebuild empties them (the people before their counts, which their triggers change).
     public static let tables = ["campaign_delivery_rollups", "campaign_event_rollups", "campaign_withdrawals", "campaign_people",
-                                "campaign_people_rollups", "token_health_rollups"]
+                                "campaign_people_rollups", "token_health_rollups"] + healthTables
+
+    /// Empties every rollup and fills it again from the facts (a repair, and the end of `perch migrate`).
+    public static func rebuild(_ dialect: SQLDialect) -> [String] {
+        tables.map { "DELETE FROM \($0)" } + backfill(dialect) + healthBackfill(dialect)
+    }
 
     /// Every stored delivery rollup row that counts something, in the columns of ``recomputedDeliveries``.
     public static let storedDeliveries = "SELECT \(deliveryColumns), n FROM campaign_delivery_rollups WHERE n <> 0"

@@ -22,16 +22,16 @@ extension RollupStore where Self: SQLStore {
                                                 stored: "SELECT \(RollupStatements.tokenColumns), n FROM token_health_rollups WHERE n <> 0",
                                                 counted: true)
         let parts: [(checked: Int, differences: [RollupDifference])] = [deliveries, events, withdrawals, people, persons, tokens]
+            + (try await healthDifferences())
         let checked = parts.map(\.checked).reduce(0, +)
         let differences = parts.flatMap(\.differences)
         guard repair, !differences.isEmpty else {
             return RollupVerification(groupsChecked: checked, differences: differences, repaired: false)
         }
         // Writers wait while the rollups are rebuilt, so none of their increments is lost or counted twice.
-        let lock = dialect == .postgres ? [SQLStatement("LOCK TABLE deliveries, events IN SHARE MODE")] : []
+        let lock = dialect == .postgres ? [SQLStatement("LOCK TABLE deliveries, events, tokens, installations IN SHARE MODE")] : []
         // Emptied and refilled with the triggers of the people table in place: they count its people again as it refills.
-        try await execute(lock + RollupStatements.tables.map { SQLStatement("DELETE FROM \($0)") }
-                          + RollupStatements.backfill(dialect).map { SQLStatement($0) })
+        try await execute(lock + RollupStatements.rebuild(dialect).map { SQLStatement($0) })
         return RollupVerification(groupsChecked: checked, differences: differences, repaired: true)
     }
 
@@ -52,22 +52,59 @@ extension RollupStore where Self: SQLStore {
     }
 
     /// Compares rows keyed by their first `columns` columns (integers at the `integers` positions) and, when
-    /// `counted`, a count in the next column; otherwise the mere presence of each key.
-    private func countDifferences(_ rollup: String, columns: Int, integers: Set<Int>, recomputed: String, stored: String,
+    /// `counted`, a count in the next column (or `values` counts); otherwise the mere presence of each key.
+    private func countDifferences(_ rollup: String, columns: Int, integers: Set<Int>, values: Int = 1, recomputed: String, stored: String,
                                   counted: Bool) async throws -> (checked: Int, differences: [RollupDifference]) {
-        let decode: @Sendable (any SQLRow) throws -> (String, Int) = { row in
+        let width = counted ? values : 0
+        let decode: @Sendable (any SQLRow) throws -> (String, [Int]) = { row in
             let key = try (0..<columns).map { integers.contains($0) ? String(try row.integer(required: $0)) : try row.text(required: $0) }
-            return (key.joined(separator: "/"), counted ? try row.integer(required: columns) : 1)
+            return (key.joined(separator: "/"), counted ? try (columns..<columns + width).map { try row.integer(required: $0) } : [1])
         }
-        let should = Dictionary(try await rows(SQLStatement(recomputed), decode), uniquingKeysWith: +)
-        let has = Dictionary(try await rows(SQLStatement(stored), decode), uniquingKeysWith: +)
+        let add: ([Int], [Int]) -> [Int] = { a, b in zip(a, b).map(+) }
+        let should = Dictionary(try await rows(SQLStatement(recomputed), decode), uniquingKeysWith: add)
+        let has = Dictionary(try await rows(SQLStatement(stored), decode), uniquingKeysWith: add)
+        let zero = Array(repeating: 0, count: max(1, width))
+        func text(_ numbers: [Int]) -> String {
+            guard counted else { return numbers == zero ? "absent" : "present" }
+            return values == 1 ? "n=\(numbers[0])" : numbers.map(String.init).joined(separator: ",")
+        }
         let differences = Set(should.keys).union(has.keys).sorted().compactMap { key -> RollupDifference? in
-            let a = has[key] ?? 0, b = should[key] ?? 0
+            let a = has[key] ?? zero, b = should[key] ?? zero
             guard a != b else { return nil }
-            return RollupDifference(rollup: rollup, key: key, stored: counted ? "n=\(a)" : (a == 0 ? "absent" : "present"),
-                                    recomputed: counted ? "n=\(b)" : (b == 0 ? "absent" : "present"))
+            return RollupDifference(rollup: rollup, key: key, stored: text(a), recomputed: text(b))
         }
         return (should.count, differences)
+    }
+
+    /// The health rollups (``RollupStatements``, "health"), each against its recomputation.
+    private func healthDifferences() async throws -> [(checked: Int, differences: [RollupDifference])] {
+        typealias R = RollupStatements
+        let tokenRollups = [(R.userGroups, Set<Int>()), (R.tokenDays(dialect), Set([3])), (R.tokenSurvival(dialect), Set([3, 4]))]
+        var parts: [(checked: Int, differences: [RollupDifference])] = []
+        for (rollup, integers) in tokenRollups {
+            parts.append(try await countDifferences(rollup.table, columns: rollup.keyColumns.count, integers: integers,
+                                                    values: rollup.valueColumns.count, recomputed: rollup.recomputed, stored: rollup.stored,
+                                                    counted: true))
+        }
+        let day = R.day("first_at", dialect)
+        parts.append(try await countDifferences(
+            "user_health_rollups", columns: 5, integers: [1], values: 3, recomputed: R.recomputedUserHealth,
+            stored: "SELECT app_id, mask, platform, app_version, kind, users, tokens, duplicated FROM user_health_rollups WHERE users <> 0 OR tokens <> 0 OR duplicated <> 0",
+            counted: true))
+        parts.append(try await countDifferences(
+            "installation_opt_in", columns: 4, integers: [], values: 2, recomputed: R.optInRows(matching: { _ in "1 = 1" }),
+            stored: "SELECT app_id, installation_id, platform, app_version, prompted, granted FROM installation_opt_in", counted: true))
+        parts.append(try await countDifferences("opt_in_rollups", columns: 3, integers: [], values: 2, recomputed: R.recomputedOptIn,
+                                                stored: R.storedOptIn, counted: true))
+        parts.append(try await countDifferences(
+            "installation_prompts", columns: 6, integers: [5], recomputed: """
+                SELECT app_id, installation_id, strategy, platform, app_version, \(day), granted
+                FROM (\(R.promptRows(matching: { _ in "1 = 1" }, dialect))) AS p
+                """,
+            stored: "SELECT app_id, installation_id, strategy, platform, app_version, \(day), granted FROM installation_prompts", counted: true))
+        parts.append(try await countDifferences("opt_in_daily_rollups", columns: 5, integers: [4], values: 2,
+                                                recomputed: R.recomputedPrompts(dialect), stored: R.storedPrompts, counted: true))
+        return parts
     }
 
     private func eventDifferences() async throws -> (checked: Int, differences: [RollupDifference]) {

@@ -28,3 +28,21 @@ public enum TokenHealthRollupQuery {
         return counts
     }
 }
+
+/// `GET /v1/metrics/tokens`, read from the rollups the same way on either backend.
+extension HealthStore where Self: SQLStore {
+    public func tokenHealth(appId: String, filter: TokenHealth.Filter) async throws -> TokenHealth {
+        let counts = try await TokenHealthRollupQuery.counts(appId: appId, filter: filter, on: self)
+        let values = TokenHealthFilterValues(platform: filter.platform?.rawValue, appVersion: filter.appVersion, kind: filter.kind?.rawValue)
+        let users = try await row(RollupStatements.userHealth(appId: appId, filter: values)) { row in
+            (try row.integer(required: 0), try row.integer(required: 1), try row.integer(required: 2))
+        } ?? (0, 0, 0)
+        let optIn = try await row(RollupStatements.optIn(appId: appId, filter: filter)) { row in
+            (try row.integer(required: 0), try row.integer(required: 1))
+        } ?? (0, 0)
+        return TokenHealth(byStatus: counts.byStatus, byPlatform: counts.byPlatform, byKind: counts.byKind,
+                           retirementsByReason: counts.retirementsByReason, usersWithLiveTokens: users.0, liveUserTokens: users.1,
+                           usersWithDuplicates: users.2, prompted: optIn.0, granted: optIn.1)
+    }
+}
+

@@ -279,6 +279,7 @@ extension SQLiteStore {
         registerIdempotencyMigration(&migrator)
         registerDeliveryLocaleMigration(&migrator)
         registerRollupsMigration(&migrator)
+        registerHealthRollupsMigration(&migrator)
         return migrator
     }
 }

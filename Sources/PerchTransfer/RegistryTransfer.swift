@@ -126,7 +126,7 @@ public struct RegistryTransfer: Sendable {
             }
             // The target's triggers kept rollups as the rows arrived, in table order (events before the deliveries they
             // name): rebuilt from everything moved.
-            for statement in RollupStatements.tables.map({ "DELETE FROM \($0)" }) + RollupStatements.backfill(.postgres) {
+            for statement in RollupStatements.rebuild(.postgres) {
                 try await db.run(PostgresQuery(unsafeSQL: statement), logger: logger)
             }
             return TransferReport(tables: report)

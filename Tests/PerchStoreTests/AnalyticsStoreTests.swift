@@ -84,4 +84,36 @@ struct AnalyticsStoreTests {
         #expect(rows[0].rate == 0.25 && abs(rows[1].rate! - 4.0 / 6.0) < 1e-12)
         #expect(try await store.optInBreakdown(appId: app, filter: .init(), since: now - 60, until: nil).isEmpty, "the period bounds the prompts")
     }
+
+    @Test("opt-in counts each installation once per strategy, at its first prompt, across whole days and the days a period cuts",
+          arguments: StoreBackend.allCases)
+    func optInPeriods(backend: StoreBackend) async throws {
+        let opened = try await backend.open()
+        defer { withExtendedLifetime(opened) {} }   // it holds the PostgreSQL pool
+        let store = opened.store
+        let app = try await store.createApp(name: "A", bundleId: nil, webOrigin: nil, now: now - 30 * day).app.id
+        let midnight = (now.timeIntervalSince1970 / day).rounded(.down) * day
+        // Installation k is first prompted k days and 6 hours before today's midnight; i0 again today, i1 granted later.
+        var events: [ClientEvent] = []
+        for index in 0..<5 {
+            _ = try await store.register(appId: app, Sample.registration(Sample.webpush(index), installation: "i\(index)"), now: now - 10 * day)
+            events.append(ClientEvent(type: .promptShown, installationId: "i\(index)",
+                                      occurredAt: Date(timeIntervalSince1970: midnight - Double(index) * day - 6 * 3600),
+                                      properties: ["strategy": .string("soft")]))
+        }
+        events.append(ClientEvent(type: .promptShown, installationId: "i0", occurredAt: Date(timeIntervalSince1970: midnight + 60),
+                                  properties: ["strategy": .string("soft")]))
+        events.append(ClientEvent(type: .permissionGranted, installationId: "i1", occurredAt: Date(timeIntervalSince1970: midnight)))
+        _ = try await store.record(appId: app, events: events, now: now)
+        func prompted(_ since: Double?, _ until: Double?) async throws -> [Int] {
+            try await store.optInBreakdown(appId: app, filter: .init(), since: since.map { Date(timeIntervalSince1970: midnight + $0) },
+                                           until: until.map { Date(timeIntervalSince1970: midnight + $0) }).flatMap { [$0.prompted, $0.granted] }
+        }
+        #expect(try await prompted(nil, nil) == [5, 1], "i0's second prompt does not count it twice")
+        // From 19:00 three days ago (after i2's prompt) through 20:00 yesterday: a cut day, a whole day (i1), a cut day (i0).
+        #expect(try await prompted(-3 * day + 19 * 3600, -4 * 3600) == [2, 1])
+        #expect(try await prompted(-3 * day + 18 * 3600, -3 * day + 18 * 3600) == [1, 0], "a period of one instant holds i2's prompt")
+        #expect(try await prompted(-2 * day, nil) == [2, 1], "whole days from the day before yesterday on: i0 and i1")
+        #expect(try await prompted(30, nil).isEmpty, "i0's later prompt is not its first")
+    }
 }

@@ -5,7 +5,7 @@ import PerchSQL
 @testable import PerchSQLite
 @testable import PerchStore
 
-/// The campaign rollups equal what the facts recompute, whatever happens in whatever order.
+/// The rollups equal what the facts recompute, whatever happens in whatever order.
 @Suite("Rollups: what is served equals what the facts say")
 struct RollupPropertyTests {
     let t0 = Date(timeIntervalSince1970: 1_800_000_000)
@@ -17,10 +17,13 @@ struct RollupPropertyTests {
         defer { withExtendedLifetime(opened) {} }   // it holds the PostgreSQL pool
         var world = try await World(opened: opened, t0: t0)
         var random = SeededGenerator(seed: 20_261_204)
+        var healthRandom = SeededGenerator(seed: 7)
         for step in 0..<160 {
             try await world.randomStep(using: &random)
+            if step % 4 == 0 { try await world.randomHealthStep(using: &healthRandom) }
             if step % 20 == 19 { try await world.expectRollupsTrue("after step \(step)") }
         }
+        try await world.healthTail()
         // Past every attribution window: the days a window end cuts through are counted from their facts.
         world.now += 9 * 86_400
         let seen = try await world.expectRollupsTrue("after the windows closed")
@@ -30,6 +33,12 @@ struct RollupPropertyTests {
         #expect(seen.revocationsWithin7Days > 0 && seen.unregistrationsWithin7Days > 0 && seen.variants.count == 2)
         let verification = try await opened.store.verifyRollups(repair: false)
         #expect(verification.differences.isEmpty && verification.groupsChecked > 0 && !verification.repaired)
+        // And the token-health rollups saw users with duplicates, prompts with and without grants, and retirements.
+        let health = try await opened.store.tokenHealth(appId: world.app, filter: .init())
+        #expect(health.usersWithLiveTokens > 0 && (health.duplicateTokenRate ?? 0) > 0 && health.optIn.prompted > 0
+                && health.optIn.granted > 0 && !health.retirementsByReason.isEmpty, "\(health)")
+        let breakdown = try await opened.store.optInBreakdown(appId: world.app, filter: .init(), since: nil, until: nil)
+        #expect(Set(breakdown.map(\.strategy)) == ["soft", "direct", "unknown"] && breakdown.contains { $0.granted > 0 }, "\(breakdown)")
     }
 
     @Test("verify names a rollup that drifted from the facts, and --repair rebuilds it", arguments: StoreBackend.allCases)
@@ -94,6 +103,7 @@ struct RollupPropertyTests {
         var deliveryIds: [String] = []
         var installations = 0
         var users: Set<String> = []
+        var tokenSeeds = 0
 
         init(opened: OpenedStore, t0: Date) async throws {
             self.opened = opened
@@ -140,6 +150,60 @@ struct RollupPropertyTests {
             default:
                 let ids = try await store.deliveries(appId: app, campaignId: nil, installationId: installation).map(\.id)
                 deliveryIds += ids
+            }
+        }
+
+        /// Whatever the random traffic reached: a user with two live tokens on one platform, prompts of each strategy
+        /// and a grant, and a token rotated and one retired.
+        mutating func healthTail() async throws {
+            let first = installations
+            installations += 4
+            for (offset, destination) in [Sample.apns(30_000), Sample.apns(30_001), Sample.fcm(30_002), Sample.apns(30_004)].enumerated() {
+                _ = try await store.register(appId: app, Sample.registration(destination, installation: "i\(first + offset)", user: "tail",
+                                                                            appVersion: offset == 2 ? "2.0.0" : "1.0.0"), now: now)
+            }
+            users.insert("tail")
+            _ = try await store.record(appId: app, events: [
+                ClientEvent(type: .promptShown, installationId: "i\(first)", occurredAt: now - 60, properties: ["strategy": .string("soft")]),
+                ClientEvent(type: .permissionGranted, installationId: "i\(first)", occurredAt: now - 30),
+                ClientEvent(type: .promptShown, installationId: "i\(first + 1)", occurredAt: now - 60, properties: ["strategy": .string("direct")]),
+                ClientEvent(type: .promptShown, installationId: "i\(first + 2)", occurredAt: now - 60),
+            ], now: now)
+            _ = try await store.register(appId: app, Sample.registration(Sample.fcm(30_003), installation: "i\(first + 2)", user: "tail",
+                                                                        appVersion: "2.1.0"), now: now + 1)
+            _ = try await store.unregister(appId: app, installationId: "i\(first + 3)", now: now + 2)
+            try await expectRollupsTrue("after the health tail")
+        }
+
+        /// What token health sees: installations coming back with a new token (maybe another user, platform or app
+        /// version), a known user's second device, and permission prompts and answers.
+        mutating func randomHealthStep(using random: inout SeededGenerator) async throws {
+            let installation = "i\(Int.random(in: 0..<max(1, installations), using: &random))"
+            switch Int.random(in: 0..<25, using: &random) {
+            case 0..<6:
+                // The installation comes back: a new token, maybe another user or app version.
+                tokenSeeds += 1
+                let user = Bool.random(using: &random) ? "u\(Int.random(in: 0..<5, using: &random))" : nil
+                let destination = Bool.random(using: &random) ? Sample.apns(10_000 + tokenSeeds) : Sample.fcm(10_000 + tokenSeeds)
+                _ = try await store.register(appId: app, Sample.registration(destination, installation: installation, user: user,
+                                                                            appVersion: ["1.0.0", "2.0.0", nil].randomElement(using: &random)!), now: now)
+                if let user { users.insert(user) }
+            case 6..<18:
+                // The permission prompt and its answer, in any order, with or without a strategy.
+                let strategy: [String: JSONValue]? = [["strategy": .string("soft")], ["strategy": .string("direct")], nil].randomElement(using: &random)!
+                let type: EventType = Int.random(in: 0..<3, using: &random) < 2 ? .promptShown : .permissionGranted
+                _ = try await store.record(appId: app, events: [ClientEvent(type: type, installationId: installation,
+                                                                            occurredAt: now - Double(Int.random(in: 0...(3 * 86_400), using: &random)),
+                                                                            properties: type == .promptShown ? strategy : nil)], now: now)
+            default:
+                // A second device of a known user, on either platform.
+                tokenSeeds += 1
+                let index = installations
+                installations += 1
+                let user = users.randomElement(using: &random) ?? "u0"
+                users.insert(user)
+                _ = try await store.register(appId: app, Sample.registration(Bool.random(using: &random) ? Sample.fcm(20_000 + tokenSeeds) : Sample.apns(20_000 + tokenSeeds),
+                                                                            installation: "i\(index)", user: user), now: now)
             }
         }
 

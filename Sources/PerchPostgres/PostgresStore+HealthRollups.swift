@@ -1,0 +1,175 @@
+import PerchSQL
+
+extension PostgresStore {
+    /// The token-health rollups (``RollupStatements``, "health"), filled from the facts already stored and kept by
+    /// statement-level triggers in the same transaction as every write to `tokens`, `installations` and `events`.
+    static let healthRollupsMigration = Migration(version: 10, name: "health-rollups", statements: healthRollupsSchema)
+
+    static var healthRollupsSchema: [String] {
+        typealias R = RollupStatements
+        let text = "text COLLATE \"C\" NOT NULL"
+        let tables = [
+            """
+            CREATE TABLE user_token_groups (
+                app_id \(text), user_id \(text), platform \(text), app_version \(text), kind \(text), activity_type \(text),
+                activity_id \(text), n bigint NOT NULL,
+                PRIMARY KEY (app_id, user_id, platform, app_version, kind, activity_type, activity_id)
+            )
+            """,
+            "CREATE INDEX user_token_groups_empty ON user_token_groups (app_id) WHERE n = 0",
+            """
+            CREATE TABLE user_health_rollups (
+                app_id \(text), mask integer NOT NULL, platform \(text), app_version \(text), kind \(text),
+                users bigint NOT NULL, tokens bigint NOT NULL, duplicated bigint NOT NULL,
+                PRIMARY KEY (app_id, mask, platform, app_version, kind)
+            )
+            """,
+            """
+            CREATE TABLE token_day_rollups (
+                app_id \(text), platform \(text), app_version \(text), day bigint NOT NULL, registered bigint NOT NULL, retired bigint NOT NULL,
+                PRIMARY KEY (app_id, platform, app_version, day)
+            )
+            """,
+            """
+            CREATE TABLE token_survival_rollups (
+                app_id \(text), platform \(text), app_version \(text), day bigint NOT NULL, lifetime bigint NOT NULL, n bigint NOT NULL,
+                PRIMARY KEY (app_id, day, platform, app_version, lifetime)
+            )
+            """,
+            // A survival checkpoint's cut through a registration day is counted from the tokens of that day.
+            "CREATE INDEX tokens_by_created ON tokens (app_id, created_at)",
+            """
+            CREATE TABLE installation_opt_in (
+                app_id \(text), installation_id \(text), platform \(text), app_version \(text), prompted integer NOT NULL, granted integer NOT NULL,
+                PRIMARY KEY (app_id, installation_id)
+            )
+            """,
+            """
+            CREATE TABLE opt_in_rollups (
+                app_id \(text), platform \(text), app_version \(text), prompted bigint NOT NULL, granted bigint NOT NULL,
+                PRIMARY KEY (app_id, platform, app_version)
+            )
+            """,
+            """
+            CREATE TABLE installation_prompts (
+                app_id \(text), installation_id \(text), strategy \(text), platform \(text), app_version \(text),
+                first_at double precision NOT NULL, granted integer NOT NULL,
+                PRIMARY KEY (app_id, installation_id, strategy)
+            )
+            """,
+            // A period's cut through a day is counted from the prompts of that day.
+            "CREATE INDEX installation_prompts_by_time ON installation_prompts (app_id, first_at)",
+            """
+            CREATE TABLE opt_in_daily_rollups (
+                app_id \(text), platform \(text), app_version \(text), strategy \(text), day bigint NOT NULL,
+                prompted bigint NOT NULL, granted bigint NOT NULL,
+                PRIMARY KEY (app_id, day, platform, app_version, strategy)
+            )
+            """,
+        ]
+        func function(_ name: String, _ body: [String]) -> String {
+            """
+            CREATE FUNCTION \(name)() RETURNS trigger LANGUAGE plpgsql AS $rollup$
+            BEGIN
+            \(body.map { $0 + ";" }.joined(separator: "\n"))
+            RETURN NULL;
+            END
+            $rollup$
+            """
+        }
+        func trigger(_ name: String, _ event: String, on table: String, _ function: String) -> String {
+            let transitions = event == "INSERT" ? "NEW TABLE AS new_rows"
+                : event == "DELETE" ? "OLD TABLE AS old_rows" : "OLD TABLE AS old_rows NEW TABLE AS new_rows"
+            return """
+                CREATE TRIGGER \(name) AFTER \(event) ON \(table) REFERENCING \(transitions)
+                FOR EACH STATEMENT EXECUTE FUNCTION \(function)()
+                """
+        }
+        var functions: [String] = []
+        var triggers: [String] = []
+        let tokensOf = { (rows: String, x: String) in "\(rows) \(x) JOIN tokens t ON t.app_id = \(x).app_id AND t.installation_id = \(x).installation_id" }
+        /// The users of the installations `installations` answers (app_id, installation_id).
+        func usersOf(_ installations: String) -> String {
+            """
+            SELECT DISTINCT i.app_id, i.user_id FROM (\(installations)) AS t
+            JOIN installations i ON i.app_id = t.app_id AND i.installation_id = t.installation_id WHERE i.user_id IS NOT NULL
+            """
+        }
+        for rollup in [R.userGroups, R.tokenDays(.postgres), R.tokenSurvival(.postgres)] {
+            let name = "perch_\(rollup.table)"
+            let changed = rollup.installationChanged("o", "x", .postgres)
+            let moved = "old_rows o JOIN new_rows x ON x.app_id = o.app_id AND x.installation_id = o.installation_id JOIN tokens t ON t.app_id = o.app_id AND t.installation_id = o.installation_id"
+            /// The function's body: the rollup's write, and for the user groups, their users' figures around it.
+            func body(_ source: String, users: String) -> [String] {
+                let write = rollup.add(source)
+                return rollup.table == R.userGroups.table ? R.changingUserGroups(users: users, [write]) : [write]
+            }
+            let updatedTokens = """
+                SELECT v.app_id, v.installation_id FROM old_rows o JOIN new_rows n ON n.app_id = o.app_id AND n.id = o.id,
+                    LATERAL (VALUES (o.app_id, o.installation_id), (n.app_id, n.installation_id)) AS v (app_id, installation_id)
+                WHERE \(rollup.tokenChanged("o", "n", .postgres))
+                """
+            functions += [
+                function("\(name)_tokens_inserted", body(rollup.ofTokens(in: "new_rows", sign: 1),
+                                                          users: usersOf("SELECT app_id, installation_id FROM new_rows"))),
+                function("\(name)_tokens_updated", body(rollup.ofTokens(in: "old_rows", sign: -1) + " UNION ALL " + rollup.ofTokens(in: "new_rows", sign: 1),
+                                                         users: usersOf(updatedTokens))),
+                function("\(name)_tokens_deleted", body(rollup.ofTokens(in: "old_rows", sign: -1),
+                                                         users: usersOf("SELECT app_id, installation_id FROM old_rows"))),
+                function("\(name)_installations_inserted", body(
+                    rollup.ofInstallation(from: tokensOf("new_rows", "x"), where: "1 = 1", as: nil, sign: -1) + " UNION ALL "
+                    + rollup.ofInstallation(from: tokensOf("new_rows", "x"), where: "1 = 1", as: "x", sign: 1),
+                    users: "SELECT app_id, user_id FROM new_rows WHERE user_id IS NOT NULL")),
+                function("\(name)_installations_updated", body(
+                    rollup.ofInstallation(from: moved, where: changed, as: "o", sign: -1) + " UNION ALL "
+                    + rollup.ofInstallation(from: moved, where: changed, as: "x", sign: 1),
+                    users: """
+                        SELECT v.app_id, v.user_id FROM old_rows o JOIN new_rows x ON x.app_id = o.app_id AND x.installation_id = o.installation_id,
+                            LATERAL (VALUES (o.app_id, o.user_id), (x.app_id, x.user_id)) AS v (app_id, user_id)
+                        WHERE v.user_id IS NOT NULL AND (\(changed))
+                        """)),
+                function("\(name)_installations_deleted", body(
+                    rollup.ofInstallation(from: tokensOf("old_rows", "o"), where: "1 = 1", as: "o", sign: -1) + " UNION ALL "
+                    + rollup.ofInstallation(from: tokensOf("old_rows", "o"), where: "1 = 1", as: nil, sign: 1),
+                    users: "SELECT app_id, user_id FROM old_rows WHERE user_id IS NOT NULL")),
+            ]
+            for (table, event, change) in [("tokens", "INSERT", "inserted"), ("tokens", "UPDATE", "updated"), ("tokens", "DELETE", "deleted"),
+                                           ("installations", "INSERT", "inserted"), ("installations", "UPDATE", "updated"),
+                                           ("installations", "DELETE", "deleted")] {
+                triggers.append(trigger("\(table)_\(rollup.table)_\(change)", event, on: table, "\(name)_\(table)_\(change)"))
+            }
+        }
+        let promptTypes = "('prompt_shown', 'permission_granted')"
+        func refresh(_ installations: String) -> [String] {
+            R.refreshOptIn(matching: { "(\($0).app_id, \($0).installation_id) IN (\(installations))" }, .postgres)
+        }
+        functions += [
+            function("perch_opt_in_events_inserted", refresh("SELECT app_id, installation_id FROM new_rows WHERE type IN \(promptTypes)")),
+            function("perch_opt_in_events_updated", refresh("""
+                SELECT app_id, installation_id FROM old_rows WHERE type IN \(promptTypes)
+                UNION SELECT app_id, installation_id FROM new_rows WHERE type IN \(promptTypes)
+                """)),
+            function("perch_opt_in_events_deleted", refresh("SELECT app_id, installation_id FROM old_rows WHERE type IN \(promptTypes)")),
+            function("perch_opt_in_installations_inserted", refresh("SELECT app_id, installation_id FROM new_rows")),
+            function("perch_opt_in_installations_updated", refresh("""
+                SELECT x.app_id, x.installation_id FROM old_rows o JOIN new_rows x ON x.app_id = o.app_id AND x.installation_id = o.installation_id
+                WHERE o.platform IS DISTINCT FROM x.platform OR o.app_version IS DISTINCT FROM x.app_version
+                """)),
+            function("perch_opt_in_installations_deleted", refresh("SELECT app_id, installation_id FROM old_rows")),
+            function("perch_installation_opt_in_inserted", [R.countOptIn("new_rows", sign: 1)]),
+            function("perch_installation_opt_in_deleted", [R.countOptIn("old_rows", sign: -1)]),
+            function("perch_installation_prompts_inserted", [R.countPrompts("new_rows", sign: 1, .postgres)]),
+            function("perch_installation_prompts_deleted", [R.countPrompts("old_rows", sign: -1, .postgres)]),
+        ]
+        for (table, name) in [("events", "perch_opt_in_events"), ("installations", "perch_opt_in_installations")] {
+            for (event, change) in [("INSERT", "inserted"), ("UPDATE", "updated"), ("DELETE", "deleted")] {
+                triggers.append(trigger("\(table)_opt_in_\(change)", event, on: table, "\(name)_\(change)"))
+            }
+        }
+        for table in ["installation_opt_in", "installation_prompts"] {
+            triggers.append(trigger("\(table)_inserted", "INSERT", on: table, "perch_\(table)_inserted"))
+            triggers.append(trigger("\(table)_deleted", "DELETE", on: table, "perch_\(table)_deleted"))
+        }
+        return tables + R.healthBackfill(.postgres) + R.healthBackfillCounts(.postgres) + functions + triggers
+    }
+}
