@@ -66,12 +66,15 @@ extension RollupStatements {
         let platform = "CASE WHEN (m.mask & 1) = 0 THEN c.platform ELSE '' END"
         let version = "CASE WHEN (m.mask & 2) = 0 THEN c.app_version ELSE '' END"
         let kind = "CASE WHEN (m.mask & 4) = 0 THEN c.kind ELSE '' END"
-        let only = users.map { "WHERE EXISTS (SELECT 1 FROM (\($0)) AS u WHERE u.app_id = c.app_id AND u.user_id = c.user_id)" } ?? ""
+        // Driven from the users named, so a trigger reads only their groups.
+        let groups = users.map {
+            "(SELECT DISTINCT app_id, user_id FROM (\($0)) AS named) AS u JOIN user_token_groups c ON c.app_id = u.app_id AND c.user_id = u.user_id"
+        } ?? "user_token_groups c"
         return """
             SELECT app_id, mask, kp, kv, kk, COUNT(*) AS users, CAST(SUM(tokens) AS BIGINT) AS tokens, CAST(SUM(duplicated) AS BIGINT) AS duplicated FROM (
                 SELECT app_id, user_id, mask, kp, kv, kk, SUM(s) AS tokens, MAX(CASE WHEN s > 1 THEN 1 ELSE 0 END) AS duplicated FROM (
                     SELECT c.app_id AS app_id, c.user_id AS user_id, m.mask AS mask, \(platform) AS kp, \(version) AS kv, \(kind) AS kk, SUM(c.n) AS s
-                    FROM user_token_groups c CROSS JOIN (\(masks)) AS m \(only)
+                    FROM \(groups) CROSS JOIN (\(masks)) AS m
                     GROUP BY c.app_id, c.user_id, m.mask, \(platform), \(version), \(kind), c.platform, c.kind, c.activity_type, c.activity_id
                     HAVING SUM(c.n) > 0
                 ) AS cells GROUP BY app_id, user_id, mask, kp, kv, kk

@@ -157,7 +157,7 @@ public enum OpenAPIDocument {
         .init(method: "GET", path: "/v1/exports/{kind}",
               summary: "Stream deliveries, events or tokens (no raw tokens) as CSV or NDJSON for warehouses (query format=csv|ndjson, campaignId)",
               key: "secret", success: 200),
-        .init(method: "GET", path: "/v1/metrics/opt-in", summary: "Opt-in (granted / prompted) by platform, app version and prompt strategy (query since, until, platform, appVersion)",
+        .init(method: "GET", path: "/v1/metrics/opt-in", summary: "Opt-in (granted / prompted) by platform, app version and prompt strategy: installations whose first prompt_shown of a strategy falls in the period (query since, until, both inclusive; platform, appVersion)",
               key: "secret", success: 200),
     ]
 
