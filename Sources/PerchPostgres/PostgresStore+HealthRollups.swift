@@ -67,24 +67,6 @@ extension PostgresStore {
             )
             """,
         ]
-        func function(_ name: String, _ body: [String]) -> String {
-            """
-            CREATE FUNCTION \(name)() RETURNS trigger LANGUAGE plpgsql AS $rollup$
-            BEGIN
-            \(body.map { $0 + ";" }.joined(separator: "\n"))
-            RETURN NULL;
-            END
-            $rollup$
-            """
-        }
-        func trigger(_ name: String, _ event: String, on table: String, _ function: String) -> String {
-            let transitions = event == "INSERT" ? "NEW TABLE AS new_rows"
-                : event == "DELETE" ? "OLD TABLE AS old_rows" : "OLD TABLE AS old_rows NEW TABLE AS new_rows"
-            return """
-                CREATE TRIGGER \(name) AFTER \(event) ON \(table) REFERENCING \(transitions)
-                FOR EACH STATEMENT EXECUTE FUNCTION \(function)()
-                """
-        }
         var functions: [String] = []
         var triggers: [String] = []
         let tokensOf = { (rows: String, x: String) in "\(rows) \(x) JOIN tokens t ON t.app_id = \(x).app_id AND t.installation_id = \(x).installation_id" }
@@ -110,17 +92,17 @@ extension PostgresStore {
                 WHERE \(rollup.tokenChanged("o", "n", .postgres))
                 """
             functions += [
-                function("\(name)_tokens_inserted", body(rollup.ofTokens(in: "new_rows", sign: 1),
+                TriggerSQL.function("\(name)_tokens_inserted", body(rollup.ofTokens(in: "new_rows", sign: 1),
                                                           users: usersOf("SELECT app_id, installation_id FROM new_rows"))),
-                function("\(name)_tokens_updated", body(rollup.ofTokens(in: "old_rows", sign: -1) + " UNION ALL " + rollup.ofTokens(in: "new_rows", sign: 1),
+                TriggerSQL.function("\(name)_tokens_updated", body(rollup.ofTokens(in: "old_rows", sign: -1) + " UNION ALL " + rollup.ofTokens(in: "new_rows", sign: 1),
                                                          users: usersOf(updatedTokens))),
-                function("\(name)_tokens_deleted", body(rollup.ofTokens(in: "old_rows", sign: -1),
+                TriggerSQL.function("\(name)_tokens_deleted", body(rollup.ofTokens(in: "old_rows", sign: -1),
                                                          users: usersOf("SELECT app_id, installation_id FROM old_rows"))),
-                function("\(name)_installations_inserted", body(
+                TriggerSQL.function("\(name)_installations_inserted", body(
                     rollup.ofInstallation(from: tokensOf("new_rows", "x"), where: "1 = 1", as: nil, sign: -1) + " UNION ALL "
                     + rollup.ofInstallation(from: tokensOf("new_rows", "x"), where: "1 = 1", as: "x", sign: 1),
                     users: "SELECT app_id, user_id FROM new_rows WHERE user_id IS NOT NULL")),
-                function("\(name)_installations_updated", body(
+                TriggerSQL.function("\(name)_installations_updated", body(
                     rollup.ofInstallation(from: moved, where: changed, as: "o", sign: -1) + " UNION ALL "
                     + rollup.ofInstallation(from: moved, where: changed, as: "x", sign: 1),
                     users: """
@@ -128,7 +110,7 @@ extension PostgresStore {
                             LATERAL (VALUES (o.app_id, o.user_id), (x.app_id, x.user_id)) AS v (app_id, user_id)
                         WHERE v.user_id IS NOT NULL AND (\(changed))
                         """)),
-                function("\(name)_installations_deleted", body(
+                TriggerSQL.function("\(name)_installations_deleted", body(
                     rollup.ofInstallation(from: tokensOf("old_rows", "o"), where: "1 = 1", as: "o", sign: -1) + " UNION ALL "
                     + rollup.ofInstallation(from: tokensOf("old_rows", "o"), where: "1 = 1", as: nil, sign: 1),
                     users: "SELECT app_id, user_id FROM old_rows WHERE user_id IS NOT NULL")),
@@ -136,7 +118,7 @@ extension PostgresStore {
             for (table, event, change) in [("tokens", "INSERT", "inserted"), ("tokens", "UPDATE", "updated"), ("tokens", "DELETE", "deleted"),
                                            ("installations", "INSERT", "inserted"), ("installations", "UPDATE", "updated"),
                                            ("installations", "DELETE", "deleted")] {
-                triggers.append(trigger("\(table)_\(rollup.table)_\(change)", event, on: table, "\(name)_\(table)_\(change)"))
+                triggers.append(TriggerSQL.trigger("\(table)_\(rollup.table)_\(change)", event, on: table, "\(name)_\(table)_\(change)"))
             }
         }
         let promptTypes = "('prompt_shown', 'permission_granted')"
@@ -144,31 +126,31 @@ extension PostgresStore {
             R.refreshOptIn(matching: { "(\($0).app_id, \($0).installation_id) IN (\(installations))" }, .postgres)
         }
         functions += [
-            function("perch_opt_in_events_inserted", refresh("SELECT app_id, installation_id FROM new_rows WHERE type IN \(promptTypes)")),
-            function("perch_opt_in_events_updated", refresh("""
+            TriggerSQL.function("perch_opt_in_events_inserted", refresh("SELECT app_id, installation_id FROM new_rows WHERE type IN \(promptTypes)")),
+            TriggerSQL.function("perch_opt_in_events_updated", refresh("""
                 SELECT app_id, installation_id FROM old_rows WHERE type IN \(promptTypes)
                 UNION SELECT app_id, installation_id FROM new_rows WHERE type IN \(promptTypes)
                 """)),
-            function("perch_opt_in_events_deleted", refresh("SELECT app_id, installation_id FROM old_rows WHERE type IN \(promptTypes)")),
-            function("perch_opt_in_installations_inserted", refresh("SELECT app_id, installation_id FROM new_rows")),
-            function("perch_opt_in_installations_updated", refresh("""
+            TriggerSQL.function("perch_opt_in_events_deleted", refresh("SELECT app_id, installation_id FROM old_rows WHERE type IN \(promptTypes)")),
+            TriggerSQL.function("perch_opt_in_installations_inserted", refresh("SELECT app_id, installation_id FROM new_rows")),
+            TriggerSQL.function("perch_opt_in_installations_updated", refresh("""
                 SELECT x.app_id, x.installation_id FROM old_rows o JOIN new_rows x ON x.app_id = o.app_id AND x.installation_id = o.installation_id
                 WHERE o.platform IS DISTINCT FROM x.platform OR o.app_version IS DISTINCT FROM x.app_version
                 """)),
-            function("perch_opt_in_installations_deleted", refresh("SELECT app_id, installation_id FROM old_rows")),
-            function("perch_installation_opt_in_inserted", [R.countOptIn("new_rows", sign: 1)]),
-            function("perch_installation_opt_in_deleted", [R.countOptIn("old_rows", sign: -1)]),
-            function("perch_installation_prompts_inserted", [R.countPrompts("new_rows", sign: 1, .postgres)]),
-            function("perch_installation_prompts_deleted", [R.countPrompts("old_rows", sign: -1, .postgres)]),
+            TriggerSQL.function("perch_opt_in_installations_deleted", refresh("SELECT app_id, installation_id FROM old_rows")),
+            TriggerSQL.function("perch_installation_opt_in_inserted", [R.countOptIn("new_rows", sign: 1)]),
+            TriggerSQL.function("perch_installation_opt_in_deleted", [R.countOptIn("old_rows", sign: -1)]),
+            TriggerSQL.function("perch_installation_prompts_inserted", [R.countPrompts("new_rows", sign: 1, .postgres)]),
+            TriggerSQL.function("perch_installation_prompts_deleted", [R.countPrompts("old_rows", sign: -1, .postgres)]),
         ]
         for (table, name) in [("events", "perch_opt_in_events"), ("installations", "perch_opt_in_installations")] {
             for (event, change) in [("INSERT", "inserted"), ("UPDATE", "updated"), ("DELETE", "deleted")] {
-                triggers.append(trigger("\(table)_opt_in_\(change)", event, on: table, "\(name)_\(change)"))
+                triggers.append(TriggerSQL.trigger("\(table)_opt_in_\(change)", event, on: table, "\(name)_\(change)"))
             }
         }
         for table in ["installation_opt_in", "installation_prompts"] {
-            triggers.append(trigger("\(table)_inserted", "INSERT", on: table, "perch_\(table)_inserted"))
-            triggers.append(trigger("\(table)_deleted", "DELETE", on: table, "perch_\(table)_deleted"))
+            triggers.append(TriggerSQL.trigger("\(table)_inserted", "INSERT", on: table, "perch_\(table)_inserted"))
+            triggers.append(TriggerSQL.trigger("\(table)_deleted", "DELETE", on: table, "perch_\(table)_deleted"))
         }
         return tables + R.healthBackfill(.postgres) + R.healthBackfillCounts(.postgres) + functions + triggers
     }

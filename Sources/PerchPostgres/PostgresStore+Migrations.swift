@@ -278,5 +278,6 @@ extension PostgresStore {
         deliveryLocaleMigration,
         rollupsMigration,
         healthRollupsMigration,
+        conversionRollupsMigration,
     ]
 }

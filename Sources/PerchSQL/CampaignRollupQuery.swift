@@ -24,7 +24,7 @@ public enum CampaignRollupQuery {
     }
 
     /// Withdrawals within 7 days and lift's groups: the people per side of the holdout from their counts, and those
-    /// of them who converted from the app's conversions within the window.
+    /// of them who converted within the window, with their revenue, from the conversion rollup.
     static func addPeople(of campaign: CampaignRecord, window: ClosedRange<Date>, on store: some SQLStore,
                           to counts: inout CampaignCounts) async throws {
         for (kind, n) in try await store.rows(RollupStatements.withdrawals(appId: campaign.appId, campaignId: campaign.id), {
@@ -38,12 +38,31 @@ public enum CampaignRollupQuery {
         }) {
             groups[heldOut] = CampaignCounts.LiftGroup(heldOut: heldOut, people: people, converted: 0, revenue: 0)
         }
-        for (heldOut, converted, revenue) in try await store.rows(RollupStatements.conversions(
-            appId: campaign.appId, campaignId: campaign.id, from: window.lowerBound, until: window.upperBound), {
+        // Converters and revenue: the days before the one the window's end cuts through from the rollup (every
+        // conversion it holds is at or after the start), that day from the facts.
+        let endDay = Int((window.upperBound.timeIntervalSince1970 / RollupStatements.secondsPerDay).rounded(.down))
+        let cut = max(window.lowerBound, Date(timeIntervalSince1970: Double(endDay) * RollupStatements.secondsPerDay))
+        func add(_ heldOut: Bool, converted: Int, revenue: Double) {
+            groups[heldOut, default: .init(heldOut: heldOut, people: 0, converted: 0, revenue: 0)].converted += converted
+            groups[heldOut, default: .init(heldOut: heldOut, people: 0, converted: 0, revenue: 0)].revenue += revenue
+        }
+        for (heldOut, converted, revenue) in try await store.rows(RollupStatements.conversionDays(
+            appId: campaign.appId, campaignId: campaign.id, beforeDay: endDay), {
                 (try $0.integer(required: 0) != 0, try $0.integer(required: 1), try $0.real(required: 2))
             }) {
-            groups[heldOut, default: .init(heldOut: heldOut, people: 0, converted: 0, revenue: 0)].converted = converted
-            groups[heldOut, default: .init(heldOut: heldOut, people: 0, converted: 0, revenue: 0)].revenue = revenue
+            add(heldOut, converted: converted, revenue: revenue)
+        }
+        for (heldOut, converted) in try await store.rows(RollupStatements.convertersBetween(
+            appId: campaign.appId, campaignId: campaign.id, from: cut, until: window.upperBound), {
+                (try $0.integer(required: 0) != 0, try $0.integer(required: 1))
+            }) {
+            add(heldOut, converted: converted, revenue: 0)
+        }
+        for (heldOut, revenue) in try await store.rows(RollupStatements.revenueBetween(
+            appId: campaign.appId, campaignId: campaign.id, from: cut, until: window.upperBound), {
+                (try $0.integer(required: 0) != 0, try $0.real(required: 1))
+            }) {
+            add(heldOut, converted: 0, revenue: revenue)
         }
         for group in groups.values.sorted(by: { !$0.heldOut && $1.heldOut }) { counts.add(group) }
     }

@@ -122,16 +122,4 @@ extension RollupStatements {
         SQLStatement("SELECT held_out, people FROM campaign_people_rollups WHERE app_id = ? AND campaign_id = ? AND people <> 0",
                      [.text(appId), .text(campaignId)])
     }
-
-    /// The people of one campaign who converted in `from...until` (any conversion, attributed or not), per side of
-    /// the holdout: held out (0/1), converted people, revenue. Walks the app's conversions in the window, not the audience.
-    public static func conversions(appId: String, campaignId: String, from: Date, until: Date) -> SQLStatement {
-        SQLStatement("""
-            SELECT CASE WHEN p.held_n > 0 THEN 1 ELSE 0 END, COUNT(*), CAST(COALESCE(SUM(c.revenue), 0) AS DOUBLE PRECISION) FROM (
-                SELECT \(SQLExpressions.person()) AS person, SUM(COALESCE(value, 0)) AS revenue
-                FROM events WHERE app_id = ? AND type = 'converted' AND occurred_at >= ? AND occurred_at <= ? GROUP BY 1
-            ) AS c JOIN campaign_people p ON p.app_id = ? AND p.campaign_id = ? AND p.person = c.person AND p.n > 0
-            GROUP BY 1
-            """, [.text(appId), .time(from), .time(until), .text(appId), .text(campaignId)])
-    }
 }

@@ -133,7 +133,7 @@ public enum RollupStatements {
 
     /// Every rollup table, in the order a rebuild empties them (the people before their counts, which their triggers change).
     public static let tables = ["campaign_delivery_rollups", "campaign_event_rollups", "campaign_withdrawals", "campaign_people",
-                                "campaign_people_rollups", "token_health_rollups"] + healthTables
+                                "campaign_people_rollups", "campaign_conversion_rollups", "token_health_rollups"] + healthTables
 
     /// Empties every rollup and fills it again from the facts (a repair, and the end of `perch migrate`).
     public static func rebuild(_ dialect: SQLDialect) -> [String] {

@@ -22,7 +22,7 @@ extension RollupStore where Self: SQLStore {
                                                 stored: "SELECT \(RollupStatements.tokenColumns), n FROM token_health_rollups WHERE n <> 0",
                                                 counted: true)
         let parts: [(checked: Int, differences: [RollupDifference])] = [deliveries, events, withdrawals, people, persons, tokens]
-            + (try await healthDifferences())
+            + (try await healthDifferences()) + [try await conversionDifferences()]
         let checked = parts.map(\.checked).reduce(0, +)
         let differences = parts.flatMap(\.differences)
         guard repair, !differences.isEmpty else {
@@ -105,6 +105,31 @@ extension RollupStore where Self: SQLStore {
         parts.append(try await countDifferences("opt_in_daily_rollups", columns: 5, integers: [4], values: 2,
                                                 recomputed: R.recomputedPrompts(dialect), stored: R.storedPrompts, counted: true))
         return parts
+    }
+
+    /// Lift's conversions: each campaign person's first conversion, and the rollup of converters and revenue.
+    private func conversionDifferences() async throws -> (checked: Int, differences: [RollupDifference]) {
+        typealias R = RollupStatements
+        let milliseconds = { (column: String) in "CAST(COALESCE(\(column), -1) * 1000 AS BIGINT)" }
+        let first = try await countDifferences(
+            "campaign_people.converted_at", columns: 3, integers: [],
+            recomputed: "SELECT app_id, campaign_id, person, \(milliseconds(R.firstConversion("p"))) FROM campaign_people p",
+            stored: "SELECT app_id, campaign_id, person, \(milliseconds("converted_at")) FROM campaign_people", counted: true)
+        let decode: @Sendable (any SQLRow) throws -> (String, (Int, Double)) = { row in
+            ([try row.text(required: 0), try row.text(required: 1), String(try row.integer(required: 2)), String(try row.integer(required: 3))]
+                .joined(separator: "/"), (try row.integer(required: 4), try row.real(required: 5)))
+        }
+        let add: ((Int, Double), (Int, Double)) -> (Int, Double) = { ($0.0 + $1.0, $0.1 + $1.1) }
+        let should = Dictionary(try await rows(SQLStatement(R.recomputedConversions(dialect)), decode), uniquingKeysWith: add)
+        let has = Dictionary(try await rows(SQLStatement(R.storedConversions), decode), uniquingKeysWith: add)
+        let differences = Set(should.keys).union(has.keys).sorted().compactMap { key -> RollupDifference? in
+            let a = has[key] ?? (0, 0), b = should[key] ?? (0, 0)
+            // Sums of values may round differently in another order.
+            guard a.0 != b.0 || abs(a.1 - b.1) > 1e-9 * max(1, abs(b.1)) else { return nil }
+            return RollupDifference(rollup: "campaign_conversion_rollups", key: key, stored: "converters=\(a.0) revenue=\(a.1)",
+                                    recomputed: "converters=\(b.0) revenue=\(b.1)")
+        }
+        return (first.checked + should.count, first.differences + differences)
     }
 
     private func eventDifferences() async throws -> (checked: Int, differences: [RollupDifference]) {

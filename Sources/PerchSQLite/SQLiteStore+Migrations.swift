@@ -280,6 +280,7 @@ extension SQLiteStore {
         registerDeliveryLocaleMigration(&migrator)
         registerRollupsMigration(&migrator)
         registerHealthRollupsMigration(&migrator)
+        registerConversionRollupsMigration(&migrator)
         return migrator
     }
 }

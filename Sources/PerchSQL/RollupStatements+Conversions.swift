@@ -1,0 +1,117 @@
+import Foundation
+import PerchCore
+
+/// Lift's conversions, rolled up (docs/metrics.md, "Rollups"): a campaign person's `converted_at` is their first
+/// `converted` event at or after the campaign started (any conversion, attributed or not), and
+/// `campaign_conversion_rollups` counts per campaign × side of the holdout × UTC day the people whose first
+/// conversion fell that day (`converters`) and the value of every conversion of its people that day (`revenue`).
+/// Only people with a delivery row (`n > 0`) count. A read takes the days before the one the window's end cuts
+/// through from the rollup, and that day from the facts.
+extension RollupStatements {
+    static let conversionKey = "app_id, campaign_id, held_out, day"
+
+    /// 1 when `campaign_people` row `p` is held out.
+    static func side(_ p: String) -> String { "CASE WHEN \(p).held_n > 0 THEN 1 ELSE 0 END" }
+
+    /// Event `e` is of person `person` (an expression: `user:…` or `installation:…`).
+    static func isOfPerson(_ e: String, _ person: String) -> String {
+        let user = CampaignPlanner.Candidate.userPersonPrefix, installation = CampaignPlanner.Candidate.installationPersonPrefix
+        return """
+            ((substr(\(person), 1, \(user.count)) = '\(user)' AND \(e).user_id = substr(\(person), \(user.count + 1)))
+              OR (substr(\(person), 1, \(installation.count)) = '\(installation)' AND \(e).user_id IS NULL
+                  AND \(e).installation_id = substr(\(person), \(installation.count + 1))))
+            """
+    }
+
+    /// The first conversion of `campaign_people` row `p` at or after its campaign started (`NULL`: none).
+    public static func firstConversion(_ p: String) -> String {
+        """
+        (SELECT MIN(e.occurred_at) FROM events e JOIN campaigns c ON c.app_id = \(p).app_id AND c.id = \(p).campaign_id
+         WHERE e.app_id = \(p).app_id AND e.type = 'converted' AND e.occurred_at >= c.started_at AND \(isOfPerson("e", "\(p).person")))
+        """
+    }
+
+    /// What follows an `INSERT INTO campaign_conversion_rollups …`: adds to the row that exists.
+    static let conversionConflict = """
+        ON CONFLICT (\(conversionKey)) DO UPDATE SET converters = campaign_conversion_rollups.converters + excluded.converters,
+            revenue = campaign_conversion_rollups.revenue + excluded.revenue
+        """
+
+    /// Adds the deltas `source` answers (the key columns, then `converters`, `revenue`) to the rollup, in key order.
+    public static func addConversions(_ source: String) -> String {
+        """
+        INSERT INTO campaign_conversion_rollups (\(conversionKey), converters, revenue)
+        SELECT \(conversionKey), SUM(converters), SUM(revenue) FROM (\(source)) AS c
+        GROUP BY \(conversionKey) HAVING SUM(converters) <> 0 OR SUM(revenue) <> 0 ORDER BY \(conversionKey)
+        \(conversionConflict)
+        """
+    }
+
+    /// `sign` times the conversions `events` (a FROM clause naming event `e`) add to the campaigns their person is in
+    /// (with a delivery row) that had started by then.
+    public static func conversionsOfEvents(from events: String, _ e: String, sign: Int, _ dialect: SQLDialect) -> String {
+        """
+        SELECT p.app_id AS app_id, p.campaign_id AS campaign_id, \(side("p")) AS held_out, \(day("\(e).occurred_at", dialect)) AS day,
+            0 AS converters, \(sign) * COALESCE(\(e).value, 0) AS revenue
+        FROM \(events) JOIN campaign_people p ON p.app_id = \(e).app_id
+            AND p.person = \(SQLExpressions.person(user: "\(e).user_id", installation: "\(e).installation_id")) AND p.n > 0
+        JOIN campaigns c ON c.app_id = p.app_id AND c.id = p.campaign_id
+        WHERE \(e).type = 'converted' AND c.started_at <= \(e).occurred_at
+        """
+    }
+
+    /// `sign` times what the `campaign_people` rows `people` (a FROM clause naming row `p`) add: a converter on the
+    /// day of its first conversion, and the value of each of its conversions since the campaign started.
+    public static func conversionsOfPeople(from people: String, _ p: String, sign: Int, _ dialect: SQLDialect) -> String {
+        """
+        SELECT \(p).app_id AS app_id, \(p).campaign_id AS campaign_id, \(side(p)) AS held_out, \(day("\(p).converted_at", dialect)) AS day,
+            \(sign) AS converters, 0 AS revenue
+        FROM \(people) WHERE \(p).n > 0 AND \(p).converted_at IS NOT NULL
+        UNION ALL
+        SELECT \(p).app_id, \(p).campaign_id, \(side(p)), \(day("e.occurred_at", dialect)), 0, \(sign) * COALESCE(e.value, 0)
+        FROM \(people) JOIN campaigns c ON c.app_id = \(p).app_id AND c.id = \(p).campaign_id
+        JOIN events e ON e.app_id = \(p).app_id AND e.type = 'converted' AND e.occurred_at >= c.started_at AND \(isOfPerson("e", "\(p).person"))
+        WHERE \(p).n > 0
+        """
+    }
+
+    /// Every rollup row, recomputed from `campaign_people` and `events`: the key, converters, revenue.
+    public static func recomputedConversions(_ dialect: SQLDialect) -> String {
+        """
+        SELECT \(conversionKey), CAST(SUM(converters) AS BIGINT), CAST(SUM(revenue) AS DOUBLE PRECISION)
+        FROM (\(conversionsOfPeople(from: "campaign_people p", "p", sign: 1, dialect))) AS c
+        GROUP BY \(conversionKey)
+        """
+    }
+
+    public static let storedConversions = """
+        SELECT \(conversionKey), converters, CAST(revenue AS DOUBLE PRECISION) FROM campaign_conversion_rollups WHERE converters <> 0 OR revenue <> 0
+        """
+
+    // MARK: Reads
+
+    /// One campaign's converters and revenue per side and day, the days before `beforeDay`: held out, converters, revenue.
+    public static func conversionDays(appId: String, campaignId: String, beforeDay: Int) -> SQLStatement {
+        SQLStatement("""
+            SELECT held_out, CAST(SUM(converters) AS BIGINT), CAST(SUM(revenue) AS DOUBLE PRECISION) FROM campaign_conversion_rollups
+            WHERE app_id = ? AND campaign_id = ? AND day < ? GROUP BY held_out
+            """, [.text(appId), .text(campaignId), .integer(beforeDay)])
+    }
+
+    /// From the facts: one campaign's people whose first conversion fell `from...until`, per side: held out, converters.
+    public static func convertersBetween(appId: String, campaignId: String, from: Date, until: Date) -> SQLStatement {
+        SQLStatement("""
+            SELECT \(side("campaign_people")), COUNT(*) FROM campaign_people
+            WHERE app_id = ? AND campaign_id = ? AND converted_at >= ? AND converted_at <= ? AND n > 0 GROUP BY 1
+            """, [.text(appId), .text(campaignId), .time(from), .time(until)])
+    }
+
+    /// From the facts: the value of the conversions `from...until` of one campaign's people, per side: held out, revenue.
+    public static func revenueBetween(appId: String, campaignId: String, from: Date, until: Date) -> SQLStatement {
+        SQLStatement("""
+            SELECT \(side("p")), CAST(COALESCE(SUM(e.value), 0) AS DOUBLE PRECISION) FROM events e
+            JOIN campaign_people p ON p.app_id = e.app_id AND p.campaign_id = ? AND p.person = \(SQLExpressions.person(user: "e.user_id", installation: "e.installation_id")) AND p.n > 0
+            WHERE e.app_id = ? AND e.type = 'converted' AND e.occurred_at >= ? AND e.occurred_at <= ? GROUP BY 1
+            """, [.text(campaignId), .text(appId), .time(from), .time(until)])
+    }
+}
