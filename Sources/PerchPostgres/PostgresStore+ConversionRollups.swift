@@ -32,7 +32,7 @@ extension PostgresStore {
         }
         return [
             "ALTER TABLE campaign_people ADD COLUMN converted_at double precision",
-            "CREATE INDEX campaign_people_by_person ON campaign_people (app_id, person)",
+            "CREATE INDEX campaign_people_by_person ON campaign_people (app_id, person, n, held_n)",
             "CREATE INDEX campaign_people_converted ON campaign_people (app_id, campaign_id, converted_at) WHERE converted_at IS NOT NULL",
             """
             CREATE TABLE campaign_conversion_rollups (

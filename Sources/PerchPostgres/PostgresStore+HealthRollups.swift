@@ -101,19 +101,19 @@ extension PostgresStore {
                 TriggerSQL.function("\(name)_installations_inserted", body(
                     rollup.ofInstallation(from: tokensOf("new_rows", "x"), where: "1 = 1", as: nil, sign: -1) + " UNION ALL "
                     + rollup.ofInstallation(from: tokensOf("new_rows", "x"), where: "1 = 1", as: "x", sign: 1),
-                    users: "SELECT app_id, user_id FROM new_rows WHERE user_id IS NOT NULL")),
+                    users: "SELECT DISTINCT app_id, user_id FROM new_rows WHERE user_id IS NOT NULL")),
                 TriggerSQL.function("\(name)_installations_updated", body(
                     rollup.ofInstallation(from: moved, where: changed, as: "o", sign: -1) + " UNION ALL "
                     + rollup.ofInstallation(from: moved, where: changed, as: "x", sign: 1),
                     users: """
-                        SELECT v.app_id, v.user_id FROM old_rows o JOIN new_rows x ON x.app_id = o.app_id AND x.installation_id = o.installation_id,
+                        SELECT DISTINCT v.app_id, v.user_id FROM old_rows o JOIN new_rows x ON x.app_id = o.app_id AND x.installation_id = o.installation_id,
                             LATERAL (VALUES (o.app_id, o.user_id), (x.app_id, x.user_id)) AS v (app_id, user_id)
                         WHERE v.user_id IS NOT NULL AND (\(changed))
                         """)),
                 TriggerSQL.function("\(name)_installations_deleted", body(
                     rollup.ofInstallation(from: tokensOf("old_rows", "o"), where: "1 = 1", as: "o", sign: -1) + " UNION ALL "
                     + rollup.ofInstallation(from: tokensOf("old_rows", "o"), where: "1 = 1", as: nil, sign: 1),
-                    users: "SELECT app_id, user_id FROM old_rows WHERE user_id IS NOT NULL")),
+                    users: "SELECT DISTINCT app_id, user_id FROM old_rows WHERE user_id IS NOT NULL")),
             ]
             for (table, event, change) in [("tokens", "INSERT", "inserted"), ("tokens", "UPDATE", "updated"), ("tokens", "DELETE", "deleted"),
                                            ("installations", "INSERT", "inserted"), ("installations", "UPDATE", "updated"),

@@ -13,22 +13,30 @@ extension RollupStatements {
     /// 1 when `campaign_people` row `p` is held out.
     static func side(_ p: String) -> String { "CASE WHEN \(p).held_n > 0 THEN 1 ELSE 0 END" }
 
-    /// Event `e` is of person `person` (an expression: `user:…` or `installation:…`).
-    static func isOfPerson(_ e: String, _ person: String) -> String {
+    /// Event `e` is a conversion of person `person` (an expression: `user:…` or `installation:…`): one condition per
+    /// kind of person, each of which an index on `events` answers (by user — the type is compared as an expression so
+    /// the planner does not walk every conversion by type instead; by installation and type, without a user).
+    static func conversionsOfPerson(_ e: String, _ person: String) -> [String] {
         let user = CampaignPlanner.Candidate.userPersonPrefix, installation = CampaignPlanner.Candidate.installationPersonPrefix
-        return """
-            ((substr(\(person), 1, \(user.count)) = '\(user)' AND \(e).user_id = substr(\(person), \(user.count + 1)))
-              OR (substr(\(person), 1, \(installation.count)) = '\(installation)' AND \(e).user_id IS NULL
-                  AND \(e).installation_id = substr(\(person), \(installation.count + 1))))
+        return [
             """
+            substr(\(person), 1, \(user.count)) = '\(user)' AND \(e).user_id IS NOT NULL AND \(e).user_id = substr(\(person), \(user.count + 1)) \
+            AND \(e).type || '' = 'converted'
+            """,
+            """
+            substr(\(person), 1, \(installation.count)) = '\(installation)' AND \(e).user_id IS NULL \
+            AND \(e).installation_id = substr(\(person), \(installation.count + 1)) AND \(e).type = 'converted'
+            """,
+        ]
     }
 
     /// The first conversion of `campaign_people` row `p` at or after its campaign started (`NULL`: none).
     public static func firstConversion(_ p: String) -> String {
-        """
-        (SELECT MIN(e.occurred_at) FROM events e JOIN campaigns c ON c.app_id = \(p).app_id AND c.id = \(p).campaign_id
-         WHERE e.app_id = \(p).app_id AND e.type = 'converted' AND e.occurred_at >= c.started_at AND \(isOfPerson("e", "\(p).person")))
-        """
+        let started = "(SELECT c.started_at FROM campaigns c WHERE c.app_id = \(p).app_id AND c.id = \(p).campaign_id)"
+        let firsts = conversionsOfPerson("e", "\(p).person").map { match in
+            "(SELECT MIN(e.occurred_at) FROM events e WHERE e.app_id = \(p).app_id AND \(match) AND e.occurred_at >= \(started))"
+        }
+        return "(CASE WHEN substr(\(p).person, 1, \(CampaignPlanner.Candidate.userPersonPrefix.count)) = '\(CampaignPlanner.Candidate.userPersonPrefix)' THEN \(firsts[0]) ELSE \(firsts[1]) END)"
     }
 
     /// What follows an `INSERT INTO campaign_conversion_rollups …`: adds to the row that exists.
@@ -67,12 +75,16 @@ extension RollupStatements {
         SELECT \(p).app_id AS app_id, \(p).campaign_id AS campaign_id, \(side(p)) AS held_out, \(day("\(p).converted_at", dialect)) AS day,
             \(sign) AS converters, 0 AS revenue
         FROM \(people) WHERE \(p).n > 0 AND \(p).converted_at IS NOT NULL
-        UNION ALL
-        SELECT \(p).app_id, \(p).campaign_id, \(side(p)), \(day("e.occurred_at", dialect)), 0, \(sign) * COALESCE(e.value, 0)
-        FROM \(people) JOIN campaigns c ON c.app_id = \(p).app_id AND c.id = \(p).campaign_id
-        JOIN events e ON e.app_id = \(p).app_id AND e.type = 'converted' AND e.occurred_at >= c.started_at AND \(isOfPerson("e", "\(p).person"))
-        WHERE \(p).n > 0
-        """
+
+        """ + conversionsOfPerson("e", "\(p).person").map { match in
+            """
+             UNION ALL
+            SELECT \(p).app_id, \(p).campaign_id, \(side(p)), \(day("e.occurred_at", dialect)), 0, \(sign) * COALESCE(e.value, 0)
+            FROM \(people) JOIN campaigns c ON c.app_id = \(p).app_id AND c.id = \(p).campaign_id
+            JOIN events e ON e.app_id = \(p).app_id AND \(match) AND e.occurred_at >= c.started_at
+            WHERE \(p).n > 0
+            """
+        }.joined()
     }
 
     /// Every rollup row, recomputed from `campaign_people` and `events`: the key, converters, revenue.

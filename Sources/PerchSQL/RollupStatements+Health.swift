@@ -60,16 +60,14 @@ extension RollupStatements {
     public static let dropEmptyUserGroups = "DELETE FROM user_token_groups WHERE n = 0"
 
     /// Per app, mask and key, the users with a live token, their live tokens and the users with a duplicate, counted
-    /// from `user_token_groups` — of the users `users` answers (app_id, user_id), or of every user.
+    /// from `user_token_groups` — of the users `users` answers (app_id, user_id; each once), or of every user.
     static func userHealthFigures(users: String?) -> String {
         let masks = (0..<8).map { "SELECT \($0) AS mask" }.joined(separator: " UNION ALL ")
         let platform = "CASE WHEN (m.mask & 1) = 0 THEN c.platform ELSE '' END"
         let version = "CASE WHEN (m.mask & 2) = 0 THEN c.app_version ELSE '' END"
         let kind = "CASE WHEN (m.mask & 4) = 0 THEN c.kind ELSE '' END"
         // Driven from the users named, so a trigger reads only their groups.
-        let groups = users.map {
-            "(SELECT DISTINCT app_id, user_id FROM (\($0)) AS named) AS u JOIN user_token_groups c ON c.app_id = u.app_id AND c.user_id = u.user_id"
-        } ?? "user_token_groups c"
+        let groups = users.map { "(\($0)) AS u JOIN user_token_groups c ON c.app_id = u.app_id AND c.user_id = u.user_id" } ?? "user_token_groups c"
         return """
             SELECT app_id, mask, kp, kv, kk, COUNT(*) AS users, CAST(SUM(tokens) AS BIGINT) AS tokens, CAST(SUM(duplicated) AS BIGINT) AS duplicated FROM (
                 SELECT app_id, user_id, mask, kp, kv, kk, SUM(s) AS tokens, MAX(CASE WHEN s > 1 THEN 1 ELSE 0 END) AS duplicated FROM (

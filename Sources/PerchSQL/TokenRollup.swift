@@ -51,7 +51,9 @@ public struct TokenRollup: Sendable {
     /// The tokens `from` names as `t` (with `condition`), seen with installation row `i` (`nil`: with none), `sign` times.
     public func ofInstallation(from: String, where condition: String, as i: String?, sign: Int) -> String {
         guard let i else {
-            return contributions(t: "t", i: "none", from: "\(from) LEFT JOIN installations none ON 1 = 0", where: condition, sign: sign)
+            // One row of NULLs (a join to `installations` that matches nothing would still walk it).
+            let none = "(SELECT NULL AS app_id, NULL AS installation_id, NULL AS platform, NULL AS user_id, NULL AS app_version) AS none"
+            return contributions(t: "t", i: "none", from: "\(from) CROSS JOIN \(none)", where: condition, sign: sign)
         }
         return contributions(t: "t", i: i, from: from, where: condition, sign: sign)
     }

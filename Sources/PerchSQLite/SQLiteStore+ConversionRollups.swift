@@ -37,7 +37,7 @@ extension SQLiteStore {
         let changed = "(OLD.held_n > 0) IS NOT (NEW.held_n > 0) OR (OLD.n > 0) IS NOT (NEW.n > 0) OR OLD.converted_at IS NOT NEW.converted_at"
         return [
             "ALTER TABLE campaign_people ADD COLUMN converted_at REAL",
-            "CREATE INDEX campaign_people_by_person ON campaign_people(app_id, person)",
+            "CREATE INDEX campaign_people_by_person ON campaign_people(app_id, person, n, held_n)",
             "CREATE INDEX campaign_people_converted ON campaign_people(app_id, campaign_id, converted_at) WHERE converted_at IS NOT NULL",
             """
             CREATE TABLE campaign_conversion_rollups (

@@ -82,6 +82,8 @@ extension SQLiteStore {
         }
         func userOf(_ x: String) -> String { "SELECT \(x).app_id AS app_id, \(x).user_id AS user_id WHERE \(x).user_id IS NOT NULL" }
         let tokensOf = { (x: String) in "t.app_id = \(x).app_id AND t.installation_id = \(x).installation_id" }
+        // Named, or the planner may walk every live token of the app by status instead.
+        let tokensByInstallation = "tokens t INDEXED BY tokens_by_installation"
         for rollup in rollups {
             let table = rollup.table
             /// The trigger's body: the rollup's write, and for the user groups, their users' figures around it.
@@ -89,32 +91,37 @@ extension SQLiteStore {
                 let write = rollup.add(source)
                 return table == R.userGroups.table ? statements(R.changingUserGroups(users: users, [write])) : write + ";"
             }
+            // The user groups see only tokens of installations with a user, and installations with one.
+            let isUsers = table == R.userGroups.table
+            func has(_ x: String) -> String { isUsers ? "WHEN \(x).user_id IS NOT NULL" : "" }
             triggers += [
-                "CREATE TRIGGER tokens_\(table)_insert AFTER INSERT ON tokens BEGIN \(body(rollup.ofToken("NEW", sign: 1), users: usersOfToken("NEW"))) END",
+                "CREATE TRIGGER tokens_\(table)_insert AFTER INSERT ON tokens \(isUsers ? "WHEN EXISTS (\(usersOfToken("NEW")))" : "") BEGIN \(body(rollup.ofToken("NEW", sign: 1), users: usersOfToken("NEW"))) END",
                 """
-                CREATE TRIGGER tokens_\(table)_update AFTER UPDATE ON tokens WHEN \(rollup.tokenChanged("OLD", "NEW", .sqlite)) BEGIN
+                CREATE TRIGGER tokens_\(table)_update AFTER UPDATE ON tokens
+                WHEN (\(rollup.tokenChanged("OLD", "NEW", .sqlite)))\(isUsers ? " AND (EXISTS (\(usersOfToken("OLD"))) OR EXISTS (\(usersOfToken("NEW"))))" : "") BEGIN
                     \(body(rollup.ofToken("OLD", sign: -1) + " UNION ALL " + rollup.ofToken("NEW", sign: 1),
                            users: usersOfToken("OLD") + " UNION " + usersOfToken("NEW")))
                 END
                 """,
-                "CREATE TRIGGER tokens_\(table)_delete AFTER DELETE ON tokens BEGIN \(body(rollup.ofToken("OLD", sign: -1), users: usersOfToken("OLD"))) END",
+                "CREATE TRIGGER tokens_\(table)_delete AFTER DELETE ON tokens \(isUsers ? "WHEN EXISTS (\(usersOfToken("OLD")))" : "") BEGIN \(body(rollup.ofToken("OLD", sign: -1), users: usersOfToken("OLD"))) END",
                 """
-                CREATE TRIGGER installations_\(table)_insert AFTER INSERT ON installations BEGIN
-                    \(body(rollup.ofInstallation(from: "tokens t", where: tokensOf("NEW"), as: nil, sign: -1) + " UNION ALL "
-                           + rollup.ofInstallation(from: "tokens t", where: tokensOf("NEW"), as: "NEW", sign: 1), users: userOf("NEW")))
+                CREATE TRIGGER installations_\(table)_insert AFTER INSERT ON installations \(has("NEW")) BEGIN
+                    \(body(rollup.ofInstallation(from: tokensByInstallation, where: tokensOf("NEW"), as: nil, sign: -1) + " UNION ALL "
+                           + rollup.ofInstallation(from: tokensByInstallation, where: tokensOf("NEW"), as: "NEW", sign: 1), users: userOf("NEW")))
                 END
                 """,
                 """
-                CREATE TRIGGER installations_\(table)_update AFTER UPDATE ON installations WHEN \(rollup.installationChanged("OLD", "NEW", .sqlite)) BEGIN
-                    \(body(rollup.ofInstallation(from: "tokens t", where: tokensOf("OLD"), as: "OLD", sign: -1) + " UNION ALL "
-                           + rollup.ofInstallation(from: "tokens t", where: tokensOf("NEW"), as: "NEW", sign: 1),
+                CREATE TRIGGER installations_\(table)_update AFTER UPDATE ON installations
+                WHEN (\(rollup.installationChanged("OLD", "NEW", .sqlite)))\(isUsers ? " AND (OLD.user_id IS NOT NULL OR NEW.user_id IS NOT NULL)" : "") BEGIN
+                    \(body(rollup.ofInstallation(from: tokensByInstallation, where: tokensOf("OLD"), as: "OLD", sign: -1) + " UNION ALL "
+                           + rollup.ofInstallation(from: tokensByInstallation, where: tokensOf("NEW"), as: "NEW", sign: 1),
                            users: userOf("OLD") + " UNION " + userOf("NEW")))
                 END
                 """,
                 """
-                CREATE TRIGGER installations_\(table)_delete AFTER DELETE ON installations BEGIN
-                    \(body(rollup.ofInstallation(from: "tokens t", where: tokensOf("OLD"), as: "OLD", sign: -1) + " UNION ALL "
-                           + rollup.ofInstallation(from: "tokens t", where: tokensOf("OLD"), as: nil, sign: 1), users: userOf("OLD")))
+                CREATE TRIGGER installations_\(table)_delete AFTER DELETE ON installations \(has("OLD")) BEGIN
+                    \(body(rollup.ofInstallation(from: tokensByInstallation, where: tokensOf("OLD"), as: "OLD", sign: -1) + " UNION ALL "
+                           + rollup.ofInstallation(from: tokensByInstallation, where: tokensOf("OLD"), as: nil, sign: 1), users: userOf("OLD")))
                 END
                 """,
             ]
