@@ -18,6 +18,9 @@ public final class SQLiteStore: Sendable {
     let logger: Logger
     public let path: String
 
+    /// The writer's page cache, in KiB.
+    static let writerCacheKiB = 65_536
+
     /// Opens (creating if needed) the database at `path` and migrates it.
     public init(path: String, vault: TokenVault, logger: Logger = Logger(label: "perch.store")) throws {
         var configuration = Configuration()
@@ -25,6 +28,10 @@ public final class SQLiteStore: Sendable {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             try db.execute(sql: "PRAGMA secure_delete = ON")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
+            if !db.configuration.readonly {
+                try db.execute(sql: "PRAGMA temp_store = MEMORY")
+                try db.execute(sql: "PRAGMA cache_size = -\(Self.writerCacheKiB)")
+            }
         }
         configuration.busyMode = .timeout(10)
         self.pool = try DatabasePool(path: path, configuration: configuration)
