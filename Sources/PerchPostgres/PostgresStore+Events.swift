@@ -19,9 +19,9 @@ extension PostgresStore: EventStore {
                 let (installationId, userId) = try row.decode((String, String?).self)
                 users[installationId] = userId
             }
-            let candidates = try await Self.attributionCandidates(db, appId: appId, events: events, logger: logger)
+            let candidates = EventAttribution.Candidates(try await Self.attributionCandidates(db, appId: appId, events: events, logger: logger))
             var windows: [String: TimeInterval] = [:]
-            for campaignId in Set(candidates.map(\.campaignId)) {
+            for campaignId in candidates.campaignIds {
                 windows[campaignId] = 0
             }
             for row in try await db.rows("""

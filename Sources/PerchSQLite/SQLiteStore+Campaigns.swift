@@ -169,21 +169,35 @@ extension SQLiteStore: CampaignStore {
 
     // MARK: - Triggers
 
-    /// Starts a waiting send for every running triggered campaign the event triggers (inside the event's write).
-    static func startTriggers(_ db: Database, appId: String, event: ClientEvent, userId: String?, now: Date) throws {
-        guard case .custom(let name) = event.type else { return }
-        let campaigns = try db.fetchAllCached(sql: """
-            SELECT id, definition FROM campaigns WHERE app_id = ? AND trigger_event = ? AND status = 'running' AND kind = 'triggered'
-            """, arguments: [appId, name])
-        for row in campaigns {
-            guard let definition = try? JSONCoding.decoder().decode(CampaignDefinition.self, from: Data((row["definition"] as String).utf8)),
+    /// Starts a waiting send of every running triggered campaign for each stored event that triggers one (inside the
+    /// events' write). The campaigns are read once per batch, and not at all when no event of it is custom.
+    static func startTriggers(_ db: Database, appId: String, events: [(event: ClientEvent, userId: String?)], now: Date) throws {
+        let names = Set(events.compactMap { item -> String? in
+            if case .custom(let name) = item.event.type { return name }
+            return nil
+        })
+        guard !names.isEmpty else { return }
+        var campaignsByEvent: [String: [(id: String, delay: Int)]] = [:]
+        for row in try db.fetchAllCached(sql: """
+            SELECT id, trigger_event, definition FROM campaigns
+            WHERE app_id = ? AND trigger_event IN (SELECT value FROM json_each(?)) AND status = 'running' AND kind = 'triggered'
+            ORDER BY created_at, id
+            """, arguments: [appId, jsonArray(names.sorted())]) {
+            guard let definition = try? JSONCoding.decoder().decode(CampaignDefinition.self, from: Data((row[2] as String).utf8)),
                   let trigger = definition.trigger
             else { continue }
-            try db.executeCached(sql: """
-                INSERT INTO trigger_instances (app_id, id, campaign_id, installation_id, user_id, event_at, fire_at, state, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 'waiting', ?)
-                """, arguments: [appId, newId("trg"), row["id"] as String, event.installationId, userId, event.occurredAt.stored,
-                                 event.occurredAt.addingTimeInterval(Double(trigger.delaySeconds)).stored, now.stored])
+            campaignsByEvent[row[1] as String, default: []].append((row[0], trigger.delaySeconds))
         }
+        guard !campaignsByEvent.isEmpty else { return }
+        var rows: [(any DatabaseValueConvertible)?] = []
+        for (event, userId) in events {
+            guard case .custom(let name) = event.type else { continue }
+            for campaign in campaignsByEvent[name] ?? [] {
+                rows += [appId, newId("trg"), campaign.id, event.installationId, userId, event.occurredAt.stored,
+                         event.occurredAt.addingTimeInterval(Double(campaign.delay)).stored, "waiting", now.stored]
+            }
+        }
+        try db.insertRows(into: "trigger_instances", columns: ["app_id", "id", "campaign_id", "installation_id", "user_id", "event_at",
+                                                              "fire_at", "state", "updated_at"], values: rows)
     }
 }

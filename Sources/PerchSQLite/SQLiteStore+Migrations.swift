@@ -279,6 +279,7 @@ extension SQLiteStore {
         registerIdempotencyMigration(&migrator)
         registerDeliveryLocaleMigration(&migrator)
         registerRollupsMigration(&migrator)
+        registerEventRollupTriggersMigration(&migrator)
         registerHealthRollupsMigration(&migrator)
         registerConversionRollupsMigration(&migrator)
         return migrator

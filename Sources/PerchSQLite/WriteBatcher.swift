@@ -4,7 +4,7 @@ import Synchronization
 
 /// Group commit for SQLite: writes that arrive while a transaction is running are
 /// gathered and committed together in the next one, each inside its own savepoint so
-/// a failing write rolls back alone. A caller is answered only after its batch has
+/// a failing write rolls back alone (a write that comes alone is its own transaction). A caller is answered only after its batch has
 /// committed, so an answered write is a stored write.
 ///
 /// Under load this turns N transactions into N/batch commits; idle, a write commits
@@ -75,6 +75,12 @@ final class WriteBatcher: Sendable {
                 return taken
             }
             if batch.isEmpty { return }
+            if batch.count == 1 {
+                // A write alone is its own transaction (`inSavepoint` opens one outside a transaction): a savepoint
+                // would copy every page the write touches into its sub-journal, for a rollback the transaction gives anyway.
+                batch[0].run(db)(nil)
+                continue
+            }
             var answers: [@Sendable ((any Error)?) -> Void] = []
             answers.reserveCapacity(batch.count)
             do {

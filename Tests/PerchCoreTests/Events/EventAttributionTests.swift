@@ -47,4 +47,21 @@ struct EventAttributionTests {
         #expect(attribute(event("i-alice-phone", delivery: "dlv_unknown"), user: "alice", [alices]) == .unattributed)
         #expect(attribute(event("i-alice-phone"), user: "alice", [alices]) == .unattributed, "an event naming no campaign")
     }
+
+    @Test("a batch's candidates, indexed once, attribute each event as the rule does over all of them")
+    func batchCandidates() {
+        let all = [delivery("dlv_1"), delivery("dlv_2", installation: "i-alice-tablet", daysAgo: 4),
+                   delivery("dlv_3", campaign: "cmp_b", installation: "i-bob", user: "bob"), delivery("dlv_1")]
+        let batch = EventAttribution.Candidates(all)
+        let events = [event("i-alice-phone", delivery: "dlv_1"), event("i-alice-tablet", delivery: "dlv_1"),
+                      event("i-alice-tablet", campaign: "cmp_a"), event("i-alice-phone", campaign: "cmp_b"),
+                      event("i-bob", campaign: "cmp_b", delivery: "dlv_3"), event("i-bob", campaign: "cmp_a", delivery: "dlv_3"),
+                      event("i-alice-phone", delivery: "dlv_unknown"), event("i-alice-phone")]
+        for item in events {
+            let user = item.installationId == "i-bob" ? "bob" : "alice"
+            #expect(EventAttribution.of(item, userId: user, candidates: batch, window: { _ in 3 * day }, now: now) == attribute(item, user: user, all))
+        }
+        #expect(Set(batch.campaignIds) == ["cmp_a", "cmp_b"])
+        #expect(batch.backing(event("i-alice-phone", delivery: "dlv_1")).count == 1, "a delivery found twice counts once")
+    }
 }
