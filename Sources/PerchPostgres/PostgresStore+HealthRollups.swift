@@ -36,8 +36,8 @@ extension PostgresStore {
                 PRIMARY KEY (app_id, day, platform, app_version, lifetime)
             )
             """,
-            // A survival checkpoint's cut through a registration day is counted from the tokens of that day.
-            "CREATE INDEX tokens_by_created ON tokens (app_id, created_at)",
+            // A survival checkpoint's cut through a registration day is counted from the tokens of that day (from the index alone).
+            "CREATE INDEX tokens_by_created ON tokens (app_id, created_at, platform, status, status_at)",
             """
             CREATE TABLE installation_opt_in (
                 app_id \(text), installation_id \(text), platform \(text), app_version \(text), prompted integer NOT NULL, granted integer NOT NULL,

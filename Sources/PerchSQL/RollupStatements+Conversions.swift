@@ -69,15 +69,19 @@ extension RollupStatements {
     }
 
     /// `sign` times what the `campaign_people` rows `people` (a FROM clause naming row `p`) add: a converter on the
-    /// day of its first conversion, and the value of each of its conversions since the campaign started.
-    public static func conversionsOfPeople(from people: String, _ p: String, sign: Int, _ dialect: SQLDialect) -> String {
-        """
-        SELECT \(p).app_id AS app_id, \(p).campaign_id AS campaign_id, \(side(p)) AS held_out, \(day("\(p).converted_at", dialect)) AS day,
-            \(sign) AS converters, 0 AS revenue
-        FROM \(people) WHERE \(p).n > 0 AND \(p).converted_at IS NOT NULL
-
-        """ + conversionsOfPerson("e", "\(p).person").map { match in
+    /// day of its first conversion, and (unless `revenue` is false: a change that leaves its side and its delivery
+    /// rows alone moves none) the value of each of its conversions since the campaign started.
+    public static func conversionsOfPeople(from people: String, _ p: String, sign: Int, _ dialect: SQLDialect,
+                                           revenue: Bool = true) -> String {
+        let converters = """
+            SELECT \(p).app_id AS app_id, \(p).campaign_id AS campaign_id, \(side(p)) AS held_out, \(day("\(p).converted_at", dialect)) AS day,
+                \(sign) AS converters, 0 AS revenue
+            FROM \(people) WHERE \(p).n > 0 AND \(p).converted_at IS NOT NULL
             """
+        guard revenue else { return converters }
+        return converters + conversionsOfPerson("e", "\(p).person").map { match in
+            """
+
              UNION ALL
             SELECT \(p).app_id, \(p).campaign_id, \(side(p)), \(day("e.occurred_at", dialect)), 0, \(sign) * COALESCE(e.value, 0)
             FROM \(people) JOIN campaigns c ON c.app_id = \(p).app_id AND c.id = \(p).campaign_id

@@ -252,10 +252,12 @@ extension RollupStatements {
 
     // MARK: Reads.
 
-    /// `AND` the filter's platform and app version (the rollup's columns), and its values to bind.
+    /// `AND` the filter's platform and app version (the rollup's columns), those it names, and their values to bind.
     static func narrowed(_ filter: TokenHealth.Filter, platform: String = "platform", version: String = "app_version") -> (String, [SQLValue]) {
-        let p = filter.platform?.rawValue, v = filter.appVersion
-        return ("AND (CAST(? AS TEXT) IS NULL OR \(platform) = ?) AND (CAST(? AS TEXT) IS NULL OR \(version) = ?)", [.text(p), .text(p), .text(v), .text(v)])
+        var conditions: [String] = [], values: [SQLValue] = []
+        if let p = filter.platform?.rawValue { conditions.append("AND \(platform) = ?"); values.append(.text(p)) }
+        if let v = filter.appVersion { conditions.append("AND \(version) = ?"); values.append(.text(v)) }
+        return (conditions.joined(separator: " "), values)
     }
 
     /// An app's registrations and retirements per UTC day: day, registered, retired.
@@ -280,9 +282,11 @@ extension RollupStatements {
     /// `age` seconds after registering: platform, measured, alive.
     public static func survivalCut(appId: String, filter: TokenHealth.Filter, from: Double, through: Double, age: Double) -> SQLStatement {
         let (condition, values) = narrowed(filter, platform: "t.platform", version: "i.app_version")
+        // The installation only when the filter names an app version: otherwise the index on registration time answers alone.
+        let installation = filter.appVersion == nil ? "" : "LEFT JOIN installations i ON i.app_id = t.app_id AND i.installation_id = t.installation_id"
         return SQLStatement("""
             SELECT t.platform, COUNT(*), CAST(SUM(CASE WHEN t.status IN \(TokenRollup.live) OR t.status_at > t.created_at + ? THEN 1 ELSE 0 END) AS BIGINT)
-            FROM tokens t LEFT JOIN installations i ON i.app_id = t.app_id AND i.installation_id = t.installation_id
+            FROM tokens t \(installation)
             WHERE t.app_id = ? AND t.created_at >= ? AND t.created_at <= ? \(condition) GROUP BY t.platform
             """, [.real(age), .text(appId), .real(from), .real(through)] + values)
     }

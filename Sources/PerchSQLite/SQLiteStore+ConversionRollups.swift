@@ -34,7 +34,7 @@ extension SQLiteStore {
             """
         }
         let one = "(SELECT 1 AS one) AS one"
-        let changed = "(OLD.held_n > 0) IS NOT (NEW.held_n > 0) OR (OLD.n > 0) IS NOT (NEW.n > 0) OR OLD.converted_at IS NOT NEW.converted_at"
+        let moved = "(OLD.held_n > 0) IS NOT (NEW.held_n > 0) OR (OLD.n > 0) IS NOT (NEW.n > 0)"
         return [
             "ALTER TABLE campaign_people ADD COLUMN converted_at REAL",
             "CREATE INDEX campaign_people_by_person ON campaign_people(app_id, person, n, held_n)",
@@ -77,9 +77,16 @@ extension SQLiteStore {
             END
             """,
             """
-            CREATE TRIGGER campaign_people_conversions_update AFTER UPDATE ON campaign_people WHEN \(changed) BEGIN
+            CREATE TRIGGER campaign_people_conversions_update AFTER UPDATE ON campaign_people WHEN \(moved) BEGIN
                 \(R.addConversions(R.conversionsOfPeople(from: row("OLD"), "p", sign: -1, .sqlite) + " UNION ALL "
                                    + R.conversionsOfPeople(from: row("NEW"), "p", sign: 1, .sqlite)));
+            END
+            """,
+            """
+            CREATE TRIGGER campaign_people_converted_update AFTER UPDATE OF converted_at ON campaign_people
+            WHEN NOT (\(moved)) AND OLD.converted_at IS NOT NEW.converted_at BEGIN
+                \(R.addConversions(R.conversionsOfPeople(from: row("OLD"), "p", sign: -1, .sqlite, revenue: false) + " UNION ALL "
+                                   + R.conversionsOfPeople(from: row("NEW"), "p", sign: 1, .sqlite, revenue: false)));
             END
             """,
             """

@@ -42,8 +42,8 @@ extension SQLiteStore {
                 PRIMARY KEY (app_id, day, platform, app_version, lifetime)
             ) WITHOUT ROWID
             """,
-            // A survival checkpoint's cut through a registration day is counted from the tokens of that day.
-            "CREATE INDEX tokens_by_created ON tokens(app_id, created_at)",
+            // A survival checkpoint's cut through a registration day is counted from the tokens of that day (from the index alone).
+            "CREATE INDEX tokens_by_created ON tokens(app_id, created_at, platform, status, status_at)",
             """
             CREATE TABLE installation_opt_in (
                 app_id TEXT NOT NULL, installation_id TEXT NOT NULL, platform TEXT NOT NULL, app_version TEXT NOT NULL,
