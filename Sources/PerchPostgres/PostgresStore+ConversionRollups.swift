@@ -30,8 +30,6 @@ extension PostgresStore {
             WHERE p.app_id = x.app_id AND p.person = x.person AND p.converted_at IS DISTINCT FROM \(R.firstConversion("p"))
             """
         }
-        let same = "n.app_id = o.app_id AND n.campaign_id = o.campaign_id AND n.person = o.person"
-        let moved = "((o.held_n > 0) IS DISTINCT FROM (n.held_n > 0) OR (o.n > 0) IS DISTINCT FROM (n.n > 0))"
         return [
             "ALTER TABLE campaign_people ADD COLUMN converted_at double precision",
             "CREATE INDEX campaign_people_by_person ON campaign_people (app_id, person, n, held_n)",
@@ -61,14 +59,9 @@ extension PostgresStore {
                 WHERE p.app_id = x.app_id AND p.campaign_id = x.campaign_id AND p.person = x.person AND \(R.firstConversion("p")) IS NOT NULL
                 """,
             ]),
-            // Rows whose side or delivery rows changed move their revenue too; the others only their first conversion.
             TriggerSQL.function("perch_conversions_people_updated", [
-                R.addConversions(R.conversionsOfPeople(from: "old_rows o JOIN new_rows n ON \(same) AND \(moved)", "o", sign: -1, .postgres)
-                                 + " UNION ALL " + R.conversionsOfPeople(from: "new_rows n JOIN old_rows o ON \(same) AND \(moved)", "n", sign: 1, .postgres)
-                                 + " UNION ALL " + R.conversionsOfPeople(from: "old_rows o JOIN new_rows n ON \(same) AND NOT \(moved)", "o", sign: -1,
-                                                                         .postgres, revenue: false)
-                                 + " UNION ALL " + R.conversionsOfPeople(from: "new_rows n JOIN old_rows o ON \(same) AND NOT \(moved)", "n", sign: 1,
-                                                                         .postgres, revenue: false)),
+                R.addConversions(R.conversionsOfPeople(from: "old_rows p", "p", sign: -1, .postgres) + " UNION ALL "
+                                 + R.conversionsOfPeople(from: "new_rows p", "p", sign: 1, .postgres)),
             ]),
             TriggerSQL.function("perch_conversions_people_deleted", [R.addConversions(R.conversionsOfPeople(from: "old_rows p", "p", sign: -1, .postgres))]),
             TriggerSQL.trigger("events_conversions_inserted", "INSERT", on: "events", "perch_conversions_events_inserted"),

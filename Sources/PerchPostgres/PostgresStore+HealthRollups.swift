@@ -86,11 +86,9 @@ extension PostgresStore {
                 let write = rollup.add(source)
                 return rollup.table == R.userGroups.table ? R.changingUserGroups(users: users, [write]) : [write]
             }
-            let updatedTokens = """
-                SELECT v.app_id, v.installation_id FROM old_rows o JOIN new_rows n ON n.app_id = o.app_id AND n.id = o.id,
-                    LATERAL (VALUES (o.app_id, o.installation_id), (n.app_id, n.installation_id)) AS v (app_id, installation_id)
-                WHERE \(rollup.tokenChanged("o", "n", .postgres))
-                """
+            // Every user of the tokens the statement touched (pairing old and new rows would be a join of two
+            // transition tables, which the planner may walk row by row).
+            let updatedTokens = "SELECT app_id, installation_id FROM old_rows UNION SELECT app_id, installation_id FROM new_rows"
             functions += [
                 TriggerSQL.function("\(name)_tokens_inserted", body(rollup.ofTokens(in: "new_rows", sign: 1),
                                                           users: usersOf("SELECT app_id, installation_id FROM new_rows"))),
