@@ -8,6 +8,8 @@ extension PostgresStore {
     static var healthRollupsSchema: [String] {
         typealias R = RollupStatements
         let text = "text COLLATE \"C\" NOT NULL"
+        // The writing connection's shard (RollupStatements, "health"): concurrent writers of one group use different rows.
+        let shard = "shard integer NOT NULL DEFAULT (pg_backend_pid() % 16)"
         let tables = [
             """
             CREATE TABLE user_token_groups (
@@ -20,20 +22,20 @@ extension PostgresStore {
             """
             CREATE TABLE user_health_rollups (
                 app_id \(text), mask integer NOT NULL, platform \(text), app_version \(text), kind \(text),
-                users bigint NOT NULL, tokens bigint NOT NULL, duplicated bigint NOT NULL,
-                PRIMARY KEY (app_id, mask, platform, app_version, kind)
+                users bigint NOT NULL, tokens bigint NOT NULL, duplicated bigint NOT NULL, \(shard),
+                PRIMARY KEY (app_id, mask, platform, app_version, kind, shard)
             )
             """,
             """
             CREATE TABLE token_day_rollups (
                 app_id \(text), platform \(text), app_version \(text), day bigint NOT NULL, registered bigint NOT NULL, retired bigint NOT NULL,
-                PRIMARY KEY (app_id, platform, app_version, day)
+                \(shard), PRIMARY KEY (app_id, platform, app_version, day, shard)
             )
             """,
             """
             CREATE TABLE token_survival_rollups (
                 app_id \(text), platform \(text), app_version \(text), day bigint NOT NULL, lifetime bigint NOT NULL, n bigint NOT NULL,
-                PRIMARY KEY (app_id, day, platform, app_version, lifetime)
+                \(shard), PRIMARY KEY (app_id, day, platform, app_version, lifetime, shard)
             )
             """,
             // A survival checkpoint's cut through a registration day is counted from the tokens of that day (from the index alone).
@@ -47,7 +49,7 @@ extension PostgresStore {
             """
             CREATE TABLE opt_in_rollups (
                 app_id \(text), platform \(text), app_version \(text), prompted bigint NOT NULL, granted bigint NOT NULL,
-                PRIMARY KEY (app_id, platform, app_version)
+                \(shard), PRIMARY KEY (app_id, platform, app_version, shard)
             )
             """,
             """
@@ -62,8 +64,8 @@ extension PostgresStore {
             """
             CREATE TABLE opt_in_daily_rollups (
                 app_id \(text), platform \(text), app_version \(text), strategy \(text), day bigint NOT NULL,
-                prompted bigint NOT NULL, granted bigint NOT NULL,
-                PRIMARY KEY (app_id, day, platform, app_version, strategy)
+                prompted bigint NOT NULL, granted bigint NOT NULL, \(shard),
+                PRIMARY KEY (app_id, day, platform, app_version, strategy, shard)
             )
             """,
         ]

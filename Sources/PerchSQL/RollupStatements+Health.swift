@@ -6,6 +6,10 @@ import PerchStore
 ///
 /// - `user_token_groups`: a known user's live tokens per platform × app version × kind × activity — what the per-user
 ///   figures count. A row that reaches 0 is deleted, so no user id stays behind its tokens.
+/// The counts every registration or prompt adds to (all but `user_token_groups` and the per-installation rows) are
+/// spread over a `shard` column — on PostgreSQL the writing connection's, so concurrent registrations do not queue
+/// on one row lock each until they commit; on SQLite always 0 — and summed on read.
+///
 /// - `user_health_rollups`: per app and each of the 8 ways to leave platform, app version and kind unfiltered
 ///   (`mask` bits 1, 2, 4; an unfiltered column holds `''`), the users with a live token, their live tokens, and the
 ///   users holding more than one on the same platform, of the same kind and activity. Kept from the changes of
@@ -90,7 +94,7 @@ extension RollupStatements {
         INSERT INTO user_health_rollups (app_id, mask, platform, app_version, kind, users, tokens, duplicated)
         SELECT app_id, mask, kp, kv, kk, \(sign) * users, \(sign) * tokens, \(sign) * duplicated FROM (\(userHealthFigures(users: users))) AS f
         ORDER BY app_id, mask, kp, kv, kk
-        ON CONFLICT (app_id, mask, platform, app_version, kind) DO UPDATE SET users = user_health_rollups.users + excluded.users,
+        ON CONFLICT (app_id, mask, platform, app_version, kind, shard) DO UPDATE SET users = user_health_rollups.users + excluded.users,
             tokens = user_health_rollups.tokens + excluded.tokens, duplicated = user_health_rollups.duplicated + excluded.duplicated
         """
     }
@@ -108,8 +112,8 @@ extension RollupStatements {
     /// An app's per-user figures under `filter`: users, tokens, duplicated (none: no row).
     public static func userHealth(appId: String, filter: TokenHealthFilterValues) -> SQLStatement {
         SQLStatement("""
-            SELECT users, tokens, duplicated FROM user_health_rollups
-            WHERE app_id = ? AND mask = ? AND platform = ? AND app_version = ? AND kind = ?
+            SELECT CAST(COALESCE(SUM(users), 0) AS BIGINT), CAST(COALESCE(SUM(tokens), 0) AS BIGINT), CAST(COALESCE(SUM(duplicated), 0) AS BIGINT)
+            FROM user_health_rollups WHERE app_id = ? AND mask = ? AND platform = ? AND app_version = ? AND kind = ?
             """, [.text(appId), .integer(userHealthMask(filter)), .text(filter.platform ?? ""), .text(filter.appVersion ?? ""),
                   .text(filter.kind ?? "")])
     }
@@ -126,7 +130,7 @@ extension RollupStatements {
                       ["\(t).app_id", "\(t).platform", "COALESCE(\(i).app_version, '')", day("COALESCE(\(t).status_at, \(t).created_at)", dialect)]
                   }, values: { _ in ["0", "1"] }, condition: { t, _ in "\(t).status NOT IN \(TokenRollup.live)" }),
         ],
-        tokenChanged: survivalChanged, installationColumns: ["app_version"])
+        tokenChanged: survivalChanged, installationColumns: ["app_version"], sharded: true)
     }
 
     /// The whole days past which survival is not told apart: the last checkpoint (90 days) and one.
@@ -138,7 +142,7 @@ extension RollupStatements {
         parts: [.init(key: { t, i in
                           ["\(t).app_id", "\(t).platform", "COALESCE(\(i).app_version, '')", day("\(t).created_at", dialect), lifetime(t, dialect)]
                       }, values: { _ in ["1"] }, condition: { _, _ in "1 = 1" })],
-        tokenChanged: survivalChanged, installationColumns: ["app_version"])
+        tokenChanged: survivalChanged, installationColumns: ["app_version"], sharded: true)
     }
 
     /// What growth and survival see of a token: its platform, installation, registration, liveness and, retired, its status time.
@@ -218,7 +222,7 @@ extension RollupStatements {
         INSERT INTO opt_in_rollups (app_id, platform, app_version, prompted, granted)
         SELECT r.app_id, r.platform, r.app_version, \(sign) * SUM(r.prompted), \(sign) * SUM(r.granted) FROM \(rows) r
         GROUP BY r.app_id, r.platform, r.app_version ORDER BY r.app_id, r.platform, r.app_version
-        ON CONFLICT (app_id, platform, app_version) DO UPDATE SET prompted = opt_in_rollups.prompted + excluded.prompted,
+        ON CONFLICT (app_id, platform, app_version, shard) DO UPDATE SET prompted = opt_in_rollups.prompted + excluded.prompted,
             granted = opt_in_rollups.granted + excluded.granted
         """
     }
@@ -230,7 +234,7 @@ extension RollupStatements {
             INSERT INTO opt_in_daily_rollups (app_id, platform, app_version, strategy, day, prompted, granted)
             SELECT r.app_id, r.platform, r.app_version, r.strategy, \(bucket), \(sign) * COUNT(*), \(sign) * SUM(r.granted) FROM \(rows) r
             GROUP BY r.app_id, r.platform, r.app_version, r.strategy, \(bucket) ORDER BY 1, 2, 3, 4, 5
-            ON CONFLICT (app_id, platform, app_version, strategy, day) DO UPDATE SET prompted = opt_in_daily_rollups.prompted + excluded.prompted,
+            ON CONFLICT (app_id, platform, app_version, strategy, day, shard) DO UPDATE SET prompted = opt_in_daily_rollups.prompted + excluded.prompted,
                 granted = opt_in_daily_rollups.granted + excluded.granted
             """
     }

@@ -22,6 +22,9 @@ public struct TokenRollup: Sendable {
     public var tokenChanged: @Sendable (_ old: String, _ new: String, _ dialect: SQLDialect) -> String
     /// The installation columns the keys or conditions read.
     public var installationColumns: [String]
+    /// Whether its rows are spread over a `shard` column (the connection's, on PostgreSQL; summed on read), so
+    /// concurrent writers of the same group do not wait on one row lock each.
+    public var sharded = false
 
     /// The statuses of a live token (docs/metrics.md).
     public static let live = "('active', 'stale')"
@@ -44,7 +47,7 @@ public struct TokenRollup: Sendable {
             INSERT INTO \(table) (\(keys), \(valueColumns.joined(separator: ", ")))
             SELECT \(keys), \(sums.joined(separator: ", ")) FROM (\(source)) AS c
             GROUP BY \(keys) HAVING \(sums.map { "\($0) <> 0" }.joined(separator: " OR ")) ORDER BY \(keys)
-            ON CONFLICT (\(keys)) DO UPDATE SET \(valueColumns.map { "\($0) = \(table).\($0) + excluded.\($0)" }.joined(separator: ", "))
+            ON CONFLICT (\(keys)\(sharded ? ", shard" : "")) DO UPDATE SET \(valueColumns.map { "\($0) = \(table).\($0) + excluded.\($0)" }.joined(separator: ", "))
             """
     }
 

@@ -24,22 +24,22 @@ extension SQLiteStore {
             """
             CREATE TABLE user_health_rollups (
                 app_id TEXT NOT NULL, mask INTEGER NOT NULL, platform TEXT NOT NULL, app_version TEXT NOT NULL, kind TEXT NOT NULL,
-                users INTEGER NOT NULL, tokens INTEGER NOT NULL, duplicated INTEGER NOT NULL,
-                PRIMARY KEY (app_id, mask, platform, app_version, kind)
+                users INTEGER NOT NULL, tokens INTEGER NOT NULL, duplicated INTEGER NOT NULL, shard INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (app_id, mask, platform, app_version, kind, shard)
             ) WITHOUT ROWID
             """,
             """
             CREATE TABLE token_day_rollups (
                 app_id TEXT NOT NULL, platform TEXT NOT NULL, app_version TEXT NOT NULL, day INTEGER NOT NULL,
-                registered INTEGER NOT NULL, retired INTEGER NOT NULL,
-                PRIMARY KEY (app_id, platform, app_version, day)
+                registered INTEGER NOT NULL, retired INTEGER NOT NULL, shard INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (app_id, platform, app_version, day, shard)
             ) WITHOUT ROWID
             """,
             """
             CREATE TABLE token_survival_rollups (
                 app_id TEXT NOT NULL, platform TEXT NOT NULL, app_version TEXT NOT NULL, day INTEGER NOT NULL, lifetime INTEGER NOT NULL,
-                n INTEGER NOT NULL,
-                PRIMARY KEY (app_id, day, platform, app_version, lifetime)
+                n INTEGER NOT NULL, shard INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (app_id, day, platform, app_version, lifetime, shard)
             ) WITHOUT ROWID
             """,
             // A survival checkpoint's cut through a registration day is counted from the tokens of that day (from the index alone).
@@ -54,7 +54,8 @@ extension SQLiteStore {
             """
             CREATE TABLE opt_in_rollups (
                 app_id TEXT NOT NULL, platform TEXT NOT NULL, app_version TEXT NOT NULL, prompted INTEGER NOT NULL, granted INTEGER NOT NULL,
-                PRIMARY KEY (app_id, platform, app_version)
+                shard INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (app_id, platform, app_version, shard)
             ) WITHOUT ROWID
             """,
             """
@@ -69,8 +70,8 @@ extension SQLiteStore {
             """
             CREATE TABLE opt_in_daily_rollups (
                 app_id TEXT NOT NULL, platform TEXT NOT NULL, app_version TEXT NOT NULL, strategy TEXT NOT NULL, day INTEGER NOT NULL,
-                prompted INTEGER NOT NULL, granted INTEGER NOT NULL,
-                PRIMARY KEY (app_id, day, platform, app_version, strategy)
+                prompted INTEGER NOT NULL, granted INTEGER NOT NULL, shard INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (app_id, day, platform, app_version, strategy, shard)
             ) WITHOUT ROWID
             """,
         ]
