@@ -279,5 +279,6 @@ extension PostgresStore {
         rollupsMigration,
         healthRollupsMigration,
         conversionRollupsMigration,
+        shardedTokenHealthMigration,
     ]
 }
