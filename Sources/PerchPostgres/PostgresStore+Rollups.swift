@@ -52,8 +52,6 @@ extension PostgresStore {
         func person(_ d: String) -> String {
             "\(d).app_id, \(d).campaign_id, \(SQLExpressions.person(user: "\(d).user_id", installation: "\(d).installation_id"))"
         }
-        /// 1 when a `campaign_people` row is held out.
-        func side(_ p: String) -> String { "CASE WHEN \(p).held_n > 0 THEN 1 ELSE 0 END" }
         /// Adds the deltas `source` answers (app, campaign, person, n, held_n) to `campaign_people`.
         func addPeople(_ source: String) -> String {
             """
@@ -246,12 +244,12 @@ extension PostgresStore {
                 """)),
             function("perch_rollup_installations_deleted", addTokens(
                 tokensOf("old_rows", version: "COALESCE(x.app_version, '')", sign: -1) + " UNION ALL " + tokensOf("old_rows", version: "''", sign: 1))),
-            function("perch_rollup_people_inserted", addPeopleCounts("SELECT app_id, campaign_id, \(side("r")), 1 FROM new_rows r WHERE r.n > 0")),
+            function("perch_rollup_people_inserted", addPeopleCounts("SELECT app_id, campaign_id, \(R.side("r")), 1 FROM new_rows r WHERE r.n > 0")),
             function("perch_rollup_people_updated", addPeopleCounts("""
-                SELECT app_id, campaign_id, \(side("o")), -1 FROM old_rows o WHERE o.n > 0
-                UNION ALL SELECT app_id, campaign_id, \(side("r")), 1 FROM new_rows r WHERE r.n > 0
+                SELECT app_id, campaign_id, \(R.side("o")), -1 FROM old_rows o WHERE o.n > 0
+                UNION ALL SELECT app_id, campaign_id, \(R.side("r")), 1 FROM new_rows r WHERE r.n > 0
                 """)),
-            function("perch_rollup_people_deleted", addPeopleCounts("SELECT app_id, campaign_id, \(side("o")), -1 FROM old_rows o WHERE o.n > 0")),
+            function("perch_rollup_people_deleted", addPeopleCounts("SELECT app_id, campaign_id, \(R.side("o")), -1 FROM old_rows o WHERE o.n > 0")),
         ] + [("events", "events"), ("consent_history", "consent"), ("registry_log", "registry_log")].flatMap { table, name in
             [
                 """

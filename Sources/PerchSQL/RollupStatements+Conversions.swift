@@ -11,7 +11,7 @@ extension RollupStatements {
     static let conversionKey = "app_id, campaign_id, held_out, day"
 
     /// 1 when `campaign_people` row `p` is held out.
-    static func side(_ p: String) -> String { "CASE WHEN \(p).held_n > 0 THEN 1 ELSE 0 END" }
+    public static func side(_ p: String) -> String { "CASE WHEN \(p).held_n > 0 THEN 1 ELSE 0 END" }
 
     /// Event `e` is a conversion of person `person` (an expression: `user:…` or `installation:…`): one condition per
     /// kind of person, each of which an index on `events` answers (by user — the type is compared as an expression so

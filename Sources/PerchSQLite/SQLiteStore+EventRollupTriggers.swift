@@ -11,11 +11,13 @@ extension SQLiteStore {
     }
 
     static var eventRollupTriggers: [String] {
+        ["insert", "update", "delete"].map { "DROP TRIGGER IF EXISTS events_rollup_\($0)" } + createEventRollupTriggers
+    }
+
+    /// The rollup triggers on `events` (the `rollups` migration creates them too).
+    static var createEventRollupTriggers: [String] {
         typealias R = RollupStatements
         return [
-            "DROP TRIGGER IF EXISTS events_rollup_insert",
-            "DROP TRIGGER IF EXISTS events_rollup_update",
-            "DROP TRIGGER IF EXISTS events_rollup_delete",
             """
             CREATE TRIGGER events_rollup_insert AFTER INSERT ON events BEGIN
                 \(R.countEvent("NEW", sign: 1, .sqlite));

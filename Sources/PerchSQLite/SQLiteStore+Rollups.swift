@@ -235,24 +235,8 @@ extension SQLiteStore {
                 \(R.countPeople("OLD", sign: -1));
             END
             """,
-            """
-            CREATE TRIGGER events_rollup_insert AFTER INSERT ON events BEGIN
-                \(R.countEvent("NEW", sign: 1, .sqlite));
-            END
-            """,
-            """
-            CREATE TRIGGER events_rollup_update AFTER UPDATE OF app_id, campaign_id, delivery_id, type, value, occurred_at ON events BEGIN
-                \(R.countEvent("OLD", sign: -1, .sqlite));
-                \(R.countEvent("NEW", sign: 1, .sqlite));
-            END
-            """,
-            """
-            CREATE TRIGGER events_rollup_delete AFTER DELETE ON events BEGIN
-                \(R.countEvent("OLD", sign: -1, .sqlite));
-            END
-            """,
         ]
-        return tables + R.backfill(.sqlite) + [R.backfillPeopleCounts] + triggers
+        return tables + R.backfill(.sqlite) + [R.backfillPeopleCounts] + triggers + createEventRollupTriggers
     }
 }
 
