@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PerchCore
 
 /// RFC 8291 message encryption for Web Push, `Content-Encoding: aes128gcm` (RFC 8188), as one record.
 ///
@@ -13,52 +14,66 @@ public enum WebPushEncryption {
     /// The header length: salt (16) + record size (4) + key id length (1) + public key (65).
     public static let headerLength = 86
 
-    /// Encrypts `plaintext` for one subscription.
+    /// Encrypts `plaintext` for one subscription with a fresh ephemeral key and a fresh random salt.
     ///
     /// - Parameters:
     ///   - userAgentPublicKey: the subscription's `p256dh`, an uncompressed P-256 point (65 bytes).
     ///   - authSecret: the subscription's `auth`, 16 bytes.
-    ///   - ephemeralKey: the application server's key for this message; a new one by default.
-    ///   - salt: 16 random bytes by default.
     /// - Throws: ``WebPushEncryptionError`` for malformed keys or a plaintext over 3993 bytes.
+    public static func encrypt(
+        _ plaintext: Data, userAgentPublicKey: Data, authSecret: Data
+    ) throws(WebPushEncryptionError) -> Data {
+        // The key's scalar and the salt come from one 48-byte draw: the system generator costs a system call per
+        // draw, and `SymmetricKey(size:)` draws 8 bytes at a time (six calls for these two).
+        var random: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)
+        let (ephemeralKey, salt) = withUnsafeMutableBytes(of: &random) { bytes in
+            systemRandom(bytes.baseAddress!, bytes.count)
+            let key = privateKey(scalar: UnsafeRawBufferPointer(rebasing: bytes[..<32])) ?? makeEphemeralKey()
+            let salt = Data(bytes[32...])
+            bytes.initializeMemory(as: UInt8.self, repeating: 0)
+            return (key, salt)
+        }
+        return try encrypt(
+            plaintext, userAgentPublicKey: userAgentPublicKey, authSecret: authSecret, ephemeralKey: ephemeralKey, salt: salt)
+    }
+
+    /// Encrypts `plaintext` for one subscription with the given ephemeral key and salt, as RFC 8291's Appendix A does.
+    /// Each must be used for one message only: ``encrypt(_:userAgentPublicKey:authSecret:)`` is the one to send with.
+    ///
+    /// - Parameters:
+    ///   - userAgentPublicKey: the subscription's `p256dh`, an uncompressed P-256 point (65 bytes).
+    ///   - authSecret: the subscription's `auth`, 16 bytes.
+    ///   - ephemeralKey: the application server's key for this message.
+    ///   - salt: 16 random bytes.
+    /// - Throws: ``WebPushEncryptionError`` for malformed keys or salt, or a plaintext over 3993 bytes.
     public static func encrypt(
         _ plaintext: Data,
         userAgentPublicKey: Data,
         authSecret: Data,
-        ephemeralKey: P256.KeyAgreement.PrivateKey = WebPushEncryption.makeEphemeralKey(),
-        salt: Data? = nil
+        ephemeralKey: P256.KeyAgreement.PrivateKey,
+        salt: Data
     ) throws(WebPushEncryptionError) -> Data {
-        guard plaintext.count <= Int(recordSize) - headerLength - 16 - 1 else { throw .plaintextTooLarge }
+        guard plaintext.count <= WebPushNotification.plaintextLimit else { throw .plaintextTooLarge }
         guard userAgentPublicKey.count == 65, userAgentPublicKey.first == 0x04,
             let userAgentKey = try? P256.KeyAgreement.PublicKey(x963Representation: userAgentPublicKey)
         else { throw .invalidPublicKey }
         guard authSecret.count == 16 else { throw .invalidAuthSecret }
-        let salt = salt ?? Data(SymmetricKey(size: .bits128).withUnsafeBytes { Array($0) })
         guard salt.count == 16 else { throw .invalidSalt }
 
         let serverPublicKey = ephemeralKey.publicKey.x963Representation
         guard let sharedSecret = try? ephemeralKey.sharedSecretFromKeyAgreement(with: userAgentKey) else {
             throw .invalidPublicKey
         }
-        // IKM = HKDF(salt: auth_secret, ikm: ECDH secret, info: "WebPush: info\0" || ua_public || as_public, L: 32)
-        var keyInfo = Data("WebPush: info\u{0}".utf8)
-        keyInfo.append(userAgentPublicKey)
-        keyInfo.append(serverPublicKey)
-        let inputKeyMaterial = sharedSecret.hkdfDerivedSymmetricKey(
-            using: SHA256.self, salt: authSecret, sharedInfo: keyInfo, outputByteCount: 32)
-        // PRK = HKDF-Extract(salt, IKM); CEK and NONCE expanded from it (RFC 8188 §2.2, §2.3).
-        let pseudoRandomKey = HKDF<SHA256>.extract(inputKeyMaterial: inputKeyMaterial, salt: salt)
-        let contentKey = HKDF<SHA256>.expand(
-            pseudoRandomKey: pseudoRandomKey, info: Data("Content-Encoding: aes128gcm\u{0}".utf8), outputByteCount: 16)
-        let nonceBytes = HKDF<SHA256>.expand(
-            pseudoRandomKey: pseudoRandomKey, info: Data("Content-Encoding: nonce\u{0}".utf8), outputByteCount: 12)
+        let keys = WebPushKeyDerivation(
+            sharedSecret: sharedSecret, authSecret: authSecret, userAgentPublicKey: userAgentPublicKey,
+            applicationServerPublicKey: serverPublicKey, salt: salt)
 
-        var record = plaintext
+        var record = Data(capacity: plaintext.count + 1)
+        record.append(plaintext)
         record.append(0x02)
         let sealed: AES.GCM.SealedBox
         do {
-            let nonce = try AES.GCM.Nonce(data: nonceBytes.withUnsafeBytes { Data($0) })
-            sealed = try AES.GCM.seal(record, using: contentKey, nonce: nonce)
+            sealed = try AES.GCM.seal(record, using: keys.contentEncryptionKey, nonce: keys.nonce)
         } catch {
             throw .encryptionFailed
         }
@@ -77,44 +92,30 @@ public enum WebPushEncryption {
 extension WebPushEncryption {
     /// A fresh ephemeral P-256 key: a 256-bit scalar from the system CSPRNG, imported as the private key.
     ///
-    /// Importing a random scalar costs a third of `P256.KeyAgreement.PrivateKey()` in swift-crypto 4.5 on Linux
-    /// (one fixed-base multiplication, none of the generic key-generation checks), and key generation is a
-    /// third of the cost of each message. A scalar of zero or not below the group order (probability ~2⁻³²) is
-    /// rejected by the import and drawn again.
+    /// Importing a random scalar is one fixed-base multiplication: about 8 µs against 80 µs for
+    /// `P256.KeyAgreement.PrivateKey()` in swift-crypto 4.5 on Linux, which also runs the FIPS pairwise
+    /// consistency check (an ECDSA sign and verify) and redraws until the key is compact-representable. A scalar of
+    /// zero or not below the group order (probability ~2⁻³²) is rejected by the import and drawn again.
     public static func makeEphemeralKey() -> P256.KeyAgreement.PrivateKey {
+        var scalar: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        defer { scalar = (0, 0, 0, 0) }
         while true {
-            let scalar = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
-            if let key = try? P256.KeyAgreement.PrivateKey(rawRepresentation: scalar) { return key }
+            let key = withUnsafeMutableBytes(of: &scalar) { bytes in
+                systemRandom(bytes.baseAddress!, bytes.count)
+                return privateKey(scalar: UnsafeRawBufferPointer(bytes))
+            }
+            if let key { return key }
         }
+    }
+
+    /// The key whose scalar is `scalar` (32 big-endian bytes), or nil when it is zero or not below the group order.
+    private static func privateKey(scalar: UnsafeRawBufferPointer) -> P256.KeyAgreement.PrivateKey? {
+        try? P256.KeyAgreement.PrivateKey(rawRepresentation: scalar)
     }
 }
 
-/// Why a Web Push message could not be encrypted. A message error: the token is not touched.
-public struct WebPushEncryptionError: Error, Sendable, Hashable, CustomStringConvertible {
-    private enum Code: Sendable, Hashable {
-        case invalidPublicKey, invalidAuthSecret, invalidSalt, plaintextTooLarge, encryptionFailed
-    }
-
-    private let code: Code
-
-    /// `p256dh` is not an uncompressed P-256 point.
-    public static let invalidPublicKey = Self(code: .invalidPublicKey)
-    /// `auth` is not 16 bytes.
-    public static let invalidAuthSecret = Self(code: .invalidAuthSecret)
-    /// An injected salt is not 16 bytes.
-    public static let invalidSalt = Self(code: .invalidSalt)
-    /// The plaintext exceeds 3993 bytes.
-    public static let plaintextTooLarge = Self(code: .plaintextTooLarge)
-    /// AES-GCM failed.
-    public static let encryptionFailed = Self(code: .encryptionFailed)
-
-    public var description: String {
-        switch code {
-        case .invalidPublicKey: "the subscription's p256dh is not an uncompressed P-256 public key"
-        case .invalidAuthSecret: "the subscription's auth secret is not 16 bytes"
-        case .invalidSalt: "the salt is not 16 bytes"
-        case .plaintextTooLarge: "the plaintext exceeds 3993 bytes"
-        case .encryptionFailed: "AES-GCM encryption failed"
-        }
-    }
-}
+/// Fills `count` bytes at `buffer` from the system CSPRNG in one call: the Swift runtime's entry point behind
+/// `SystemRandomNumberGenerator` (getrandom(2) on Linux, arc4random_buf on Darwin), which the generator itself only
+/// offers 8 bytes at a time.
+@_silgen_name("swift_stdlib_random")
+private func systemRandom(_ buffer: UnsafeMutableRawPointer, _ count: Int)

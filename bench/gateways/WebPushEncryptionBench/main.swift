@@ -41,3 +41,10 @@ phase("serialize ephemeral public key") { _ = fixedEphemeral.publicKey.x963Repre
 try phase("parse p256dh") { _ = try P256.KeyAgreement.PublicKey(x963Representation: userAgentKey) }
 try phase("ECDH") { _ = try fixedEphemeral.sharedSecretFromKeyAgreement(with: parsedUserAgentKey) }
 phase("WebPushEncryption.makeEphemeralKey()") { _ = WebPushEncryption.makeEphemeralKey() }
+// Everything but the key and salt draw: parse, serialize, ECDH, key derivation, AES-GCM, body. A benchmark may reuse
+// a key; a sender must not (WebPushEncryption.encrypt without a key draws a fresh one per message).
+let fixedSalt = Data(repeating: 7, count: 16)
+try phase("encrypt with a given ephemeral key and salt") {
+    _ = try WebPushEncryption.encrypt(
+        plaintext, userAgentPublicKey: userAgentKey, authSecret: auth, ephemeralKey: fixedEphemeral, salt: fixedSalt)
+}
