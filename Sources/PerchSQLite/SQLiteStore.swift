@@ -14,6 +14,8 @@ public final class SQLiteStore: Sendable {
     let pool: DatabasePool
     /// Group commit for the hot write paths (registration, events).
     let batcher: WriteBatcher
+    /// Folds the WAL back into the database file after the writer's commits.
+    let checkpointer: WALCheckpointer
     let vault: TokenVault
     let logger: Logger
     public let path: String
@@ -23,6 +25,7 @@ public final class SQLiteStore: Sendable {
 
     /// Opens (creating if needed) the database at `path` and migrates it.
     public init(path: String, vault: TokenVault, logger: Logger = Logger(label: "perch.store")) throws {
+        let checkpointer = WALCheckpointer(path: path)
         var configuration = Configuration()
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
@@ -36,10 +39,14 @@ public final class SQLiteStore: Sendable {
             if !db.configuration.readonly {
                 try db.execute(sql: "PRAGMA temp_store = MEMORY")
                 try db.execute(sql: "PRAGMA cache_size = -\(Self.writerCacheKiB)")
+                // Checkpoints run after the writer's commits, on a connection of their own (``WALCheckpointer``).
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = \(WALCheckpointer.writerThreshold)")
+                db.add(transactionObserver: checkpointer, extent: .databaseLifetime)
             }
         }
         configuration.busyMode = .timeout(10)
         self.pool = try DatabasePool(path: path, configuration: configuration)
+        self.checkpointer = checkpointer
         self.batcher = WriteBatcher(pool: pool)
         self.vault = vault
         self.logger = logger
@@ -57,9 +64,7 @@ public final class SQLiteStore: Sendable {
 
     /// Folds the WAL back into the main file and empties it, so nothing deleted lingers there.
     public func checkpoint() throws {
-        try pool.writeWithoutTransaction { db in
-            _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
-        }
+        try checkpointer.truncate()
     }
 
     /// A new random id (one shape for every backend: ``StoreIdentifier``).
