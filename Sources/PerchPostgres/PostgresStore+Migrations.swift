@@ -9,9 +9,10 @@ extension PostgresStore {
         var statements: [String]
     }
 
-    /// Applies every migration not yet recorded in `schema_migrations`, each in its own transaction.
+    /// Applies every migration not yet recorded in `schema_migrations` (or, testing an upgrade, those up to and including
+    /// version `upTo`), each in its own transaction.
     /// Several processes starting at once take turns on an advisory lock, so each step runs once.
-    public func migrate() async throws {
+    public func migrate(upTo: Int = .max) async throws {
         try await transaction { connection in
             try await connection.run("SELECT pg_advisory_xact_lock(hashtextextended('perch.schema_migrations', 0))", logger: logger)
             try await connection.run("""
@@ -23,7 +24,7 @@ extension PostgresStore {
                 """, logger: logger)
             let applied = Set(try await connection.rows("SELECT version FROM schema_migrations", logger: logger)
                 .map { try $0[0].decode(Int.self) })
-            for migration in Self.migrations where !applied.contains(migration.version) {
+            for migration in Self.migrations where !applied.contains(migration.version) && migration.version <= upTo {
                 for statement in migration.statements {
                     try await connection.run(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
@@ -280,5 +281,6 @@ extension PostgresStore {
         healthRollupsMigration,
         conversionRollupsMigration,
         shardedTokenHealthMigration,
+        dailyDeliveriesMigration,
     ]
 }

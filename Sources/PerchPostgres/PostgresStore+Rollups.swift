@@ -6,19 +6,21 @@ extension PostgresStore {
     /// The campaign rollups (``RollupStatements``), filled from the facts already stored and kept by statement-level
     /// triggers in the same transaction as every write to `deliveries` and `events`, whichever code path makes it. A
     /// statement adds its rows per group at once, in key order: concurrent writers lock the rows they share in one order.
-    static let rollupsMigration = Migration(version: 9, name: "rollups", statements: rollupsSchema)
+    static let rollupsMigration = Migration(version: 9, name: "rollups", statements: rollupsSchema(.undated))
 
-    static var rollupsSchema: [String] {
+    /// The rollups' tables, backfill and trigger functions, the delivery rollups keyed as `deliveries` (migration 9 built
+    /// them ``DeliveryRollupKey/undated``; 13 re-keys the table and replaces the functions of `deliveries`).
+    static func rollupsSchema(_ deliveries: DeliveryRollupKey) -> [String] {
         typealias R = RollupStatements
         let defaultLocale = "'\(CampaignCounts.defaultLocale)'"
-        let deliveryKeys = "1, 2, 3, 4, 5, 6, 7, 8", eventKeys = "1, 2, 3, 4, 5, 6"
+        let deliveryKeys = (1...deliveries.count).map(String.init).joined(separator: ", "), eventKeys = "1, 2, 3, 4, 5, 6"
         /// Adds the deltas `source` answers (the delivery key columns, then `n`) to the delivery rollups.
         func addDeliveries(_ source: String) -> String {
             """
-            INSERT INTO campaign_delivery_rollups (\(R.deliveryColumns), n)
-            SELECT \(R.deliveryColumns), SUM(n) FROM (\(source)) AS c (\(R.deliveryColumns), n)
+            INSERT INTO campaign_delivery_rollups (\(deliveries.columns), n)
+            SELECT \(deliveries.columns), SUM(n) FROM (\(source)) AS c (\(deliveries.columns), n)
             GROUP BY \(deliveryKeys) HAVING SUM(n) <> 0 ORDER BY \(deliveryKeys)
-            \(R.deliveryConflict);
+            \(deliveries.conflict);
             """
         }
         /// Adds the deltas `source` answers (the event key columns, then `n`, `value`, `at`) to the event rollups.
@@ -128,7 +130,7 @@ extension PostgresStore {
                 reason text COLLATE "C" NOT NULL,
                 attempted integer NOT NULL,
                 n bigint NOT NULL,
-                PRIMARY KEY (\(R.deliveryColumns))
+                PRIMARY KEY (\(DeliveryRollupKey.undated.columns))
             )
             """,
             """
@@ -189,12 +191,12 @@ extension PostgresStore {
                 PRIMARY KEY (app_id, campaign_id, held_out)
             )
             """,
-        ] + R.backfill(.postgres) + [R.backfillPeopleCounts] + [
-            function("perch_rollup_deliveries_inserted", addDeliveries("SELECT \(R.deliveryKey("r")), 1 FROM new_rows r") + "\n"
+        ] + R.backfill(.postgres, deliveries: deliveries) + [R.backfillPeopleCounts] + [
+            function("perch_rollup_deliveries_inserted", addDeliveries("SELECT \(deliveries.key("r", .postgres)), 1 FROM new_rows r") + "\n"
                      + addPeople("SELECT \(person("r")), 1, \(R.heldOut("r")) FROM new_rows r") + "\n"
                      + "INSERT INTO campaign_withdrawals (app_id, campaign_id, installation_id, kind) \(R.recomputedWithdrawals(from: "new_rows d")) ON CONFLICT DO NOTHING;"),
             function("perch_rollup_deliveries_updated", addDeliveries("""
-                SELECT \(R.deliveryKey("o")), -1 FROM old_rows o UNION ALL SELECT \(R.deliveryKey("r")), 1 FROM new_rows r
+                SELECT \(deliveries.key("o", .postgres)), -1 FROM old_rows o UNION ALL SELECT \(deliveries.key("r", .postgres)), 1 FROM new_rows r
                 """) + "\n" + addPeople("""
                 SELECT \(person("o")), -1, -\(R.heldOut("o")) FROM old_rows o UNION ALL SELECT \(person("r")), 1, \(R.heldOut("r")) FROM new_rows r
                 """) + "\n" + refreshWithdrawals("""
@@ -210,7 +212,7 @@ extension PostgresStore {
                     + " UNION ALL "
                     + eventsOf("old_rows", variant: "COALESCE(n.variant, -1)", locale: "COALESCE(n.locale, \(defaultLocale))", sign: 1,
                                where: movedCondition, join: moved))),
-            function("perch_rollup_deliveries_deleted", addDeliveries("SELECT \(R.deliveryKey("o")), -1 FROM old_rows o") + "\n"
+            function("perch_rollup_deliveries_deleted", addDeliveries("SELECT \(deliveries.key("o", .postgres)), -1 FROM old_rows o") + "\n"
                 + addPeople("SELECT \(person("o")), -1, -\(R.heldOut("o")) FROM old_rows o") + "\n"
                 + refreshWithdrawals("SELECT o.app_id, o.installation_id FROM old_rows o WHERE o.state = 'accepted'") + "\n" + addEvents(
                 eventsOf("old_rows", variant: "COALESCE(o.variant, -1)", locale: "COALESCE(o.locale, \(defaultLocale))", sign: -1)

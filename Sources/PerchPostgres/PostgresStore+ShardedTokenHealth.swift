@@ -8,7 +8,7 @@ extension PostgresStore {
         "ALTER TABLE token_health_rollups ADD COLUMN shard integer NOT NULL DEFAULT (pg_backend_pid() % 16)",
         "ALTER TABLE token_health_rollups DROP CONSTRAINT token_health_rollups_pkey",
         "ALTER TABLE token_health_rollups ADD PRIMARY KEY (\(RollupStatements.tokenColumns), shard)",
-    ] + rollupsSchema.filter { $0.hasPrefix("CREATE FUNCTION perch_rollup_tokens_") || $0.hasPrefix("CREATE FUNCTION perch_rollup_installations_") }
+    ] + rollupsSchema(.undated).filter { $0.hasPrefix("CREATE FUNCTION perch_rollup_tokens_") || $0.hasPrefix("CREATE FUNCTION perch_rollup_installations_") }
         .map { statement in
             statement.replacingOccurrences(of: "CREATE FUNCTION", with: "CREATE OR REPLACE FUNCTION")
                 .replacingOccurrences(of: "ON CONFLICT (\(RollupStatements.tokenColumns))", with: "ON CONFLICT (\(RollupStatements.tokenColumns), shard)")

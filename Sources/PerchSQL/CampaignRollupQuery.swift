@@ -32,39 +32,41 @@ public enum CampaignRollupQuery {
         }) {
             if kind == "revoked" { counts.revocationsWithin7Days = n } else { counts.unregistrationsWithin7Days = n }
         }
-        var groups: [Bool: CampaignCounts.LiftGroup] = [:]
-        for (heldOut, people) in try await store.rows(RollupStatements.people(appId: campaign.appId, campaignId: campaign.id), {
+        let people = Dictionary(try await store.rows(RollupStatements.people(appId: campaign.appId, campaignId: campaign.id), {
             (try $0.integer(required: 0) != 0, try $0.integer(required: 1))
-        }) {
-            groups[heldOut] = CampaignCounts.LiftGroup(heldOut: heldOut, people: people, converted: 0, revenue: 0)
+        }), uniquingKeysWith: +)
+        for group in liftGroups(try await conversionRows(of: campaign, window: window, on: store), people: people) { counts.add(group) }
+    }
+
+    /// Lift's groups, treatment first: `people` per side, and the converters and revenue of `rows` added up per side.
+    static func liftGroups(_ rows: [ConversionRow], people: [Bool: Int] = [:]) -> [CampaignCounts.LiftGroup] {
+        var groups = Dictionary(uniqueKeysWithValues: people.map { ($0, CampaignCounts.LiftGroup(heldOut: $0, people: $1, converted: 0, revenue: 0)) })
+        for row in rows {
+            groups[row.heldOut, default: .init(heldOut: row.heldOut, people: 0, converted: 0, revenue: 0)].converted += row.converted
+            groups[row.heldOut, default: .init(heldOut: row.heldOut, people: 0, converted: 0, revenue: 0)].revenue += row.revenue
         }
-        // Converters and revenue: the days before the one the window's end cuts through from the rollup (every
-        // conversion it holds is at or after the start), that day from the facts.
+        return groups.values.sorted { !$0.heldOut && $1.heldOut }
+    }
+
+    /// Converters and revenue per UTC day and side of the holdout within `window`: the days before the one the
+    /// window's end cuts through from the rollup (every conversion it holds is at or after the start), that day from
+    /// the facts.
+    static func conversionRows(of campaign: CampaignRecord, window: ClosedRange<Date>, on store: some SQLStore) async throws -> [ConversionRow] {
         let endDay = Int((window.upperBound.timeIntervalSince1970 / RollupStatements.secondsPerDay).rounded(.down))
         let cut = max(window.lowerBound, Date(timeIntervalSince1970: Double(endDay) * RollupStatements.secondsPerDay))
-        func add(_ heldOut: Bool, converted: Int, revenue: Double) {
-            groups[heldOut, default: .init(heldOut: heldOut, people: 0, converted: 0, revenue: 0)].converted += converted
-            groups[heldOut, default: .init(heldOut: heldOut, people: 0, converted: 0, revenue: 0)].revenue += revenue
+        var rows = try await store.rows(RollupStatements.conversionDays(appId: campaign.appId, campaignId: campaign.id, beforeDay: endDay)) {
+            ConversionRow(day: try $0.integer(required: 0), heldOut: try $0.integer(required: 1) != 0, converted: try $0.integer(required: 2),
+                          revenue: try $0.real(required: 3))
         }
-        for (heldOut, converted, revenue) in try await store.rows(RollupStatements.conversionDays(
-            appId: campaign.appId, campaignId: campaign.id, beforeDay: endDay), {
-                (try $0.integer(required: 0) != 0, try $0.integer(required: 1), try $0.real(required: 2))
-            }) {
-            add(heldOut, converted: converted, revenue: revenue)
-        }
-        for (heldOut, converted) in try await store.rows(RollupStatements.convertersBetween(
-            appId: campaign.appId, campaignId: campaign.id, from: cut, until: window.upperBound), {
-                (try $0.integer(required: 0) != 0, try $0.integer(required: 1))
-            }) {
-            add(heldOut, converted: converted, revenue: 0)
-        }
-        for (heldOut, revenue) in try await store.rows(RollupStatements.revenueBetween(
-            appId: campaign.appId, campaignId: campaign.id, from: cut, until: window.upperBound), {
-                (try $0.integer(required: 0) != 0, try $0.real(required: 1))
-            }) {
-            add(heldOut, converted: 0, revenue: revenue)
-        }
-        for group in groups.values.sorted(by: { !$0.heldOut && $1.heldOut }) { counts.add(group) }
+        rows += try await store.rows(RollupStatements.convertersBetween(
+            appId: campaign.appId, campaignId: campaign.id, from: cut, until: window.upperBound)) {
+                ConversionRow(day: endDay, heldOut: try $0.integer(required: 0) != 0, converted: try $0.integer(required: 1), revenue: 0)
+            }
+        rows += try await store.rows(RollupStatements.revenueBetween(
+            appId: campaign.appId, campaignId: campaign.id, from: cut, until: window.upperBound)) {
+                ConversionRow(day: endDay, heldOut: try $0.integer(required: 0) != 0, converted: 0, revenue: try $0.real(required: 1))
+            }
+        return rows
     }
 
     /// Per localization sent: the deliveries attempted in it and the events naming them (``CampaignLocaleQuery``).
@@ -85,8 +87,29 @@ public enum CampaignRollupQuery {
         return byLocale
     }
 
+    /// Per UTC day (days since 1970): the deliveries queued that day, the events within the attribution window that
+    /// occurred that day, and per side of the holdout the people whose first conversion fell that day with the value of
+    /// that day's conversions (no people: a person belongs to the campaign, not to a day).
+    public static func countsByDay(of campaign: CampaignRecord, on store: some SQLStore, now: Date) async throws -> [Int: CampaignCounts] {
+        var byDay: [Int: CampaignCounts] = [:]
+        for row in try await deliveryRows(of: campaign, on: store, byDay: true) { byDay[row.day ?? 0, default: CampaignCounts()].add(row.group) }
+        guard let window = CampaignCounts.attributionWindow(startedAt: campaign.startedAt, completedAt: campaign.completedAt,
+                                                             attribution: campaign.definition.attributionWindow, now: now)
+        else { return byDay }
+        for row in try await eventRows(of: campaign, window: window, on: store) {
+            byDay[row.day, default: CampaignCounts()].add(CampaignCounts.EventGroup(type: row.type, variant: row.variant, count: row.count,
+                                                                                    value: row.value))
+        }
+        for (day, rows) in Dictionary(grouping: try await conversionRows(of: campaign, window: window, on: store), by: \.day) {
+            for group in liftGroups(rows) { byDay[day, default: CampaignCounts()].add(group) }
+        }
+        return byDay
+    }
+
     struct DeliveryRow: Sendable {
         var locale: String
+        /// The UTC day the deliveries were queued on, when read by day.
+        var day: Int?
         var group: CampaignCounts.DeliveryGroup
     }
 
@@ -94,16 +117,24 @@ public enum CampaignRollupQuery {
         var variant: Int?
         var locale: String
         var type: String
+        var day: Int
         var count: Int
         var value: Double
     }
 
-    static func deliveryRows(of campaign: CampaignRecord, on store: some SQLStore) async throws -> [DeliveryRow] {
-        try await store.rows(RollupStatements.deliveryGroups(appId: campaign.appId, campaignId: campaign.id)) { row in
+    struct ConversionRow: Sendable {
+        var day: Int
+        var heldOut: Bool
+        var converted: Int
+        var revenue: Double
+    }
+
+    static func deliveryRows(of campaign: CampaignRecord, on store: some SQLStore, byDay: Bool = false) async throws -> [DeliveryRow] {
+        try await store.rows(RollupStatements.deliveryGroups(appId: campaign.appId, campaignId: campaign.id, byDay: byDay)) { row in
             let variant = try row.integer(required: 0), outcome = try row.text(required: 3), reason = try row.text(required: 4)
-            return DeliveryRow(locale: try row.text(required: 1), group: CampaignCounts.DeliveryGroup(
+            return DeliveryRow(locale: try row.text(required: 1), day: byDay ? try row.integer(required: 6) : nil, group: CampaignCounts.DeliveryGroup(
                 state: try row.text(required: 2), outcome: outcome.isEmpty ? nil : outcome, reason: reason.isEmpty ? nil : reason,
-                variant: variant < 0 ? nil : variant, attempted: try row.integer(required: 5) != 0, count: try row.integer(required: 6)))
+                variant: variant < 0 ? nil : variant, attempted: try row.integer(required: 5) != 0, count: try row.integer(required: byDay ? 7 : 6)))
         }
     }
 
@@ -114,7 +145,7 @@ public enum CampaignRollupQuery {
             let variant = try row.integer(required: 0)
             return (day: try row.integer(required: 3), inside: try row.real(required: 6) >= from && row.real(required: 7) <= until,
                     row: EventRow(variant: variant < 0 ? nil : variant, locale: try row.text(required: 1), type: try row.text(required: 2),
-                                  count: try row.integer(required: 4), value: try row.real(required: 5)))
+                                  day: try row.integer(required: 3), count: try row.integer(required: 4), value: try row.real(required: 5)))
         }
         let cut = Set(stored.filter { !$0.inside }.map(\.day))
         var rows = stored.filter { !cut.contains($0.day) }.map(\.row)
@@ -123,7 +154,7 @@ public enum CampaignRollupQuery {
                                                                      until: window.upperBound, days: cut.sorted(), store.dialect)) { row in
                 let variant = try row.integer(required: 0)
                 return EventRow(variant: variant < 0 ? nil : variant, locale: try row.text(required: 1), type: try row.text(required: 2),
-                                count: try row.integer(required: 3), value: try row.real(required: 4))
+                                day: try row.integer(required: 5), count: try row.integer(required: 3), value: try row.real(required: 4))
             }
         }
         return rows

@@ -106,11 +106,11 @@ extension RollupStatements {
 
     // MARK: Reads
 
-    /// One campaign's converters and revenue per side and day, the days before `beforeDay`: held out, converters, revenue.
+    /// One campaign's converters and revenue per side and day, the days before `beforeDay`: day, held out, converters, revenue.
     public static func conversionDays(appId: String, campaignId: String, beforeDay: Int) -> SQLStatement {
         SQLStatement("""
-            SELECT held_out, CAST(SUM(converters) AS BIGINT), CAST(SUM(revenue) AS DOUBLE PRECISION) FROM campaign_conversion_rollups
-            WHERE app_id = ? AND campaign_id = ? AND day < ? GROUP BY held_out
+            SELECT day, held_out, CAST(SUM(converters) AS BIGINT), CAST(SUM(revenue) AS DOUBLE PRECISION) FROM campaign_conversion_rollups
+            WHERE app_id = ? AND campaign_id = ? AND day < ? GROUP BY day, held_out
             """, [.text(appId), .text(campaignId), .integer(beforeDay)])
     }
 

@@ -20,12 +20,8 @@ public enum RollupStatements {
 
     // MARK: Keys, over a row of `deliveries` (and of `events`) named by its alias or `NEW` / `OLD`.
 
-    public static func deliveryKey(_ d: String) -> String {
-        "\(d).app_id, \(d).campaign_id, COALESCE(\(d).variant, -1), COALESCE(\(d).locale, '\(CampaignCounts.defaultLocale)'), \(d).state, "
-            + "COALESCE(\(d).outcome, ''), COALESCE(\(d).reason, ''), CASE WHEN \(d).attempts > 0 THEN 1 ELSE 0 END"
-    }
-
-    public static let deliveryColumns = "app_id, campaign_id, variant, locale, state, outcome, reason, attempted"
+    /// The delivery rollups' key as the current schema has it (``DeliveryRollupKey``).
+    public static let deliveries = DeliveryRollupKey.daily
     public static let eventColumns = "app_id, campaign_id, variant, locale, type, day"
 
     /// The event's variant and locale, from the delivery it names as joined under alias `d`.
@@ -49,11 +45,6 @@ public enum RollupStatements {
 
     // MARK: Writes the triggers (and the backfill) share.
 
-    /// What follows an `INSERT INTO campaign_delivery_rollups …`: adds to the row that exists.
-    public static let deliveryConflict = """
-        ON CONFLICT (\(deliveryColumns)) DO UPDATE SET n = campaign_delivery_rollups.n + excluded.n
-        """
-
     /// What follows an `INSERT INTO campaign_event_rollups …`: adds to the row that exists, widening its time bounds.
     public static func eventConflict(_ dialect: SQLDialect) -> String {
         """
@@ -64,11 +55,11 @@ public enum RollupStatements {
         """
     }
 
-    /// Adds `sign` (±1) times one delivery row (`NEW` or `OLD` in a row trigger) to its group.
-    public static func countDelivery(_ row: String, sign: Int) -> String {
+    /// Adds `sign` (±1) times one delivery row (`NEW` or `OLD` in a row trigger) to its group, keyed as `key`.
+    public static func countDelivery(_ row: String, sign: Int, _ key: DeliveryRollupKey, _ dialect: SQLDialect) -> String {
         """
-        INSERT INTO campaign_delivery_rollups (\(deliveryColumns), n) VALUES (\(deliveryKey(row)), \(sign))
-        \(deliveryConflict)
+        INSERT INTO campaign_delivery_rollups (\(key.columns), n) VALUES (\(key.key(row, dialect)), \(sign))
+        \(key.conflict)
         """
     }
 
@@ -108,10 +99,10 @@ public enum RollupStatements {
 
     // MARK: Recomputation from the facts (backfill, verification, repair).
 
-    /// Every delivery rollup row, recomputed from `deliveries`: the key columns, then `n`.
-    public static let recomputedDeliveries = """
-        SELECT \(deliveryKey("deliveries")), COUNT(*) FROM deliveries GROUP BY \(deliveryKey("deliveries"))
-        """
+    /// Every delivery rollup row keyed as `key`, recomputed from `deliveries`: the key columns, then `n`.
+    public static func recomputedDeliveries(_ dialect: SQLDialect, key: DeliveryRollupKey = deliveries) -> String {
+        "SELECT \(key.key("deliveries", dialect)), COUNT(*) FROM deliveries GROUP BY \(key.key("deliveries", dialect))"
+    }
 
     /// Every event rollup row, recomputed from `events`: the key columns, then `n`, `value`, `first_at`, `last_at`.
     public static func recomputedEvents(_ dialect: SQLDialect) -> String {
@@ -124,10 +115,11 @@ public enum RollupStatements {
         """
     }
 
-    /// Fills every rollup but the people counts from the facts (the migration's backfill, and a repair after it emptied them).
-    public static func backfill(_ dialect: SQLDialect) -> [String] {
+    /// Fills every rollup but the people counts from the facts (the migration's backfill, and a repair after it emptied
+    /// them), the delivery rollups keyed as `key`.
+    public static func backfill(_ dialect: SQLDialect, deliveries key: DeliveryRollupKey = deliveries) -> [String] {
         [
-            "INSERT INTO campaign_delivery_rollups (\(deliveryColumns), n) \(recomputedDeliveries)",
+            "INSERT INTO campaign_delivery_rollups (\(key.columns), n) \(recomputedDeliveries(dialect, key: key))",
             "INSERT INTO campaign_event_rollups (\(eventColumns), n, value, first_at, last_at) \(recomputedEvents(dialect))",
             "INSERT INTO campaign_withdrawals (app_id, campaign_id, installation_id, kind) \(recomputedWithdrawals())",
             "INSERT INTO campaign_people (app_id, campaign_id, person, n, held_n) \(recomputedPeople)",
@@ -148,8 +140,8 @@ public enum RollupStatements {
         tables.map { "DELETE FROM \($0)" } + backfill(dialect) + healthBackfill(dialect)
     }
 
-    /// Every stored delivery rollup row that counts something, in the columns of ``recomputedDeliveries``.
-    public static let storedDeliveries = "SELECT \(deliveryColumns), n FROM campaign_delivery_rollups WHERE n <> 0"
+    /// Every stored delivery rollup row that counts something, in the columns of ``recomputedDeliveries(_:key:)``.
+    public static let storedDeliveries = "SELECT \(deliveries.columns), n FROM campaign_delivery_rollups WHERE n <> 0"
 
     /// Every stored event rollup row that counts something, in the columns of ``recomputedEvents(_:)``.
     public static let storedEvents = """
@@ -158,11 +150,13 @@ public enum RollupStatements {
 
     // MARK: Reads.
 
-    /// One campaign's delivery groups: variant, locale, state, outcome, reason, attempted, n.
-    public static func deliveryGroups(appId: String, campaignId: String) -> SQLStatement {
-        SQLStatement("""
-            SELECT variant, locale, state, outcome, reason, attempted, n FROM campaign_delivery_rollups
-            WHERE app_id = ? AND campaign_id = ? AND n <> 0
+    /// One campaign's delivery groups: variant, locale, state, outcome, reason, attempted, n; with `byDay`, the UTC day
+    /// the deliveries were queued on last.
+    public static func deliveryGroups(appId: String, campaignId: String, byDay: Bool = false) -> SQLStatement {
+        let columns = "variant, locale, state, outcome, reason, attempted" + (byDay ? ", day" : "")
+        return SQLStatement("""
+            SELECT \(columns), CAST(SUM(n) AS BIGINT) FROM campaign_delivery_rollups
+            WHERE app_id = ? AND campaign_id = ? GROUP BY \(columns) HAVING SUM(n) <> 0
             """, [.text(appId), .text(campaignId)])
     }
 
@@ -175,15 +169,16 @@ public enum RollupStatements {
     }
 
     /// The events of one campaign that occurred in `from...until` on the UTC `days` given, counted from the facts as
-    /// the rollup keys them: variant, locale, type, n, value. For the days a window end cuts through.
+    /// the rollup keys them: variant, locale, type, n, value, day. For the days a window end cuts through.
     public static func eventFacts(appId: String, campaignId: String, from: Date, until: Date, days: [Int], _ dialect: SQLDialect) -> SQLStatement {
         let placeholders = Array(repeating: "?", count: days.count).joined(separator: ", ")
         return SQLStatement("""
-            SELECT \(eventVariant("d")), \(eventLocale("d")), e.type, COUNT(*), CAST(COALESCE(SUM(e.value), 0) AS DOUBLE PRECISION)
+            SELECT \(eventVariant("d")), \(eventLocale("d")), e.type, COUNT(*), CAST(COALESCE(SUM(e.value), 0) AS DOUBLE PRECISION),
+                \(day("e.occurred_at", dialect))
             FROM events e LEFT JOIN deliveries d ON d.app_id = e.app_id AND d.id = e.delivery_id
             WHERE e.app_id = ? AND e.campaign_id = ? AND e.type IN \(eventTypes) AND e.occurred_at >= ? AND e.occurred_at <= ?
               AND \(day("e.occurred_at", dialect)) IN (\(placeholders))
-            GROUP BY \(eventVariant("d")), \(eventLocale("d")), e.type
+            GROUP BY \(eventVariant("d")), \(eventLocale("d")), e.type, \(day("e.occurred_at", dialect))
             """, [.text(appId), .text(campaignId), .time(from), .time(until)] + days.map { .integer($0) })
     }
 }

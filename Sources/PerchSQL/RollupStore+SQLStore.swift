@@ -38,10 +38,11 @@ extension RollupStore where Self: SQLStore {
     private func deliveryDifferences() async throws -> (checked: Int, differences: [RollupDifference]) {
         let decode: @Sendable (any SQLRow) throws -> (String, Int) = { row in
             let key = [try row.text(required: 0), try row.text(required: 1), String(try row.integer(required: 2)), try row.text(required: 3),
-                       try row.text(required: 4), try row.text(required: 5), try row.text(required: 6), String(try row.integer(required: 7))]
-            return (key.joined(separator: "/"), try row.integer(required: 8))
+                       try row.text(required: 4), try row.text(required: 5), try row.text(required: 6), String(try row.integer(required: 7)),
+                       String(try row.integer(required: 8))]
+            return (key.joined(separator: "/"), try row.integer(required: 9))
         }
-        let recomputed = Dictionary(try await rows(SQLStatement(RollupStatements.recomputedDeliveries), decode), uniquingKeysWith: +)
+        let recomputed = Dictionary(try await rows(SQLStatement(RollupStatements.recomputedDeliveries(dialect)), decode), uniquingKeysWith: +)
         let stored = Dictionary(try await rows(SQLStatement(RollupStatements.storedDeliveries), decode), uniquingKeysWith: +)
         let differences = Set(recomputed.keys).union(stored.keys).sorted().compactMap { key -> RollupDifference? in
             let has = stored[key] ?? 0, should = recomputed[key] ?? 0

@@ -8,28 +8,35 @@ extension SQLiteStore {
     /// same transaction as every write to `deliveries` and `events`, whichever code path makes it.
     static func registerRollupsMigration(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("rollups") { db in
-            for statement in rollupsSchema { try db.execute(sql: statement) }
+            for statement in rollupsSchema(.undated) { try db.execute(sql: statement) }
         }
     }
 
-    static var rollupsSchema: [String] {
+    /// `CREATE TABLE` for the delivery rollups keyed as `key`, named `name`.
+    static func deliveryRollupsTable(_ name: String, _ key: DeliveryRollupKey) -> String {
+        """
+        CREATE TABLE \(name) (
+            app_id TEXT NOT NULL,
+            campaign_id TEXT NOT NULL,
+            variant INTEGER NOT NULL,
+            locale TEXT NOT NULL,
+            state TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            attempted INTEGER NOT NULL,\(key == .daily ? "\n    day INTEGER NOT NULL," : "")
+            n INTEGER NOT NULL,
+            PRIMARY KEY (\(key.columns))
+        ) WITHOUT ROWID
+        """
+    }
+
+    /// The rollups' tables, backfill and triggers, the delivery rollups keyed as `deliveries` (the `rollups` migration
+    /// built them ``DeliveryRollupKey/undated``; `daily-deliveries` rebuilds their table and triggers).
+    static func rollupsSchema(_ deliveries: DeliveryRollupKey) -> [String] {
         typealias R = RollupStatements
         let defaultLocale = "'\(CampaignCounts.defaultLocale)'"
         let tables = [
-            """
-            CREATE TABLE campaign_delivery_rollups (
-                app_id TEXT NOT NULL,
-                campaign_id TEXT NOT NULL,
-                variant INTEGER NOT NULL,
-                locale TEXT NOT NULL,
-                state TEXT NOT NULL,
-                outcome TEXT NOT NULL,
-                reason TEXT NOT NULL,
-                attempted INTEGER NOT NULL,
-                n INTEGER NOT NULL,
-                PRIMARY KEY (\(R.deliveryColumns))
-            ) WITHOUT ROWID
-            """,
+            deliveryRollupsTable("campaign_delivery_rollups", .undated),
             """
             CREATE TABLE campaign_event_rollups (
                 app_id TEXT NOT NULL,
@@ -93,21 +100,21 @@ extension SQLiteStore {
         func refresh(_ row: String) -> String {
             statements(R.refreshWithdrawals(app: "\(row).app_id", installation: "\(row).installation_id"))
         }
-        let groupChanged = ["campaign_id", "variant", "locale", "state", "outcome", "reason"].map { "OLD.\($0) IS NOT NEW.\($0)" }
-            .joined(separator: " OR ") + " OR (OLD.attempts > 0) IS NOT (NEW.attempts > 0)"
+        let groupColumns = ["campaign_id", "variant", "locale", "state", "outcome", "reason"] + (deliveries == .daily ? ["created_at"] : [])
+        let groupChanged = groupColumns.map { "OLD.\($0) IS NOT NEW.\($0)" }.joined(separator: " OR ") + " OR (OLD.attempts > 0) IS NOT (NEW.attempts > 0)"
         let triggers = [
             """
             CREATE TRIGGER deliveries_rollup_insert AFTER INSERT ON deliveries BEGIN
-                \(R.countDelivery("NEW", sign: 1));
+                \(R.countDelivery("NEW", sign: 1, deliveries, .sqlite));
                 \(R.countPerson("NEW", sign: 1));
                 \(statements(R.addWithdrawals(of: "NEW")));
             END
             """,
             """
-            CREATE TRIGGER deliveries_rollup_update AFTER UPDATE OF campaign_id, variant, locale, state, outcome, reason, attempts ON deliveries
+            CREATE TRIGGER deliveries_rollup_update AFTER UPDATE OF \((groupColumns + ["attempts"]).joined(separator: ", ")) ON deliveries
             WHEN \(groupChanged) BEGIN
-                \(R.countDelivery("OLD", sign: -1));
-                \(R.countDelivery("NEW", sign: 1));
+                \(R.countDelivery("OLD", sign: -1, deliveries, .sqlite));
+                \(R.countDelivery("NEW", sign: 1, deliveries, .sqlite));
             END
             """,
             """
@@ -119,7 +126,7 @@ extension SQLiteStore {
             """,
             """
             CREATE TRIGGER deliveries_rollup_delete AFTER DELETE ON deliveries BEGIN
-                \(R.countDelivery("OLD", sign: -1));
+                \(R.countDelivery("OLD", sign: -1, deliveries, .sqlite));
                 \(R.countPerson("OLD", sign: -1));
                 \(R.moveEvents(of: "OLD", variant: "COALESCE(OLD.variant, -1)", locale: "COALESCE(OLD.locale, \(defaultLocale))", sign: -1, .sqlite));
                 \(R.moveEvents(of: "OLD", variant: "-1", locale: "''", sign: 1, .sqlite));
@@ -236,7 +243,7 @@ extension SQLiteStore {
             END
             """,
         ]
-        return tables + R.backfill(.sqlite) + [R.backfillPeopleCounts] + triggers + createEventRollupTriggers
+        return tables + R.backfill(.sqlite, deliveries: deliveries) + [R.backfillPeopleCounts] + triggers + createEventRollupTriggers
     }
 }
 

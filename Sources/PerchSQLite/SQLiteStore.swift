@@ -23,8 +23,9 @@ public final class SQLiteStore: Sendable {
     /// The writer's page cache, in KiB.
     static let writerCacheKiB = 65_536
 
-    /// Opens (creating if needed) the database at `path` and migrates it.
-    public init(path: String, vault: TokenVault, logger: Logger = Logger(label: "perch.store")) throws {
+    /// Opens (creating if needed) the database at `path` and migrates it: every migration, or (tests of an upgrade) those
+    /// up to and including `migratingUpTo`.
+    public init(path: String, vault: TokenVault, logger: Logger = Logger(label: "perch.store"), migratingUpTo: String? = nil) throws {
         let checkpointer = WALCheckpointer(path: path)
         var configuration = Configuration()
         configuration.prepareDatabase { db in
@@ -51,7 +52,7 @@ public final class SQLiteStore: Sendable {
         self.vault = vault
         self.logger = logger
         self.path = path
-        try SQLiteStore.migrator.migrate(pool)
+        if let migratingUpTo { try SQLiteStore.migrator.migrate(pool, upTo: migratingUpTo) } else { try SQLiteStore.migrator.migrate(pool) }
     }
 
     /// Parses `sqlite:path` (or a bare path).

@@ -310,6 +310,14 @@ struct CampaignAPITests {
             let lift = try #require(report["lift"]?.objectValue)
             #expect(lift["treatmentPeople"] == .integer(treated.count) && lift["holdoutPeople"] == .integer(heldOut.count))
             #expect(lift["reading"]?.stringValue?.isEmpty == false)
+            // By day: the days add up to the campaign (all of this happened today, or across one midnight).
+            let days = try #require(report["byDay"]?.arrayValue, "\(report.json)")
+            func total(_ path: String...) -> Int {
+                days.reduce(0) { sum, day in sum + ((path.reduce(Optional(day)) { $0?.objectValue?[$1] })?.integerValue ?? 0) }
+            }
+            #expect((1...2).contains(days.count) && days.allSatisfy { $0.objectValue?["day"]?.stringValue?.hasSuffix("T00:00:00Z") == true }, "\(days)")
+            #expect(total("tokens") == 40 && total("funnel", "attempted") == treated.count && total("funnel", "opened") == 10
+                    && total("funnel", "converted") == 4 && total("treatmentConverters") == 4)
 
             // Exports for warehouses: every delivery row of the campaign, its events, and the tokens without their secrets.
             let csv = try #require(try await client.call(.get, "/v1/exports/deliveries?format=csv&campaignId=\(id)", key: app.secret).json.stringValue)

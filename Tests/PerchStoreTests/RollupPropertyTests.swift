@@ -26,11 +26,13 @@ struct RollupPropertyTests {
         try await world.healthTail()
         // Past every attribution window: the days a window end cuts through are counted from their facts.
         world.now += 9 * 86_400
-        let seen = try await world.expectRollupsTrue("after the windows closed")
+        let (seen, campaignsOverDays) = try await world.expectRollupsTrue("after the windows closed")
         // The traffic reached every kind of number, so the comparison compared something.
         #expect(seen.accepted > 0 && seen.attempted > seen.accepted && seen.received > 0 && seen.converted > 0 && seen.revenue > 0)
         #expect(!seen.suppressedByReason.isEmpty && seen.retired > 0 && seen.holdout.people > 0 && seen.treatment.converted > 0)
         #expect(seen.revocationsWithin7Days > 0 && seen.unregistrationsWithin7Days > 0 && seen.variants.count == 2)
+        // Some campaign's numbers spread over more than one day.
+        #expect(campaignsOverDays > 0)
         let verification = try await opened.store.verifyRollups(repair: false)
         #expect(verification.differences.isEmpty && verification.groupsChecked > 0 && !verification.repaired)
         // And the token-health rollups saw users with duplicates, prompts with and without grants, and retirements.
@@ -275,26 +277,36 @@ struct RollupPropertyTests {
             if let postgres = opened.postgres { try await postgres.store.execute([SQLStatement(sql)]) }
         }
 
-        /// Every campaign's counts and locale split, from the rollups, equal the recomputation from the facts. Answers
-        /// the campaigns' counts added up.
+        /// Every campaign's counts and its split by locale and by day, from the rollups, equal the recomputation from
+        /// the facts. Answers the campaigns' counts added up, and how many campaigns' numbers spread over several days.
         @discardableResult
-        func expectRollupsTrue(_ when: String) async throws -> CampaignCounts {
-            var seen = CampaignCounts()
+        func expectRollupsTrue(_ when: String) async throws -> (CampaignCounts, Int) {
+            var seen = CampaignCounts(), campaignsOverDays = 0
             for listed in campaigns {
                 let campaign = try #require(try await store.campaign(appId: app, id: listed.id))
                 let served = try await store.campaignCounts(appId: app, campaignId: campaign.id, now: now)
                 let servedByLocale = try await store.campaignCountsByLocale(appId: app, campaignId: campaign.id, now: now)
-                let facts: CampaignCounts, factsByLocale: [String: CampaignCounts]
+                let servedByDay = try await store.campaignCountsByDay(appId: app, campaignId: campaign.id, now: now)
+                let facts: CampaignCounts, factsByLocale: [String: CampaignCounts], factsByDay: [Int: CampaignCounts]
                 if let sqlite = opened.sqlite {
                     facts = try await CampaignCountsQuery.counts(of: campaign, on: sqlite, now: now)
                     factsByLocale = try await CampaignLocaleQuery.counts(of: campaign, on: sqlite, now: now)
+                    factsByDay = try await CampaignDayQuery.counts(of: campaign, on: sqlite, now: now)
                 } else {
                     let postgres = try #require(opened.postgres?.store)
                     facts = try await CampaignCountsQuery.counts(of: campaign, on: postgres, now: now)
                     factsByLocale = try await CampaignLocaleQuery.counts(of: campaign, on: postgres, now: now)
+                    factsByDay = try await CampaignDayQuery.counts(of: campaign, on: postgres, now: now)
                 }
                 #expect(served == facts, "\(when): campaign \(campaign.definition.name)")
                 #expect(servedByLocale == factsByLocale, "\(when): campaign \(campaign.definition.name) by locale")
+                #expect(servedByDay == factsByDay, "\(when): campaign \(campaign.definition.name) by day")
+                // The days add up to the campaign: every delivery and event counted once.
+                #expect(servedByDay.values.reduce(0) { $0 + $1.tokens } == served.tokens
+                        && servedByDay.values.reduce(0) { $0 + $1.received + $1.opened + $1.converted } == served.received + served.opened + served.converted
+                        && servedByDay.values.reduce(0) { $0 + $1.treatment.converted + $1.holdout.converted }
+                            == served.treatment.converted + served.holdout.converted, "\(when): campaign \(campaign.definition.name) days")
+                if servedByDay.count > 1 { campaignsOverDays += 1 }
                 seen.accepted += served.accepted
                 seen.attempted += served.attempted
                 seen.received += served.received
@@ -310,7 +322,7 @@ struct RollupPropertyTests {
             }
             let verification = try await store.verifyRollups(repair: false)
             #expect(verification.differences.isEmpty, "\(when): \(verification.differences)")
-            return seen
+            return (seen, campaignsOverDays)
         }
     }
 }

@@ -3,7 +3,8 @@ import PerchCore
 import PerchStore
 
 /// One campaign's report (`/campaigns/{id}`): the numbers of `GET /v1/campaigns/{id}/report` (the same
-/// ``CampaignReportView``) — funnel with rates, variants, holdout lift with its interval, and what it cost in permissions.
+/// ``CampaignReportView``) — funnel with rates, variants, day by day, holdout lift with its interval, and what it cost in
+/// permissions.
 struct CampaignReportPage {
     var appName: String
     var report: CampaignReportView
@@ -16,7 +17,7 @@ struct CampaignReportPage {
         let body = "<p><span class=\"pill\" data-metric=\"status\" data-value=\"\(HTML.escape(report.status))\">\(HTML.escape(report.status))</span> "
             + "started \(HTML.time(report.startedAt)), completed \(HTML.time(report.completedAt)) · "
             + "\(HTML.metric("tokens", count: report.tokens)) tokens in the audience, \(HTML.metric("queued", count: report.queued)) still queued</p>"
-            + funnel + variants + lift + costs + reasons
+            + funnel + variants + days + lift + costs + reasons
         return DashboardLayout.page(title: report.name, appName: appName, section: .campaigns,
                                     body: "<p><a href=\"/campaigns\">← Campaigns</a></p>" + controls + DashboardLayout.section(api: api, heading: nil, body, id: "report"),
                                     csrf: csrf)
@@ -66,6 +67,24 @@ struct CampaignReportPage {
         return "<h2>Variants</h2>" + DashboardLayout.table(caption: "Each variant's own rows and events", headers: [
             "Variant", "Attempted", "Accepted", "Delivered", "Opened", "Converted", "Open rate", "Conversion rate", "Revenue per recipient",
         ], rows: rows)
+    }
+
+    var days: String {
+        guard !report.byDay.isEmpty else { return "" }
+        let rows = report.byDay.enumerated().map { index, day -> [String] in
+            let prefix = "byDay/\(index)/", f = day.funnel
+            return [HTML.escape(String(HTML.time(day.day).prefix(10))), HTML.metric(prefix + "tokens", count: day.tokens),
+                    HTML.metric(prefix + "funnel/attempted", count: f.attempted), HTML.metric(prefix + "funnel/accepted", count: f.accepted),
+                    HTML.metric(prefix + "funnel/delivered", count: f.delivered), HTML.metric(prefix + "funnel/opened", count: f.opened),
+                    HTML.metric(prefix + "funnel/converted", count: f.converted),
+                    HTML.metric(prefix + "funnel/revenue", f.revenue, shown: HTML.decimal(f.revenue)),
+                    HTML.metric(prefix + "treatmentConverters", count: day.treatmentConverters),
+                    HTML.metric(prefix + "holdoutConverters", count: day.holdoutConverters)]
+        }
+        return "<h2>Day by day</h2>" + DashboardLayout.table(
+            caption: "Per UTC day: tokens queued that day and what became of them; events and first conversions on the day they happened",
+            headers: ["Day", "Queued", "Attempted", "Accepted", "Delivered", "Opened", "Converted", "Revenue", "First conversions, sent to",
+                      "First conversions, holdout"], rows: rows, numericFrom: 1)
     }
 
     var lift: String {

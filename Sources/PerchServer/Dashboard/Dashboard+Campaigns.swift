@@ -26,7 +26,8 @@ extension Dashboard {
                                                           csrf: session.csrfToken(key: signingKey)), status: .notFound)
                 }
                 let counts = try await store.campaignCounts(appId: session.appId, campaignId: id, now: now)
-                var page = CampaignReportPage(appName: app.name, report: CampaignReportView(record, counts))
+                let byDay = try await store.campaignCountsByDay(appId: session.appId, campaignId: id, now: now)
+                var page = CampaignReportPage(appName: app.name, report: CampaignReportView(record, counts, byDay: byDay))
                 page.csrf = session.csrfToken(key: signingKey)
                 let view = CampaignView(record, counts: counts)
                 var explanation = CampaignExplanation(lookup: "")

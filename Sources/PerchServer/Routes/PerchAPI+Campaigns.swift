@@ -66,9 +66,11 @@ extension PerchAPI {
             let appId = try context.appId(requiring: .secret)
             let id = try context.parameters.require("campaignId")
             guard let record = try await store.campaign(appId: appId, id: id) else { throw PerchError.notFound("campaign") }
-            let counts = try await store.campaignCounts(appId: appId, campaignId: id, now: now())
-            let byLocale = try await store.campaignCountsByLocale(appId: appId, campaignId: id, now: now())
-            return try JSONResponse.make(CampaignReportView(record, counts, byLocale: byLocale))
+            let at = now()
+            let counts = try await store.campaignCounts(appId: appId, campaignId: id, now: at)
+            let byLocale = try await store.campaignCountsByLocale(appId: appId, campaignId: id, now: at)
+            let byDay = try await store.campaignCountsByDay(appId: appId, campaignId: id, now: at)
+            return try JSONResponse.make(CampaignReportView(record, counts, byLocale: byLocale, byDay: byDay))
         }
 
         router.get("/v1/campaigns/:campaignId/explain") { request, context in
