@@ -282,6 +282,7 @@ extension SQLiteStore {
         registerEventRollupTriggersMigration(&migrator)
         registerHealthRollupsMigration(&migrator)
         registerConversionRollupsMigration(&migrator)
+        registerCampaignPeopleTriggersMigration(&migrator)
         return migrator
     }
 }
