@@ -104,6 +104,46 @@ extension RollupStatements {
         SELECT \(conversionKey), converters, CAST(revenue AS DOUBLE PRECISION) FROM campaign_conversion_rollups WHERE converters <> 0 OR revenue <> 0
         """
 
+    // MARK: Row-level (SQLite's triggers)
+
+    /// The campaigns event `e`'s person (a row: `NEW`/`OLD`) has a `campaign_people` row in; with `startedBy`, only those
+    /// started by then. Read from `campaign_people_by_person`, each campaign then by its key.
+    static func campaignsOfPerson(_ e: String, startedBy: String? = nil) -> String {
+        let person = SQLExpressions.person(user: "\(e).user_id", installation: "\(e).installation_id")
+        guard let startedBy else {
+            return "SELECT p.campaign_id FROM campaign_people p WHERE p.app_id = \(e).app_id AND p.person = \(person)"
+        }
+        return """
+            SELECT p.campaign_id FROM campaign_people p JOIN campaigns c ON c.app_id = p.app_id AND c.id = p.campaign_id
+            WHERE p.app_id = \(e).app_id AND p.person = \(person) AND c.started_at <= \(startedBy)
+            """
+    }
+
+    /// The campaign people of conversion `e` (`NEW`) whose first conversion is later than `e` (or none) take `e`'s
+    /// time, in the campaigns that had started by then.
+    ///
+    /// The campaigns are the person's own (``campaignsOfPerson(_:startedBy:)``), not the app's started campaigns, which
+    /// cost a probe per campaign of the app for every conversion. They are named as an `IN` list because SQLite's
+    /// planner, given the person and the condition on `converted_at` alone, walks the app's people by `app_id`.
+    public static func takeFirstConversion(of e: String) -> String {
+        """
+        UPDATE campaign_people SET converted_at = \(e).occurred_at
+        WHERE app_id = \(e).app_id AND person = \(SQLExpressions.person(user: "\(e).user_id", installation: "\(e).installation_id"))
+            AND (converted_at IS NULL OR converted_at > \(e).occurred_at)
+            AND campaign_id IN (\(campaignsOfPerson(e, startedBy: "\(e).occurred_at")))
+        """
+    }
+
+    /// The campaign people of conversion `e` (`OLD`) whose first conversion was `e`'s time look again. The `IN` list of
+    /// the person's campaigns keeps SQLite from walking every converted person of the app.
+    public static func recomputeFirstConversion(of e: String) -> String {
+        """
+        UPDATE campaign_people SET converted_at = \(firstConversion("campaign_people"))
+        WHERE app_id = \(e).app_id AND person = \(SQLExpressions.person(user: "\(e).user_id", installation: "\(e).installation_id"))
+            AND converted_at = \(e).occurred_at AND campaign_id IN (\(campaignsOfPerson(e)))
+        """
+    }
+
     // MARK: Reads
 
     /// One campaign's converters and revenue per side and day, the days before `beforeDay`: day, held out, converters, revenue.

@@ -109,6 +109,16 @@ extension RollupStatements {
         """
     }
 
+    /// Whether changing `campaign_people` row `old` to `new` (`OLD`, `NEW`) moves what ``countPeople(_:sign:)`` counts:
+    /// the row's campaign, whether it counts (`n > 0`), its side of the holdout. A row-level trigger skips the other
+    /// updates — a conversion setting `converted_at`, a person's second delivery row — whose two upserts cancel out.
+    public static func peopleCountMoved(_ old: String, _ new: String) -> String {
+        """
+        \(old).app_id IS NOT \(new).app_id OR \(old).campaign_id IS NOT \(new).campaign_id \
+        OR (\(old).n > 0) IS NOT (\(new).n > 0) OR (\(old).held_n > 0) IS NOT (\(new).held_n > 0)
+        """
+    }
+
     // MARK: Reads
 
     /// One campaign's withdrawals: kind, installations.

@@ -283,6 +283,7 @@ extension SQLiteStore {
         registerHealthRollupsMigration(&migrator)
         registerConversionRollupsMigration(&migrator)
         registerDailyDeliveriesMigration(&migrator)
+        registerCampaignPeopleTriggersMigration(&migrator)
         return migrator
     }
 }
