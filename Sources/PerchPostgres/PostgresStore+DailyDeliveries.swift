@@ -1,5 +1,4 @@
 import PerchSQL
-import PerchStore
 
 extension PostgresStore {
     /// The delivery rollups keyed by the UTC day each delivery was queued on as well (``DeliveryRollupKey/daily``), so
@@ -16,6 +15,3 @@ extension PostgresStore {
     ] + rollupsSchema(.daily).filter { $0.hasPrefix("CREATE FUNCTION perch_rollup_deliveries_") }
         .map { $0.replacingOccurrences(of: "CREATE FUNCTION", with: "CREATE OR REPLACE FUNCTION") })
 }
-
-/// The report's `byDay`: the shared statements of `PerchSQL`.
-extension PostgresStore: DayReportStore {}

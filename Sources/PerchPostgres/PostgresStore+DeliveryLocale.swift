@@ -9,5 +9,5 @@ extension PostgresStore {
     ])
 }
 
-/// The report's `byLocale`: the shared statements of `PerchSQL`.
-extension PostgresStore: LocaleReportStore {}
+/// The campaign report: the shared statements of `PerchSQL`.
+extension PostgresStore: CampaignReportStore {}

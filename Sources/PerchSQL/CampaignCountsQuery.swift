@@ -33,6 +33,13 @@ public enum CampaignCountsQuery {
         return counts
     }
 
+    /// The people of a campaign's audience (app and campaign as parameters), each with whether they were held out:
+    /// person, held_out. Lift's intent-to-treat groups.
+    static let campaignPeople = """
+        SELECT \(SQLExpressions.person()) AS person, MAX(\(RollupStatements.heldOut("deliveries"))) AS held_out
+        FROM deliveries WHERE app_id = ? AND campaign_id = ? GROUP BY 1
+        """
+
     /// Adds what is counted per installation and person rather than per row: withdrawals of permission and
     /// unregistrations within 7 days of a message, and the intent-to-treat groups for lift (people, and those of them
     /// who converted within `window`).
@@ -58,10 +65,7 @@ public enum CampaignCountsQuery {
             """, [app, id, window7]), { try $0.integer(required: 0) }).first ?? 0
         // Lift: every person of the audience, in or out of the holdout, and whether they converted in the window.
         for group in try await store.rows(SQLStatement("""
-            WITH people AS (
-                SELECT \(SQLExpressions.person()) AS person, MAX(CASE WHEN COALESCE(reason, '') = 'holdout' THEN 1 ELSE 0 END) AS held_out
-                FROM deliveries WHERE app_id = ? AND campaign_id = ? GROUP BY 1
-            ), conversions AS (
+            WITH people AS (\(campaignPeople)), conversions AS (
                 SELECT \(SQLExpressions.person()) AS person, SUM(COALESCE(value, 0)) AS revenue
                 FROM events WHERE app_id = ? AND type = 'converted' AND occurred_at >= ? AND occurred_at <= ? GROUP BY 1
             )

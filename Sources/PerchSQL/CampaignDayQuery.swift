@@ -33,10 +33,7 @@ public enum CampaignDayQuery {
                                                                      count: try row.integer(required: 3), value: try row.real(required: 4)))
         }) { byDay[day, default: CampaignCounts()].add(group) }
         // The campaign's people (as lift counts them), their first conversion within the window and each conversion's value.
-        let people = """
-            SELECT \(SQLExpressions.person()) AS person, MAX(CASE WHEN COALESCE(reason, '') = 'holdout' THEN 1 ELSE 0 END) AS held_out
-            FROM deliveries WHERE app_id = ? AND campaign_id = ? GROUP BY 1
-            """
+        let people = CampaignCountsQuery.campaignPeople
         let conversions = "SELECT \(SQLExpressions.person()) AS person, occurred_at, value FROM events WHERE app_id = ? AND type = 'converted' AND occurred_at >= ? AND occurred_at <= ?"
         var rows = try await store.rows(SQLStatement("""
             SELECT \(RollupStatements.day("c.first_at", dialect)), p.held_out, COUNT(*)
@@ -60,10 +57,3 @@ public enum CampaignDayQuery {
     }
 }
 
-/// The per-day report written once for every ``SQLStore``, read from the rollups.
-extension DayReportStore where Self: SQLStore & CampaignStore {
-    public func campaignCountsByDay(appId: String, campaignId: String, now: Date) async throws -> [Int: CampaignCounts] {
-        guard let campaign = try await campaign(appId: appId, id: campaignId) else { return [:] }
-        return try await CampaignRollupQuery.countsByDay(of: campaign, on: self, now: now)
-    }
-}

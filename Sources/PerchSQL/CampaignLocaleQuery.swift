@@ -32,10 +32,3 @@ public enum CampaignLocaleQuery {
     }
 }
 
-/// The per-locale report written once for every ``SQLStore``, read from the rollups.
-extension LocaleReportStore where Self: SQLStore & CampaignStore {
-    public func campaignCountsByLocale(appId: String, campaignId: String, now: Date) async throws -> [String: CampaignCounts] {
-        guard let campaign = try await campaign(appId: appId, id: campaignId) else { return [:] }
-        return try await CampaignRollupQuery.countsByLocale(of: campaign, on: self, now: now)
-    }
-}

@@ -19,13 +19,13 @@ public enum CampaignRollupQuery {
         for row in try await eventRows(of: campaign, window: window, on: store) {
             counts.add(CampaignCounts.EventGroup(type: row.type, variant: row.variant, count: row.count, value: row.value))
         }
-        try await addPeople(of: campaign, window: window, on: store, to: &counts)
+        try await addPeople(of: campaign, conversions: try await conversionRows(of: campaign, window: window, on: store), on: store, to: &counts)
         return counts
     }
 
     /// Withdrawals within 7 days and lift's groups: the people per side of the holdout from their counts, and those
-    /// of them who converted within the window, with their revenue, from the conversion rollup.
-    static func addPeople(of campaign: CampaignRecord, window: ClosedRange<Date>, on store: some SQLStore,
+    /// of them who converted within the window, with their revenue (`conversions`: ``conversionRows(of:window:on:)``).
+    static func addPeople(of campaign: CampaignRecord, conversions: [ConversionRow], on store: some SQLStore,
                           to counts: inout CampaignCounts) async throws {
         for (kind, n) in try await store.rows(RollupStatements.withdrawals(appId: campaign.appId, campaignId: campaign.id), {
             (try $0.text(required: 0), try $0.integer(required: 1))
@@ -35,7 +35,7 @@ public enum CampaignRollupQuery {
         let people = Dictionary(try await store.rows(RollupStatements.people(appId: campaign.appId, campaignId: campaign.id), {
             (try $0.integer(required: 0) != 0, try $0.integer(required: 1))
         }), uniquingKeysWith: +)
-        for group in liftGroups(try await conversionRows(of: campaign, window: window, on: store), people: people) { counts.add(group) }
+        for group in liftGroups(conversions, people: people) { counts.add(group) }
     }
 
     /// Lift's groups, treatment first: `people` per side, and the converters and revenue of `rows` added up per side.
@@ -69,41 +69,37 @@ public enum CampaignRollupQuery {
         return rows
     }
 
-    /// Per localization sent: the deliveries attempted in it and the events naming them (``CampaignLocaleQuery``).
-    public static func countsByLocale(of campaign: CampaignRecord, on store: some SQLStore, now: Date) async throws -> [String: CampaignCounts] {
-        var byLocale: [String: CampaignCounts] = [:]
-        for row in try await deliveryRows(of: campaign, on: store) where row.group.attempted {
+    /// The report's numbers in one read of each rollup: the whole campaign (as ``counts(of:on:now:)``), per
+    /// localization sent (attempted deliveries and the events naming them: ``CampaignLocaleQuery``) and per UTC day
+    /// (deliveries on the day they were queued, events on the day they occurred, converters on the day of their first
+    /// conversion, with that day's revenue: ``CampaignDayQuery``).
+    public static func report(of campaign: CampaignRecord, on store: some SQLStore, now: Date) async throws -> CampaignReportCounts {
+        var report = CampaignReportCounts()
+        for row in try await deliveryRows(of: campaign, on: store, byDay: true) {
+            report.counts.add(row.group)
+            report.byDay[row.day ?? 0, default: CampaignCounts()].add(row.group)
+            guard row.group.attempted else { continue }
             var group = row.group
             group.variant = nil
-            byLocale[row.locale, default: CampaignCounts()].add(group)
+            report.byLocale[row.locale, default: CampaignCounts()].add(group)
         }
         guard let window = CampaignCounts.attributionWindow(startedAt: campaign.startedAt, completedAt: campaign.completedAt,
                                                              attribution: campaign.definition.attributionWindow, now: now)
-        else { return byLocale }
-        for row in try await eventRows(of: campaign, window: window, on: store) where !row.locale.isEmpty {
-            byLocale[row.locale, default: CampaignCounts()].add(CampaignCounts.EventGroup(type: row.type, variant: nil, count: row.count,
-                                                                                         value: row.value))
-        }
-        return byLocale
-    }
-
-    /// Per UTC day (days since 1970): the deliveries queued that day, the events within the attribution window that
-    /// occurred that day, and per side of the holdout the people whose first conversion fell that day with the value of
-    /// that day's conversions (no people: a person belongs to the campaign, not to a day).
-    public static func countsByDay(of campaign: CampaignRecord, on store: some SQLStore, now: Date) async throws -> [Int: CampaignCounts] {
-        var byDay: [Int: CampaignCounts] = [:]
-        for row in try await deliveryRows(of: campaign, on: store, byDay: true) { byDay[row.day ?? 0, default: CampaignCounts()].add(row.group) }
-        guard let window = CampaignCounts.attributionWindow(startedAt: campaign.startedAt, completedAt: campaign.completedAt,
-                                                             attribution: campaign.definition.attributionWindow, now: now)
-        else { return byDay }
+        else { return report }
         for row in try await eventRows(of: campaign, window: window, on: store) {
-            byDay[row.day, default: CampaignCounts()].add(CampaignCounts.EventGroup(type: row.type, variant: row.variant, count: row.count,
-                                                                                    value: row.value))
+            let group = CampaignCounts.EventGroup(type: row.type, variant: row.variant, count: row.count, value: row.value)
+            report.counts.add(group)
+            report.byDay[row.day, default: CampaignCounts()].add(group)
+            guard !row.locale.isEmpty else { continue }
+            report.byLocale[row.locale, default: CampaignCounts()].add(CampaignCounts.EventGroup(type: row.type, variant: nil, count: row.count,
+                                                                                                 value: row.value))
         }
-        for (day, rows) in Dictionary(grouping: try await conversionRows(of: campaign, window: window, on: store), by: \.day) {
-            for group in liftGroups(rows) { byDay[day, default: CampaignCounts()].add(group) }
+        let conversions = try await conversionRows(of: campaign, window: window, on: store)
+        try await addPeople(of: campaign, conversions: conversions, on: store, to: &report.counts)
+        for (day, rows) in Dictionary(grouping: conversions, by: \.day) {
+            for group in liftGroups(rows) { report.byDay[day, default: CampaignCounts()].add(group) }
         }
-        return byDay
+        return report
     }
 
     struct DeliveryRow: Sendable {

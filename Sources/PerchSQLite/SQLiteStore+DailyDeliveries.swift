@@ -1,6 +1,5 @@
 import GRDB
 import PerchSQL
-import PerchStore
 
 extension SQLiteStore {
     /// The delivery rollups keyed by the UTC day each delivery was queued on as well (``DeliveryRollupKey/daily``), so
@@ -22,6 +21,3 @@ extension SQLiteStore {
         ] + rollupsSchema(key).filter { statement in triggers.contains { statement.hasPrefix("CREATE TRIGGER \($0) ") } }
     }
 }
-
-/// The report's `byDay`: the shared statements of `PerchSQL`.
-extension SQLiteStore: DayReportStore {}

@@ -12,5 +12,5 @@ extension SQLiteStore {
     }
 }
 
-/// The report's `byLocale`: the shared statements of `PerchSQL`.
-extension SQLiteStore: LocaleReportStore {}
+/// The campaign report: the shared statements of `PerchSQL`.
+extension SQLiteStore: CampaignReportStore {}

@@ -90,4 +90,4 @@ public typealias RegistryBackend = AppStore & RegistryStore & EventStore & Healt
 /// analytics, and the leases and send windows that coordinate several processes. SQLite and PostgreSQL
 /// implement all of it.
 public typealias PerchStore = RegistryBackend & TokenTransferStore & CampaignStore & AnalyticsStore & CoordinationStore & OperationsStore
-    & IdempotencyStore & LocaleReportStore & DayReportStore & RollupStore
+    & IdempotencyStore & CampaignReportStore & RollupStore

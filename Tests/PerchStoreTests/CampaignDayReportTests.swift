@@ -28,7 +28,7 @@ struct CampaignDayReportTests {
         } else {
             try await CampaignDayQuery.counts(of: record, on: try #require(opened.postgres?.store), now: now)
         }
-        #expect(facts == (try await opened.store.campaignCountsByDay(appId: app, campaignId: campaign, now: now)), "the rollups answer what the facts do")
+        #expect(facts == (try await opened.store.campaignReport(of: record, now: now).byDay), "the rollups answer what the facts do")
     }
 
     @Test("a database kept before deliveries were rolled up per day is split by day when it is migrated", arguments: StoreBackend.allCases)
@@ -92,7 +92,8 @@ struct CampaignDayReportTests {
     }
 
     func expectDays(on store: some PerchStore, app: String, campaign: String) async throws {
-        let byDay = try await store.campaignCountsByDay(appId: app, campaignId: campaign, now: now)
+        let report = try await store.campaignReport(of: try #require(try await store.campaign(appId: app, id: campaign)), now: now)
+        let byDay = report.byDay
         #expect(byDay.keys.sorted() == [firstDay, firstDay + 1, firstDay + 2])
         let d0 = try #require(byDay[firstDay]), d1 = try #require(byDay[firstDay + 1]), d2 = try #require(byDay[firstDay + 2])
         #expect(d0.tokens == 3 && d0.attempted == 3 && d0.accepted == 2 && d0.failedByReason == ["BadDeviceToken": 1] && d0.opened == 1)
@@ -102,6 +103,7 @@ struct CampaignDayReportTests {
         #expect(d2.tokens == 0 && d2.converted == 1 && d2.revenue == 5 && d2.treatment.converted == 0 && d2.treatment.revenue == 5)
         // The days add up to the campaign.
         let whole = try await store.campaignCounts(appId: app, campaignId: campaign, now: now)
+        #expect(report.counts == whole)
         #expect(whole.tokens == 4 && whole.opened == 2 && whole.converted == 2 && whole.revenue == 15 && whole.treatment.converted == 1)
     }
 }

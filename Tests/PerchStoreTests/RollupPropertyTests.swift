@@ -285,8 +285,8 @@ struct RollupPropertyTests {
             for listed in campaigns {
                 let campaign = try #require(try await store.campaign(appId: app, id: listed.id))
                 let served = try await store.campaignCounts(appId: app, campaignId: campaign.id, now: now)
-                let servedByLocale = try await store.campaignCountsByLocale(appId: app, campaignId: campaign.id, now: now)
-                let servedByDay = try await store.campaignCountsByDay(appId: app, campaignId: campaign.id, now: now)
+                let report = try await store.campaignReport(of: campaign, now: now)
+                let servedByLocale = report.byLocale, servedByDay = report.byDay
                 let facts: CampaignCounts, factsByLocale: [String: CampaignCounts], factsByDay: [Int: CampaignCounts]
                 if let sqlite = opened.sqlite {
                     facts = try await CampaignCountsQuery.counts(of: campaign, on: sqlite, now: now)
@@ -299,6 +299,7 @@ struct RollupPropertyTests {
                     factsByDay = try await CampaignDayQuery.counts(of: campaign, on: postgres, now: now)
                 }
                 #expect(served == facts, "\(when): campaign \(campaign.definition.name)")
+                #expect(report.counts == facts, "\(when): campaign \(campaign.definition.name) in its report")
                 #expect(servedByLocale == factsByLocale, "\(when): campaign \(campaign.definition.name) by locale")
                 #expect(servedByDay == factsByDay, "\(when): campaign \(campaign.definition.name) by day")
                 // The days add up to the campaign: every delivery and event counted once.

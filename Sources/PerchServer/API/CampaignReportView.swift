@@ -51,7 +51,8 @@ struct CampaignReportView: Encodable {
     /// Per UTC day, oldest first: docs/metrics.md.
     var byDay: [Day]
 
-    init(_ record: CampaignRecord, _ counts: CampaignCounts, byLocale: [String: CampaignCounts] = [:], byDay: [Int: CampaignCounts] = [:]) {
+    init(_ record: CampaignRecord, _ report: CampaignReportCounts) {
+        let counts = report.counts
         campaignId = record.id
         name = record.definition.name
         status = record.status.rawValue
@@ -69,8 +70,8 @@ struct CampaignReportView: Encodable {
         revocationsWithin7Days = counts.revocationsWithin7Days
         unregistrationsWithin7Days = counts.unregistrationsWithin7Days
         revocationRate = FunnelReport.ratio(Double(counts.revocationsWithin7Days), counts.accepted)
-        self.byLocale = byLocale.mapValues(Self.funnel)
-        self.byDay = byDay.sorted { $0.key < $1.key }.map { day, counts in
+        byLocale = report.byLocale.mapValues(Self.funnel)
+        byDay = report.byDay.sorted { $0.key < $1.key }.map { day, counts in
             Day(day: Date(timeIntervalSince1970: Double(day) * 86_400), tokens: counts.tokens, queued: counts.queued,
                 funnel: Self.funnel(counts), variants: Self.variants(of: record, counts), retired: counts.retired,
                 failedByReason: counts.failedByReason, suppressedByReason: counts.suppressedByReason,

@@ -25,11 +25,10 @@ extension Dashboard {
                                                               + "<p><a href=\"/campaigns\">← Campaigns</a></p>",
                                                           csrf: session.csrfToken(key: signingKey)), status: .notFound)
                 }
-                let counts = try await store.campaignCounts(appId: session.appId, campaignId: id, now: now)
-                let byDay = try await store.campaignCountsByDay(appId: session.appId, campaignId: id, now: now)
-                var page = CampaignReportPage(appName: app.name, report: CampaignReportView(record, counts, byDay: byDay))
+                let report = try await store.campaignReport(of: record, now: now)
+                var page = CampaignReportPage(appName: app.name, report: CampaignReportView(record, report))
                 page.csrf = session.csrfToken(key: signingKey)
-                let view = CampaignView(record, counts: counts)
+                let view = CampaignView(record, counts: report.counts)
                 var explanation = CampaignExplanation(lookup: "")
                 if let lookup = Self.parameter(request, "explain") { explanation = try await explain(record, lookup: lookup) }
                 page.controls = CampaignControls(campaign: view, csrfField: csrfField(session)).html + explanation.html

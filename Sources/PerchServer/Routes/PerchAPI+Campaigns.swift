@@ -66,11 +66,7 @@ extension PerchAPI {
             let appId = try context.appId(requiring: .secret)
             let id = try context.parameters.require("campaignId")
             guard let record = try await store.campaign(appId: appId, id: id) else { throw PerchError.notFound("campaign") }
-            let at = now()
-            let counts = try await store.campaignCounts(appId: appId, campaignId: id, now: at)
-            let byLocale = try await store.campaignCountsByLocale(appId: appId, campaignId: id, now: at)
-            let byDay = try await store.campaignCountsByDay(appId: appId, campaignId: id, now: at)
-            return try JSONResponse.make(CampaignReportView(record, counts, byLocale: byLocale, byDay: byDay))
+            return try JSONResponse.make(CampaignReportView(record, try await store.campaignReport(of: record, now: now())))
         }
 
         router.get("/v1/campaigns/:campaignId/explain") { request, context in
