@@ -11,12 +11,12 @@ public enum DeliveryRollupKey: Sendable, Hashable {
     public var columns: String {
         switch self {
         case .undated: "app_id, campaign_id, variant, locale, state, outcome, reason, attempted"
-        case .daily: "app_id, campaign_id, variant, locale, state, outcome, reason, attempted, day"
+        case .daily: Self.undated.columns + ", day"
         }
     }
 
     /// How many key columns there are.
-    public var count: Int { self == .undated ? 8 : 9 }
+    public var count: Int { columns.split(separator: ",").count }
 
     /// The key of a row of `deliveries` named by its alias or `NEW` / `OLD`, in the order of ``columns``.
     public func key(_ d: String, _ dialect: SQLDialect) -> String {
