@@ -2,6 +2,10 @@
 // seeding through the registry, audience resolution alone (candidates + planner), then send → every delivery
 // recorded, with peak RSS. For bench/campaign/run.
 // Usage: perch-bench-campaign TOKENS [WORKERS] [BATCH] [CONCURRENCY] [LANES] — prints progress on stderr and one JSON line on stdout.
+// With PERCH_BENCH_APNS_ENDPOINT (an https URL) and PERCH_BENCH_APNS_CA (its CA certificate, PEM), every token is an
+// APNs token and the app's APNs gateway sends there — Debian's nghttpd in its own process (bench/campaign/run --nghttpd),
+// so the far end's CPU is not Perch's. nghttpd answers a POST 200 when the path is a file under its htdocs, so with
+// PERCH_BENCH_APNS_HTDOCS the bench links `3/device/<token>` there for every token it seeds (symbolic links to one file).
 import Foundation
 import Logging
 import PerchCore
@@ -53,6 +57,22 @@ let app = try await store.createApp(name: "bench", bundleId: "com.example.perch"
 let appId = app.app.id
 try await DemoGateways.connect(store: store, appId: appId, endpoints: endpoints, host: "127.0.0.1", now: Date())
 let applicationServerKey = Base64URL.decode(app.app.vapidPublicKey)
+let environment = ProcessInfo.processInfo.environment
+let externalAPNs: (endpoint: String, caCertificatePEM: String)? = try environment["PERCH_BENCH_APNS_ENDPOINT"].map { endpoint in
+    (endpoint, try String(contentsOfFile: environment["PERCH_BENCH_APNS_CA"] ?? "", encoding: .utf8))
+}
+let htdocs = environment["PERCH_BENCH_APNS_HTDOCS"].map { URL(fileURLWithPath: $0) }
+if let htdocs {
+    try FileManager.default.createDirectory(at: htdocs.appendingPathComponent("3/device"), withIntermediateDirectories: true)
+    try Data("{}".utf8).write(to: htdocs.appendingPathComponent("accepted"))
+}
+if let externalAPNs {
+    try await store.setGateway(appId: appId, settings: try GatewaySettingsRules.validate(platform: .apns, body: [
+        "teamId": .string(endpoints.apns.teamId), "keyId": .string(endpoints.apns.keyId), "privateKey": .string(endpoints.apns.privateKeyPEM),
+        "topic": .string(endpoints.apns.topic), "environment": "production", "endpoint": .string(externalAPNs.endpoint),
+        "caCertificate": .string(externalAPNs.caCertificatePEM),
+    ], now: Date(), allowedHosts: GatewayHostAllowList(entries: [.init(host: "127.0.0.1")])))
+}
 
 // Seeding: every token through `register` (sealed, blind-indexed, group-committed), 45% APNs, 40% FCM, 15% Web Push;
 // 70% of installations belong to users of one to three devices; consent granted.
@@ -67,8 +87,13 @@ try await withThrowingTaskGroup(of: Void.self) { group in
             while index < tokens {
                 let draw = index % 20
                 let destination: PushDestination
-                if draw < 9 {
-                    destination = .apns(token: material.apnsToken(index), environment: .production)
+                if draw < 9 || externalAPNs != nil {
+                    let token = material.apnsToken(index)
+                    destination = .apns(token: token, environment: .production)
+                    if let htdocs {
+                        try FileManager.default.createSymbolicLink(at: htdocs.appendingPathComponent("3/device/" + token),
+                                                                   withDestinationURL: htdocs.appendingPathComponent("accepted"))
+                    }
                 } else if draw < 17 {
                     destination = .fcm(token: material.fcmToken(index))
                 } else {
@@ -124,12 +149,16 @@ let campaign = try await store.createCampaign(appId: appId, definition: definiti
 let sendStarted = ContinuousClock.now
 _ = try await store.startCampaign(appId: appId, id: campaign.id, startAt: Date(), now: Date())
 var lastNote = ContinuousClock.now
-while try await store.campaign(appId: appId, id: campaign.id)?.status != .completed {
+/// When the whole audience was in the queue (the campaign's `resolvedAt` set): resolution and enqueueing, seen by polling.
+var enqueued: Double?
+while let record = try await store.campaign(appId: appId, id: campaign.id), record.status != .completed {
+    if enqueued == nil, record.resolvedAt != nil { enqueued = seconds(ContinuousClock.now - sendStarted) }
     try await Task.sleep(for: .milliseconds(50))
     if ContinuousClock.now - lastNote > .seconds(10) {
         lastNote = ContinuousClock.now
         let accepted = Platform.allCases.map { simulator.counters(platform: $0).accepted }.reduce(0, +)
-        note("sending: \(accepted) accepted by the simulators after \(Int(seconds(lastNote - sendStarted))) s")
+        note(externalAPNs == nil ? "sending: \(accepted) accepted by the simulators after \(Int(seconds(lastNote - sendStarted))) s"
+                                 : "sending to nghttpd: \(Int(seconds(lastNote - sendStarted))) s")
     }
 }
 let sending = seconds(ContinuousClock.now - sendStarted)
@@ -143,9 +172,9 @@ let result: [String: Any] = [
     "tokens": tokens, "workers": workers, "batch": delivery.batchSize, "concurrency": delivery.concurrency, "lanes": delivery.lanes,
     "seedingSeconds": seeding, "registrationsPerSecond": Double(tokens) / seeding,
     "resolutionSeconds": resolution, "candidatesSeconds": candidatesTime, "resolutionTokensPerSecond": Double(tokens) / resolution,
-    "sendSeconds": sending, "deliveriesPerSecond": Double(counts.tokens) / sending,
+    "sendSeconds": sending, "enqueuedSeconds": enqueued ?? sending, "deliveriesPerSecond": Double(counts.tokens) / sending,
     "deliveries": counts.tokens, "accepted": counts.accepted, "failed": counts.failedByReason.values.reduce(0, +),
-    "simulatorAccepted": simulatorAccepted,
+    "simulatorAccepted": simulatorAccepted, "target": externalAPNs == nil ? "simulators" : "nghttpd",
     "peakRSSMiB": peakRSSMebibytes(), "peakRSSAfterResolutionMiB": rssAfterResolution,
 ]
 print(String(decoding: try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys]), as: UTF8.self))
