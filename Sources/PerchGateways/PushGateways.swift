@@ -5,8 +5,9 @@ import NIOCore
 import PerchCore
 import ServiceLifecycle
 
-/// The owner of the gateways' HTTP resources: one shared `HTTPClient` (HTTP/2 with many concurrent streams per
-/// connection, redirects refused) from which per-app gateways are built.
+/// The owner of the gateways' HTTP resources, from which per-app gateways are built: the HTTP/2 connections to
+/// APNs and FCM (frame-level, several per origin, as many streams as each peer allows) and one shared
+/// `HTTPClient` for everything else (OAuth, Web Push endpoints; redirects refused).
 ///
 /// Run it in the application's `ServiceGroup`; on graceful shutdown or cancellation it closes every connection.
 /// Gateways are cheap values: build one per app configuration and keep it as long as the configuration holds
@@ -14,6 +15,8 @@ import ServiceLifecycle
 public final class PushGateways: Service, Sendable {
     /// The shared HTTP client.
     public let httpClient: HTTPClient
+    /// APNs' and FCM's connections.
+    let http2: HTTP2ConnectionPool
     /// Clients that connect a Web Push host to the address its check approved.
     let pinnedClients: PinnedHTTPClients
     let logger: Logger
@@ -26,11 +29,14 @@ public final class PushGateways: Service, Sendable {
     ///   - logger: the gateways' logger (never given tokens or keys).
     ///   - now: the wall clock for JWT `iat`/`exp` and credential renewal; injected in tests.
     ///   - connectTimeout: how long a new connection (TCP + TLS) may take.
+    ///   - connectionsPerOrigin: APNs or FCM connections opened at most, each when the others carry as many requests
+    ///     as their peer allows streams.
     public init(
         eventLoopGroup: any EventLoopGroup = HTTPClient.defaultEventLoopGroup,
         logger: Logger,
         now: @escaping @Sendable () -> Date = { Date() },
-        connectTimeout: Duration = .seconds(10)
+        connectTimeout: Duration = .seconds(10),
+        connectionsPerOrigin: Int = 4
     ) {
         var configuration = HTTPClient.Configuration()
         configuration.httpVersion = .automatic
@@ -39,6 +45,9 @@ public final class PushGateways: Service, Sendable {
         configuration.connectionPool = .init(idleTimeout: .seconds(300))
         self.httpClient = HTTPClient(eventLoopGroupProvider: .shared(eventLoopGroup), configuration: configuration)
         self.pinnedClients = PinnedHTTPClients(eventLoopGroup: eventLoopGroup, configuration: configuration)
+        self.http2 = HTTP2ConnectionPool(group: eventLoopGroup, configuration: .init(
+            maximumConnectionsPerOrigin: max(1, connectionsPerOrigin),
+            connectTimeout: .nanoseconds(Int64(connectTimeout.timeInterval * 1e9))))
         self.logger = logger
         self.now = now
     }
@@ -46,6 +55,7 @@ public final class PushGateways: Service, Sendable {
     /// Waits for graceful shutdown (or cancellation), then shuts the HTTP client down.
     public func run() async throws {
         try? await gracefulShutdown()
+        await http2.shutdown()
         await pinnedClients.shutdown()
         try await httpClient.shutdown()
     }
@@ -62,10 +72,12 @@ public final class PushGateways: Service, Sendable {
         do {
             result = try await body(gateways)
         } catch {
+            await gateways.http2.shutdown()
             await gateways.pinnedClients.shutdown()
             try? await gateways.httpClient.shutdown()
             throw error
         }
+        await gateways.http2.shutdown()
         await gateways.pinnedClients.shutdown()
         try await gateways.httpClient.shutdown()
         return result
@@ -73,12 +85,12 @@ public final class PushGateways: Service, Sendable {
 
     /// An APNs gateway for one app.
     public func apns(_ configuration: APNsConfiguration) throws(GatewayConfigurationError) -> APNsClient {
-        try APNsClient(configuration: configuration, httpClient: httpClient, logger: logger, now: now)
+        try APNsClient(configuration: configuration, httpClient: httpClient, http2: http2, logger: logger, now: now)
     }
 
     /// An FCM HTTP v1 gateway for one app.
     public func fcm(_ configuration: FCMConfiguration) throws(GatewayConfigurationError) -> FCMClient {
-        try FCMClient(configuration: configuration, httpClient: httpClient, logger: logger, now: now)
+        try FCMClient(configuration: configuration, httpClient: httpClient, http2: http2, logger: logger, now: now)
     }
 
     /// A Web Push gateway for one app.

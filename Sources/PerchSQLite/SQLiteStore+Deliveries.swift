@@ -6,14 +6,15 @@ import PerchStore
 extension SQLiteStore {
     // MARK: - The queue
 
+    /// Claims due rows: one read, then one `UPDATE` for the whole batch (by rowid). Tokens are decrypted after the
+    /// transaction, off the single writer.
     public func claimDeliveries(limit: Int, leaseFor: Duration, now: Date) async throws -> [ClaimedDelivery] {
         let leaseUntil = now.addingTimeInterval(leaseFor.timeInterval)
-        let vault = self.vault
-        return try await pool.write { db in
+        let claims: [(ClaimedDelivery, SealedDestination?)] = try await pool.write { db in
             // A row in `sending` whose lease ran out belongs to a worker that died: it is due again (and, when its
             // campaign was cancelled meanwhile, the worker records it as cancelled).
             let rows = try db.fetchAllCached(sql: """
-                SELECT d.id, d.app_id, d.campaign_id, d.attempts, d.variant, d.token_id, d.installation_id, d.user_id, d.expires_at,
+                SELECT d.rowid AS row_id, d.id, d.app_id, d.campaign_id, d.attempts, d.variant, d.token_id, d.installation_id, d.user_id, d.expires_at,
                        d.created_at, t.platform, t.environment, t.sealed, t.status, t.status_reason, t.status_at, t.successor_id,
                        i.consent, i.locale, i.timezone, i.app_version, u.attributes
                 FROM deliveries d
@@ -26,12 +27,41 @@ extension SQLiteStore {
                   AND NOT EXISTS (SELECT 1 FROM gateway_pauses p WHERE p.app_id = d.app_id AND p.platform = d.platform)
                 ORDER BY d.due_at LIMIT ?
                 """, arguments: [now.stored, limit])
-            for row in rows {
-                try db.executeCached(sql: """
-                    UPDATE deliveries SET state = 'sending', attempts = attempts + 1, due_at = ?, updated_at = ? WHERE app_id = ? AND id = ?
-                    """, arguments: [leaseUntil.stored, now.stored, row["app_id"] as String, row["id"] as String])
+            guard !rows.isEmpty else { return [] }
+            let rowIds = "[" + rows.map { String($0["row_id"] as Int64) }.joined(separator: ",") + "]"
+            try db.executeCached(sql: """
+                UPDATE deliveries SET state = 'sending', attempts = attempts + 1, due_at = ?, updated_at = ?
+                WHERE rowid IN (SELECT value FROM json_each(?))
+                """, arguments: [leaseUntil.stored, now.stored, rowIds])
+            return rows.map { row in (Self.claimed(row), SealedDestination(row)) }
+        }
+        let vault = self.vault
+        return claims.map { claimed, sealed in
+            var claimed = claimed
+            claimed.destination = sealed?.open(with: vault, appId: claimed.appId)
+            return claimed
+        }
+    }
+
+    /// A claimed row's token as stored, opened once the claim's transaction is over.
+    struct SealedDestination: Sendable {
+        var platform: Platform
+        var environment: APNsEnvironment?
+        var sealed: Data
+
+        init?(_ row: Row) {
+            guard let platform = (row["platform"] as String?).flatMap(Platform.init(rawValue:)), let sealed = row["sealed"] as Data? else {
+                return nil
             }
-            return rows.map { Self.claimed($0, vault: vault) }
+            self.platform = platform
+            self.environment = (row["environment"] as String?).flatMap(APNsEnvironment.init(rawValue:))
+            self.sealed = sealed
+        }
+
+        /// The destination, or nil when the token no longer reads.
+        func open(with vault: TokenVault, appId: String) -> PushDestination? {
+            guard let material = try? vault.open(sealed, context: appId) else { return nil }
+            return PushDestination(platform: platform, environment: environment, sealedForm: material)
         }
     }
 
@@ -49,15 +79,9 @@ extension SQLiteStore {
         }
     }
 
-    /// A claimed row with its token decrypted; a token that no longer reads gives `destination == nil`.
-    static func claimed(_ row: Row, vault: TokenVault) -> ClaimedDelivery {
+    /// A claimed row without its token (`destination == nil`): ``SealedDestination`` opens it.
+    static func claimed(_ row: Row) -> ClaimedDelivery {
         let appId: String = row["app_id"]
-        var destination: PushDestination?
-        if let platform = (row["platform"] as String?).flatMap(Platform.init(rawValue:)), let sealed = row["sealed"] as Data?,
-           let material = try? vault.open(sealed, context: appId) {
-            destination = PushDestination(platform: platform, environment: (row["environment"] as String?).flatMap(APNsEnvironment.init(rawValue:)),
-                                          sealedForm: material)
-        }
         let status: TokenStatus = (row["status"] as String?).map { _ in Self.tokenStatus(row) } ?? .expired
         var fields: [String: String] = [:]
         fields["locale"] = row["locale"]
@@ -67,7 +91,7 @@ extension SQLiteStore {
         if let text = row["attributes"] as String?, case .object(let object)? = JSONValue(jsonText: text) { attributes = object }
         return ClaimedDelivery(
             id: row["id"], appId: appId, campaignId: row["campaign_id"], attempt: (row["attempts"] as Int) + 1, variant: row["variant"],
-            tokenId: row["token_id"], installationId: row["installation_id"], userId: row["user_id"], destination: destination,
+            tokenId: row["token_id"], installationId: row["installation_id"], userId: row["user_id"], destination: nil,
             status: status, consent: (row["consent"] as String?).flatMap(ConsentStatus.init(rawValue:)), userAttributes: attributes,
             installationFields: fields, expiresAt: (row["expires_at"] as Double?).map(Date.init(stored:)),
             createdAt: Date(stored: row["created_at"]))

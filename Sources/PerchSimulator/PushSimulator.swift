@@ -114,6 +114,7 @@ public final class PushSimulator: Service, Sendable {
             for listener in SimulatorListener.allCases {
                 let channel = try await SimulatorServer.bind(
                     host: configuration.host, port: ports[listener] ?? 0, group: group,
+                    maximumConcurrentStreams: configuration.maximumConcurrentStreams,
                     tls: listener.acceptsHTTP1 ? http2OrHTTP1 : http2Only,
                     listener: listener, logger: logger,
                     onConnection: { [state] in state.countConnection(listener.platform) }

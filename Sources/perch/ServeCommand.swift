@@ -70,7 +70,7 @@ struct ServeCommand: AsyncParsableCommand {
         let store = opened.store
         configuration.dashboardKey = Dashboard.signingKey(masterKey: opened.masterKey)
         let metrics = PerchMetrics()
-        let gateways = PushGateways(logger: Logger(label: "perch.gateways"))
+        let gateways = try work.gateways()
         let directory = GatewayDirectory(store: store, gateways: gateways, allowedHosts: configuration.allowedGatewayHosts)
         var api = PerchAPI(store: store, allowedGatewayHosts: configuration.allowedGatewayHosts, metrics: metrics, gateways: directory,
                            rateLimits: rateLimitPolicy)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import PerchCore
+import PerchGateways
 import PerchServer
 
 /// What `perch serve` and `perch worker` share: logging, token hygiene and the delivery worker's
@@ -16,6 +17,8 @@ struct WorkOptions: ParsableArguments {
     @Option(help: "Deliveries claimed per batch [PERCH_DELIVERY_BATCH]") var deliveryBatch: Int?
     @Option(help: "Sends in flight at once [PERCH_DELIVERY_CONCURRENCY]") var deliveryConcurrency: Int?
     @Option(help: "Claim-send-record rounds a worker runs side by side [PERCH_DELIVERY_LANES]") var deliveryLanes: Int?
+    @Option(help: "HTTP/2 connections to one APNs or FCM host at most; another opens when the others carry as many requests as the gateway allows streams [PERCH_GATEWAY_CONNECTIONS, default 4]")
+    var gatewayConnections: Int?
     @Option(help: "Once listening, write the port to this file; with port 0 the system picks a free one [PERCH_PORT_FILE]")
     var portFile: String?
 
@@ -40,6 +43,12 @@ struct WorkOptions: ParsableArguments {
             handler.logLevel = level
             return handler
         }
+    }
+
+    /// The gateways' connections, sized by `--gateway-connections`.
+    func gateways() throws -> PushGateways {
+        let connections = try Self.number(gatewayConnections, "PERCH_GATEWAY_CONNECTIONS", in: 1...64) ?? 4
+        return PushGateways(logger: Logger(label: "perch.gateways"), connectionsPerOrigin: connections)
     }
 
     func hygiene() throws -> HygienePolicy {

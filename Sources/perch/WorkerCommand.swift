@@ -37,7 +37,7 @@ struct WorkerCommand: AsyncParsableCommand {
         }
         let store = opened.store
         let metrics = PerchMetrics()
-        let gateways = PushGateways(logger: Logger(label: "perch.gateways"))
+        let gateways = try work.gateways()
         let directory = GatewayDirectory(store: store, gateways: gateways, allowedHosts: try gatewayHosts.allowList())
         var services: [any Service] = (opened.service.map { [$0] } ?? []) + [gateways]
         services += PerchApplication.deliveryServices(store: store, gateways: directory, configuration: delivery, hygiene: hygiene,

@@ -17,13 +17,15 @@ public struct APNsClient: PushGateway {
     let now: @Sendable () -> Date
     let logger: Logger
 
-    init(configuration: APNsConfiguration, httpClient: HTTPClient, logger: Logger, now: @escaping @Sendable () -> Date)
-        throws(GatewayConfigurationError)
-    {
+    init(
+        configuration: APNsConfiguration, httpClient: HTTPClient, http2: HTTP2ConnectionPool, logger: Logger,
+        now: @escaping @Sendable () -> Date
+    ) throws(GatewayConfigurationError) {
         guard configuration.baseURL.lowercased().hasPrefix("https://") else { throw .invalidEndpoint("endpoint") }
         self.configuration = configuration
         self.transport = try GatewayTransport(
-            httpClient: httpClient, caCertificatePEM: configuration.caCertificatePEM, timeout: configuration.requestTimeout)
+            httpClient: httpClient, gateway: (http2, configuration.baseURL), caCertificatePEM: configuration.caCertificatePEM,
+            timeout: configuration.requestTimeout)
         self.signer = try APNsProviderTokenSigner(
             teamId: configuration.teamId, keyId: configuration.keyId, privateKeyPEM: configuration.privateKeyPEM)
         self.providerTokens = CredentialCache(policy: .apnsProviderToken, now: now)
@@ -90,9 +92,7 @@ public struct APNsClient: PushGateway {
         if let collapseId = notification.collapseId { headers.add(name: "apns-collapse-id", value: collapseId) }
         headers.add(name: "content-type", value: "application/json")
 
-        let result = await transport.execute(
-            url: configuration.baseURL + "/3/device/" + deviceToken, headers: headers, body: notification.payload,
-            logger: logger)
+        let result = await transport.post(path: "/3/device/" + deviceToken, headers: headers, body: notification.payload)
         switch result {
         case .failure(let failure):
             logger.debug("APNs request failed", metadata: [GatewayLogKey.reason: "\(failure.reason(.apns))"])

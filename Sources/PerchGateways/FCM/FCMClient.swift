@@ -23,14 +23,16 @@ public struct FCMClient: PushGateway {
         var outcome: DeliveryOutcome
     }
 
-    init(configuration: FCMConfiguration, httpClient: HTTPClient, logger: Logger, now: @escaping @Sendable () -> Date)
-        throws(GatewayConfigurationError)
-    {
+    init(
+        configuration: FCMConfiguration, httpClient: HTTPClient, http2: HTTP2ConnectionPool, logger: Logger,
+        now: @escaping @Sendable () -> Date
+    ) throws(GatewayConfigurationError) {
         guard configuration.baseURL.lowercased().hasPrefix("https://") else { throw .invalidEndpoint("endpoint") }
         self.configuration = configuration
         self.serviceAccount = try FCMServiceAccount(json: configuration.serviceAccountJSON)
         self.transport = try GatewayTransport(
-            httpClient: httpClient, caCertificatePEM: configuration.caCertificatePEM, timeout: configuration.requestTimeout)
+            httpClient: httpClient, gateway: (http2, configuration.baseURL), caCertificatePEM: configuration.caCertificatePEM,
+            timeout: configuration.requestTimeout)
         self.accessTokens = CredentialCache(policy: .oauthAccessToken, now: now)
         self.now = now
         var logger = logger
@@ -75,8 +77,8 @@ public struct FCMClient: PushGateway {
         var headers = HTTPHeaders()
         headers.add(name: "authorization", value: "Bearer " + accessToken)
         headers.add(name: "content-type", value: "application/json; charset=UTF-8")
-        let url = configuration.baseURL + "/v1/projects/" + serviceAccount.projectId + "/messages:send"
-        switch await transport.execute(url: url, headers: headers, body: notification.requestBody, logger: logger) {
+        let path = "/v1/projects/" + serviceAccount.projectId + "/messages:send"
+        switch await transport.post(path: path, headers: headers, body: notification.requestBody) {
         case .failure(let failure):
             logger.debug("FCM request failed", metadata: [GatewayLogKey.reason: "\(failure.reason(.fcm))"])
             return .retry(after: nil, reason: failure.reason(.fcm))

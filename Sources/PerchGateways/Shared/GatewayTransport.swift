@@ -30,9 +30,9 @@ enum GatewayTransportFailure: Error, Sendable {
     }
 }
 
-/// The HTTP side every gateway client shares: one `HTTPClient` (HTTP/2 when the server offers it, many streams per
-/// connection), a per-gateway TLS configuration (so an `endpoint` override can trust its own CA), and a deadline on
-/// every request.
+/// The HTTP side every gateway client shares: requests to the gateway's own origin (APNs, FCM) go over the
+/// frame-level HTTP/2 pool; any other URL (OAuth, Web Push endpoints) over one `HTTPClient` (HTTP/2 when the server
+/// offers it). A per-gateway CA (so an `endpoint` override can trust its own) and a deadline on every request.
 struct GatewayTransport: Sendable {
     /// Responses larger than this are cut off; gateway answers are a few hundred bytes.
     static let maximumResponseBytes = 64 * 1024
@@ -40,10 +40,24 @@ struct GatewayTransport: Sendable {
     let httpClient: HTTPClient
     let tlsConfiguration: TLSConfiguration?
     let timeout: Duration
+    /// The gateway's own origin and the path its URLs start with, when requests go over `http2`.
+    let origin: (pool: HTTP2ConnectionPool, origin: HTTP2Origin, basePath: String)?
 
-    init(httpClient: HTTPClient, caCertificatePEM: String?, timeout: Duration) throws(GatewayConfigurationError) {
+    /// - Parameter gateway: the pool and the gateway's base URL (`https://host[:port][/path]`) for ``post(path:headers:body:)``.
+    init(
+        httpClient: HTTPClient, gateway: (pool: HTTP2ConnectionPool, baseURL: String)? = nil, caCertificatePEM: String?,
+        timeout: Duration
+    ) throws(GatewayConfigurationError) {
         self.httpClient = httpClient
         self.timeout = timeout
+        if let gateway {
+            guard let origin = HTTP2Origin(url: gateway.baseURL, caCertificatePEM: caCertificatePEM),
+                  let path = URLComponents(string: gateway.baseURL)?.path
+            else { throw .invalidEndpoint("endpoint") }
+            self.origin = (gateway.pool, origin, path.hasSuffix("/") ? String(path.dropLast()) : path)
+        } else {
+            self.origin = nil
+        }
         if let pem = caCertificatePEM, !pem.isEmpty {
             let certificates: [NIOSSLCertificate]
             do { certificates = try NIOSSLCertificate.fromPEMBytes(Array(pem.utf8)) } catch { throw .invalidCACertificate }
@@ -54,6 +68,15 @@ struct GatewayTransport: Sendable {
         } else {
             self.tlsConfiguration = nil
         }
+    }
+
+    /// POSTs to `path` on the gateway's own origin over the HTTP/2 pool and reads the whole answer.
+    func post(path: String, headers: HTTPHeaders, body: Data) async -> Result<GatewayResponse, GatewayTransportFailure> {
+        guard let (pool, origin, basePath) = self.origin else { preconditionFailure("a transport without a gateway origin") }
+        let request = HTTP2Request(
+            method: "POST", origin: origin, path: basePath + path, headers: headers.map { ($0.name, $0.value) },
+            body: ByteBuffer(bytes: body), deadline: .now() + TimeAmount.nanoseconds(Int64(timeout.secondsValue * 1e9)))
+        return await pool.execute(request, on: origin).mapError(\.transportFailure)
     }
 
     /// Sends one request and reads the whole answer, or fails with a timeout or transport failure.

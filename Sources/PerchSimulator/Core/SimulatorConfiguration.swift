@@ -14,6 +14,8 @@ public struct SimulatorConfiguration: Sendable {
     public var fcmPort = 0
     /// Web Push (push service) listener port; 0 picks an ephemeral port.
     public var webPushPort = 0
+    /// The streams one HTTP/2 connection may carry at once (SETTINGS_MAX_CONCURRENT_STREAMS); Apple advertises 1000.
+    public var maximumConcurrentStreams = 1000
     /// Added before every push answer (not before `/_sim` or OAuth answers).
     public var latency: Duration = .zero
     /// Faults at random rates, parsed from the CLI `--faults` spec.

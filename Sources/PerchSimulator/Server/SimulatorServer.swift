@@ -9,8 +9,6 @@ import NIOSSL
 /// listener's service does, HTTP/1.1; every request goes to `route`. An HTTP/2-only listener (APNs) speaks
 /// HTTP/2 also to a client that negotiates no protocol, as Apple's servers do; an HTTP/1.1 request there fails.
 enum SimulatorServer {
-    /// Apple advertises 1000 concurrent streams per APNs connection; the simulator does the same.
-    static let maximumConcurrentStreams = 1000
     /// NIO's default header list limit (16 KiB).
     static let maximumHeaderListSize = 1 << 14
 
@@ -18,6 +16,7 @@ enum SimulatorServer {
         host: String,
         port: Int,
         group: any EventLoopGroup,
+        maximumConcurrentStreams: Int,
         tls: NIOSSLContext,
         listener: SimulatorListener,
         logger: Logger,
