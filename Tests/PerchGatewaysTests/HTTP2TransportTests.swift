@@ -1,4 +1,7 @@
 import Foundation
+import Logging
+import NIOCore
+import NIOPosix
 import PerchCore
 import PerchSimulator
 import Testing
@@ -92,5 +95,25 @@ struct HTTP2TransportTests {
             #expect(reason.status == nil)
             #expect(!(reason.detail ?? "").contains("127.0.0.1"))
         }
+    }
+
+    @Test("a server that accepts TCP but never completes TLS: a timeout after the connect timeout, not a hang")
+    func silentServer() async throws {
+        let silent = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { $0.eventLoop.makeSucceededVoidFuture() }
+            .bind(host: "127.0.0.1", port: 0).get()
+        let port = try #require(silent.localAddress?.port)
+        try await SimulatorHarness.run { sim in
+            let gateways = PushGateways(logger: Logger(label: "perch.test.gateways"), connectTimeout: .seconds(1))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await gateways.run() }
+                defer { group.cancelAll() }
+                var configuration = sim.apnsConfiguration(timeout: .seconds(30))
+                configuration.endpoint = "https://127.0.0.1:\(port)"
+                let outcome = await (try gateways.apns(configuration)).send(sale, to: .apns(token: apnsToken(), environment: .production))
+                #expect(outcome == .retry(after: nil, reason: .timeout(.apns)))
+            }
+        }
+        try await silent.close()
     }
 }

@@ -31,6 +31,7 @@ final class HTTP2Connection: Sendable {
             HTTP2Setting(parameter: .enablePush, value: 0),
         ]
         let idleTimeout = configuration.idleTimeout
+        let connectTimeout = configuration.connectTimeout
         let maximumResponseBytes = GatewayTransport.maximumResponseBytes
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(configuration.connectTimeout)
@@ -58,7 +59,14 @@ final class HTTP2Connection: Sendable {
                 }
                 let connection = HTTP2Connection(
                     channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop), load: load)
-                return handler.ready.futureResult.map { connection }
+                // The connect timeout covers TCP only: a TLS handshake or a first SETTINGS that never comes ends here.
+                let ready = handler.ready
+                let timeout = channel.eventLoop.scheduleTask(in: connectTimeout) {
+                    ready.fail(HTTP2StreamFailure.timeout)
+                    channel.close(promise: nil)
+                }
+                ready.futureResult.whenComplete { _ in timeout.cancel() }
+                return ready.futureResult.map { connection }
             }
     }
 

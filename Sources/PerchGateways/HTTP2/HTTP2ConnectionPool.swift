@@ -112,9 +112,8 @@ final class HTTP2ConnectionPool: Sendable {
     private func choose(_ origin: HTTP2Origin) -> Choice {
         state.withLock { state in
             guard !state.isShutDown else { return .fail(.connectFailed("the gateways are shut down")) }
-            var ready = state.ready[origin] ?? []
-            ready.removeAll { !$0.load.isAccepting }
-            state.ready[origin] = ready
+            // A connection going away (GOAWAY, idle) stays listed until it closes, so shutdown still reaches it.
+            let ready = (state.ready[origin] ?? []).filter(\.load.isAccepting)
             let leastLoaded = ready.min { $0.load.requests < $1.load.requests }
             if let leastLoaded, !leastLoaded.load.isSaturated {
                 leastLoaded.load.began()
