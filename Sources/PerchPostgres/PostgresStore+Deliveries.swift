@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PerchCore
+import PerchSQL
 import PerchStore
 import PostgresNIO
 
@@ -83,47 +84,14 @@ extension PostgresStore {
             createdAt: Date(timeIntervalSince1970: try row["created_at"].decode(Double.self)))
     }
 
-    /// One delivery's outcome as the record statement's record set reads it: its key and its stored columns.
-    struct OutcomeRow: Encodable {
-        var id: String
-        var campaignId: String
-        var columns: DeliveryUpdate.StoredOutcome
-
-        enum CodingKeys: CodingKey { case id, campaignId }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(id, forKey: .id)
-            try container.encode(campaignId, forKey: .campaignId)
-            try columns.encode(to: encoder)
-        }
-    }
-
-    /// A claimed delivery given back untried.
-    struct ReleaseRow: Encodable {
-        var id: String
-        var campaignId: String
-        var dueAt: Double
-    }
-
     /// Stores a batch of outcomes in two statements (releases, then outcomes) and completes the campaigns left with
     /// nothing to send. An update finds its row through its campaign (`campaigns_by_id` gives the app), and only
     /// touches a row still `sending`.
     public func recordDeliveries(_ updates: [DeliveryUpdate], now: Date) async throws {
         guard !updates.isEmpty else { return }
-        var outcomes: [OutcomeRow] = []
-        var releases: [ReleaseRow] = []
+        let set = try DeliveryRecordSet(updates, now: now)
+        let (releaseSet, outcomeSet, campaignIds) = (set.releases, set.outcomes, set.campaignIds)
         let at = now.timeIntervalSince1970
-        for update in updates {
-            switch update.storedForm(now: now) {
-            case .release(let dueAt)?: releases.append(ReleaseRow(id: update.id, campaignId: update.campaignId, dueAt: dueAt))
-            case .outcome(let columns)?: outcomes.append(OutcomeRow(id: update.id, campaignId: update.campaignId, columns: columns))
-            case nil: continue
-            }
-        }
-        let releaseSet = releases.isEmpty ? nil : try Self.recordSet(releases)
-        let outcomeSet = outcomes.isEmpty ? nil : try Self.recordSet(outcomes)
-        let campaignIds = Set(updates.map(\.campaignId))
         let logger = self.logger
         try await transaction { db in
             if let releaseSet {

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PerchCore
+import PerchSQL
 import PerchStore
 
 extension SQLiteStore {
@@ -97,33 +98,38 @@ extension SQLiteStore {
             createdAt: Date(stored: row["created_at"]))
     }
 
+    /// Stores a batch of outcomes in two statements (releases, then outcomes; the record set is encoded before the
+    /// transaction) and completes the campaigns left with nothing to send. An update finds its row through its
+    /// campaign (`campaigns_by_id` gives the app), and only touches a row still `sending`.
     public func recordDeliveries(_ updates: [DeliveryUpdate], now: Date) async throws {
         guard !updates.isEmpty else { return }
+        let set = try DeliveryRecordSet(updates, now: now)
         try await pool.write { db in
-            // An update names its campaign, not its app: look the app up once per campaign, so each row is found by its key.
-            var appIds: [String: String] = [:]
-            for campaignId in Set(updates.map(\.campaignId)) {
-                appIds[campaignId] = try String.fetchOne(db, sql: "SELECT app_id FROM campaigns WHERE id = ?", arguments: [campaignId])
+            if let releases = set.releases {
+                try db.executeCached(sql: """
+                    UPDATE deliveries SET state = 'pending', attempts = MAX(0, attempts - 1), due_at = r.due_at, updated_at = ?
+                    FROM (SELECT value ->> 'id' AS id, value ->> 'campaign_id' AS campaign_id, value ->> 'due_at' AS due_at
+                          FROM json_each(?)) AS r
+                    JOIN campaigns c ON c.id = r.campaign_id
+                    WHERE deliveries.app_id = c.app_id AND deliveries.id = r.id AND deliveries.state = 'sending'
+                    """, arguments: [now.stored, releases])
             }
-            for update in updates {
-                guard let appId = appIds[update.campaignId], let form = update.storedForm(now: now) else { continue }
-                switch form {
-                case .release(let dueAt):
-                    try db.executeCached(sql: """
-                        UPDATE deliveries SET state = 'pending', attempts = MAX(0, attempts - 1), due_at = ?, updated_at = ?
-                        WHERE app_id = ? AND id = ? AND state = 'sending'
-                        """, arguments: [dueAt, now.stored, appId, update.id])
-                case .outcome(let row):
-                    try db.executeCached(sql: """
-                        UPDATE deliveries SET state = ?, outcome = ?, reason = ?, reason_detail = ?, gateway_status = ?,
-                            gateway_message_id = COALESCE(?, gateway_message_id), due_at = COALESCE(?, due_at), accepted_at = COALESCE(?, accepted_at),
-                            locale = COALESCE(?, locale), updated_at = ?
-                        WHERE app_id = ? AND id = ? AND state = 'sending'
-                        """, arguments: [row.state, row.outcome, row.reason, row.reasonDetail, row.gatewayStatus, row.gatewayMessageId,
-                                         row.dueAt, row.acceptedAt, row.locale, now.stored, appId, update.id])
-                }
+            if let outcomes = set.outcomes {
+                try db.executeCached(sql: """
+                    UPDATE deliveries SET state = r.state, outcome = r.outcome, reason = r.reason, reason_detail = r.reason_detail,
+                        gateway_status = r.gateway_status, gateway_message_id = COALESCE(r.gateway_message_id, deliveries.gateway_message_id),
+                        due_at = COALESCE(r.due_at, deliveries.due_at), accepted_at = COALESCE(r.accepted_at, deliveries.accepted_at),
+                        locale = COALESCE(r.locale, deliveries.locale), updated_at = ?
+                    FROM (SELECT value ->> 'id' AS id, value ->> 'campaign_id' AS campaign_id, value ->> 'state' AS state,
+                                 value ->> 'outcome' AS outcome, value ->> 'reason' AS reason, value ->> 'reason_detail' AS reason_detail,
+                                 value ->> 'gateway_status' AS gateway_status, value ->> 'gateway_message_id' AS gateway_message_id,
+                                 value ->> 'due_at' AS due_at, value ->> 'accepted_at' AS accepted_at, value ->> 'locale' AS locale
+                          FROM json_each(?)) AS r
+                    JOIN campaigns c ON c.id = r.campaign_id
+                    WHERE deliveries.app_id = c.app_id AND deliveries.id = r.id AND deliveries.state = 'sending'
+                    """, arguments: [now.stored, outcomes])
             }
-            try Self.completeFinished(db, appId: nil, campaignIds: Set(updates.map(\.campaignId)), now: now)
+            try Self.completeFinished(db, appId: nil, campaignIds: set.campaignIds, now: now)
         }
     }
 

@@ -49,7 +49,7 @@ final class HTTP2ConnectionPool: Sendable {
         var retries = 0
         while true {
             let connection: HTTP2Connection
-            switch await self.connection(to: origin) {
+            switch await self.connection(to: origin, before: request.deadline) {
             case .success(let ready): connection = ready
             case .failure(let failure): return .failure(failure)
             }
@@ -82,9 +82,11 @@ final class HTTP2ConnectionPool: Sendable {
     }
 
     /// A connection with this request counted in its load (the caller ends it); once a connection being opened is
-    /// ready, the choice is made again, so a burst of requests spreads over as many connections as it needs.
-    private func connection(to origin: HTTP2Origin) async -> Result<HTTP2Connection, HTTP2StreamFailure> {
+    /// ready, the choice is made again, so a burst of requests spreads over as many connections as it needs. A server
+    /// whose connections close as soon as they open cannot keep a request choosing past its deadline.
+    private func connection(to origin: HTTP2Origin, before deadline: NIODeadline) async -> Result<HTTP2Connection, HTTP2StreamFailure> {
         while true {
+            guard NIODeadline.now() < deadline else { return .failure(.timeout) }
             let pending: EventLoopFuture<HTTP2Connection>
             switch choose(origin) {
             case .use(let connection):

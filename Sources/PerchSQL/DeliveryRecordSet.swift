@@ -1,0 +1,51 @@
+import Foundation
+import PerchCore
+import PerchStore
+
+/// A batch of delivery updates as both backends' record statements read it: the outcomes and the releases as JSON
+/// arrays of objects with snake_case keys (`id`, `campaign_id` and ``DeliveryUpdate/StoredOutcome``'s columns, or
+/// `due_at` for a release), encoded before the transaction so the single writer only runs one statement per kind.
+public struct DeliveryRecordSet: Sendable {
+    /// The outcomes, or nil when there are none.
+    public var outcomes: String?
+    /// The claims given back untried, or nil when there are none.
+    public var releases: String?
+    /// The campaigns the batch touches (each may be complete after it).
+    public var campaignIds: Set<String>
+
+    struct OutcomeRow: Encodable {
+        var id: String
+        var campaignId: String
+        var columns: DeliveryUpdate.StoredOutcome
+
+        enum CodingKeys: CodingKey { case id, campaignId }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(campaignId, forKey: .campaignId)
+            try columns.encode(to: encoder)
+        }
+    }
+
+    struct ReleaseRow: Encodable {
+        var id: String
+        var campaignId: String
+        var dueAt: Double
+    }
+
+    public init(_ updates: [DeliveryUpdate], now: Date) throws {
+        var outcomes: [OutcomeRow] = []
+        var releases: [ReleaseRow] = []
+        for update in updates {
+            switch update.storedForm(now: now) {
+            case .release(let dueAt)?: releases.append(ReleaseRow(id: update.id, campaignId: update.campaignId, dueAt: dueAt))
+            case .outcome(let columns)?: outcomes.append(OutcomeRow(id: update.id, campaignId: update.campaignId, columns: columns))
+            case nil: continue
+            }
+        }
+        self.outcomes = outcomes.isEmpty ? nil : try SQLRecordSet.json(outcomes)
+        self.releases = releases.isEmpty ? nil : try SQLRecordSet.json(releases)
+        self.campaignIds = Set(updates.map(\.campaignId))
+    }
+}
