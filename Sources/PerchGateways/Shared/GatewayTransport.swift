@@ -40,8 +40,8 @@ struct GatewayTransport: Sendable {
     let httpClient: HTTPClient
     let tlsConfiguration: TLSConfiguration?
     let timeout: Duration
-    /// The gateway's own origin and the path its URLs start with, when requests go over `http2`.
-    let origin: (pool: HTTP2ConnectionPool, origin: HTTP2Origin, basePath: String)?
+    /// The pool, the gateway's own origin and the path its URLs start with, for ``post(path:headers:body:)``.
+    let gateway: (pool: HTTP2ConnectionPool, origin: HTTP2Origin, basePath: String)?
 
     /// - Parameter gateway: the pool and the gateway's base URL (`https://host[:port][/path]`) for ``post(path:headers:body:)``.
     init(
@@ -54,9 +54,9 @@ struct GatewayTransport: Sendable {
             guard let origin = HTTP2Origin(url: gateway.baseURL, caCertificatePEM: caCertificatePEM),
                   let path = URLComponents(string: gateway.baseURL)?.path
             else { throw .invalidEndpoint("endpoint") }
-            self.origin = (gateway.pool, origin, path.hasSuffix("/") ? String(path.dropLast()) : path)
+            self.gateway = (gateway.pool, origin, path.hasSuffix("/") ? String(path.dropLast()) : path)
         } else {
-            self.origin = nil
+            self.gateway = nil
         }
         if let pem = caCertificatePEM, !pem.isEmpty {
             let certificates: [NIOSSLCertificate]
@@ -72,7 +72,7 @@ struct GatewayTransport: Sendable {
 
     /// POSTs to `path` on the gateway's own origin over the HTTP/2 pool and reads the whole answer.
     func post(path: String, headers: HTTPHeaders, body: Data) async -> Result<GatewayResponse, GatewayTransportFailure> {
-        guard let (pool, origin, basePath) = self.origin else { preconditionFailure("a transport without a gateway origin") }
+        guard let (pool, origin, basePath) = gateway else { preconditionFailure("a transport without a gateway origin") }
         let request = HTTP2Request(
             method: "POST", origin: origin, path: basePath + path, headers: headers.map { ($0.name, $0.value) },
             body: ByteBuffer(bytes: body), deadline: .now() + TimeAmount.nanoseconds(Int64(timeout.secondsValue * 1e9)))
