@@ -16,8 +16,10 @@ struct HTTP2Request: Sendable {
         block.add(name: ":scheme", value: "https")
         block.add(name: ":authority", value: origin.authority)
         block.add(name: ":path", value: path)
-        for (name, value) in headers where name.lowercased() != "content-length" {
-            block.add(name: name.lowercased(), value: value)
+        for (name, value) in headers {
+            // The gateways' clients already write lower case; only a name that is not pays for the copy.
+            let name = name.utf8.contains(where: { (65...90).contains($0) }) ? name.lowercased() : name
+            if name != "content-length" { block.add(name: name, value: value) }
         }
         let body = body.flatMap { $0.readableBytes > 0 ? $0 : nil }
         if let body { block.add(name: "content-length", value: String(body.readableBytes)) }
