@@ -41,13 +41,13 @@ public final class PushGateways: Service, Sendable {
         var configuration = HTTPClient.Configuration()
         configuration.httpVersion = .automatic
         configuration.redirectConfiguration = .disallow
-        configuration.timeout = .init(connect: .nanoseconds(Int64(connectTimeout.timeInterval * 1e9)))
+        configuration.timeout = .init(connect: TimeAmount(connectTimeout))
         configuration.connectionPool = .init(idleTimeout: .seconds(300))
         self.httpClient = HTTPClient(eventLoopGroupProvider: .shared(eventLoopGroup), configuration: configuration)
         self.pinnedClients = PinnedHTTPClients(eventLoopGroup: eventLoopGroup, configuration: configuration)
         self.http2 = HTTP2ConnectionPool(group: eventLoopGroup, configuration: .init(
             maximumConnectionsPerOrigin: max(1, connectionsPerOrigin),
-            connectTimeout: .nanoseconds(Int64(connectTimeout.timeInterval * 1e9))))
+            connectTimeout: TimeAmount(connectTimeout)))
         self.logger = logger
         self.now = now
     }

@@ -179,7 +179,7 @@ extension PostgresStore: CampaignStore {
                               expiresAt: timeToLive.map { dueAt.addingTimeInterval($0).timeIntervalSince1970 })
         }
         let batches = try stride(from: 0, to: rows.count, by: Self.enqueueBatch).map { start in
-            try Self.recordSet(Array(rows[start..<min(start + Self.enqueueBatch, rows.count)]))
+            try SQLRecordSet.json(Array(rows[start..<min(start + Self.enqueueBatch, rows.count)]))
         }
         let at = now.timeIntervalSince1970
         let logger = self.logger

@@ -47,7 +47,7 @@ extension PostgresStore {
     /// One statement for the whole batch; a row's `attempts` names the claim that holds it.
     public func extendDeliveryLeases(_ leases: [DeliveryLease], until: Date) async throws -> Int {
         guard !leases.isEmpty else { return 0 }
-        let set = try Self.recordSet(leases)
+        let set = try SQLRecordSet.json(leases)
         let rows = try await self.rows("""
             UPDATE deliveries d SET due_at = \(until.timeIntervalSince1970)
             FROM jsonb_to_recordset(\(set)::jsonb) AS r(app_id text, id text, attempt bigint)

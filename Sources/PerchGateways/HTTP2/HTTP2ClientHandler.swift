@@ -43,9 +43,8 @@ final class HTTP2ClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        ready.fail(HTTP2StreamFailure.connectFailed("connection closed"))
+        ended()
         ticker?.cancel()
-        perform(table.closed(), context: nil)
         self.context = nil
     }
 
@@ -123,10 +122,16 @@ final class HTTP2ClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        ended()
+        context.fireChannelInactive()
+    }
+
+    /// The connection is gone (inactive, or this handler removed; whichever comes first does the work): it takes no
+    /// more streams, and every open one fails.
+    private func ended() {
         ready.fail(HTTP2StreamFailure.connectFailed("connection closed"))
         load.stopAccepting()
         perform(table.closed(), context: nil)
-        context.fireChannelInactive()
     }
 
     private func perform(_ action: HTTP2StreamTable<Answer>.Action?, context: ChannelHandlerContext?) {

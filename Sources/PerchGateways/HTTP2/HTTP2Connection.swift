@@ -34,7 +34,7 @@ final class HTTP2Connection: Sendable {
         let connectTimeout = configuration.connectTimeout
         let maximumResponseBytes = GatewayTransport.maximumResponseBytes
         let bootstrap = ClientBootstrap(group: group)
-            .connectTimeout(configuration.connectTimeout)
+            .connectTimeout(connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {

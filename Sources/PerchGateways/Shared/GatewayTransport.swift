@@ -75,7 +75,7 @@ struct GatewayTransport: Sendable {
         guard let (pool, origin, basePath) = gateway else { preconditionFailure("a transport without a gateway origin") }
         let request = HTTP2Request(
             method: "POST", origin: origin, path: basePath + path, headers: headers.map { ($0.name, $0.value) },
-            body: ByteBuffer(bytes: body), deadline: .now() + TimeAmount.nanoseconds(Int64(timeout.secondsValue * 1e9)))
+            body: ByteBuffer(bytes: body), deadline: .now() + TimeAmount(timeout))
         return await pool.execute(request, on: origin).mapError(\.transportFailure)
     }
 
@@ -95,7 +95,7 @@ struct GatewayTransport: Sendable {
         request.headers = headers
         request.body = .bytes(ByteBuffer(bytes: body))
         request.tlsConfiguration = tlsConfiguration
-        let deadline = NIODeadline.now() + TimeAmount.nanoseconds(Int64(timeout.secondsValue * 1e9))
+        let deadline = NIODeadline.now() + TimeAmount(timeout)
         // AHC's trace and debug lines can carry the request head, whose path holds an APNs token or a Web Push
         // endpoint: it only ever gets info and above.
         var clientLogger = logger
