@@ -106,6 +106,11 @@ extension PostgresStore: CampaignStore {
             }
             guard let within else { return person }
             return "(\(person) AND \(audienceCondition(within, now: now, binds: &binds)))"
+        case .slice(let slice, let within):
+            let first = binds.count + 1
+            let people = AudienceStatements.slice(slice) { "$\(first + $0)::text" }
+            for value in people.values { binds.append(value) }
+            return "(\(people.sql) AND \(audienceCondition(within, now: now, binds: &binds)))"
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import PerchCore
+import PerchStore
 
 /// The audience statements both dialects run as written.
 public enum AudienceStatements {
@@ -33,6 +34,31 @@ public enum AudienceStatements {
     /// current token for device tokens (the others are picked by their population).
     public static func current(_ selection: TokenSelection) -> String {
         selection == .device ? "t.id = i.token_id" : "1 = 1"
+    }
+
+    /// The id of the last person of a ``PeopleSlice`` of `size` installations after `after`, read along the index its
+    /// condition (``slice(_:placeholder:)``) ranges over; no row when fewer are left.
+    public static func boundary(appId: String, of people: PeopleSlice.People, after: String, size: Int) -> SQLStatement {
+        let column = column(people)
+        return SQLStatement("""
+            SELECT \(column) FROM installations WHERE app_id = ? AND user_id IS \(people == .users ? "NOT NULL" : "NULL") AND \(column) > ?
+            ORDER BY \(column) LIMIT 1 OFFSET ?
+            """, [.text(appId), .text(after), .integer(max(0, size - 1))])
+    }
+
+    /// The condition (over `i`) that keeps a slice's people, with its values in order; `placeholder` writes the
+    /// dialect's placeholder for the value it is given the index of (counted from 0 within the slice).
+    public static func slice(_ slice: PeopleSlice, placeholder: (Int) -> String) -> (sql: String, values: [String]) {
+        let column = "i." + column(slice.people)
+        var sql = "\(column) IS NOT NULL AND \(column) > \(placeholder(0))"
+        if slice.people == .anonymous { sql = "i.user_id IS NULL AND " + sql }
+        guard let through = slice.through else { return ("(\(sql))", [slice.after]) }
+        return ("(\(sql) AND \(column) <= \(placeholder(1)))", [slice.after, through])
+    }
+
+    /// The id a slice of these people ranges over.
+    static func column(_ people: PeopleSlice.People) -> String {
+        people == .users ? "user_id" : "installation_id"
     }
 
     /// A text as an SQL string literal (both dialects double a quote). Activity types and ids are validated to

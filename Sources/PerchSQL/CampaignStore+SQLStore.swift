@@ -36,6 +36,10 @@ extension CampaignStore where Self: SQLStore {
         return due
     }
 
+    public func peopleBoundary(appId: String, of people: PeopleSlice.People, after: String, size: Int) async throws -> String? {
+        try await row(AudienceStatements.boundary(appId: appId, of: people, after: after, size: size)) { try $0.text(required: 0) }
+    }
+
     public func campaignCounts(appId: String, campaignId: String, now: Date) async throws -> CampaignCounts {
         guard let campaign = try await campaign(appId: appId, id: campaignId) else { return CampaignCounts() }
         return try await CampaignRollupQuery.counts(of: campaign, on: self, now: now)

@@ -84,6 +84,10 @@ extension SQLiteStore: CampaignStore {
             guard let within else { return person }
             let inner = try audienceCondition(within, now: now)
             return ("(\(person.0) AND \(inner.0))", person.1 + inner.1)
+        case .slice(let slice, let within):
+            let people = AudienceStatements.slice(slice) { _ in "?" }
+            let inner = try audienceCondition(within, now: now)
+            return ("(\(people.sql) AND \(inner.0))", people.values.map(SQLCondition.Binding.text) + inner.1)
         }
     }
 

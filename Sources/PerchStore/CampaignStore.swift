@@ -29,6 +29,9 @@ public protocol CampaignStore: Sendable {
     /// The audience's tokens with the facts the planner needs: each installation's current device token, or the live
     /// tokens of another kind that `tokens` selects (VoIP, Live Activity push-to-start or update tokens).
     func candidates(appId: String, audience: ResolvedAudience, tokens: TokenSelection, now: Date) async throws -> [CampaignPlanner.Candidate]
+    /// Where a ``PeopleSlice`` of about `size` installations that starts after `after` ends: the id of its last person,
+    /// or `nil` when fewer than `size` installations of these `people` are left (the slice runs to the end).
+    func peopleBoundary(appId: String, of people: PeopleSlice.People, after: String, size: Int) async throws -> String?
     /// Earlier messages per person since `since` (caps) and, when asked, the local hours of users' past opens.
     func history(appId: String, since: Date?, openHours: Bool, now: Date) async throws -> CampaignPlanner.History
     /// Writes one delivery row per planned token, expiring `timeToLive` after it is due (rows that exist already are
@@ -76,4 +79,6 @@ public enum ResolvedAudience: Sendable, Hashable {
     case installations([String])
     /// One person's tokens within a campaign's audience (triggered sends).
     indirect case person(installationId: String, userId: String?, within: ResolvedAudience?)
+    /// The people of one slice within an audience (a large audience is resolved slice by slice).
+    indirect case slice(PeopleSlice, within: ResolvedAudience)
 }

@@ -45,4 +45,13 @@ public struct CampaignDryRun: Sendable, Hashable, Codable {
         }
         self.people = people.count
     }
+
+    /// Adds the counts of a plan of other people (people are counted once per plan, so the plans must not share one).
+    public mutating func add(_ other: CampaignDryRun) {
+        tokens += other.tokens
+        people += other.people
+        byPlatform.merge(other.byPlatform, uniquingKeysWith: +)
+        byVariant.merge(other.byVariant, uniquingKeysWith: +)
+        leftOut.merge(other.leftOut, uniquingKeysWith: +)
+    }
 }

@@ -10,6 +10,8 @@ public struct CampaignResolver: Sendable {
     let logger: Logger
     /// Rows written per transaction while resolving a large audience.
     var chunkSize = 20_000
+    /// Installations per slice of a filtered audience, planned and written together.
+    var sliceSize = 5_000
 
     public init(store: any PerchStore, logger: Logger) {
         self.store = store
@@ -30,23 +32,52 @@ public struct CampaignResolver: Sendable {
         throw PerchError.invalid("audience", "audience names one of segmentId, filter, userIds or installationIds")
     }
 
-    /// Writes one delivery row per token of the campaign's audience, planned at the campaign's start.
-    /// Safe to run again after a crash: rows already written are kept.
+    /// Writes one delivery row per token of the campaign's audience, planned at the campaign's start; answers how many
+    /// rows were planned. Safe to run again after a crash: rows already written are kept.
     @discardableResult
     public func resolve(_ campaign: CampaignRecord, now: Date) async throws -> Int {
-        let planned = try await plan(campaign, start: campaign.startAt ?? now, now: now)
-        try await write(campaign, occurrence: "", planned: planned, finished: true, now: now)
-        logger.info("campaign resolved", metadata: ["perch.campaign_id": "\(campaign.id)", "tokens": "\(planned.count)"])
-        return planned.count
+        let counted = try await resolveCounted(campaign, now: now)
+        return counted.tokens + counted.leftOut.values.reduce(0, +)
     }
 
-    /// Resolves the campaign as ``resolve(_:now:)`` does and answers what was planned, counted: tokens queued, people,
-    /// and tokens left out per reason (a dry run's numbers, for the send that happened).
+    /// Resolves the campaign and answers what was planned, counted: tokens queued, people, and tokens left out per
+    /// reason (a dry run's numbers, for the send that happened).
+    ///
+    /// A filtered audience is planned and written one ``PeopleSlice`` at a time, so memory stays flat however large
+    /// the audience, and workers start sending the first slice while the next ones are planned. The campaign is marked
+    /// resolved (and can complete) only after the last slice.
     public func resolveCounted(_ campaign: CampaignRecord, now: Date) async throws -> CampaignDryRun {
-        let planned = try await plan(campaign, start: campaign.startAt ?? now, now: now)
-        try await write(campaign, occurrence: "", planned: planned, finished: true, now: now)
-        logger.info("campaign resolved", metadata: ["perch.campaign_id": "\(campaign.id)", "tokens": "\(planned.count)"])
-        return CampaignDryRun(planned, variantNames: campaign.definition.variants?.map(\.name) ?? [])
+        let variantNames = campaign.definition.variants?.map(\.name) ?? []
+        var counted = CampaignDryRun()
+        try await forEachSlice(campaign, start: campaign.startAt ?? now, now: now) { planned in
+            try await write(campaign, occurrence: "", planned: planned, finished: false, now: now)
+            counted.add(CampaignDryRun(planned, variantNames: variantNames))
+        }
+        try await write(campaign, occurrence: "", planned: [], finished: true, now: now)
+        logger.info("campaign resolved", metadata: ["perch.campaign_id": "\(campaign.id)", "tokens": "\(counted.tokens)"])
+        return counted
+    }
+
+    /// Plans the campaign's audience for a start at `start`, handing each part to `body`: a filtered audience one
+    /// ``PeopleSlice`` of about `sliceSize` installations at a time, a list of users or installations at once.
+    func forEachSlice(_ campaign: CampaignRecord, start: Date, now: Date,
+                      _ body: ([CampaignPlanner.Planned]) async throws -> Void) async throws {
+        let audience = try await audience(appId: campaign.appId, campaign.definition.audience)
+        let tokens = campaign.definition.tokens ?? .device
+        let planner = CampaignPlanner(campaignId: campaign.id, definition: campaign.definition)
+        let history = try await history(campaign, start: start, now: now)
+        guard case .filter = audience else {
+            let candidates = try await store.candidates(appId: campaign.appId, audience: audience, tokens: tokens, now: now)
+            return try await body(planner.plan(candidates, history: history, start: start))
+        }
+        var next: PeopleSlice? = .first
+        while var slice = next {
+            slice.through = try await store.peopleBoundary(appId: campaign.appId, of: slice.people, after: slice.after, size: sliceSize)
+            let candidates = try await store.candidates(appId: campaign.appId, audience: .slice(slice, within: audience), tokens: tokens,
+                                                        now: now)
+            if !candidates.isEmpty { try await body(planner.plan(candidates, history: history, start: start)) }
+            next = slice.next
+        }
     }
 
     /// Fires one due trigger: the person's tokens within the audience are planned now, unless the
@@ -97,8 +128,12 @@ public struct CampaignResolver: Sendable {
             throw PerchError(.conflict, "a dry run plans a whole audience at once; a \(campaign.kind.rawValue) campaign is planned per person",
                              field: "campaignId")
         }
-        let planned = try await plan(campaign, start: sendStart(campaign, now: now), now: now)
-        return CampaignDryRun(planned, variantNames: campaign.definition.variants?.map(\.name) ?? [])
+        let variantNames = campaign.definition.variants?.map(\.name) ?? []
+        var counted = CampaignDryRun()
+        try await forEachSlice(campaign, start: sendStart(campaign, now: now), now: now) { planned in
+            counted.add(CampaignDryRun(planned, variantNames: variantNames))
+        }
+        return counted
     }
 
     /// When a campaign sent at `now` starts: its recorded start once sent, else its schedule's (`at`, or now).
@@ -107,11 +142,17 @@ public struct CampaignResolver: Sendable {
     }
 
     func plan(_ campaign: CampaignRecord, candidates: [CampaignPlanner.Candidate], start: Date, now: Date) async throws -> [CampaignPlanner.Planned] {
+        CampaignPlanner(campaignId: campaign.id, definition: campaign.definition)
+            .plan(candidates, history: try await history(campaign, start: start, now: now), start: start)
+    }
+
+    /// What the planner needs to know of earlier sends and opens: sends within the campaign's longest cap (none when it
+    /// has no cap or bypasses them), opens when its send time is optimised.
+    func history(_ campaign: CampaignRecord, start: Date, now: Date) async throws -> CampaignPlanner.History {
         let definition = campaign.definition
         let longestCap = definition.bypassCaps == true ? nil : definition.frequencyCap?.map(\.window.timeInterval).max()
-        let history = try await store.history(appId: campaign.appId, since: longestCap.map { start.addingTimeInterval(-$0) },
-                                              openHours: definition.schedule?.optimized == true, now: now)
-        return CampaignPlanner(campaignId: campaign.id, definition: definition).plan(candidates, history: history, start: start)
+        return try await store.history(appId: campaign.appId, since: longestCap.map { start.addingTimeInterval(-$0) },
+                                       openHours: definition.schedule?.optimized == true, now: now)
     }
 
     func write(_ campaign: CampaignRecord, occurrence: String, planned: [CampaignPlanner.Planned], finished: Bool, now: Date) async throws {

@@ -114,26 +114,19 @@ try await withThrowingTaskGroup(of: Void.self) { group in
 let seeding = seconds(ContinuousClock.now - seedingStarted)
 note("seeded \(tokens) tokens in \(String(format: "%.1f", seeding)) s")
 
-// Resolution alone: the store's candidates for the audience and the planner's decision per token.
+// Resolution alone: a dry run of the campaign, the path a send resolves by (the audience read one slice of people at a
+// time, the planner's decision per token, nothing written).
 let definition = CampaignDefinition(
     name: "bench", audience: .init(filter: "lastSeenAt within 30d"),
     message: PushMessage(title: "{{user.firstName | default: \"Hi\"}}, the sale is on", body: "30% off everything until Sunday.",
                          data: ["promo": "SPRING30"]),
     holdoutPercent: 0, devicePolicy: .all, ttlSeconds: 86_400)
-/// Times `store.candidates` and the planner over the whole audience; the arrays are gone when it returns.
-func resolveOnce() async throws -> (candidates: Double, total: Double) {
-    let audience = ResolvedAudience.filter(try AudienceFilter.parse("lastSeenAt within 30d"))
-    let started = ContinuousClock.now
-    let candidates = try await store.candidates(appId: appId, audience: audience, now: Date())
-    let candidatesTime = seconds(ContinuousClock.now - started)
-    let history = try await store.history(appId: appId, since: nil, openHours: false, now: Date())
-    let planned = CampaignPlanner(campaignId: "resolution-only", definition: definition).plan(candidates, history: history, start: Date())
-    let total = seconds(ContinuousClock.now - started)
-    precondition(planned.count == tokens, "resolution found \(planned.count) of \(tokens) tokens")
-    return (candidatesTime, total)
-}
-let (candidatesTime, resolution) = try await resolveOnce()
-note("resolved \(tokens) tokens in \(String(format: "%.2f", resolution)) s (candidates \(String(format: "%.2f", candidatesTime)) s)")
+let campaign = try await store.createCampaign(appId: appId, definition: definition, kind: .campaign, now: Date())
+let resolutionStarted = ContinuousClock.now
+let dryRun = try await CampaignResolver(store: store, logger: logger).dryRun(campaign, now: Date())
+let resolution = seconds(ContinuousClock.now - resolutionStarted)
+precondition(dryRun.tokens == tokens, "resolution found \(dryRun.tokens) of \(tokens) tokens")
+note("resolved \(tokens) tokens in \(String(format: "%.2f", resolution)) s (a dry run)")
 let rssAfterResolution = peakRSSMebibytes()
 
 // Send: start the campaign and run the scheduler and workers until every delivery is recorded.
@@ -145,7 +138,6 @@ for _ in 0..<workers {
 }
 let group = ServiceGroup(services: services, logger: logger)
 let running = Task { try await group.run() }
-let campaign = try await store.createCampaign(appId: appId, definition: definition, kind: .campaign, now: Date())
 let sendStarted = ContinuousClock.now
 _ = try await store.startCampaign(appId: appId, id: campaign.id, startAt: Date(), now: Date())
 var lastNote = ContinuousClock.now
@@ -171,7 +163,7 @@ try await simulator.shutdown()
 let result: [String: Any] = [
     "tokens": tokens, "workers": workers, "batch": delivery.batchSize, "concurrency": delivery.concurrency, "lanes": delivery.lanes,
     "seedingSeconds": seeding, "registrationsPerSecond": Double(tokens) / seeding,
-    "resolutionSeconds": resolution, "candidatesSeconds": candidatesTime, "resolutionTokensPerSecond": Double(tokens) / resolution,
+    "resolutionSeconds": resolution, "resolutionTokensPerSecond": Double(tokens) / resolution,
     "sendSeconds": sending, "enqueuedSeconds": enqueued ?? sending, "deliveriesPerSecond": Double(counts.tokens) / sending,
     "deliveries": counts.tokens, "accepted": counts.accepted, "failed": counts.failedByReason.values.reduce(0, +),
     "simulatorAccepted": simulatorAccepted, "target": externalAPNs == nil ? "simulators" : "nghttpd",
