@@ -6,6 +6,8 @@
 // APNs token and the app's APNs gateway sends there — Debian's nghttpd in its own process (bench/campaign/run --nghttpd),
 // so the far end's CPU is not Perch's. nghttpd answers a POST 200 when the path is a file under its htdocs, so with
 // PERCH_BENCH_APNS_HTDOCS the bench links `3/device/<token>` there for every token it seeds (symbolic links to one file).
+// With PERCH_BENCH_SIMULATOR_CREDENTIALS (the credentials.json of a running `perch simulate`) every token is an APNs token
+// and the app's APNs gateway is that simulator's, in its own process (bench/campaign/peer, beside aioapns).
 import Foundation
 import Logging
 import PerchCore
@@ -66,12 +68,23 @@ if let htdocs {
     try FileManager.default.createDirectory(at: htdocs.appendingPathComponent("3/device"), withIntermediateDirectories: true)
     try Data("{}".utf8).write(to: htdocs.appendingPathComponent("accepted"))
 }
-if let externalAPNs {
-    try await store.setGateway(appId: appId, settings: try GatewaySettingsRules.validate(platform: .apns, body: [
-        "teamId": .string(endpoints.apns.teamId), "keyId": .string(endpoints.apns.keyId), "privateKey": .string(endpoints.apns.privateKeyPEM),
-        "topic": .string(endpoints.apns.topic), "environment": "production", "endpoint": .string(externalAPNs.endpoint),
-        "caCertificate": .string(externalAPNs.caCertificatePEM),
-    ], now: Date(), allowedHosts: GatewayHostAllowList(entries: [.init(host: "127.0.0.1")])))
+/// The settings of the app's APNs gateway when it sends outside this process: nghttpd's address with the in-process
+/// simulator's key (nghttpd checks none), or everything from a running `perch simulate`'s credentials.json.
+let externalSettings: [String: JSONValue]? = try {
+    if let path = environment["PERCH_BENCH_SIMULATOR_CREDENTIALS"] {
+        guard case .object(let credentials)? = JSONValue(jsonText: try String(contentsOfFile: path, encoding: .utf8)),
+              case .object(let apns)? = credentials["apns"] else { fatalError("\(path) has no apns credentials") }
+        return apns
+    }
+    return externalAPNs.map { externalAPNs in
+        ["teamId": .string(endpoints.apns.teamId), "keyId": .string(endpoints.apns.keyId), "privateKey": .string(endpoints.apns.privateKeyPEM),
+         "topic": .string(endpoints.apns.topic), "environment": "production", "endpoint": .string(externalAPNs.endpoint),
+         "caCertificate": .string(externalAPNs.caCertificatePEM)]
+    }
+}()
+if let externalSettings {
+    try await store.setGateway(appId: appId, settings: try GatewaySettingsRules.validate(platform: .apns, body: externalSettings, now: Date(),
+                                                                                         allowedHosts: GatewayHostAllowList(entries: [.init(host: "127.0.0.1")])))
 }
 
 // Seeding: every token through `register` (sealed, blind-indexed, group-committed), 45% APNs, 40% FCM, 15% Web Push;
@@ -87,7 +100,7 @@ try await withThrowingTaskGroup(of: Void.self) { group in
             while index < tokens {
                 let draw = index % 20
                 let destination: PushDestination
-                if draw < 9 || externalAPNs != nil {
+                if draw < 9 || externalSettings != nil {
                     let token = material.apnsToken(index)
                     destination = .apns(token: token, environment: .production)
                     if let htdocs {
@@ -149,8 +162,8 @@ while let record = try await store.campaign(appId: appId, id: campaign.id), reco
     if ContinuousClock.now - lastNote > .seconds(10) {
         lastNote = ContinuousClock.now
         let accepted = Platform.allCases.map { simulator.counters(platform: $0).accepted }.reduce(0, +)
-        note(externalAPNs == nil ? "sending: \(accepted) accepted by the simulators after \(Int(seconds(lastNote - sendStarted))) s"
-                                 : "sending to nghttpd: \(Int(seconds(lastNote - sendStarted))) s")
+        note(externalSettings == nil ? "sending: \(accepted) accepted by the simulators after \(Int(seconds(lastNote - sendStarted))) s"
+                                     : "sending outside the process: \(Int(seconds(lastNote - sendStarted))) s")
     }
 }
 let sending = seconds(ContinuousClock.now - sendStarted)
@@ -166,7 +179,7 @@ let result: [String: Any] = [
     "resolutionSeconds": resolution, "resolutionTokensPerSecond": Double(tokens) / resolution,
     "sendSeconds": sending, "enqueuedSeconds": enqueued ?? sending, "deliveriesPerSecond": Double(counts.tokens) / sending,
     "deliveries": counts.tokens, "accepted": counts.accepted, "failed": counts.failedByReason.values.reduce(0, +),
-    "simulatorAccepted": simulatorAccepted, "target": externalAPNs == nil ? "simulators" : "nghttpd",
+    "simulatorAccepted": simulatorAccepted, "target": environment["PERCH_BENCH_SIMULATOR_CREDENTIALS"] != nil ? "perch simulate" : externalAPNs == nil ? "simulators" : "nghttpd",
     "peakRSSMiB": peakRSSMebibytes(), "peakRSSAfterResolutionMiB": rssAfterResolution,
 ]
 print(String(decoding: try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys]), as: UTF8.self))
