@@ -90,7 +90,7 @@ public enum JSONValue: Sendable, Hashable, Codable {
         case .null: return "null"
         case .bool(let value): return value ? "true" : "false"
         case .integer(let value): return String(value)
-        default: return (try? JSONValue.encoder.encode(self)).flatMap { String(data: $0, encoding: .utf8) } ?? ""
+        default: return (try? jsonData()).map { String(decoding: $0, as: UTF8.self) } ?? ""
         }
     }
 
@@ -102,17 +102,6 @@ public enum JSONValue: Sendable, Hashable, Codable {
         }
         return .object(base)
     }
-
-    /// Compact JSON bytes with sorted keys, so equal values render to equal bytes.
-    public func jsonData() throws -> Data {
-        try JSONValue.encoder.encode(self)
-    }
-
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
 }
 
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
