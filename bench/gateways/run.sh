@@ -6,11 +6,13 @@ cd "$(dirname "$0")/../.."
 messages="${1:-20000}"
 
 python3 -m pip install --quiet --disable-pip-version-check pywebpush 2>&1 | grep -v "Running pip as the 'root'" || true
-swift build -c release --product perch-bench-webpush-encryption >/dev/null
-swift build -c release --product perch-bench-gateways >/dev/null
+# The release build lives in .build-release, as every bench's does, so it never replaces the debug build the tests use.
+swift build -c release --scratch-path .build-release --product perch-bench-webpush-encryption >/dev/null
+swift build -c release --scratch-path .build-release --product perch-bench-gateways >/dev/null
+bin=$(swift build -c release --scratch-path .build-release --show-bin-path)
 
 echo "== Web Push encryption, one process each (fresh ephemeral P-256 key + ECDH + HKDF + AES-GCM per message)"
-perch_all=$(.build/release/perch-bench-webpush-encryption "$messages")
+perch_all=$("$bin"/perch-bench-webpush-encryption "$messages")
 perch=$(echo "$perch_all" | head -1)
 py=$(python3 bench/gateways/pywebpush_encode.py "$((messages / 4))")
 echo "$perch_all"
@@ -35,10 +37,10 @@ PY
 echo "== End to end against the in-process simulators (HTTP/2 + TLS on loopback, one connection per gateway)"
 for platform in apns fcm webpush; do
   for concurrency in 1 100; do
-    .build/release/perch-bench-gateways "$platform" "$messages" "$concurrency"
+    "$bin"/perch-bench-gateways "$platform" "$messages" "$concurrency"
   done
 done
 
 echo "== Peak RSS as the message count grows tenfold (APNs, 100 concurrent)"
-.build/release/perch-bench-gateways apns "$((messages / 10))" 100
-.build/release/perch-bench-gateways apns "$messages" 100
+"$bin"/perch-bench-gateways apns "$((messages / 10))" 100
+"$bin"/perch-bench-gateways apns "$messages" 100
