@@ -90,7 +90,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let delivery = apiOnly ? [] : PerchApplication.deliveryServices(
             store: store, gateways: directory, configuration: configuration.delivery, hygiene: configuration.hygiene, metrics: metrics,
-            logger: Logger(label: "perch.delivery"))
+            outcomes: api.outcomes, logger: Logger(label: "perch.delivery"))
         if configuration.adminKey == nil {
             logger.notice("no admin key set: POST /v1/apps is closed; create apps with `perch apps create` or set PERCH_ADMIN_KEY")
         }

@@ -153,7 +153,8 @@ struct TestServer {
         delivery.lease = deliveryLease
         delivery.idleInterval = .milliseconds(10)
         let services = gateways.map {
-            PerchApplication.deliveryServices(store: store, gateways: $0, configuration: delivery, metrics: metrics, logger: logger)
+            PerchApplication.deliveryServices(store: store, gateways: $0, configuration: delivery, metrics: metrics, outcomes: api.outcomes,
+                                              logger: logger)
         } ?? []
         let app = PerchApplication.make(configuration: configuration, api: api, store: store, services: services, logger: logger)
         try await app.test(.live) { client in

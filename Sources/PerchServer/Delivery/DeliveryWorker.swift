@@ -21,10 +21,13 @@ public struct DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
     let now: @Sendable () -> Date
     let logger: Logger
     let metrics: PerchMetrics?
+    /// Told of every batch recorded, for the requests of this process that wait on a send.
+    let outcomes: DeliveryOutcomes?
     private let state: WorkerState
 
     public init(store: any PerchStore, gateways: any GatewayRouting, configuration: DeliveryConfiguration = .init(), clock: C,
-                now: @escaping @Sendable () -> Date = Date.init, logger: Logger, metrics: PerchMetrics? = nil) {
+                now: @escaping @Sendable () -> Date = Date.init, logger: Logger, metrics: PerchMetrics? = nil,
+                outcomes: DeliveryOutcomes? = nil) {
         self.store = store
         self.gateways = gateways
         self.configuration = configuration
@@ -32,6 +35,7 @@ public struct DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
         self.now = now
         self.logger = logger
         self.metrics = metrics
+        self.outcomes = outcomes
         self.state = WorkerState()
     }
 
@@ -64,6 +68,7 @@ public struct DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
         guard !claimed.isEmpty else { return 0 }
         let updates = await holdingLeases(of: claimed) { await send(claimed) }
         try await store.recordDeliveries(updates, now: now())
+        outcomes?.recorded(campaignIds: Set(updates.map(\.campaignId)))
         return claimed.count
     }
 

@@ -94,10 +94,13 @@ extension PerchAPI {
             }
             try await campaignResolver.resolve(started, now: now())
 
-            let deadline = Date().addingTimeInterval(body.wait == false ? 0 : waitSeconds)
+            // Woken when this process's worker records the send's deliveries; every quarter second in any case, for a
+            // send another process's worker records.
+            let deadline = ContinuousClock.now + .seconds(body.wait == false ? 0 : waitSeconds)
             var records = try await store.deliveries(appId: appId, campaignId: created.id, installationId: nil)
-            while !records.allSatisfy(\.isFinal), Date() < deadline {
-                try await Task.sleep(for: .milliseconds(20))
+            while !records.allSatisfy(\.isFinal), ContinuousClock.now < deadline {
+                await outcomes.wait(for: created.id, timeout: min(deadline - ContinuousClock.now, .milliseconds(250)))
+                try Task.checkCancellation()
                 records = try await store.deliveries(appId: appId, campaignId: created.id, installationId: nil)
             }
             let complete = records.allSatisfy(\.isFinal)

@@ -16,6 +16,8 @@ public struct PerchAPI: Sendable {
     let sender: DirectSend?
     let gateways: GatewayDirectory?
     let campaignResolver: CampaignResolver
+    /// Where this process's delivery worker reports recorded batches; `POST /v1/send` waits on it.
+    public let outcomes = DeliveryOutcomes()
     let now: @Sendable () -> Date
     /// The API keys ``AuthMiddleware`` has looked up; a rotation on this process empties the app's entries at once.
     let keyCache = PrincipalCache()
