@@ -23,13 +23,14 @@ struct SendAPITests {
     static func withSendingStore(on backend: TestBackend = .sqlite, simulatorLatency: Duration = .zero,
                                  _ body: @Sendable (TestServer.Client, PushSimulator, SimulatorEndpoints, TestServer.TestApp, any PerchStore) async throws -> Void)
         async throws {
+        // The store first: when it cannot open (no PostgreSQL here), nothing has started that would need shutting down.
+        var server = try await TestServer.on(backend)
         var configuration = SimulatorConfiguration()
         configuration.eventLoopThreads = 1
         configuration.latency = simulatorLatency
         let simulator = PushSimulator(configuration: configuration)
         let endpoints = try await simulator.start()
         let gateways = PushGateways(logger: Logger(label: "test.gateways"), connectTimeout: .seconds(60))
-        var server = try await TestServer.on(backend)
         server.gateways = server.gatewayDirectory(gateways)
         let store = server.store
         do {
