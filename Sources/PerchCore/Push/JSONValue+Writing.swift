@@ -43,6 +43,8 @@ extension JSONValue {
         }
     }
 
+    private static let hex = Array("0123456789abcdef".utf8)
+
     /// A JSON string: `"` and `\` escaped, control characters as `\b \f \n \r \t` or `\u00XX`, everything else as UTF-8.
     static func write(_ text: String, into bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
@@ -56,7 +58,6 @@ extension JSONValue {
             case 0x0D: bytes += #"\r"#.utf8
             case 0x09: bytes += #"\t"#.utf8
             case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
                 bytes += #"\u00"#.utf8
                 bytes.append(hex[Int(byte >> 4)])
                 bytes.append(hex[Int(byte & 0x0F)])

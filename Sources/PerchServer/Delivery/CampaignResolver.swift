@@ -47,14 +47,24 @@ public struct CampaignResolver: Sendable {
     /// the audience, and workers start sending the first slice while the next ones are planned. The campaign is marked
     /// resolved (and can complete) only after the last slice.
     public func resolveCounted(_ campaign: CampaignRecord, now: Date) async throws -> CampaignDryRun {
-        let variantNames = campaign.definition.variants?.map(\.name) ?? []
-        var counted = CampaignDryRun()
-        try await forEachSlice(campaign, start: campaign.startAt ?? now, now: now) { planned in
+        let counted = try await counted(campaign, start: campaign.startAt ?? now, now: now) { planned in
             try await write(campaign, occurrence: "", planned: planned, finished: false, now: now)
-            counted.add(CampaignDryRun(planned, variantNames: variantNames))
         }
         try await write(campaign, occurrence: "", planned: [], finished: true, now: now)
         logger.info("campaign resolved", metadata: ["perch.campaign_id": "\(campaign.id)", "tokens": "\(counted.tokens)"])
+        return counted
+    }
+
+    /// The campaign's audience planned for a start at `start` and counted, each planned part handed to `each` first
+    /// (a send writes it; a dry run does nothing with it).
+    func counted(_ campaign: CampaignRecord, start: Date, now: Date,
+                 each: ([CampaignPlanner.Planned]) async throws -> Void = { _ in }) async throws -> CampaignDryRun {
+        let variantNames = campaign.definition.variants?.map(\.name) ?? []
+        var counted = CampaignDryRun()
+        try await forEachSlice(campaign, start: start, now: now) { planned in
+            try await each(planned)
+            counted.add(CampaignDryRun(planned, variantNames: variantNames))
+        }
         return counted
     }
 
@@ -128,12 +138,7 @@ public struct CampaignResolver: Sendable {
             throw PerchError(.conflict, "a dry run plans a whole audience at once; a \(campaign.kind.rawValue) campaign is planned per person",
                              field: "campaignId")
         }
-        let variantNames = campaign.definition.variants?.map(\.name) ?? []
-        var counted = CampaignDryRun()
-        try await forEachSlice(campaign, start: sendStart(campaign, now: now), now: now) { planned in
-            counted.add(CampaignDryRun(planned, variantNames: variantNames))
-        }
-        return counted
+        return try await counted(campaign, start: sendStart(campaign, now: now), now: now)
     }
 
     /// When a campaign sent at `now` starts: its recorded start once sent, else its schedule's (`at`, or now).
