@@ -6,143 +6,12 @@ import PerchStore
 import PostgresNIO
 
 extension PostgresStore: RegistryStore {
+    /// A registration made ready here (blind indexes, sealing) and written with whatever other registrations of the app
+    /// arrive meanwhile (``GroupCommit``, ``registerTogether(_:)``).
     public func register(appId: String, _ registration: TokenRegistration, now: Date) async throws -> RegistrationResult {
-        let destination = registration.destination
-        let vault = self.vault
-        let logger = self.logger
-        let index = vault.blindIndex(appId: appId, platform: destination.platform, identity: destination.identity)
-        let previousIndex = registration.previousToken.map {
-            vault.blindIndex(appId: appId, platform: destination.platform, identity: $0)
-        }
-        let sealed = try vault.seal(destination.sealedForm, context: appId)
-        let environment: String? = if case .apns(_, let env) = destination { env?.rawValue } else { nil }
-        let newTokenId = Self.newId("tok")
-        let at = now.timeIntervalSince1970
-        let installationId = registration.installationId
-
-        return try await transaction { db in
-            // One writer at a time per installation and per token identity: the plan below reads
-            // before it writes.
-            try await Self.lock(db, keys: [Self.installationKey(appId, installationId), Self.tokenKey(appId, index)]
-                                + (previousIndex.map { [Self.tokenKey(appId, $0)] } ?? []), logger: logger)
-            let installation = try await db.rows("""
-                SELECT user_id, token_id, consent FROM installations WHERE app_id = \(appId) AND installation_id = \(installationId)
-                """, logger: logger).first.map { row in
-                let (userId, tokenId, consent) = try row.decode((String?, String?, String?).self)
-                return RegistrationPlan.StoredInstallation(userId: userId, currentTokenId: tokenId, consent: consent.flatMap(ConsentStatus.init(rawValue:)))
-            }
-            let sameToken = try await Self.storedToken(db, appId: appId, blindIndex: index, vault: vault, logger: logger)
-            var previousToken: RegistrationPlan.StoredToken?
-            if let previousIndex {
-                previousToken = try await Self.storedToken(db, appId: appId, blindIndex: previousIndex, vault: vault, logger: logger)
-            }
-            let kind = registration.kind
-            var currentOfKind: [String] = []
-            if kind != .device {
-                currentOfKind = try await db.rows("""
-                    SELECT id FROM tokens WHERE app_id = \(appId) AND installation_id = \(installationId) AND kind = \(kind.name.rawValue)
-                        AND COALESCE(activity_type, '') = \(kind.activityType ?? "") AND COALESCE(activity_id, '') = \(kind.activityId ?? "")
-                        AND status IN ('active', 'stale')
-                    """, logger: logger).map { try $0[0].decode(String.self) }
-            }
-            let plan = RegistrationPlan.make(for: registration, installation: installation, sameToken: sameToken,
-                                             previousToken: previousToken, currentOfKind: currentOfKind, newTokenId: newTokenId, now: now)
-            let expiresAt = plan.expiresAt?.timeIntervalSince1970
-            let installationTokenId = plan.isInstallationToken ? plan.tokenId : nil
-
-            if let userId = plan.userId {
-                try await db.run("""
-                    INSERT INTO users (app_id, user_id, created_at, updated_at) VALUES (\(appId), \(userId), \(at), \(at))
-                    ON CONFLICT (app_id, user_id) DO NOTHING
-                    """, logger: logger)
-            }
-            let status = plan.tokenStatus.storedColumns
-            if plan.createsToken {
-                try await db.run("""
-                    INSERT INTO tokens (app_id, id, platform, environment, installation_id, blind_index, sealed, status,
-                                        status_reason, status_at, successor_id, created_at, last_seen_at, last_token_update_at,
-                                        kind, activity_type, activity_id, expires_at)
-                    VALUES (\(appId), \(plan.tokenId), \(destination.platform.rawValue), \(environment), \(installationId), \(index),
-                            \(sealed), \(status.status), \(status.reason), \(status.at), \(status.successor), \(at), \(at), \(at),
-                            \(kind.name.rawValue), \(kind.activityType), \(kind.activityId), \(expiresAt))
-                    """, logger: logger)
-            } else {
-                try await db.run("""
-                    UPDATE tokens SET installation_id = \(installationId), environment = \(environment), status = \(status.status),
-                        status_reason = \(status.reason), status_at = \(status.at), successor_id = \(status.successor),
-                        last_seen_at = \(at),
-                        sealed = CASE WHEN \(plan.materialChanged) THEN \(sealed) ELSE sealed END,
-                        last_token_update_at = CASE WHEN \(plan.materialChanged) THEN \(at) ELSE last_token_update_at END,
-                        kind = \(kind.name.rawValue), activity_type = \(kind.activityType), activity_id = \(kind.activityId),
-                        expires_at = COALESCE(\(expiresAt), expires_at)
-                    WHERE app_id = \(appId) AND id = \(plan.tokenId)
-                    """, logger: logger)
-                if !plan.isInstallationToken {
-                    // A token registered again under another kind no longer addresses any installation's device.
-                    try await db.run("""
-                        UPDATE installations SET token_id = NULL WHERE app_id = \(appId) AND token_id = \(plan.tokenId)
-                        """, logger: logger)
-                }
-            }
-            if let movedFrom = plan.movedFrom {
-                try await db.run("""
-                    UPDATE installations SET token_id = NULL WHERE app_id = \(appId) AND installation_id = \(movedFrom) AND token_id = \(plan.tokenId)
-                    """, logger: logger)
-                try await Self.log(db, appId: appId, at: now, kind: "token_moved", installationId: installationId,
-                                   tokenId: plan.tokenId, otherInstallationId: movedFrom, logger: logger)
-            }
-            for replaced in plan.replaces {
-                try await Self.transition(db, appId: appId, tokenId: replaced, event: .replaced(successor: plan.tokenId), now: now, logger: logger)
-                try await Self.log(db, appId: appId, at: now, kind: "token_replaced", installationId: installationId,
-                                   tokenId: replaced, logger: logger)
-            }
-
-            var consentColumns: (status: String?, source: String?, at: Double?) = (nil, nil, nil)
-            if let change = plan.consentChange {
-                consentColumns = (change.rawValue, "registration", at)
-                try await db.run("""
-                    INSERT INTO consent_history (app_id, installation_id, status, source, at)
-                    VALUES (\(appId), \(installationId), \(change.rawValue), 'registration', \(at))
-                    """, logger: logger)
-            }
-            let attributes = registration.attributes.map { JSONValue.object($0).jsonText }
-            let versionKey = registration.appVersion.flatMap(SemanticVersion.init)?.sortKey
-            try await db.run("""
-                INSERT INTO installations (app_id, installation_id, platform, user_id, token_id, app_version, app_version_key, locale,
-                                           timezone, consent, consent_source, consent_at, attributes, created_at, last_seen_at)
-                VALUES (\(appId), \(installationId), \(destination.platform.rawValue), \(plan.userId), \(installationTokenId),
-                        \(registration.appVersion), \(versionKey), \(registration.locale), \(registration.timezone),
-                        \(consentColumns.status), \(consentColumns.source), \(consentColumns.at), \(attributes)::jsonb, \(at), \(at))
-                ON CONFLICT (app_id, installation_id) DO UPDATE SET
-                    platform = CASE WHEN excluded.token_id IS NULL THEN installations.platform ELSE excluded.platform END,
-                    user_id = excluded.user_id, token_id = COALESCE(excluded.token_id, installations.token_id),
-                    app_version = COALESCE(excluded.app_version, installations.app_version),
-                    app_version_key = CASE WHEN excluded.app_version IS NULL THEN installations.app_version_key ELSE excluded.app_version_key END,
-                    locale = COALESCE(excluded.locale, installations.locale),
-                    timezone = COALESCE(excluded.timezone, installations.timezone),
-                    consent = COALESCE(excluded.consent, installations.consent),
-                    consent_source = COALESCE(excluded.consent_source, installations.consent_source),
-                    consent_at = COALESCE(excluded.consent_at, installations.consent_at),
-                    attributes = COALESCE(excluded.attributes, installations.attributes),
-                    last_seen_at = excluded.last_seen_at
-                """, logger: logger)
-            if plan.consentChange == nil, plan.createsInstallation, let carried = plan.consent {
-                // Consent carried over from the installation that held the refreshed token.
-                try await db.run("""
-                    UPDATE installations SET consent = \(carried.rawValue), consent_source = 'carried_over', consent_at = \(at)
-                    WHERE app_id = \(appId) AND installation_id = \(installationId)
-                    """, logger: logger)
-                try await db.run("""
-                    INSERT INTO consent_history (app_id, installation_id, status, source, at)
-                    VALUES (\(appId), \(installationId), \(carried.rawValue), 'carried_over', \(at))
-                    """, logger: logger)
-            }
-            if installation?.userId != plan.userId, let userId = plan.userId {
-                try await Self.log(db, appId: appId, at: now, kind: plan.movedFromUser == nil ? "user_bound" : "user_moved",
-                                   installationId: installationId, userId: userId, otherUserId: plan.movedFromUser, logger: logger)
-            }
-            return RegistrationResult(tokenId: plan.tokenId, installationId: installationId, status: plan.tokenStatus,
-                                      consent: plan.consent, userId: plan.userId, created: plan.createsToken)
+        let pending = try PendingRegistration(appId: appId, registration: registration, now: now, vault: vault)
+        return try await registrations.perform(pending, partition: appId, keys: pending.lockKeys) { group in
+            await self.writeRegistrations(group)
         }
     }
 
@@ -281,7 +150,6 @@ extension PostgresStore: RegistryStore {
             .map { try $0[0].decode(String.self) }
     }
 
-    @discardableResult
     // MARK: - Shared pieces
 
     static func installationKey(_ appId: String, _ installationId: String) -> String {
@@ -322,24 +190,6 @@ extension PostgresStore: RegistryStore {
     static func tokenStatus(_ row: PostgresRandomAccessRow) throws -> TokenStatus {
         TokenStatus(status: try row["status"].decode(String.self), reason: try row["status_reason"].decode(String?.self),
                     at: try row["status_at"].decode(Double?.self), successor: try row["successor_id"].decode(String?.self))
-    }
-
-    static func storedToken(_ db: PostgresConnection, appId: String, blindIndex: Data, vault: TokenVault,
-                            logger: Logger) async throws -> RegistrationPlan.StoredToken? {
-        guard let row = try await db.rows("""
-            SELECT t.id, t.installation_id, t.sealed, t.status, t.status_reason, t.status_at, t.successor_id, t.expires_at,
-                   i.user_id, i.consent
-            FROM tokens t LEFT JOIN installations i ON i.app_id = t.app_id AND i.installation_id = t.installation_id
-            WHERE t.app_id = \(appId) AND t.blind_index = \(blindIndex)
-            """, logger: logger).first
-        else { return nil }
-        return RegistrationPlan.StoredToken(
-            id: try row["id"].decode(String.self), installationId: try row["installation_id"].decode(String?.self),
-            status: try tokenStatus(row), material: try vault.open(try row["sealed"].decode(Data.self), context: appId),
-            holderUserId: try row["user_id"].decode(String?.self),
-            holderConsent: try row["consent"].decode(String?.self).flatMap(ConsentStatus.init(rawValue:)),
-            expiresAt: try row["expires_at"].decode(Double?.self).map(Date.init(timeIntervalSince1970:))
-        )
     }
 
     static func log(_ db: PostgresConnection, appId: String, at: Date, kind: String, installationId: String? = nil, tokenId: String? = nil,

@@ -19,6 +19,9 @@ public final class PostgresStore: Sendable, Service {
     let client: PostgresClient
     let vault: TokenVault
     package let logger: Logger
+    /// Concurrent registrations, written in groups (``register(appId:_:now:)``).
+    let registrations = GroupCommit<PendingRegistration, RegistrationResult>(lanes: PostgresStore.registrationLanes,
+                                                                            limit: PostgresStore.registrationGroupLimit)
     /// The URL the store was opened with, the password left out: for logs.
     public let displayURL: String
 
@@ -94,9 +97,9 @@ public final class PostgresStore: Sendable, Service {
     /// Takes transaction-scoped advisory locks on `keys`, in a fixed order so two writers
     /// never wait on each other crosswise.
     static func lock(_ connection: PostgresConnection, keys: [String], logger: Logger) async throws {
-        for key in Set(keys).sorted() {
-            try await connection.run("SELECT pg_advisory_xact_lock(hashtextextended(\(key), 0))", logger: logger)
-        }
+        let sorted = Set(keys).sorted()
+        guard !sorted.isEmpty else { return }
+        try await connection.run("SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(\(sorted)::text[]) AS k", logger: logger)
     }
 
     /// A new random id (one shape for every backend: ``StoreIdentifier``).

@@ -35,20 +35,25 @@ package struct RowBatch {
 
     /// The statement for every row appended so far.
     package var query: PostgresQuery {
-        var sql = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
+        query { "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES \($0)" + (suffix.isEmpty ? "" : " " + suffix) }
+    }
+
+    /// A statement built around the rows as a VALUES list (`(…), (…)`, every value bound and cast as declared), such as
+    /// `UPDATE … FROM (VALUES …) AS v (…)`.
+    package func query(around statement: (String) -> String) -> PostgresQuery {
+        var values = ""
         var parameter = 1
         for row in 0..<rowCount {
-            if row > 0 { sql += ", " }
-            sql += "("
+            if row > 0 { values += ", " }
+            values += "("
             for (index, column) in columns.enumerated() {
-                if index > 0 { sql += ", " }
-                sql += "$\(parameter)"
-                if let cast = casts[column] { sql += "::" + cast }
+                if index > 0 { values += ", " }
+                values += "$\(parameter)"
+                if let cast = casts[column] { values += "::" + cast }
                 parameter += 1
             }
-            sql += ")"
+            values += ")"
         }
-        if !suffix.isEmpty { sql += " " + suffix }
-        return PostgresQuery(unsafeSQL: sql, binds: bindings)
+        return PostgresQuery(unsafeSQL: statement(values), binds: bindings)
     }
 }
