@@ -236,7 +236,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "PerchPostgresTests", dependencies: ["PerchPostgres", "PerchStore", "PerchCore"]),
+        .testTarget(name: "PerchPostgresTests", dependencies: ["PerchPostgres", "PerchStore", "PerchCore", "PerchTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")]),
         .testTarget(name: "PerchSQLTests", dependencies: ["PerchSQL", "PerchCore"]),
         .testTarget(
             name: "PerchServerTests",

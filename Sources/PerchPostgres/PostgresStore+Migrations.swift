@@ -282,5 +282,6 @@ extension PostgresStore {
         conversionRollupsMigration,
         shardedTokenHealthMigration,
         dailyDeliveriesMigration,
+        emptyStatementGuardsMigration,
     ]
 }

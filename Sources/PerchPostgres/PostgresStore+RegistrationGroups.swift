@@ -5,8 +5,11 @@ import PerchStore
 import PostgresNIO
 
 extension PostgresStore {
-    /// How many groups of registrations are written at once, and how many registrations a group holds at most.
-    static let registrationLanes = 4
+    /// How many groups of registrations are written at once, and how many registrations a group holds at most. Two lanes
+    /// measured best on two cores (bench/scale/README.md, session 31: 1 lane 1,642–2,115/s, 2 lanes 2,702–2,964/s,
+    /// 4 lanes 1,600–2,319/s): fewer, larger groups run each rollup trigger fewer times, one lane leaves PostgreSQL idle
+    /// while `perch` prepares the next group.
+    static let registrationLanes = 2
     static let registrationGroupLimit = 128
 
     /// Writes a group of registrations of one app: together, in one transaction; when that fails, each in its own, so a

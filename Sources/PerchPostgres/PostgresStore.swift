@@ -22,6 +22,10 @@ public final class PostgresStore: Sendable, Service {
     /// Concurrent registrations, written in groups (``register(appId:_:now:)``).
     let registrations = GroupCommit<PendingRegistration, RegistrationResult>(lanes: PostgresStore.registrationLanes,
                                                                             limit: PostgresStore.registrationGroupLimit)
+    /// Analyzes tables that outgrew their statistics, looking every second (``StatisticsPolicy``).
+    var statistics: StatisticsKeeper<ContinuousClock> {
+        StatisticsKeeper(client: client, policy: StatisticsPolicy(), interval: .seconds(1), clock: ContinuousClock(), logger: logger)
+    }
     /// The URL the store was opened with, the password left out: for logs.
     public let displayURL: String
 
@@ -33,15 +37,22 @@ public final class PostgresStore: Sendable, Service {
         self.displayURL = configuration.displayURL
     }
 
-    /// Runs the connection pool until the task is cancelled or a graceful shutdown is triggered.
+    /// Runs the connection pool, and the planner statistics' upkeep (``StatisticsKeeper``) beside it, until the task is
+    /// cancelled or a graceful shutdown is triggered.
     public func run() async throws {
-        await client.run()
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.statistics.run() }
+            // The pool on this task, so it runs before anything leases a connection.
+            await self.client.run()
+            group.cancelAll()
+        }
     }
 
     /// Runs the pool for the duration of `body`, then closes it.
     public func withRunning<R: Sendable>(_ body: (PostgresStore) async throws -> R) async throws -> R {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await self.client.run() }
+            group.addTask { await self.statistics.run() }
             // Let the pool's run() begin before the first lease (postgres-nio warns otherwise).
             await Task.yield()
             defer { group.cancelAll() }

@@ -47,7 +47,7 @@ struct CampaignDayReportTests {
             try await running.store.migrate(upTo: 12)
             let (app, campaign) = try await sendAndRecord(on: running.store)
             try await running.store.migrate()
-            #expect(try await running.store.appliedMigrations().last == 13)
+            #expect(try await running.store.appliedMigrations().contains(13))
             try await expectDays(on: running.store, app: app, campaign: campaign)
             #expect(try await running.store.verifyRollups(repair: false).differences.isEmpty)
         }
