@@ -7,8 +7,10 @@ extension PostgresStore {
     /// statements, about 0.9 ms of PostgreSQL CPU each time (bench/scale/README.md, session 31). The guard is added to
     /// the functions as they stand, whichever migration wrote them last: after the `BEGIN` that opens each body, a test of
     /// `new_rows` (or, for a function that reads only the deleted rows, `old_rows`; an update has as many of each).
-    static let emptyStatementGuardsMigration = Migration(version: 14, name: "empty-statement-guards", statements: [
-        """
+    static let emptyStatementGuardsMigration = Migration(version: 14, name: "empty-statement-guards", statements: [guardTriggerFunctions])
+
+    /// Adds the guard to every trigger function that lacks it; a later migration that replaces functions runs it again.
+    static let guardTriggerFunctions = """
         DO $guards$
         DECLARE f record; rows text; body text;
         BEGIN
@@ -23,6 +25,5 @@ extension PostgresStore {
             END LOOP;
         END
         $guards$
-        """,
-    ])
+        """
 }

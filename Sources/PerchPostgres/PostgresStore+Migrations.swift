@@ -283,5 +283,6 @@ extension PostgresStore {
         shardedTokenHealthMigration,
         dailyDeliveriesMigration,
         emptyStatementGuardsMigration,
+        shardedDeliveryRollupsMigration,
     ]
 }
