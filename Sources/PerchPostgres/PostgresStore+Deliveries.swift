@@ -14,26 +14,15 @@ extension PostgresStore {
     /// died and is claimed again; when its campaign was cancelled meanwhile, the worker records it as cancelled.
     /// Tokens are decrypted after the statement, outside any transaction.
     ///
-    /// The campaign test stays a filter (`OFFSET 0`): as a join, the planner may drive the scan from the running
-    /// campaigns, and with statistics that counted no open deliveries (a campaign resolved after the table's last
-    /// analysis) it did, reading and sorting every due row of the campaign on each claim (8,464 rows for a batch of 256;
-    /// bench/scale/README.md, session 31). Stale statistics can still have it read every due row through a bitmap of
-    /// `deliveries_due` and sort them (4,488 rows measured); turning bitmap scans and sorts off for the claim's
-    /// transaction was tried and made everything slower, because the trigger functions it fires keep the plans they make
-    /// under those settings for the connection's life.
+    /// The due rows are found by `perch_due_deliveries` (schema migration 16), planned so that it walks them in due
+    /// order and stops at the limit whatever the statistics say.
     public func claimDeliveries(limit: Int, leaseFor: Duration, now: Date) async throws -> [ClaimedDelivery] {
         guard limit > 0 else { return [] }
         let at = now.timeIntervalSince1970
         let leaseUntil = now.addingTimeInterval(leaseFor.timeInterval).timeIntervalSince1970
         let rows = try await self.rows("""
             WITH due AS (
-                SELECT d.app_id, d.id, d.due_at FROM deliveries d
-                WHERE d.state IN ('pending', 'retry', 'sending') AND d.due_at <= \(at)
-                  AND EXISTS (SELECT 1 FROM campaigns c WHERE c.app_id = d.app_id AND c.id = d.campaign_id
-                              AND (c.status = 'running' OR (c.status = 'cancelled' AND d.state = 'sending')) OFFSET 0)
-                  AND NOT EXISTS (SELECT 1 FROM gateway_pauses p WHERE p.app_id = d.app_id AND p.platform = d.platform)
-                ORDER BY d.due_at LIMIT \(limit)
-                FOR UPDATE OF d SKIP LOCKED
+                SELECT * FROM perch_due_deliveries(\(at), \(limit))
             ), claimed AS (
                 UPDATE deliveries d SET state = 'sending', attempts = d.attempts + 1, due_at = \(leaseUntil), updated_at = \(at)
                 FROM due WHERE d.app_id = due.app_id AND d.id = due.id

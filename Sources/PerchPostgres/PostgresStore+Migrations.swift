@@ -284,5 +284,6 @@ extension PostgresStore {
         dailyDeliveriesMigration,
         emptyStatementGuardsMigration,
         shardedDeliveryRollupsMigration,
+        dueDeliveriesMigration,
     ]
 }
