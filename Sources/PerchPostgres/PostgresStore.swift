@@ -24,7 +24,7 @@ public final class PostgresStore: Sendable, Service {
                                                                             limit: PostgresStore.registrationGroupLimit)
     /// Analyzes tables that outgrew their statistics, looking every second (``StatisticsPolicy``).
     var statistics: StatisticsKeeper<ContinuousClock> {
-        StatisticsKeeper(client: client, policy: StatisticsPolicy(), interval: .seconds(1), clock: ContinuousClock(), logger: logger)
+        StatisticsKeeper(store: self, policy: StatisticsPolicy(), interval: .seconds(1), clock: ContinuousClock())
     }
     /// The URL the store was opened with, the password left out: for logs.
     public let displayURL: String

@@ -6,11 +6,11 @@ import ServiceLifecycle
 /// part of ``PostgresStore/run()`` in every process. One process analyzes at a time (a transaction-scoped advisory
 /// lock); the others skip that look. Failures are logged and the next look tries again.
 struct StatisticsKeeper<C: Clock>: Service where C.Duration == Duration {
-    let client: PostgresClient
+    let store: PostgresStore
     let policy: StatisticsPolicy
     let interval: Duration
     let clock: C
-    let logger: Logger
+    var logger: Logger { store.logger }
 
     func run() async {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
@@ -32,7 +32,7 @@ struct StatisticsKeeper<C: Clock>: Service where C.Duration == Duration {
     /// answers the tables analyzed.
     @discardableResult
     func analyzeOnce() async throws -> [String] {
-        try await client.withConnection { db in
+        let due = try await store.client.withConnection { db in
             var due: [String] = []
             for row in try await db.rows("""
                 SELECT s.relname::text, s.n_live_tup, c.reltuples::float8 FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
@@ -41,21 +41,16 @@ struct StatisticsKeeper<C: Clock>: Service where C.Duration == Duration {
                 let (table, live, analyzed) = try row.decode((String, Int64, Double).self)
                 if policy.needsAnalysis(liveRows: live, rowsAtLastAnalysis: analyzed) { due.append(table) }
             }
-            guard !due.isEmpty else { return [] }
-            try await db.run("BEGIN", logger: logger)
-            do {
-                let locked = try await db.rows("SELECT pg_try_advisory_xact_lock(hashtextextended('perch.analyze', 0))", logger: logger)[0]
-                    .decode(Bool.self)
-                if locked {
-                    let names = due.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ", ")
-                    try await db.run(PostgresQuery(unsafeSQL: "ANALYZE \(names)"), logger: logger)
-                }
-                try await db.run("COMMIT", logger: logger)
-                return locked ? due : []
-            } catch {
-                try? await db.run("ROLLBACK", logger: logger)
-                throw error
-            }
+            return due
+        }
+        guard !due.isEmpty else { return [] }
+        return try await store.transaction { db in
+            let locked = try await db.rows("SELECT pg_try_advisory_xact_lock(hashtextextended('perch.analyze', 0))", logger: logger)[0]
+                .decode(Bool.self)
+            guard locked else { return [] }
+            let names = due.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ", ")
+            try await db.run(PostgresQuery(unsafeSQL: "ANALYZE \(names)"), logger: logger)
+            return due
         }
     }
 }

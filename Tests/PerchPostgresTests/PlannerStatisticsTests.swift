@@ -24,7 +24,7 @@ struct PlannerStatisticsTests {
 
     @Test("registrations on a new database: the running store analyzes the tables they filled; a keeper analyzes a table again once it grew as its policy says")
     func analyzesGrownTables() async throws {
-        let running = try await TestPostgres.fresh(vault: TokenVault(masterKey: try TokenVault.masterKey(from: String(repeating: "42", count: 32))))
+        let running = try await TestPostgres.fresh(vault: TestVault.vault)
         let store = running.store
         for table in ["tokens", "installations"] {
             // Autovacuum must not analyze: this test watches the keepers alone.
@@ -52,7 +52,7 @@ struct PlannerStatisticsTests {
         // Nothing has doubled since: the default policy analyzes neither again. A policy that asks for 1% growth does,
         // once the table holds more rows than at its last analysis.
         let keeper = { (policy: StatisticsPolicy) in
-            StatisticsKeeper(client: store.client, policy: policy, interval: .seconds(1), clock: ContinuousClock(), logger: store.logger)
+            StatisticsKeeper(store: store, policy: policy, interval: .seconds(1), clock: ContinuousClock())
         }
         #expect(try await keeper(policy).analyzeOnce().filter { ["tokens", "installations"].contains($0) }.isEmpty)
         if rows < 250 {
