@@ -223,6 +223,7 @@ let package = Package(
                 "PerchCore", "PerchPostgres",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/PerchTestSupport"
         ),

@@ -35,7 +35,7 @@ struct CampaignDayReportTests {
 
     @Test("a database kept before deliveries were rolled up per day is split by day when it is migrated", arguments: StoreBackend.allCases)
     func upgrade(backend: StoreBackend) async throws {
-        let vault = TokenVault(masterKey: StoreBackend.masterKey)
+        let vault = TestVault.vault
         switch backend {
         case .sqlite:
             let path = FileManager.default.temporaryDirectory.appendingPathComponent("perch-upgrade-\(UUID().uuidString).sqlite").path

@@ -118,7 +118,7 @@ struct RegistryTransferTests {
         let session = DashboardSessionRecord(idDigest: String(repeating: "ab", count: 32), appId: rotatedApp, keyDigest: rotated.secretKey.digest,
                                              createdAt: t0, expiresAt: t0 + 3600)
         try await source.store.openDashboardSession(session, now: t0)
-        let target = try await TestPostgres.open(database: try await TestPostgres.createDatabase(), vault: TokenVault(masterKey: StoreBackend.masterKey))
+        let target = try await TestPostgres.open(database: try await TestPostgres.createDatabase(), vault: TestVault.vault)
         try await target.store.migrate()
 
         let progress = Mutex<[TransferProgress]>([])
@@ -235,7 +235,7 @@ struct RegistryTransferTests {
         _ = try await seed(source.store)
         guard let sqlite = source.sqlite else { Issue.record("no SQLite store"); return }
         try await sqlite.addTableForTest()
-        let target = try await TestPostgres.open(database: try await TestPostgres.createDatabase(), vault: TokenVault(masterKey: StoreBackend.masterKey))
+        let target = try await TestPostgres.open(database: try await TestPostgres.createDatabase(), vault: TestVault.vault)
         try await target.store.migrate()
         let error = await #expect(throws: RegistryTransfer.Failure.self) {
             try await RegistryTransfer(sourcePath: source.files[0], target: target.store).run()

@@ -17,8 +17,6 @@ enum StoreBackend: String, CaseIterable, CustomStringConvertible, Sendable {
 
     var description: String { rawValue }
 
-    static let masterKey = SymmetricKey(data: Data(repeating: 0x42, count: 32))
-
     /// A fresh store and what holds its data (for tests that read it raw).
     func open() async throws -> OpenedStore {
         switch self {
@@ -26,10 +24,10 @@ enum StoreBackend: String, CaseIterable, CustomStringConvertible, Sendable {
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("perch-store-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let path = folder.appendingPathComponent("perch.sqlite").path
-            let store = try SQLiteStore(path: path, vault: TokenVault(masterKey: Self.masterKey))
+            let store = try SQLiteStore(path: path, vault: TestVault.vault)
             return OpenedStore(store: store, files: [path, path + "-wal"], folder: folder, sqlite: store, postgres: nil)
         case .postgres:
-            let running = try await TestPostgres.fresh(vault: TokenVault(masterKey: Self.masterKey))
+            let running = try await TestPostgres.fresh(vault: TestVault.vault)
             return OpenedStore(store: running.store, files: [], folder: FileManager.default.temporaryDirectory, sqlite: nil, postgres: running)
         }
     }
@@ -39,11 +37,11 @@ enum StoreBackend: String, CaseIterable, CustomStringConvertible, Sendable {
         switch self {
         case .sqlite:
             let path = opened.files[0]
-            let store = try SQLiteStore(path: path, vault: TokenVault(masterKey: Self.masterKey))
+            let store = try SQLiteStore(path: path, vault: TestVault.vault)
             return OpenedStore(store: store, files: opened.files, folder: opened.folder, sqlite: store, postgres: nil)
         case .postgres:
             let database = try #require(opened.postgres?.database)
-            let running = try await TestPostgres.open(database: database, vault: TokenVault(masterKey: Self.masterKey))
+            let running = try await TestPostgres.open(database: database, vault: TestVault.vault)
             try await running.store.migrate()
             return OpenedStore(store: running.store, files: [], folder: opened.folder, sqlite: nil, postgres: running)
         }
