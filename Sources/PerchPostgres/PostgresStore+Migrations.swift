@@ -285,5 +285,6 @@ extension PostgresStore {
         emptyStatementGuardsMigration,
         shardedDeliveryRollupsMigration,
         dueDeliveriesMigration,
+        newPeopleConversionsMigration,
     ]
 }
