@@ -286,5 +286,6 @@ extension PostgresStore {
         shardedDeliveryRollupsMigration,
         dueDeliveriesMigration,
         newPeopleConversionsMigration,
+        withdrawalFactsMigration,
     ]
 }

@@ -194,7 +194,7 @@ extension PostgresStore {
         ] + R.backfill(.postgres, deliveries: deliveries) + [R.backfillPeopleCounts] + [
             function("perch_rollup_deliveries_inserted", addDeliveries("SELECT \(deliveries.key("r", .postgres)), 1 FROM new_rows r") + "\n"
                      + addPeople("SELECT \(person("r")), 1, \(R.heldOut("r")) FROM new_rows r") + "\n"
-                     + "INSERT INTO campaign_withdrawals (app_id, campaign_id, installation_id, kind) \(R.recomputedWithdrawals(from: "new_rows d")) ON CONFLICT DO NOTHING;"),
+                     + withdrawalsOfNewRows),
             function("perch_rollup_deliveries_updated", addDeliveries("""
                 SELECT \(deliveries.key("o", .postgres)), -1 FROM old_rows o UNION ALL SELECT \(deliveries.key("r", .postgres)), 1 FROM new_rows r
                 """) + "\n" + addPeople("""
@@ -205,7 +205,7 @@ extension PostgresStore {
                 WHERE o.state = 'accepted' AND (n.state <> 'accepted' OR n.accepted_at IS DISTINCT FROM o.accepted_at
                     OR n.installation_id <> o.installation_id OR n.campaign_id <> o.campaign_id)
                 """) + "\n"
-                + "INSERT INTO campaign_withdrawals (app_id, campaign_id, installation_id, kind) \(R.recomputedWithdrawals(from: "new_rows d")) ON CONFLICT DO NOTHING;\n"
+                + withdrawalsOfNewRows + "\n"
                 + addEvents(
                     eventsOf("old_rows", variant: "COALESCE(o.variant, -1)", locale: "COALESCE(o.locale, \(defaultLocale))", sign: -1,
                              where: movedCondition, join: moved)

@@ -42,6 +42,24 @@ extension RollupStatements {
         """
     }
 
+    /// Whether any accepted delivery of `from` (a `FROM` clause naming them `d`) can have a withdrawal: per app, a
+    /// revocation, denial or unregistration after its first acceptance and within the window after its last. A
+    /// necessary condition of ``recomputedWithdrawals(from:filter:)`` finding a row, answered by one probe per app and
+    /// source (`consent_history_withdrawals`, `events_by_type`, `registry_log_unregistrations`) instead of three per delivery.
+    public static func anyWithdrawalFacts(from: String) -> String {
+        let window = withdrawalWindow
+        return """
+            SELECT 1 FROM (SELECT d.app_id, MIN(d.accepted_at) AS first, MAX(d.accepted_at) AS last FROM \(from)
+                           WHERE d.state = 'accepted' GROUP BY d.app_id) AS a
+            WHERE EXISTS (SELECT 1 FROM consent_history h WHERE h.app_id = a.app_id AND h.status IN ('revoked', 'denied')
+                          AND h.at > a.first AND h.at <= a.last + \(window))
+               OR EXISTS (SELECT 1 FROM events w WHERE w.app_id = a.app_id AND w.type = 'permission_revoked'
+                          AND w.occurred_at > a.first AND w.occurred_at <= a.last + \(window))
+               OR EXISTS (SELECT 1 FROM registry_log l WHERE l.app_id = a.app_id AND l.kind = 'unregistered'
+                          AND l.at > a.first AND l.at <= a.last + \(window))
+            """
+    }
+
     /// Adds the withdrawal rows of one accepted delivery row (`NEW` in a row trigger).
     public static func addWithdrawals(of row: String) -> [String] {
         [("revoked", revokedAfter(row)), ("unregistered", unregisteredAfter(row))].map { kind, condition in
