@@ -238,7 +238,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "PerchPostgresTests", dependencies: ["PerchPostgres", "PerchStore", "PerchCore", "PerchTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")]),
-        .testTarget(name: "PerchSQLTests", dependencies: ["PerchSQL", "PerchCore"]),
+        .testTarget(name: "PerchSQLTests", dependencies: ["PerchSQL", "PerchCore", "PerchStore"]),
         .testTarget(
             name: "PerchServerTests",
             dependencies: [
