@@ -55,4 +55,12 @@ struct JSONValueWritingTests {
         #expect(throws: EncodingError.self) { try JSONValue.number(.infinity).jsonData() }
         #expect(throws: EncodingError.self) { try JSONValue.array([.number(.nan)]).jsonData() }
     }
+
+    @Test("text reads back as JSONDecoder reads it, the empty object that skips it included")
+    func reading() throws {
+        for text in ["{}", " {}", "{ }", "{\"a\":1}", "[]", "null", "{", "", "{}}"] {
+            #expect(JSONValue(jsonText: text) == (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))), "\(text)")
+        }
+        #expect(JSONValue(jsonText: "{}") == .object([:]))
+    }
 }
