@@ -237,7 +237,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "PerchPostgresTests", dependencies: ["PerchPostgres", "PerchStore", "PerchCore", "PerchTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")]),
+        .testTarget(name: "PerchPostgresTests", dependencies: ["PerchPostgres", "PerchStore", "PerchCore", "PerchSQL", "PerchTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")]),
         .testTarget(name: "PerchSQLTests", dependencies: ["PerchSQL", "PerchCore", "PerchStore"]),
         .testTarget(
             name: "PerchServerTests",
