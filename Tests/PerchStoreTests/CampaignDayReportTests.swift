@@ -67,11 +67,7 @@ struct CampaignDayReportTests {
         for seed in 0..<4 { _ = try await store.register(appId: app, Sample.registration(Sample.apns(seed), installation: "i\(seed)"), now: t0 - day) }
         let definition = CampaignDefinition(name: "daily", audience: .init(filter: "platform == \"apns\""), message: PushMessage(title: "t", body: "b"),
                                             attributionWindowDays: 3)
-        let campaign = try await store.createCampaign(appId: app, definition: definition, kind: .campaign, now: t0)
-        _ = try await store.startCampaign(appId: app, id: campaign.id, startAt: t0, now: t0)
-        let candidates = try await store.candidates(appId: app, audience: .filter(try AudienceFilter.parse("platform == \"apns\"")), now: t0)
-            .sorted { $0.installationId < $1.installationId }
-        let planned = CampaignPlanner(campaignId: campaign.id, definition: definition).plan(candidates, history: .init(), start: t0)
+        let (campaign, planned) = try await Sample.startedCampaign(definition, app: app, on: store, at: t0)
         try await store.enqueue(appId: app, campaignId: campaign.id, occurrence: "", planned: Array(planned.prefix(3)), timeToLive: 3 * day,
                                 finished: false, now: t0)
         try await store.enqueue(appId: app, campaignId: campaign.id, occurrence: "next", planned: Array(planned.suffix(1)), timeToLive: 3 * day,

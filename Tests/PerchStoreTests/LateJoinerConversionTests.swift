@@ -24,11 +24,7 @@ struct LateJoinerConversionTests {
         _ = try await store.record(appId: app, events: [conversion("i2", at: t0 - 60, value: 3)], now: t0 - 60)
         let definition = CampaignDefinition(name: "chunks", audience: .init(filter: "platform == \"apns\""), message: PushMessage(title: "t", body: "b"),
                                             attributionWindowDays: 3)
-        let campaign = try await store.createCampaign(appId: app, definition: definition, kind: .campaign, now: t0)
-        _ = try await store.startCampaign(appId: app, id: campaign.id, startAt: t0, now: t0)
-        let candidates = try await store.candidates(appId: app, audience: .filter(try AudienceFilter.parse("platform == \"apns\"")), now: t0)
-            .sorted { $0.installationId < $1.installationId }
-        let planned = CampaignPlanner(campaignId: campaign.id, definition: definition).plan(candidates, history: .init(), start: t0)
+        let (campaign, planned) = try await Sample.startedCampaign(definition, app: app, on: store, at: t0)
         #expect(planned.map(\.candidate.installationId) == ["i0", "i1", "i2"])
         try await store.enqueue(appId: app, campaignId: campaign.id, occurrence: "", planned: Array(planned.prefix(1)), timeToLive: 86_400,
                                 finished: false, now: t0)

@@ -71,10 +71,7 @@ struct RegistryTransferTests {
         let definition = CampaignDefinition(name: "Spring", audience: .init(filter: #"platform == "apns""#),
                                             message: PushMessage(title: "Hello", body: "Spring is here"),
                                             variants: [.init(name: "a", weight: 1), .init(name: "b", weight: 1)], holdoutPercent: 10, ttlSeconds: 3600)
-        let campaign = try await store.createCampaign(appId: app, definition: definition, kind: .campaign, now: t0)
-        _ = try await store.startCampaign(appId: app, id: campaign.id, startAt: t0, now: t0)
-        let candidates = try await store.candidates(appId: app, audience: .filter(try AudienceFilter.parse(#"platform == "apns""#)), now: t0)
-        let planned = CampaignPlanner(campaignId: campaign.id, definition: definition).plan(candidates, history: .init(), start: t0)
+        let (campaign, planned) = try await Sample.startedCampaign(definition, app: app, on: store, at: t0)
         try await store.enqueue(appId: app, campaignId: campaign.id, occurrence: "", planned: planned, timeToLive: 3600, finished: true, now: t0)
         let claimed = try await store.claimDeliveries(limit: 6, leaseFor: .seconds(60), now: t0)
         let busy = DeliveryFailureReason(platform: .apns, status: 429, code: "TooManyRequests")

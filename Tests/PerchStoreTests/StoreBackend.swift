@@ -96,4 +96,14 @@ enum Sample {
         TokenRegistration(installationId: installation, destination: destination, userId: user, previousToken: previous,
                           appVersion: appVersion, timezone: "Europe/Berlin", consent: consent)
     }
+    /// A campaign created and started at `at` in `app`, and its plan for the tokens its audience filter selects then, in
+    /// installation order.
+    static func startedCampaign(_ definition: CampaignDefinition, app: String, on store: some PerchStore,
+                                at: Date) async throws -> (campaign: CampaignRecord, planned: [CampaignPlanner.Planned]) {
+        let campaign = try await store.createCampaign(appId: app, definition: definition, kind: .campaign, now: at)
+        _ = try await store.startCampaign(appId: app, id: campaign.id, startAt: at, now: at)
+        let filter = try AudienceFilter.parse(try #require(definition.audience.filter))
+        let candidates = try await store.candidates(appId: app, audience: .filter(filter), now: at).sorted { $0.installationId < $1.installationId }
+        return (campaign, CampaignPlanner(campaignId: campaign.id, definition: definition).plan(candidates, history: .init(), start: at))
+    }
 }

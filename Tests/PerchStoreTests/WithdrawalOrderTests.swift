@@ -36,10 +36,7 @@ struct WithdrawalOrderTests {
         let app = try await store.createApp(name: "A", bundleId: nil, webOrigin: nil, now: t0 - 600).app.id
         _ = try await store.register(appId: app, Sample.registration(Sample.apns(1), installation: "i"), now: t0 - 600)
         let definition = CampaignDefinition(name: "c", audience: .init(filter: "platform == \"apns\""), message: PushMessage(title: "t", body: "b"))
-        let campaign = try await store.createCampaign(appId: app, definition: definition, kind: .campaign, now: t0)
-        _ = try await store.startCampaign(appId: app, id: campaign.id, startAt: t0, now: t0)
-        let candidates = try await store.candidates(appId: app, audience: .filter(try AudienceFilter.parse("platform == \"apns\"")), now: t0)
-        let planned = CampaignPlanner(campaignId: campaign.id, definition: definition).plan(candidates, history: .init(), start: t0)
+        let (campaign, planned) = try await Sample.startedCampaign(definition, app: app, on: store, at: t0)
         try await store.enqueue(appId: app, campaignId: campaign.id, occurrence: "", planned: planned, timeToLive: 86_400, finished: true, now: t0)
         let claimed = try await store.claimDeliveries(limit: 10, leaseFor: .seconds(60), now: t0 + 1).filter { $0.campaignId == campaign.id }
         #expect(claimed.count == 1)
