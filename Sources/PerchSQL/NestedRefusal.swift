@@ -13,7 +13,7 @@ struct NestedRefusal: UnkeyedEncodingContainer, SingleValueEncodingContainer {
     }
 
     private func refuse(_ value: Any) throws -> Never {
-        throw EncodingError.invalidValue(value, .init(codingPath: codingPath, debugDescription: "a record set's row holds only strings, numbers and booleans"))
+        throw RecordSetEncoder.nestedValue(value, at: codingPath)
     }
 
     mutating func encodeNil() throws { try refuse(Optional<Int>.none as Any) }

@@ -24,12 +24,17 @@ final class RecordSetEncoder {
             opening = true
             try row.encode(to: RowEncoder(target: self))
             if let path = nested {
-                throw EncodingError.invalidValue(row, .init(codingPath: path, debugDescription: "a record set's row holds only strings, numbers and booleans"))
+                throw Self.nestedValue(row, at: path)
             }
             bytes.append(UInt8(ascii: "}"))
         }
         bytes.append(UInt8(ascii: "]"))
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The error for a row that holds something a record set has no column for.
+    static func nestedValue(_ value: Any, at path: [any CodingKey]) -> EncodingError {
+        .invalidValue(value, .init(codingPath: path, debugDescription: "a record set's row holds only strings, numbers and booleans"))
     }
 
     func key(_ name: String) {

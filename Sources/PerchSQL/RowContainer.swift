@@ -22,7 +22,7 @@ struct RowContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func encode(_ value: UInt64, forKey key: Key) throws { target.key(key.stringValue); target.write(value) }
 
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-        throw EncodingError.invalidValue(value, .init(codingPath: [key], debugDescription: "a record set's row holds only strings, numbers and booleans"))
+        throw RecordSetEncoder.nestedValue(value, at: [key])
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
