@@ -11,11 +11,11 @@ final class RecordSetEncoder {
     private var opening = true
     /// `"snake_name":` per property name.
     private var keys: [String: [UInt8]] = [:]
+    private static let hexDigits = Array("0123456789abcdef".utf8)
     /// Where a row asked for something nested, which a record set has no column for.
     var nested: [any CodingKey]?
 
     func json<Row: Encodable>(_ rows: [Row]) throws -> String {
-        bytes.removeAll(keepingCapacity: true)
         bytes.reserveCapacity(rows.count * 192 + 2)
         bytes.append(UInt8(ascii: "["))
         for (index, row) in rows.enumerated() {
@@ -73,8 +73,8 @@ final class RecordSetEncoder {
             case 0x0D: target.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
             case 0x09: target.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
             case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                target.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+                target.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                                           Self.hexDigits[Int(byte >> 4)], Self.hexDigits[Int(byte & 0xF)]])
             default: target.append(byte)
             }
         }
