@@ -113,7 +113,7 @@ public final class PostgresStore: Sendable, Service {
         try await connection.run("SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(\(sorted)::text[]) AS k", logger: logger)
     }
 
-    /// A new random id (one shape for every backend: ``StoreIdentifier``).
+    /// A new id, time-ordered (one shape for every backend: ``StoreIdentifier``).
     static func newId(_ prefix: String) -> String { StoreIdentifier.new(prefix) }
 }
 

@@ -68,7 +68,7 @@ public final class SQLiteStore: Sendable {
         try checkpointer.truncate()
     }
 
-    /// A new random id (one shape for every backend: ``StoreIdentifier``).
+    /// A new id, time-ordered (one shape for every backend: ``StoreIdentifier``).
     static func newId(_ prefix: String) -> String { StoreIdentifier.new(prefix) }
 }
 
