@@ -21,6 +21,8 @@ from urllib.parse import urlsplit, urlunsplit
 perch, tokens, duration = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 pg_url = os.environ["PERCH_TEST_POSTGRES_URL"]
 pg_bin = os.environ["PERCH_PG_BIN"]
+# PERCH_SCALE_WORKERS=1 (or "1,3"; empty: none): only those campaigns, for an A/B of two builds.
+worker_counts = [int(n) for n in os.environ.get("PERCH_SCALE_WORKERS", "1,2,3").split(",") if n]
 work = tempfile.mkdtemp(prefix="perch-bench-scale-")
 admin_key = "bench-admin-key-0123456789abcdef"
 base_env = dict(os.environ, PERCH_MASTER_KEY="7e" * 32, PERCH_ADMIN_KEY=admin_key, PERCH_LOG_LEVEL="warning", PERCH_HOST="127.0.0.1",
@@ -192,7 +194,7 @@ def main():
     print(f"   {results['importRate']:,.0f} installations/s", flush=True)
 
     results["campaigns"] = []
-    for count in (1, 2, 3):
+    for count in worker_counts:
         ports = [free_port() for _ in range(count)]
         workers = [start(f"worker-{count}-{i}", ["worker", "--port", str(p)], PERCH_DATABASE_URL=url) for i, p in enumerate(ports)]
         for p, w in zip(ports, workers):
