@@ -54,7 +54,7 @@ struct DashboardSessionTests {
             }
 
             // Signed out already (no session): the cookie is cleared, nothing else to do.
-            var stranger = DashboardVisitor(client)
+            let stranger = DashboardVisitor(client)
             let cleared = try await stranger.post("/signout", form: "")
             #expect(cleared.status == .seeOther && cleared.location == "/signin")
             #expect(try await visitor.signOut().status == .seeOther)
