@@ -248,23 +248,29 @@ def main():
     print(f"  postgres / sqlite: {registration_rows['postgres']['rate'] / registration_rows['sqlite']['rate']:.2f}")
     print(f"perch import into PostgreSQL: {results['importRate']:,.0f} installations/s")
     print()
-    base = results["campaigns"][0]["rate"]
+    if results["campaigns"]:
+        print_campaigns(results["campaigns"])
+    json.dump(results, open(f"{work}/results.json", "w"), indent=2)
+    print(f"\n(logs and results.json in {work})")
+
+
+def print_campaigns(runs):
+    """The campaigns side by side, and each process's CPU per delivered push."""
+    base = runs[0]["rate"]
     print(f"campaign of {tokens:,} tokens (60% APNs, 40% FCM) to perch simulate, perch serve --api-only + N perch worker")
     print(f"  {'workers':>7} {'seconds':>8} {'deliv/s':>8} {'scaling':>8} {'1st push':>9}  CPU s: {'workers':>7} {'simul.':>6} {'pg':>5} {'serve':>5}  busy cores")
-    for run in results["campaigns"]:
+    for run in runs:
         cpu = run["cpu"]
         print(f"  {run['workers']:>7} {run['seconds']:>8.1f} {run['rate']:>8,.0f} {run['rate'] / base:>7.2f}x {run['firstPushAfter']:>9.1f}"
               f"         {cpu['workers']:>7.0f} {cpu['simulator']:>6.0f} {cpu['postgres']:>5.0f} {cpu['serve']:>5.0f}  {run['busy'] / run['seconds']:.2f} of {os.cpu_count()}")
     print(f"  CPU per delivered push, µs (#14 asks PostgreSQL ≤ 150; the simulator's is this machine's yardstick: its code is the same in every run)")
-    for run in results["campaigns"]:
+    for run in runs:
         cpu, sent = run["cpu"], max(run["simulatorAccepted"], 1)
         print(f"  {run['workers']:>7} worker(s): workers {cpu['workers'] / sent * 1e6:>5.0f}   simulator {cpu['simulator'] / sent * 1e6:>5.0f}"
               f"   postgres {cpu['postgres'] / sent * 1e6:>5.0f}   serve {cpu['serve'] / sent * 1e6:>4.0f}")
-    for run in results["campaigns"]:
+    for run in runs:
         if run["simulatorAccepted"] != tokens or run["accepted"] != tokens:
             print(f"  NOTE: with {run['workers']} worker(s) the simulators accepted {run['simulatorAccepted']:,}, the campaign counts {run['accepted']:,}")
-    json.dump(results, open(f"{work}/results.json", "w"), indent=2)
-    print(f"\n(logs and results.json in {work})")
 
 
 try:
