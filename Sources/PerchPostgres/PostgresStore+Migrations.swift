@@ -287,5 +287,6 @@ extension PostgresStore {
         dueDeliveriesMigration,
         newPeopleConversionsMigration,
         withdrawalFactsMigration,
+        claimPlanMigration,
     ]
 }
