@@ -61,7 +61,7 @@ public struct APNsClient: PushGateway {
         _ notification: APNsNotification,
         deviceToken: String,
         tokenEnvironment: APNsEnvironment?,
-        apnsId: UUID = UUID(),
+        apnsId: UUID = .random(),
         logger: Logger? = nil
     ) async -> DeliveryOutcome {
         let logger = logger ?? self.logger

@@ -119,7 +119,7 @@ extension PerchAPI {
                 }
                 installationId = owner
             } else {
-                let registration = TokenRegistration(installationId: "gorush-" + UUID().uuidString.lowercased(), destination: destination,
+                let registration = TokenRegistration(installationId: "gorush-" + UUID.random().uuidString.lowercased(), destination: destination,
                                                      consent: .granted)
                 installationId = try await store.register(appId: appId, registration, now: now()).installationId
                 registeredNow = true

@@ -36,7 +36,7 @@ struct SimulatedAPNs: Sendable {
     func handle(_ request: SimulatorRequest, environment: APNsEnvironment) -> SimulatorAction {
         // Apple echoes the request's apns-id as sent, or makes one up.
         let apnsID = request.header("apns-id").flatMap { UUID(uuidString: $0) == nil ? nil : $0 }
-            ?? UUID().uuidString.lowercased()
+            ?? UUID.random().uuidString.lowercased()
         guard request.path.hasPrefix("/3/device/") else {
             return reject(404, "BadPath", apnsID: apnsID)
         }
@@ -102,7 +102,7 @@ struct SimulatedAPNs: Sendable {
         var headers: [(name: String, value: String)] = [("apns-id", apnsID)]
         if environment == .sandbox {
             // Apple returns apns-unique-id only in the development environment.
-            headers.append(("apns-unique-id", UUID().uuidString.lowercased()))
+            headers.append(("apns-unique-id", UUID.random().uuidString.lowercased()))
         }
         return .respond(SimulatorResponse(status: 200, headers: headers), delay: latency)
     }

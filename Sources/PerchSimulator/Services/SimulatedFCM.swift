@@ -158,7 +158,7 @@ struct SimulatedFCM: Sendable {
             ReceivedPush(
                 platform: .fcm, token: token, environment: nil,
                 headers: request.recordableHeaders, body: messageJSON, receivedAt: now()))
-        let id = "0:\(Int64(now().timeIntervalSince1970 * 1_000_000))%\(UUID().uuidString.prefix(8).lowercased())"
+        let id = "0:\(Int64(now().timeIntervalSince1970 * 1_000_000))%\(UUID.random().uuidString.prefix(8).lowercased())"
         return .respond(.json(200, ["name": "projects/\(project)/messages/\(id)"]), delay: latency)
     }
 

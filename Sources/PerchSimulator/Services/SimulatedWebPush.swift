@@ -86,7 +86,7 @@ struct SimulatedWebPush: Sendable {
             ReceivedPush(
                 platform: .webpush, token: endpoint, environment: nil,
                 headers: request.recordableHeaders, body: plaintext, receivedAt: now()))
-        let location = origin + "/message/" + UUID().uuidString.lowercased()
+        let location = origin + "/message/" + UUID.random().uuidString.lowercased()
         return .respond(SimulatorResponse(status: 201, headers: [("location", location), ("ttl", ttl)]), delay: latency)
     }
 
