@@ -159,12 +159,7 @@ public struct DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
                                                                                     installation: delivery.installationFields)
         let message = localized.message.tagged(deliveryId: delivery.id, campaignId: delivery.campaignId)
         let timeToLive = delivery.expiresAt.map { max(0, Int($0.timeIntervalSince(now()))) }
-        // The gateways log a push at debug only, and a handler renders all its metadata again on each change (two per push,
-        // 2% of a worker's time; bench/scale/README.md, session 34): the ids go with the push when it can be logged.
-        var sendLogger = logger
-        if logger.logLevel <= .debug {
-            sendLogger.handler.metadata.merge(["perch.delivery_id": .string(delivery.id), "perch.token_id": .string(delivery.tokenId)]) { $1 }
-        }
+        let sendLogger = logger.forPush(["perch.delivery_id": .string(delivery.id), "perch.token_id": .string(delivery.tokenId)])
         var options = PushSendOptions(timeToLive: timeToLive, logger: sendLogger, liveActivity: campaign.definition.liveActivity)
         var sendTo = destination
         if options.liveActivity != nil {

@@ -82,8 +82,7 @@ public struct DirectSend: Sendable {
                           outcome: DeliveryVerdict.Outcome.suppressed.rawValue, reason: .init(code: reason.code, detail: reason.description))
         }
         let gateway = try await gateways.gateway(appId: appId, platform: current.destination.platform)
-        var sendLogger = logger
-        sendLogger[metadataKey: "perch.token_id"] = .string(current.tokenId)
+        let sendLogger = logger.forPush(["perch.token_id": .string(current.tokenId)])
         let outcome = await gateway.send(message, to: current.destination, options: PushSendOptions(timeToLive: timeToLive, logger: sendLogger))
         var result = Result(installationId: installationId, tokenId: current.tokenId, platform: current.destination.platform.rawValue,
                             outcome: outcome)
