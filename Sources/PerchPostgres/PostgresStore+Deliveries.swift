@@ -16,35 +16,16 @@ extension PostgresStore {
     ///
     /// The due rows are found by `perch_due_deliveries` (schema migration 16), planned so that it walks them in due
     /// order and stops at the limit whatever the statistics say; the update reaches them through the key (migration 19).
+    /// The statement is prepared once per connection (``ClaimStatement``).
     public func claimDeliveries(limit: Int, leaseFor: Duration, now: Date) async throws -> [ClaimedDelivery] {
         guard limit > 0 else { return [] }
         let at = now.timeIntervalSince1970
         let leaseUntil = now.addingTimeInterval(leaseFor.timeInterval).timeIntervalSince1970
-        let rows = try await self.rows(Self.claimStatement(at: at, limit: limit, leaseUntil: leaseUntil))
-        return try rows.map { try Self.claimed($0, vault: vault) }
-    }
-
-    /// The claim's one statement: the due rows locked, updated to `sending` until `leaseUntil`, and returned with their
-    /// tokens (still sealed), installations and users.
-    static func claimStatement(at: Double, limit: Int, leaseUntil: Double) -> PostgresQuery {
-        """
-        WITH due AS (
-            SELECT * FROM perch_due_deliveries(\(at), \(limit))
-        ), claimed AS (
-            UPDATE deliveries d SET state = 'sending', attempts = d.attempts + 1, due_at = \(leaseUntil), updated_at = \(at)
-            FROM due WHERE d.app_id = due.app_id AND d.id = due.id
-            RETURNING d.id, d.app_id, d.campaign_id, d.attempts, d.variant, d.token_id, d.installation_id, d.user_id, d.expires_at,
-                      d.created_at, due.due_at AS was_due
-        )
-        SELECT cl.id, cl.app_id, cl.campaign_id, cl.attempts, cl.variant, cl.token_id, cl.installation_id, cl.user_id, cl.expires_at,
-               cl.created_at, t.platform, t.environment, t.sealed, t.status, t.status_reason, t.status_at, t.successor_id,
-               i.consent, i.locale, i.timezone, i.app_version, u.attributes::text AS attributes
-        FROM claimed cl
-        LEFT JOIN tokens t ON t.app_id = cl.app_id AND t.id = cl.token_id
-        LEFT JOIN installations i ON i.app_id = cl.app_id AND i.installation_id = cl.installation_id
-        LEFT JOIN users u ON u.app_id = cl.app_id AND u.user_id = i.user_id
-        ORDER BY cl.was_due, cl.id
-        """
+        var claimed: [ClaimedDelivery] = []
+        for try await row in try await client.execute(ClaimStatement(at: at, limit: limit, leaseUntil: leaseUntil), logger: logger) {
+            claimed.append(try Self.claimed(row, vault: vault))
+        }
+        return claimed
     }
 
     /// One statement for the whole batch; a row's `attempts` names the claim that holds it.

@@ -30,8 +30,8 @@ struct ClaimPlanTests {
         try await store.client.query("ANALYZE deliveries")
 
         func plan() async throws -> String {
-            let claim = PostgresStore.claimStatement(at: t0.timeIntervalSince1970 + 1, limit: 256, leaseUntil: t0.timeIntervalSince1970 + 31)
-            return try await store.client.query(PostgresQuery(unsafeSQL: "EXPLAIN " + claim.sql, binds: claim.binds)).collect()
+            let claim = ClaimStatement(at: t0.timeIntervalSince1970 + 1, limit: 256, leaseUntil: t0.timeIntervalSince1970 + 31)
+            return try await store.client.query(PostgresQuery(unsafeSQL: "EXPLAIN " + ClaimStatement.sql, binds: try claim.makeBindings())).collect()
                 .map { try $0.decode(String.self) }.joined(separator: "\n")
         }
         let claim = try await plan()
