@@ -263,7 +263,7 @@ def print_campaigns(runs):
         cpu = run["cpu"]
         print(f"  {run['workers']:>7} {run['seconds']:>8.1f} {run['rate']:>8,.0f} {run['rate'] / base:>7.2f}x {run['firstPushAfter']:>9.1f}"
               f"         {cpu['workers']:>7.0f} {cpu['simulator']:>6.0f} {cpu['postgres']:>5.0f} {cpu['serve']:>5.0f}  {run['busy'] / run['seconds']:.2f} of {os.cpu_count()}")
-    print(f"  CPU per delivered push, µs (#14 asks PostgreSQL ≤ 150; the simulator's is this machine's yardstick: its code is the same in every run)")
+    print(f"  CPU per delivered push, µs (#14 asks PostgreSQL ≤ 150; the simulator's is this machine's yardstick between builds whose `perch simulate` is unchanged)")
     for run in runs:
         cpu, sent = run["cpu"], max(run["simulatorAccepted"], 1)
         print(f"  {run['workers']:>7} worker(s): workers {cpu['workers'] / sent * 1e6:>5.0f}   simulator {cpu['simulator'] / sent * 1e6:>5.0f}"
