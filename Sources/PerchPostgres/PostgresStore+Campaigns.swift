@@ -223,7 +223,7 @@ extension PostgresStore: CampaignStore {
             SELECT c.app_id, c.id FROM campaigns c
             WHERE c.id = ANY(\(ids)) AND (\(appId)::text IS NULL OR c.app_id = \(appId)::text) AND c.status = 'running'
               AND c.resolved_at IS NOT NULL AND c.kind <> 'triggered'
-              AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.app_id = c.app_id AND d.campaign_id = c.id AND d.state IN ('pending', 'retry'))
+              AND NOT \(unescaped: RollupStatements.hasDeliveries(app: "c.app_id", campaign: "c.id", in: ["pending", "retry"]))
             ORDER BY c.app_id, c.id
             FOR UPDATE
             """, logger: logger)
@@ -235,8 +235,7 @@ extension PostgresStore: CampaignStore {
             UPDATE campaigns c SET status = 'completed', completed_at = \(at), updated_at = \(at)
             FROM unnest(\(apps)::text[], \(campaigns)::text[]) AS f(app_id, id)
             WHERE c.app_id = f.app_id AND c.id = f.id AND c.status = 'running'
-              AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.app_id = c.app_id AND d.campaign_id = c.id
-                              AND d.state IN ('pending', 'retry', 'sending'))
+              AND NOT \(unescaped: RollupStatements.hasDeliveries(app: "c.app_id", campaign: "c.id", in: ["pending", "retry", "sending"]))
             """, logger: logger)
     }
 

@@ -288,5 +288,6 @@ extension PostgresStore {
         newPeopleConversionsMigration,
         withdrawalFactsMigration,
         claimPlanMigration,
+        completionFromRollupsMigration,
     ]
 }

@@ -39,6 +39,14 @@ extension RollupStatements {
         return "(CASE WHEN substr(\(p).person, 1, \(CampaignPlanner.Candidate.userPersonPrefix.count)) = '\(CampaignPlanner.Candidate.userPersonPrefix)' THEN \(firsts[0]) ELSE \(firsts[1]) END)"
     }
 
+    /// Whether `campaign_people` row `p` can add a conversion or take a `converted_at`: it has one already, or its person
+    /// has a `converted` event at all (each an index probe). A row with neither adds nothing — the common case of a
+    /// campaign's new people — so a trigger on it may skip its work.
+    public static func mayHaveConversions(_ p: String) -> String {
+        let any = conversionsOfPerson("e", "\(p).person").map { "EXISTS (SELECT 1 FROM events e WHERE e.app_id = \(p).app_id AND \($0))" }
+        return "(\(p).converted_at IS NOT NULL OR \(any.joined(separator: " OR ")))"
+    }
+
     /// What follows an `INSERT INTO campaign_conversion_rollups …`: adds to the row that exists.
     static let conversionConflict = """
         ON CONFLICT (\(conversionKey)) DO UPDATE SET converters = campaign_conversion_rollups.converters + excluded.converters,

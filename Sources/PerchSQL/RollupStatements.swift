@@ -160,6 +160,16 @@ public enum RollupStatements {
             """, [.text(appId), .text(campaignId)])
     }
 
+    /// Whether the campaign of app `app` and id `campaign` (expressions) still has deliveries in one of `states`,
+    /// from its rollup groups (a few rows at any size): what completing a campaign asks after every recorded batch,
+    /// without an index of `deliveries` kept for it on every enqueue, claim and record.
+    public static func hasDeliveries(app: String, campaign: String, in states: [String]) -> String {
+        """
+        (SELECT COALESCE(SUM(r.n), 0) FROM campaign_delivery_rollups r
+         WHERE r.app_id = \(app) AND r.campaign_id = \(campaign) AND r.state IN (\(states.map { "'\($0)'" }.joined(separator: ", ")))) > 0
+        """
+    }
+
     /// One campaign's event groups: variant, locale, type, day, n, value, first_at, last_at.
     public static func eventGroups(appId: String, campaignId: String) -> SQLStatement {
         SQLStatement("""

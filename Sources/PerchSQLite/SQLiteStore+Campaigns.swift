@@ -165,8 +165,7 @@ extension SQLiteStore: CampaignStore {
             try db.executeCached(sql: """
                 UPDATE campaigns SET status = 'completed', completed_at = ?, updated_at = ?
                 WHERE id = ? AND (? IS NULL OR app_id = ?) AND status = 'running' AND resolved_at IS NOT NULL AND kind != 'triggered'
-                  AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.app_id = campaigns.app_id AND d.campaign_id = campaigns.id
-                                  AND d.state IN ('pending', 'retry', 'sending'))
+                  AND NOT \(RollupStatements.hasDeliveries(app: "campaigns.app_id", campaign: "campaigns.id", in: ["pending", "retry", "sending"]))
                 """, arguments: [now.stored, now.stored, id, appId, appId])
         }
     }

@@ -12,11 +12,26 @@ extension SQLiteStore {
         }
     }
 
+    /// A `campaign_people` row named `p` (`NEW` / `OLD`) as a FROM clause naming it `p`.
+    static func peopleRow(_ p: String) -> String {
+        "(SELECT " + ["app_id", "campaign_id", "person", "n", "held_n", "converted_at"].map { "\(p).\($0) AS \($0)" }.joined(separator: ", ") + ") AS p"
+    }
+
+    /// A new campaign person adds its conversions since the campaign started and takes its first as `converted_at`
+    /// (only when `condition` holds, if one is given).
+    static func peopleConversionsInsertTrigger(when condition: String?) -> String {
+        """
+        CREATE TRIGGER campaign_people_conversions_insert AFTER INSERT ON campaign_people\(condition.map { " WHEN \($0)" } ?? "") BEGIN
+            \(RollupStatements.addConversions(RollupStatements.conversionsOfPeople(from: peopleRow("NEW"), "p", sign: 1, .sqlite)));
+            UPDATE campaign_people SET converted_at = \(RollupStatements.firstConversion("campaign_people"))
+            WHERE app_id = NEW.app_id AND campaign_id = NEW.campaign_id AND person = NEW.person;
+        END
+        """
+    }
+
     static var conversionRollupsSchema: [String] {
         typealias R = RollupStatements
-        func row(_ p: String) -> String {
-            "(SELECT " + ["app_id", "campaign_id", "person", "n", "held_n", "converted_at"].map { "\(p).\($0) AS \($0)" }.joined(separator: ", ") + ") AS p"
-        }
+        let row = peopleRow
         func person(_ e: String) -> String { SQLExpressions.person(user: "\(e).user_id", installation: "\(e).installation_id") }
         /// The campaign people of event `e`'s person whose first conversion is later than `e` (or none) take `e`'s time.
         func first(_ e: String) -> String {
@@ -69,13 +84,7 @@ extension SQLiteStore {
                 \(first("NEW"));
             END
             """,
-            """
-            CREATE TRIGGER campaign_people_conversions_insert AFTER INSERT ON campaign_people BEGIN
-                \(R.addConversions(R.conversionsOfPeople(from: row("NEW"), "p", sign: 1, .sqlite)));
-                UPDATE campaign_people SET converted_at = \(R.firstConversion("campaign_people"))
-                WHERE app_id = NEW.app_id AND campaign_id = NEW.campaign_id AND person = NEW.person;
-            END
-            """,
+            peopleConversionsInsertTrigger(when: nil),
             """
             CREATE TRIGGER campaign_people_conversions_update AFTER UPDATE ON campaign_people WHEN \(moved) BEGIN
                 \(R.addConversions(R.conversionsOfPeople(from: row("OLD"), "p", sign: -1, .sqlite) + " UNION ALL "

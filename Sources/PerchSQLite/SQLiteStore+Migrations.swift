@@ -284,6 +284,7 @@ extension SQLiteStore {
         registerConversionRollupsMigration(&migrator)
         registerDailyDeliveriesMigration(&migrator)
         registerCampaignPeopleTriggersMigration(&migrator)
+        registerCompletionFromRollupsMigration(&migrator)
         return migrator
     }
 }

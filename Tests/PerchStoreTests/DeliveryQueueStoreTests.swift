@@ -93,6 +93,7 @@ struct DeliveryQueueStoreTests {
         try await store.recordDeliveries([claimed[1], claimed[2]].map {
             DeliveryUpdate(id: $0.id, campaignId: campaign.id, state: .accepted(gatewayMessageId: nil), outcome: .accepted, reason: nil)
         }, now: t0.addingTimeInterval(6))
+        #expect(try await store.campaign(appId: app, id: campaign.id)?.status == .running, "a delivery waiting to retry keeps its campaign running")
         let retried = try await store.claimDeliveries(limit: 10, leaseFor: .seconds(30), now: t0.addingTimeInterval(60))
         #expect(retried.map(\.id) == [claimed[0].id] && retried[0].attempt == 2)
         try await store.recordDeliveries([DeliveryUpdate(id: claimed[0].id, campaignId: campaign.id,
