@@ -4,6 +4,7 @@ import PerchCore
 import PerchGateways
 import PerchStore
 import PerchTestSupport
+import ServiceLifecycle
 import Synchronization
 import Testing
 @testable import PerchServer
@@ -39,6 +40,45 @@ struct DeliveryWorkerTests {
         let counts = try await store.campaignCounts(appId: app, campaignId: campaign, now: clock.date)
         #expect(counts.attempted == 3 && counts.accepted == 3 && counts.queued == 0, "\(counts)")
         #expect(try await store.campaign(appId: app, id: campaign)?.status == .completed)
+    }
+
+    @Test("a lane claims its next batch while one is in flight and holds both; at shutdown the batch claimed ahead goes back unsent, not an attempt",
+          arguments: TestBackend.allCases)
+    func claimsAhead(backend: TestBackend) async throws {
+        let clock = ManualClock(start: Self.t0)
+        let opened = try await OpenedTestStore.open(backend)
+        let store = opened.store
+        let (app, campaign) = try await Self.runningCampaign(store, tokens: 9, clock: clock)
+        let gateway = ScriptedGateway(holding: true)
+        var configuration = DeliveryConfiguration()
+        configuration.lease = .seconds(30)
+        (configuration.batchSize, configuration.concurrency, configuration.lanes) = (3, 3, 1)
+        let worker = Self.worker(store, gateway, clock: clock, configuration: configuration)
+        let group = ServiceGroup(services: [worker], logger: Logger(label: "perch.test.worker"))
+
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            try await eventually("one batch in flight, the next claimed ahead (a claim counts an attempt), the lease's renewal asleep") {
+                guard gateway.inFlight == 3, clock.sleeping == 1 else { return false }
+                return try await store.campaignCounts(appId: app, campaignId: campaign, now: clock.date).attempted == 6
+            }
+            // Both batches stay the worker's for two minutes, four lease lengths: another worker only finds the last three.
+            for _ in 0..<12 {
+                clock.advance(by: .seconds(10))
+                try await eventually("the lease extended and its renewal asleep again") { clock.sleeping == 1 }
+            }
+            let others = try await store.claimDeliveries(limit: 10, leaseFor: .seconds(30), now: clock.date)
+            #expect(others.count == 3, "six rows are held: the batch in flight and the one claimed ahead")
+            await group.triggerGracefulShutdown()
+            gateway.release()
+            try await tasks.waitForAll()
+        }
+        #expect(gateway.sent == 3, "only the batch in flight was sent")
+        let counts = try await store.campaignCounts(appId: app, campaignId: campaign, now: clock.date)
+        #expect(counts.accepted == 3 && counts.queued == 6, "\(counts)")
+        #expect(counts.attempted == 6, "the three sent and the three the other worker holds: the batch given back is no attempt")
+        let givenBack = try await store.claimDeliveries(limit: 10, leaseFor: .seconds(30), now: clock.date)
+        #expect(givenBack.count == 3 && givenBack.allSatisfy { $0.attempt == 1 }, "due again at once, as a first attempt")
     }
 
     @Test("a worker sends a batch and records each answer: accepted, and a dead token retired", arguments: TestBackend.allCases)
@@ -105,7 +145,12 @@ struct DeliveryWorkerTests {
     static func worker(_ store: any PerchStore, _ gateway: ScriptedGateway, clock: ManualClock, lease: Duration) -> DeliveryWorker<ManualClock> {
         var configuration = DeliveryConfiguration()
         configuration.lease = lease
-        return DeliveryWorker(store: store, gateways: ScriptedRoutes(gateway: gateway), configuration: configuration, clock: clock,
+        return worker(store, gateway, clock: clock, configuration: configuration)
+    }
+
+    static func worker(_ store: any PerchStore, _ gateway: ScriptedGateway, clock: ManualClock,
+                       configuration: DeliveryConfiguration) -> DeliveryWorker<ManualClock> {
+        DeliveryWorker(store: store, gateways: ScriptedRoutes(gateway: gateway), configuration: configuration, clock: clock,
                               now: { clock.date }, logger: Logger(label: "perch.test.worker"))
     }
 

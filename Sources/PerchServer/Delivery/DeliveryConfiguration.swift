@@ -6,9 +6,10 @@ public struct DeliveryConfiguration: Sendable {
     public var batchSize = 256
     /// Sends in flight at once, across the worker's lanes.
     public var concurrency = 64
-    /// Claim–send–record rounds the worker runs side by side. With more than one, the next batch is claimed and the
-    /// last one recorded while this one's sends are in flight, and a slow send holds up only its own lane's next claim.
-    /// Each lane has its share of `concurrency` and its own batch, so a crash re-sends at most `lanes` batches.
+    /// Claim–send–record rounds the worker runs side by side. With more than one, one lane's batch is recorded while
+    /// another's sends are in flight, and a slow send holds up only its own lane. Each lane claims its next batch while
+    /// its current one is in flight, and sends it once that one is recorded. Each lane has its share of `concurrency`
+    /// and one batch in flight, so a crash re-sends at most `lanes` batches.
     public var lanes = 2
     /// How long a claim holds before another worker may take the rows over. A worker that dies costs at
     /// most one batch of duplicates, re-sent once this lease runs out.

@@ -45,44 +45,96 @@ public struct DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
         }
     }
 
-    /// One lane: rounds until shutdown, resting for `idleInterval` when nothing is due.
+    /// One lane: rounds until shutdown, resting for `idleInterval` when nothing is due. The next batch is claimed while
+    /// this one's sends are in flight, so the sends wait for the store only while a batch is recorded. A batch claimed
+    /// ahead is not sent yet: a crash still re-sends at most the one batch in flight, and at shutdown it is given back.
     func runLane() async {
+        var next: [ClaimedDelivery] = []
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            let sent: Int
             do {
-                sent = try await runOnce()
+                let batch = next.isEmpty ? try await claim() : next
+                next = []
+                if !batch.isEmpty {
+                    next = await sendClaimingAhead(batch)
+                    continue
+                }
             } catch {
                 logger.error("delivery round failed", metadata: ["error": "\(error)"])
-                sent = 0
             }
-            if sent == 0 {
-                do { try await cancelWhenGracefulShutdown { try await clock.sleep(for: configuration.idleInterval) } } catch { return }
-            }
+            do { try await cancelWhenGracefulShutdown { try await clock.sleep(for: configuration.idleInterval) } } catch { break }
         }
+        await giveBack(next)
     }
 
     /// Claims one batch, sends it and records the outcomes; answers how many deliveries it handled.
     @discardableResult
     public func runOnce() async throws -> Int {
-        let claimed = try await store.claimDeliveries(limit: configuration.batchSize, leaseFor: configuration.lease, now: now())
+        let claimed = try await claim()
         guard !claimed.isEmpty else { return 0 }
-        let updates = await holdingLeases(of: claimed) { await send(claimed) }
-        try await store.recordDeliveries(updates, now: now())
-        outcomes?.recorded(campaignIds: Set(updates.map(\.campaignId)))
+        let updates = await holdingLeases(HeldLeases(claimed)) { await send(claimed) }
+        try await record(updates)
         return claimed.count
     }
 
-    /// Runs `body` while extending the claimed rows' lease every third of its length: however long the batch takes
+    func claim() async throws -> [ClaimedDelivery] {
+        try await store.claimDeliveries(limit: configuration.batchSize, leaseFor: configuration.lease, now: now())
+    }
+
+    func record(_ updates: [DeliveryUpdate]) async throws {
+        try await store.recordDeliveries(updates, now: now())
+        outcomes?.recorded(campaignIds: Set(updates.map(\.campaignId)))
+    }
+
+    /// Sends `batch` and records its outcomes, claiming the next batch meanwhile (held under lease with it); answers
+    /// the next batch. A failed record leaves the batch's rows to come back when their lease runs out.
+    func sendClaimingAhead(_ batch: [ClaimedDelivery]) async -> [ClaimedDelivery] {
+        let held = HeldLeases(batch)
+        let (updates, next) = await holdingLeases(held) {
+            async let next = claimAhead(holding: held)
+            let updates = await send(batch)
+            return (updates, await next)
+        }
+        do {
+            try await record(updates)
+        } catch {
+            logger.error("recording a batch failed", metadata: ["error": "\(error)"])
+        }
+        return next
+    }
+
+    func claimAhead(holding held: HeldLeases) async -> [ClaimedDelivery] {
+        guard !Task.isShuttingDownGracefully else { return [] }
+        do {
+            let next = try await claim()
+            held.add(next)
+            return next
+        } catch {
+            logger.error("claiming the next batch failed", metadata: ["error": "\(error)"])
+            return []
+        }
+    }
+
+    /// Releases rows claimed and not sent, due again now, without counting an attempt.
+    func giveBack(_ claimed: [ClaimedDelivery]) async {
+        guard !claimed.isEmpty else { return }
+        let at = now()
+        do {
+            try await store.recordDeliveries(claimed.map { .release(id: $0.id, campaignId: $0.campaignId, dueAt: at) }, now: at)
+        } catch {
+            logger.error("giving back a claimed batch failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Runs `body` while extending the held rows' lease every third of its length: however long the batch takes
     /// (a slow endpoint, a throttled gateway), its rows stay this worker's and no other worker claims them. A worker
     /// that dies stops extending, and its rows are due again one lease after its last extension.
-    func holdingLeases<R: Sendable>(of claimed: [ClaimedDelivery], _ body: () async -> R) async -> R {
-        let leases = claimed.map { DeliveryLease($0) }
-        return await withTaskGroup(of: Void.self) { group in
+    func holdingLeases<R: Sendable>(_ held: HeldLeases, _ body: () async -> R) async -> R {
+        await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 while true {
                     do { try await clock.sleep(for: configuration.lease / 3) } catch { return }
                     do {
-                        _ = try await store.extendDeliveryLeases(leases, until: now().addingTimeInterval(configuration.lease.timeInterval))
+                        _ = try await store.extendDeliveryLeases(held.all, until: now().addingTimeInterval(configuration.lease.timeInterval))
                     } catch {
                         logger.error("extending a batch's lease failed", metadata: ["error": "\(error)"])
                     }

@@ -156,8 +156,14 @@ _ = try await store.startCampaign(appId: appId, id: campaign.id, startAt: Date()
 var lastNote = ContinuousClock.now
 /// When the whole audience was in the queue (the campaign's `resolvedAt` set): resolution and enqueueing, seen by polling.
 var enqueued: Double?
+/// How many deliveries had been attempted then.
+var recordedWhenEnqueued = 0
 while let record = try await store.campaign(appId: appId, id: campaign.id), record.status != .completed {
-    if enqueued == nil, record.resolvedAt != nil { enqueued = seconds(ContinuousClock.now - sendStarted) }
+    if enqueued == nil, record.resolvedAt != nil {
+        enqueued = seconds(ContinuousClock.now - sendStarted)
+        // One read of the rollups (a few rows at any size), not a poll: the rate of the sends after resolution.
+        recordedWhenEnqueued = try await store.campaignCounts(appId: appId, campaignId: campaign.id, now: Date()).attempted
+    }
     try await Task.sleep(for: .milliseconds(50))
     if ContinuousClock.now - lastNote > .seconds(10) {
         lastNote = ContinuousClock.now
@@ -178,6 +184,7 @@ let result: [String: Any] = [
     "seedingSeconds": seeding, "registrationsPerSecond": Double(tokens) / seeding,
     "resolutionSeconds": resolution, "resolutionTokensPerSecond": Double(tokens) / resolution,
     "sendSeconds": sending, "enqueuedSeconds": enqueued ?? sending, "deliveriesPerSecond": Double(counts.tokens) / sending,
+    "afterEnqueuedPerSecond": Double(counts.attempted - recordedWhenEnqueued) / max(0.001, sending - (enqueued ?? sending)),
     "deliveries": counts.tokens, "accepted": counts.accepted, "failed": counts.failedByReason.values.reduce(0, +),
     "simulatorAccepted": simulatorAccepted, "target": environment["PERCH_BENCH_SIMULATOR_CREDENTIALS"] != nil ? "perch simulate" : externalAPNs == nil ? "simulators" : "nghttpd",
     "peakRSSMiB": peakRSSMebibytes(), "peakRSSAfterResolutionMiB": rssAfterResolution,

@@ -45,11 +45,17 @@ case "webpush":
         return .webPush(endpoint: info.endpoint, p256dh: info.p256dh, auth: info.auth)!
     }
 default:
+    let environment = ProcessInfo.processInfo.environment
+    let external = environment["PERCH_BENCH_APNS_ENDPOINT"]
     gateway = try gateways.apns(APNsConfiguration(
         teamId: endpoints.apns.teamId, keyId: endpoints.apns.keyId, privateKeyPEM: endpoints.apns.privateKeyPEM,
-        topic: endpoints.apns.topic, environment: .production, endpoint: endpoints.apnsURL,
-        caCertificatePEM: endpoints.caCertificatePEM))
-    destinations = (0..<1000).map { i in .apns(token: String(format: "%064x", i + 1), environment: .production) }
+        topic: endpoints.apns.topic, environment: .production, endpoint: external ?? endpoints.apnsURL,
+        caCertificatePEM: try environment["PERCH_BENCH_APNS_CA"].map { try String(contentsOfFile: $0, encoding: .utf8) } ?? endpoints.caCertificatePEM))
+    if let tokens = environment["PERCH_BENCH_APNS_TOKENS"] {
+        destinations = try String(contentsOfFile: tokens, encoding: .utf8).split(separator: "\n").map { .apns(token: String($0), environment: .production) }
+    } else {
+        destinations = (0..<1000).map { i in .apns(token: String(format: "%064x", i + 1), environment: .production) }
+    }
 }
 
 // Warm up: connection, credentials.
