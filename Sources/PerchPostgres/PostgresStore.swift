@@ -40,24 +40,34 @@ public final class PostgresStore: Sendable, Service {
     /// Runs the connection pool, and the planner statistics' upkeep (``StatisticsKeeper``) beside it, until the task is
     /// cancelled or a graceful shutdown is triggered.
     public func run() async throws {
-        await withDiscardingTaskGroup { group in
-            group.addTask { await self.statistics.run() }
-            // The pool on this task, so it runs before anything leases a connection.
-            await self.client.run()
-            group.cancelAll()
-        }
+        try await withPool { await self.statistics.run() }
     }
 
     /// Runs the pool for the duration of `body`, then closes it.
     public func withRunning<R: Sendable>(_ body: (PostgresStore) async throws -> R) async throws -> R {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await self.client.run() }
-            group.addTask { await self.statistics.run() }
-            // Let the pool's run() begin before the first lease (postgres-nio warns otherwise).
-            await Task.yield()
-            defer { group.cancelAll() }
-            return try await body(self)
+        try await withPool {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await self.statistics.run() }
+                defer { group.cancelAll() }
+                return try await body(self)
+            }
         }
+    }
+
+    /// Runs the pool while `work` runs, and closes it once `work` has ended. The pool runs on a detached task, neither
+    /// a child of this one nor told of its graceful shutdown: cancelling or shutting down the caller ends `work` (the
+    /// keeper stops after its current look), and only then is the pool closed — closed at the same moment, it would
+    /// close connections under statements still running.
+    private func withPool<R: Sendable>(_ work: () async throws -> R) async throws -> R {
+        let client = self.client
+        let pool = Task.detached { await client.run() }
+        // Let the pool's run() begin before the first lease (postgres-nio warns otherwise).
+        await Task.yield()
+        let result: Result<R, any Error>
+        do { result = .success(try await work()) } catch { result = .failure(error) }
+        pool.cancel()
+        await pool.value
+        return try result.get()
     }
 
     /// Opens a short-lived pool on `configuration`, applies every pending migration and closes it:
@@ -120,11 +130,18 @@ public final class PostgresStore: Sendable, Service {
 extension PostgresConnection {
     /// The rows of one query, collected.
     package func rows(_ query: PostgresQuery, logger: Logger) async throws -> [PostgresRandomAccessRow] {
-        try await self.query(query, logger: logger).collect().map { $0.makeRandomAccess() }
+        try await sent(query, logger: logger).collect().map { $0.makeRandomAccess() }
     }
 
     /// Runs a statement and drains its answer.
     package func run(_ query: PostgresQuery, logger: Logger) async throws {
-        _ = try await self.query(query, logger: logger).collect()
+        _ = try await sent(query, logger: logger).collect()
+    }
+
+    /// `query` sent, unless the connection has closed: a statement written to a closed connection is never answered
+    /// (``ClosedConnectionError``). A transaction's `ROLLBACK` after its connection failed is the common case.
+    private func sent(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
+        guard !isClosed else { throw ClosedConnectionError() }
+        return try await self.query(query, logger: logger)
     }
 }

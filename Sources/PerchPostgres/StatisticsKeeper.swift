@@ -22,6 +22,8 @@ struct StatisticsKeeper<C: Clock>: Service where C.Duration == Duration {
             do {
                 let analyzed = try await analyzeOnce()
                 if !analyzed.isEmpty { logger.debug("analyzed tables", metadata: ["tables": "\(analyzed.joined(separator: ","))"]) }
+            } catch is CancellationError {
+                return
             } catch {
                 logger.warning("updating planner statistics failed", metadata: ["error": "\(String(reflecting: error))"])
             }

@@ -41,7 +41,8 @@ struct ImportCommand: AsyncParsableCommand {
 
     func run() async throws {
         var logger = Logger(label: "perch.import")
-        logger.logLevel = .warning
+        // Warnings and errors on stderr unless PERCH_LOG_LEVEL asks for more (the pool's connection events are debug).
+        logger.logLevel = Environment.value("PERCH_LOG_LEVEL").flatMap(Logger.Level.init(rawValue:)) ?? .warning
         // Imports only register tokens, so they work on every backend.
         try await storeOptions.withStore(logger: logger) { store in try await importFile(into: store) }
     }

@@ -27,7 +27,8 @@ public struct APNsAnswer: Sendable, Hashable {
         self.status = status
         self.apnsId = header("apns-id")
         self.retryAfter = RetryAfter.delay(header("retry-after"), now: now)
-        if !body.isEmpty, let object = try? JSONDecoder().decode([String: JSONValue].self, from: body) {
+        // A success has no body worth reading (APNs sends none): only an error's names a reason.
+        if status != 200, !body.isEmpty, let object = try? JSONDecoder().decode([String: JSONValue].self, from: body) {
             self.reason = object["reason"]?.stringValue.map(APNsErrorReason.init(rawValue:))
             switch object["timestamp"] {
             case .integer(let ms): self.timestamp = Date(timeIntervalSince1970: Double(ms) / 1000)
