@@ -83,7 +83,10 @@ struct GorushAPITests {
             let message = try #require(delivered.jsonObject, "\(delivered.text ?? "")")
             #expect((message["notification"] as? [String: Any])?["title"] as? String == "You got message")
             #expect((message["notification"] as? [String: Any])?["body"] as? String == "Hello World Android!")
-            #expect(message["data"] as? [String: String] == ["Nick": "Mario", "body": "great match!", "Room": "PortugalVSDenmark"])
+            // gorush's data, and the ids every push Perch sends carries for its events.
+            let data = try #require(message["data"] as? [String: String])
+            #expect(data.filter { !$0.key.hasPrefix("perch") } == ["Nick": "Mario", "body": "great match!", "Room": "PortugalVSDenmark"])
+            #expect(data["perchDeliveryId"]?.hasPrefix("dlv_") == true && data["perchCampaignId"] == answer["send_ids"]?.arrayValue?.first?.stringValue, "\(data)")
             let logs = Self.logs(answer)
             #expect(logs.count == 1 && logs.first?["platform"] == "android" && logs.first?["outcome"] == "retired")
             #expect(logs.first?["reason"] == "UNREGISTERED")
@@ -117,6 +120,7 @@ struct GorushAPITests {
             ]]
             let answer = try await client.call(.post, "/api/push", key: app.secret, json: mixed)
             #expect(answer.status == .ok && answer["counts"] == 5)
+            #expect(answer["send_ids"]?.arrayValue?.map { $0 == .null } == [true, true, true, true, false], "only the last one was sent")
             let logs = Self.logs(answer)
             #expect(logs.map { $0["index"] } == [0, 1, 2, 3])
             #expect(logs[0]["reason"] == "unsupported" && logs[0]["platform"] == "huawei" && logs[0]["error"]?.stringValue?.contains("Huawei") == true)
@@ -132,6 +136,34 @@ struct GorushAPITests {
             #expect(empty.status == .badRequest && empty.errorField == "notifications")
             let missing = try await client.call(.post, "/api/push", key: app.secret, json: ["foo": 1])
             #expect(missing.status == .badRequest && missing.errorField == "notifications")
+        }
+    }
+
+    @Test(arguments: TestBackend.allCases) func aGorushPushIsATransactionalSendInTheCampaignMetricsAndExplain(_ backend: TestBackend) async throws {
+        try await SendAPITests.withSending(on: backend) { client, simulator, endpoints, app in
+            try await SendAPITests.connectAPNs(client, app, endpoints)
+            let known = Tokens.apns(7101), unknown = Tokens.apns(7102)
+            _ = try await client.call(.post, "/v1/tokens", key: app.publishable, json: [
+                "platform": "apns", "token": .string(known), "environment": "production", "installationId": "iphone", "consent": "granted"])
+            let answer = try await client.call(.post, "/api/push", key: app.secret, json: ["notifications": [
+                ["tokens": [.string(known), .string(unknown)], "platform": 1, "message": "through the queue"]]])
+            #expect(answer.status == .ok && answer["counts"] == 2 && Self.logs(answer).isEmpty, "\(answer.json)")
+
+            // One transactional send, named in the answer (gorush's shape plus send_ids) and counted like any campaign
+            // once its two pushes are accepted.
+            let id = try #require(answer["send_ids"]?.arrayValue?.first?.stringValue, "\(answer.json)")
+            let status = try await client.call(.get, "/v1/campaigns/\(id)", key: app.secret)
+            #expect(status["kind"] == "transactional" && status["name"] == "api/push", "\(status.json)")
+            let counts = status["counts"]?.objectValue
+            #expect(counts?["attempted"] == 2 && counts?["accepted"] == 2, "\(status.json)")
+
+            // explain names the delivery of the known installation, and the push carries its ids for event attribution.
+            let explained = try await client.call(.get, "/v1/campaigns/\(id)/explain?installationId=iphone", key: app.secret)
+            let decision = try #require(explained["decisions"]?.arrayValue?.first?.objectValue, "\(explained.json)")
+            #expect(explained["verdict"] == "sent" && decision["outcome"] == "accepted", "\(explained.json)")
+            let pushed = try #require(simulator.received(platform: .apns).first { $0.token == known })
+            #expect(pushed.jsonObject?["perchCampaignId"] as? String == id)
+            #expect(pushed.jsonObject?["perchDeliveryId"] as? String == decision["deliveryId"]?.stringValue)
         }
     }
 }

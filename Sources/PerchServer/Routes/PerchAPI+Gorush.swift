@@ -5,8 +5,10 @@ import PerchCore
 import PerchStore
 
 /// `POST /api/push`: gorush's request and answer shapes, so an existing gorush client can point at
-/// Perch. Unlike gorush, a token a push service calls dead is retired in the registry at once,
-/// and every failure is reported in `logs` (gorush's synchronous mode).
+/// Perch. Every notification is a transactional send through the delivery queue like `POST /v1/send` — throttle,
+/// pauses, delivery rows, metrics and `explain` — and the answer waits for the gateways' outcomes (gorush's
+/// synchronous mode): unlike gorush, a token a push service calls dead is retired in the registry at once, and every
+/// failure is reported in `logs`.
 ///
 /// Auth: the app's secret key, as `Authorization: Bearer sk_…` or as the HTTP Basic password
 /// (`https://app:sk_…@perch.example.com/api/push`).
@@ -15,8 +17,11 @@ extension PerchAPI {
     static let gorushNotificationLimit = 100
     /// At most this many tokens over all notifications of one request.
     static let gorushTokenLimit = 1000
-    /// Sends in flight at once within one notification.
+    /// Registry look-ups in flight at once within one notification.
     static let gorushConcurrency = 8
+    /// How long the answer waits for the gateways; a push still unanswered then is reported with its state (it is
+    /// still sent, and its retries still made, by the worker).
+    static let gorushWait = Duration.seconds(30)
 
     struct GorushBody: Decodable {
         var notifications: [GorushNotification]?
@@ -25,12 +30,44 @@ extension PerchAPI {
         var counts: Int
         var logs: [GorushPushLog]
         var success: String
+        /// Perch's extension: per notification, the id of its transactional send, `nil` when none of its tokens was sent to.
+        var sendIds: [String?]
+
+        enum CodingKeys: String, CodingKey {
+            case counts, logs, success
+            case sendIds = "send_ids"
+        }
+    }
+
+    /// One raw token of a notification, found in the registry (or registered) as an installation to send to.
+    struct GorushTarget: Sendable {
+        var tokenIndex: Int
+        var token: String
+        var installationId: String
+        /// Registered by this request: the sender's registration is no sighting of the device, so a gateway's "dead"
+        /// retires it even when APNs dates its 410 before that registration.
+        var registeredNow: Bool
+    }
+
+    /// What became of one raw token: an installation to send to, or the log entry of why it is not sent.
+    enum GorushLookup: Sendable {
+        case send(GorushTarget)
+        case skip(GorushPushLog)
+    }
+
+    /// A notification enqueued as a transactional send.
+    struct GorushSend: Sendable {
+        var index: Int
+        var notification: GorushNotification
+        var message: PushMessage
+        var sendId: String
+        var targets: [GorushTarget]
     }
 
     func addGorushRoutes(to router: Router<PerchRequestContext>) {
         router.post("/api/push") { request, context in
             let appId = try context.appId(requiring: .secret)
-            guard let sender else { throw PerchError(.unsupported, "sending is not configured on this server") }
+            guard let gateways else { throw PerchError(.unsupported, "sending is not configured on this server") }
             let body = try await JSONBody.decode(GorushBody.self, from: request, limit: 1 << 20)
             guard let notifications = body.notifications else { throw PerchError.missing("notifications") }
             guard !notifications.isEmpty else { throw PerchError.invalid("notifications", "notifications is empty") }
@@ -44,38 +81,54 @@ extension PerchAPI {
             for (index, notification) in notifications.enumerated() { try notification.checkLimits(index: index, now: now()) }
             var counts = 0
             var logs: [GorushPushLog] = []
+            var sends: [GorushSend] = []
             for (index, notification) in notifications.enumerated() {
                 let tokens = notification.tokens ?? []
                 counts += max(tokens.count, 1)
-                let platformName = GorushPushLog.platformName(notification.platform)
                 let plan: (platform: Platform, message: PushMessage)
                 do {
                     guard !tokens.isEmpty || notification.to != nil else { throw PerchError.missing("notifications[\(index)].tokens") }
                     plan = (try notification.destinationPlatform(), try notification.message(now: now()))
                     try await checkGorushTopic(notification.topic, platform: plan.platform, appId: appId)
                 } catch let error as PerchError {
-                    logs.append(GorushPushLog(platform: platformName, token: "", message: notification.message ?? "", error: error.message,
-                                              notifId: notification.notifId, index: index, tokenIndex: nil, outcome: "rejected",
-                                              reason: error.code.description))
+                    logs.append(GorushPushLog(platform: GorushPushLog.platformName(notification.platform), token: "",
+                                              message: notification.message ?? "", error: error.message, notifId: notification.notifId,
+                                              index: index, tokenIndex: nil, outcome: "rejected", reason: error.code.description))
                     continue
                 }
-                let ttl = notification.timeToLive(now: now())
-                let logger = context.logger
-                let found = await withTaskGroup(of: GorushPushLog?.self) { group in
-                    var results: [GorushPushLog] = []
-                    for (tokenIndex, token) in tokens.enumerated() {
-                        if tokenIndex >= Self.gorushConcurrency, let done = await group.next(), let log = done { results.append(log) }
-                        group.addTask {
-                            await gorushSend(token, notification: notification, plan: plan, timeToLive: ttl, appId: appId, sender: sender,
-                                             index: index, tokenIndex: tokenIndex, logger: logger)
-                        }
+                let found = await gorushTargets(tokens, notification: notification, plan: plan, appId: appId, index: index, logger: context.logger)
+                logs += found.logs
+                guard !found.targets.isEmpty else { continue }
+                do {
+                    _ = try await gateways.route(appId: appId, platform: plan.platform)
+                } catch let error as PerchError {
+                    let outcome = error.code == .gatewayNotConfigured ? "credential_error" : "rejected"
+                    logs += found.targets.map {
+                        gorushLog($0, notification: notification, message: plan.message, index: index, outcome: outcome, error: error.message,
+                                  reason: error.code.description)
                     }
-                    for await done in group { if let log = done { results.append(log) } }
-                    return results
+                    continue
                 }
-                logs += found.sorted { ($0.tokenIndex ?? -1) < ($1.tokenIndex ?? -1) }
+                // gorush's time_to_live 0 is "now or never": one second of life, so the push is sent with no time to
+                // live left if the worker sends it within that second, and expires otherwise.
+                let installations = Set(found.targets.map(\.installationId)).sorted()
+                let definition = CampaignDefinition(name: "api/push", audience: CampaignDefinition.Audience(installationIds: installations),
+                                                    message: plan.message, ttlSeconds: notification.timeToLive(now: now()).map { max($0, 1) },
+                                                    bypassCaps: true)
+                let sendId = try await enqueueSend(definition, appId: appId).id
+                sends.append(GorushSend(index: index, notification: notification, message: plan.message, sendId: sendId, targets: found.targets))
             }
-            return try JSONResponse.make(GorushAnswer(counts: counts, logs: logs, success: "ok"))
+            let records = try await deliveries(appId: appId, sendIds: sends.map(\.sendId), until: ContinuousClock.now + Self.gorushWait)
+            for send in sends {
+                let byInstallation = Dictionary((records[send.sendId] ?? []).map { ($0.installationId, $0) }, uniquingKeysWith: { first, _ in first })
+                for target in send.targets {
+                    if let log = try await gorushLog(target, record: byInstallation[target.installationId], send: send, appId: appId) { logs.append(log) }
+                }
+            }
+            logs.sort { ($0.index, $0.tokenIndex ?? -1) < ($1.index, $1.tokenIndex ?? -1) }
+            var sendIds = [String?](repeating: nil, count: notifications.count)
+            for send in sends { sendIds[send.index] = send.sendId }
+            return try JSONResponse.make(GorushAnswer(counts: counts, logs: logs, success: "ok", sendIds: sendIds))
         }
     }
 
@@ -91,15 +144,37 @@ extension PerchAPI {
         }
     }
 
-    /// Sends to one raw token; `nil` when the push service accepted it, else its log entry.
-    /// A token Perch does not know is registered first (consent granted: the sender holds the token and asks
-    /// to send), so its outcome can retire it; a known token is sent through its installation, so consent and
-    /// status rules apply.
-    func gorushSend(_ token: String, notification: GorushNotification, plan: (platform: Platform, message: PushMessage), timeToLive: Int?,
-                    appId: String, sender: DirectSend, index: Int, tokenIndex: Int, logger: Logger) async -> GorushPushLog? {
-        func entry(_ outcome: String, _ error: String, reason: String?) -> GorushPushLog {
-            GorushPushLog(platform: GorushPushLog.platformName(notification.platform), token: token, message: plan.message.body, error: error,
-                          notifId: notification.notifId, index: index, tokenIndex: tokenIndex, outcome: outcome, reason: reason)
+    /// The notification's raw tokens as installations to send to, and a log entry for each token that cannot be sent to.
+    func gorushTargets(_ tokens: [String], notification: GorushNotification, plan: (platform: Platform, message: PushMessage), appId: String,
+                       index: Int, logger: Logger) async -> (targets: [GorushTarget], logs: [GorushPushLog]) {
+        await withTaskGroup(of: GorushLookup.self) { group in
+            var targets: [GorushTarget] = []
+            var logs: [GorushPushLog] = []
+            func take(_ done: GorushLookup) {
+                switch done {
+                case .send(let target): targets.append(target)
+                case .skip(let log): logs.append(log)
+                }
+            }
+            for (tokenIndex, token) in tokens.enumerated() {
+                if tokenIndex >= Self.gorushConcurrency, let done = await group.next() { take(done) }
+                group.addTask {
+                    await gorushTarget(token, tokenIndex: tokenIndex, notification: notification, plan: plan, appId: appId, index: index, logger: logger)
+                }
+            }
+            for await done in group { take(done) }
+            return (targets.sorted { $0.tokenIndex < $1.tokenIndex }, logs)
+        }
+    }
+
+    /// One raw token as an installation to send to. A token Perch does not know is registered first (consent
+    /// granted: the sender holds the token and asks to send), so its outcome can retire it; a known token is sent
+    /// through its installation, so consent and status rules apply.
+    func gorushTarget(_ token: String, tokenIndex: Int, notification: GorushNotification, plan: (platform: Platform, message: PushMessage),
+                      appId: String, index: Int, logger: Logger) async -> GorushLookup {
+        func failure(_ outcome: String, _ error: String, reason: String?) -> GorushLookup {
+            .skip(GorushPushLog(platform: GorushPushLog.platformName(notification.platform), token: token, message: plan.message.body,
+                                   error: error, notifId: notification.notifId, index: index, tokenIndex: tokenIndex, outcome: outcome, reason: reason))
         }
         do {
             let destination: PushDestination
@@ -108,33 +183,48 @@ extension PerchAPI {
             case .fcm: destination = .fcm(token: try FieldRules.fcmToken(token, field: "token"))
             case .webpush: throw PerchError.invalid("platform", "Web Push subscriptions are not sent through the gorush API")
             }
-            let installationId: String
-            var registeredNow = false
             if let tokenId = try await store.tokenId(appId: appId, destination: destination) {
                 guard let owner = try await store.installationId(appId: appId, tokenId: tokenId) else {
-                    return entry("suppressed", "the token belongs to no installation", reason: "no_installation")
+                    return failure("suppressed", "the token belongs to no installation", reason: "no_installation")
                 }
                 if let current = try await store.currentDestination(appId: appId, installationId: owner), current.tokenId != tokenId {
-                    return entry("suppressed", "the token was replaced by a newer one of its installation", reason: "token_replaced")
+                    return failure("suppressed", "the token was replaced by a newer one of its installation", reason: "token_replaced")
                 }
-                installationId = owner
-            } else {
-                let registration = TokenRegistration(installationId: "gorush-" + UUID.random().uuidString.lowercased(), destination: destination,
-                                                     consent: .granted)
-                installationId = try await store.register(appId: appId, registration, now: now()).installationId
-                registeredNow = true
+                return .send(GorushTarget(tokenIndex: tokenIndex, token: token, installationId: owner, registeredNow: false))
             }
-            let result = try await sender.send(plan.message, appId: appId, installationId: installationId, timeToLive: timeToLive,
-                                               registeredBySender: registeredNow, logger: logger)
-            guard result.outcome != DeliveryVerdict.Outcome.accepted.rawValue else { return nil }
-            let reason = result.reason
-            let text = [reason?.code, reason?.detail].compactMap { $0 }.joined(separator: ": ")
-            return entry(result.outcome, text.isEmpty ? result.outcome : text, reason: reason?.code)
+            let registration = TokenRegistration(installationId: "gorush-" + UUID.random().uuidString.lowercased(), destination: destination,
+                                                 consent: .granted)
+            let installationId = try await store.register(appId: appId, registration, now: now()).installationId
+            return .send(GorushTarget(tokenIndex: tokenIndex, token: token, installationId: installationId, registeredNow: true))
         } catch let error as PerchError {
-            return entry(error.code == .gatewayNotConfigured ? "credential_error" : "rejected", error.message, reason: error.code.description)
+            return failure("rejected", error.message, reason: error.code.description)
         } catch {
-            logger.error("gorush send failed", metadata: ["error": "\(type(of: error))"])
-            return entry("error", "Perch could not send: internal error", reason: "internal")
+            logger.error("gorush registry look-up failed", metadata: ["error": "\(type(of: error))"])
+            return failure("error", "Perch could not send: internal error", reason: "internal")
         }
+    }
+
+    /// The log entry of one target from its delivery, `nil` when the push service accepted it. A token this request
+    /// registered that the gateway calls dead is retired whatever APNs' 410 timestamp says (``GorushTarget/registeredNow``).
+    func gorushLog(_ target: GorushTarget, record: DeliveryRecord?, send: GorushSend, appId: String) async throws -> GorushPushLog? {
+        guard let record else {
+            return gorushLog(target, notification: send.notification, message: send.message, index: send.index, outcome: "suppressed",
+                             error: "the installation has no token to send to", reason: "no_token")
+        }
+        var outcome = record.outcome ?? record.state
+        guard outcome != DeliveryVerdict.Outcome.accepted.rawValue else { return nil }
+        if outcome == DeliveryVerdict.Outcome.kept.rawValue, target.registeredNow,
+           try await store.retireToken(appId: appId, tokenId: record.tokenId, reason: record.reason ?? "Unregistered", at: now(), unlessSeenAfter: nil) {
+            outcome = DeliveryVerdict.Outcome.retired.rawValue
+        }
+        let text = [record.reason, record.reasonDetail].compactMap { $0 }.joined(separator: ": ")
+        return gorushLog(target, notification: send.notification, message: send.message, index: send.index, outcome: outcome,
+                         error: text.isEmpty ? outcome : text, reason: record.reason)
+    }
+
+    func gorushLog(_ target: GorushTarget, notification: GorushNotification, message: PushMessage, index: Int, outcome: String, error: String,
+                   reason: String?) -> GorushPushLog {
+        GorushPushLog(platform: GorushPushLog.platformName(notification.platform), token: target.token, message: message.body, error: error,
+                      notifId: notification.notifId, index: index, tokenIndex: target.tokenIndex, outcome: outcome, reason: reason)
     }
 }

@@ -96,14 +96,10 @@ extension PerchAPI {
         }
         _ = try await gateways.route(appId: appId, platform: .apns)
 
-        let created = try await store.createCampaign(appId: appId, definition: definition, kind: kind, now: now())
-        guard let started = try await store.startCampaign(appId: appId, id: created.id, startAt: now(), now: now()) else {
-            throw PerchError(.internalError, "the Live Activity send vanished")
-        }
-        let counted = try await campaignResolver.resolveCounted(started, now: now())
+        let (id, counted) = try await enqueueSend(definition, kind: kind, appId: appId)
         let activityType: String? = if case .liveActivityStart(let type) = tokens { type } else { nil }
         let activityId: String? = if case .liveActivity(let id) = tokens { id } else { nil }
-        return LiveActivitySendView(campaignId: created.id, event: liveActivity.event.rawValue, activityType: activityType, activityId: activityId,
+        return LiveActivitySendView(campaignId: id, event: liveActivity.event.rawValue, activityType: activityType, activityId: activityId,
                                     queued: counted.tokens, people: counted.people, leftOut: counted.leftOut)
     }
 }

@@ -12,11 +12,10 @@ public struct PerchAPI: Sendable {
     /// Push endpoints may point.
     let allowedGatewayHosts: GatewayHostAllowList
     let metrics: PerchMetrics
-    /// Sends through the app's gateways; `nil` on a server without gateways (`POST /v1/send` answers 501).
-    let sender: DirectSend?
+    /// The app's gateways; `nil` on a server without them (`POST /v1/send` and `/api/push` answer 501).
     let gateways: GatewayDirectory?
     let campaignResolver: CampaignResolver
-    /// Where this process's delivery worker reports recorded batches; `POST /v1/send` waits on it.
+    /// Where this process's delivery worker reports recorded batches; `POST /v1/send` and `/api/push` wait on it.
     public let outcomes = DeliveryOutcomes()
     let now: @Sendable () -> Date
     /// The API keys ``AuthMiddleware`` has looked up; a rotation on this process empties the app's entries at once.
@@ -36,7 +35,6 @@ public struct PerchAPI: Sendable {
         self.store = store
         self.allowedGatewayHosts = allowedGatewayHosts
         self.metrics = metrics
-        self.sender = gateways.map { DirectSend(store: store, gateways: $0, now: now) }
         self.gateways = gateways
         self.campaignResolver = CampaignResolver(store: store, logger: Logger(label: "perch.campaigns"))
         self.now = now
