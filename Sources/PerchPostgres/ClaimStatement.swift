@@ -12,9 +12,13 @@ struct ClaimStatement: PostgresPreparedStatement {
 
     static let name = "perch_claim_deliveries"
 
-    static let sql = """
+    static let sql = claiming(due: "SELECT * FROM perch_due_deliveries($1, $2)")
+
+    /// The claim of the rows `due` selects and locks (`app_id`, `id`, `due_at`), at `$1`, at most `$2`, leased until `$3`.
+    static func claiming(due: String) -> String {
+        """
         WITH due AS (
-            SELECT * FROM perch_due_deliveries($1, $2)
+            \(due)
         ), claimed AS (
             UPDATE deliveries d SET state = 'sending', attempts = d.attempts + 1, due_at = $3, updated_at = $1
             FROM due WHERE d.app_id = due.app_id AND d.id = due.id
@@ -29,6 +33,19 @@ struct ClaimStatement: PostgresPreparedStatement {
         LEFT JOIN installations i ON i.app_id = cl.app_id AND i.installation_id = cl.installation_id
         LEFT JOIN users u ON u.app_id = cl.app_id AND u.user_id = i.user_id
         ORDER BY cl.was_due, cl.id
+        """
+    }
+
+    /// The due rows of one campaign (`$4`, `$5`: its app and id) as `perch_due_deliveries` picks them for all: for a
+    /// worker run for one send, so not prepared.
+    static let campaignDue = """
+        SELECT d.app_id, d.id, d.due_at FROM deliveries d
+        WHERE d.app_id = $4 AND d.campaign_id = $5 AND d.state IN ('pending', 'retry', 'sending') AND d.due_at <= $1
+          AND EXISTS (SELECT 1 FROM campaigns c WHERE c.app_id = d.app_id AND c.id = d.campaign_id
+                      AND (c.status = 'running' OR (c.status = 'cancelled' AND d.state = 'sending')))
+          AND NOT EXISTS (SELECT 1 FROM gateway_pauses p WHERE p.app_id = d.app_id AND p.platform = d.platform)
+        ORDER BY d.due_at LIMIT $2
+        FOR UPDATE OF d SKIP LOCKED
         """
 
     static let bindingDataTypes: [PostgresDataType] = [.float8, .int8, .float8]

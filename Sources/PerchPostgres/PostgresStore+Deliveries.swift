@@ -28,6 +28,19 @@ extension PostgresStore {
         return claimed
     }
 
+    public func claimDeliveries(appId: String, campaignId: String, limit: Int, leaseFor: Duration, now: Date) async throws -> [ClaimedDelivery] {
+        guard limit > 0 else { return [] }
+        let leaseUntil = now.addingTimeInterval(leaseFor.timeInterval).timeIntervalSince1970
+        var bindings = PostgresBindings(capacity: 5)
+        bindings.append(now.timeIntervalSince1970)
+        bindings.append(limit)
+        bindings.append(leaseUntil)
+        bindings.append(appId)
+        bindings.append(campaignId)
+        let query = PostgresQuery(unsafeSQL: ClaimStatement.claiming(due: ClaimStatement.campaignDue), binds: bindings)
+        return try await self.rows(query).map { try Self.claimed($0, vault: vault) }
+    }
+
     /// One statement for the whole batch; a row's `attempts` names the claim that holds it.
     public func extendDeliveryLeases(_ leases: [DeliveryLease], until: Date) async throws -> Int {
         guard !leases.isEmpty else { return 0 }

@@ -10,7 +10,18 @@ extension SQLiteStore {
     /// Claims due rows: one read, then one `UPDATE` for the whole batch (by rowid). Tokens are decrypted after the
     /// transaction, off the single writer.
     public func claimDeliveries(limit: Int, leaseFor: Duration, now: Date) async throws -> [ClaimedDelivery] {
+        try await claimDeliveries(of: nil, limit: limit, leaseFor: leaseFor, now: now)
+    }
+
+    public func claimDeliveries(appId: String, campaignId: String, limit: Int, leaseFor: Duration, now: Date) async throws -> [ClaimedDelivery] {
+        try await claimDeliveries(of: (appId, campaignId), limit: limit, leaseFor: leaseFor, now: now)
+    }
+
+    private func claimDeliveries(of campaign: (appId: String, id: String)?, limit: Int, leaseFor: Duration,
+                                 now: Date) async throws -> [ClaimedDelivery] {
         let leaseUntil = now.addingTimeInterval(leaseFor.timeInterval)
+        let scope = campaign == nil ? "" : "AND d.app_id = ? AND d.campaign_id = ?"
+        let arguments: StatementArguments = campaign.map { [now.stored, $0.appId, $0.id, limit] } ?? [now.stored, limit]
         let claims: [(ClaimedDelivery, SealedDestination?)] = try await pool.write { db in
             // A row in `sending` whose lease ran out belongs to a worker that died: it is due again (and, when its
             // campaign was cancelled meanwhile, the worker records it as cancelled).
@@ -23,11 +34,11 @@ extension SQLiteStore {
                 LEFT JOIN tokens t ON t.app_id = d.app_id AND t.id = d.token_id
                 LEFT JOIN installations i ON i.app_id = d.app_id AND i.installation_id = d.installation_id
                 LEFT JOIN users u ON u.app_id = d.app_id AND u.user_id = i.user_id
-                WHERE d.state IN ('pending', 'retry', 'sending') AND d.due_at <= ?
+                WHERE d.state IN ('pending', 'retry', 'sending') AND d.due_at <= ? \(scope)
                   AND (c.status = 'running' OR (c.status = 'cancelled' AND d.state = 'sending'))
                   AND NOT EXISTS (SELECT 1 FROM gateway_pauses p WHERE p.app_id = d.app_id AND p.platform = d.platform)
                 ORDER BY d.due_at LIMIT ?
-                """, arguments: [now.stored, limit])
+                """, arguments: arguments)
             guard !rows.isEmpty else { return [] }
             let rowIds = "[" + rows.map { String($0[ClaimColumn.rowId.rawValue] as Int64) }.joined(separator: ",") + "]"
             try db.executeCached(sql: """

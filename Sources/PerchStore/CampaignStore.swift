@@ -49,6 +49,8 @@ public protocol CampaignStore: Sendable {
 
     /// Claims up to `limit` due deliveries for `leaseFor`, skipping paused gateways and stopped campaigns.
     func claimDeliveries(limit: Int, leaseFor: Duration, now: Date) async throws -> [ClaimedDelivery]
+    /// The same claim, of one campaign's deliveries only: a worker run for one send (`perch send`).
+    func claimDeliveries(appId: String, campaignId: String, limit: Int, leaseFor: Duration, now: Date) async throws -> [ClaimedDelivery]
     /// Moves the end of these claims' lease to `until`, so a batch still in flight (a slow endpoint) is not claimed and
     /// sent again by another worker. Only rows still `sending` under the same attempt are touched: a row already recorded,
     /// or claimed since by another worker, is left alone. Answers how many leases were extended.

@@ -6,8 +6,9 @@ import PerchGateways
 import PerchServer
 import PerchStore
 
-/// `perch send`: one message to one installation or raw token, with an app's stored credentials —
-/// like gorush, but the answer also updates the registry.
+/// `perch send`: one message to one installation or raw token, with an app's stored credentials — like gorush, but
+/// sent through the delivery queue like every push (a delivery row, metrics, `explain`), and the answer also updates
+/// the registry.
 struct SendCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "send",
@@ -27,6 +28,10 @@ struct SendCommand: AsyncParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var gatewayHosts: GatewayHostOptions
 
+    /// How long the command waits for the gateway's answer; a delivery still being retried then is printed with its
+    /// state, and a worker (`perch serve`, `perch worker`) sends it later.
+    static let wait = Duration.seconds(30)
+
     func validate() throws {
         guard (installation == nil) != (token == nil) else { throw ValidationError("give exactly one of --installation or --token") }
         if token != nil, platform == nil { throw ValidationError("--token needs --platform apns or fcm") }
@@ -43,31 +48,59 @@ struct SendCommand: AsyncParsableCommand {
             }
             let message = PushMessage(title: title, body: body, data: fields.isEmpty ? nil : fields, url: url)
             let allowedHosts = try gatewayHosts.allowList()
-            let output: JSONValue = try await PushGateways.withGateways(logger: logger) { gateways in
+            let answer = try await PushGateways.withGateways(logger: logger) { gateways in
                 let directory = GatewayDirectory(store: store, gateways: gateways, allowedHosts: allowedHosts)
-                if let installation {
-                    let result = try await DirectSend(store: store, gateways: directory).send(message, appId: app, installationId: installation,
-                                                                                              timeToLive: ttl, logger: logger)
-                    return try JSONValue(jsonText: String(decoding: JSONEncoder().encode(result), as: UTF8.self)) ?? .null
-                }
-                let destination = try rawDestination()
-                let outcome = try await directory.gateway(appId: app, platform: destination.platform)
-                    .send(message, to: destination, options: PushSendOptions(timeToLive: ttl, logger: logger))
-                var result = DirectSend.Result(installationId: nil, tokenId: try await store.tokenId(appId: app, destination: destination),
-                                               platform: destination.platform.rawValue, outcome: outcome)
-                if case .retireToken(let reason, let timestamp) = outcome {
-                    if let tokenId = result.tokenId {
-                        let retired = try await store.retireToken(appId: app, tokenId: tokenId, reason: reason.code, at: timestamp ?? Date(),
-                                                                  unlessSeenAfter: timestamp)
-                        result.outcome = retired ? "retired" : "kept"
-                    } else {
-                        result.outcome = "rejected (not in the registry)"
-                    }
-                }
-                return try JSONValue(jsonText: String(decoding: JSONEncoder().encode(result), as: UTF8.self)) ?? .null
+                let sends = SendQueue(store: store, resolver: CampaignResolver(store: store, logger: logger))
+                return try await send(message, store: store, directory: directory, sends: sends, logger: logger)
             }
-            print(output.jsonText)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(answer), as: UTF8.self))
         }
+    }
+
+    /// Sends like every push: a transactional send through the delivery queue, sent by a worker this process runs for it
+    /// alone (a server's worker on the same store may send it first; either way it is sent once), its outcome awaited.
+    private func send(_ message: PushMessage, store: any PerchStore, directory: GatewayDirectory, sends: SendQueue,
+                      logger: Logger) async throws -> SendCommandAnswer {
+        // The target, and its gateway checked before anything is written.
+        let installationId: String
+        var registeredNow = false
+        if let installation {
+            guard let summary = try await store.installation(appId: app, installationId: installation) else {
+                throw PerchError(.notFound, "installation not found", field: "--installation")
+            }
+            _ = try await directory.route(appId: app, platform: summary.platform)
+            installationId = installation
+        } else {
+            let destination = try rawDestination()
+            _ = try await directory.route(appId: app, platform: destination.platform)
+            switch try await sends.target(destination, appId: app, registeringAs: "send-") {
+            case .installation(let id, let registered):
+                (installationId, registeredNow) = (id, registered)
+            case .suppressed(let reason, let detail):
+                return SendCommandAnswer(installationId: nil, platform: destination.platform.rawValue, suppressed: reason, detail: detail)
+            }
+        }
+        let definition = CampaignDefinition(name: "perch send", audience: .init(installationIds: [installationId]), message: message,
+                                            ttlSeconds: ttl, bypassCaps: true)
+        let sendId = try await sends.enqueue(definition, appId: app).id
+        var configuration = DeliveryConfiguration()
+        configuration.onlyCampaign = (app, sendId)
+        configuration.lanes = 1
+        let worker = DeliveryWorker(store: store, gateways: directory, configuration: configuration, clock: ContinuousClock(), logger: logger,
+                                    outcomes: sends.outcomes)
+        let records = try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await worker.run() }
+            defer { group.cancelAll() }
+            return try await sends.deliveries(appId: app, sendIds: [sendId], until: .now + Self.wait)[sendId] ?? []
+        }
+        guard let record = records.first else {
+            return SendCommandAnswer(installationId: installationId, platform: nil, suppressed: "no_token",
+                                     detail: "the installation has no token to send to")
+        }
+        return SendCommandAnswer(sendId: sendId, record: record,
+                                 outcome: try await sends.outcome(of: record, registeredNow: registeredNow, appId: app))
     }
 
     private func rawDestination() throws -> PushDestination {

@@ -37,5 +37,22 @@ struct SimulatorFlowTests {
         #expect(refused.status != 0 && refused.output.contains("operator"), "without the list: \(refused.output)")
         let sent = try CLITests.run(send, environment: environment.merging(["PERCH_ALLOW_GATEWAY_HOSTS": hosts]) { _, new in new }, in: folder)
         #expect(sent.status == 0 && sent.output.contains("\"outcome\":\"accepted\""), "with the list: \(sent.output)")
+
+        // Sent like every push: a transactional send with a delivery row, through an installation the token was registered under.
+        func answer(_ run: CLITests.Run) throws -> [String: JSONValue] {
+            let line = try #require(run.output.split(separator: "\n").last { $0.hasPrefix("{") }, "\(run.output)")
+            return try #require(JSONValue(jsonText: String(line))?.objectValue, "\(run.output)")
+        }
+        let first = try answer(sent)
+        let installation = try #require(first["installationId"]?.stringValue)
+        #expect(first["sendId"]?.stringValue?.hasPrefix("snd_") == true && first["deliveryId"]?.stringValue?.hasPrefix("dlv_") == true)
+        #expect(installation.hasPrefix("send-") && first["gatewayMessageId"]?.stringValue != nil && first["state"] == "accepted")
+        let allowed = environment.merging(["PERCH_ALLOW_GATEWAY_HOSTS": hosts]) { _, new in new }
+        let again = try answer(try CLITests.run(send, environment: allowed, in: folder))
+        #expect(again["installationId"]?.stringValue == installation && again["tokenId"] == first["tokenId"], "the token is known now")
+        #expect(again["sendId"] != first["sendId"] && again["outcome"] == "accepted")
+        let byInstallation = try answer(try CLITests.run(["send", "--app", app, "--installation", installation, "--title", "Hi", "--body", "again"],
+                                                         environment: allowed, in: folder))
+        #expect(byInstallation["outcome"] == "accepted" && byInstallation["tokenId"] == first["tokenId"])
     }
 }

@@ -53,6 +53,27 @@ struct DeliveryQueueStoreTests {
         #expect(counts.tokens == 10 && counts.accepted == 10 && counts.attempted == 10 && counts.queued == 0)
     }
 
+    @Test("a claim of one campaign takes only its due rows, under the same lease", arguments: StoreBackend.allCases)
+    func campaignClaims(backend: StoreBackend) async throws {
+        let opened = try await backend.open()
+        let store = opened.store
+        let (app, campaign) = try await campaign(opened, tokens: 4)
+        let definition = CampaignDefinition(name: "send", audience: .init(installationIds: ["i0", "i1"]), message: PushMessage(title: "t", body: "b"))
+        let other = try await store.createCampaign(appId: app, definition: definition, kind: .transactional, now: t0)
+        _ = try #require(try await store.startCampaign(appId: app, id: other.id, startAt: t0, now: t0))
+        let candidates = try await store.candidates(appId: app, audience: .installations(["i0", "i1"]), now: t0)
+        let planned = CampaignPlanner(campaignId: other.id, definition: definition).plan(candidates, history: .init(), start: t0)
+        try await store.enqueue(appId: app, campaignId: other.id, occurrence: "", planned: planned, timeToLive: nil, finished: true, now: t0)
+
+        let mine = try await store.claimDeliveries(appId: app, campaignId: other.id, limit: 10, leaseFor: .seconds(30), now: t0)
+        #expect(mine.count == 2 && mine.allSatisfy { $0.campaignId == other.id && $0.attempt == 1 && $0.destination != nil })
+        #expect(try await store.claimDeliveries(appId: app, campaignId: other.id, limit: 10, leaseFor: .seconds(30), now: t0 + 1).isEmpty,
+                "leased rows are not claimed twice")
+        #expect(try await store.claimDeliveries(appId: "app_other", campaignId: campaign.id, limit: 10, leaseFor: .seconds(30), now: t0).isEmpty)
+        let rest = try await store.claimDeliveries(limit: 10, leaseFor: .seconds(30), now: t0 + 1)
+        #expect(rest.count == 4 && rest.allSatisfy { $0.campaignId == campaign.id }, "the general claim takes the others")
+    }
+
     @Test("a holder extends its claim's lease; a row claimed since by another worker, or recorded, is not extended",
           arguments: StoreBackend.allCases)
     func extendedLeases(backend: StoreBackend) async throws {

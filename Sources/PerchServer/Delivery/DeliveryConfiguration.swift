@@ -17,6 +17,8 @@ public struct DeliveryConfiguration: Sendable {
     /// How long to wait when nothing is due.
     public var idleInterval: Duration = .milliseconds(50)
     public var retryPolicy = RetryPolicy()
+    /// Claims only this campaign's deliveries: a worker run for one send (`perch send`). `nil`: every due delivery.
+    public var onlyCampaign: (appId: String, campaignId: String)?
 
     public init() {}
 }

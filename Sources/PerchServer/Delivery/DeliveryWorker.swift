@@ -77,7 +77,11 @@ public struct DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
     }
 
     func claim() async throws -> [ClaimedDelivery] {
-        try await store.claimDeliveries(limit: configuration.batchSize, leaseFor: configuration.lease, now: now())
+        if let only = configuration.onlyCampaign {
+            return try await store.claimDeliveries(appId: only.appId, campaignId: only.campaignId, limit: configuration.batchSize,
+                                                   leaseFor: configuration.lease, now: now())
+        }
+        return try await store.claimDeliveries(limit: configuration.batchSize, leaseFor: configuration.lease, now: now())
     }
 
     func record(_ updates: [DeliveryUpdate]) async throws {

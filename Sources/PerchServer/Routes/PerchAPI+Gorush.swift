@@ -81,7 +81,7 @@ extension PerchAPI {
             for (index, notification) in notifications.enumerated() { try notification.checkLimits(index: index, now: now()) }
             var counts = 0
             var logs: [GorushPushLog] = []
-            var sends: [GorushSend] = []
+            var queued: [GorushSend] = []
             for (index, notification) in notifications.enumerated() {
                 let tokens = notification.tokens ?? []
                 counts += max(tokens.count, 1)
@@ -115,11 +115,11 @@ extension PerchAPI {
                 let definition = CampaignDefinition(name: "api/push", audience: CampaignDefinition.Audience(installationIds: installations),
                                                     message: plan.message, ttlSeconds: notification.timeToLive(now: now()).map { max($0, 1) },
                                                     bypassCaps: true)
-                let sendId = try await enqueueSend(definition, appId: appId).id
-                sends.append(GorushSend(index: index, notification: notification, message: plan.message, sendId: sendId, targets: found.targets))
+                let sendId = try await sends.enqueue(definition, appId: appId).id
+                queued.append(GorushSend(index: index, notification: notification, message: plan.message, sendId: sendId, targets: found.targets))
             }
-            let records = try await deliveries(appId: appId, sendIds: sends.map(\.sendId), until: ContinuousClock.now + Self.gorushWait)
-            for send in sends {
+            let records = try await self.sends.deliveries(appId: appId, sendIds: queued.map(\.sendId), until: ContinuousClock.now + Self.gorushWait)
+            for send in queued {
                 let byInstallation = Dictionary((records[send.sendId] ?? []).map { ($0.installationId, $0) }, uniquingKeysWith: { first, _ in first })
                 for target in send.targets {
                     if let log = try await gorushLog(target, record: byInstallation[target.installationId], send: send, appId: appId) { logs.append(log) }
@@ -127,7 +127,7 @@ extension PerchAPI {
             }
             logs.sort { ($0.index, $0.tokenIndex ?? -1) < ($1.index, $1.tokenIndex ?? -1) }
             var sendIds = [String?](repeating: nil, count: notifications.count)
-            for send in sends { sendIds[send.index] = send.sendId }
+            for send in queued { sendIds[send.index] = send.sendId }
             return try JSONResponse.make(GorushAnswer(counts: counts, logs: logs, success: "ok", sendIds: sendIds))
         }
     }
@@ -167,14 +167,12 @@ extension PerchAPI {
         }
     }
 
-    /// One raw token as an installation to send to. A token Perch does not know is registered first (consent
-    /// granted: the sender holds the token and asks to send), so its outcome can retire it; a known token is sent
-    /// through its installation, so consent and status rules apply.
+    /// One raw token as an installation to send to (``SendQueue/target(_:appId:registeringAs:)``).
     func gorushTarget(_ token: String, tokenIndex: Int, notification: GorushNotification, plan: (platform: Platform, message: PushMessage),
                       appId: String, index: Int, logger: Logger) async -> GorushLookup {
         func failure(_ outcome: String, _ error: String, reason: String?) -> GorushLookup {
             .skip(GorushPushLog(platform: GorushPushLog.platformName(notification.platform), token: token, message: plan.message.body,
-                                   error: error, notifId: notification.notifId, index: index, tokenIndex: tokenIndex, outcome: outcome, reason: reason))
+                                error: error, notifId: notification.notifId, index: index, tokenIndex: tokenIndex, outcome: outcome, reason: reason))
         }
         do {
             let destination: PushDestination
@@ -183,19 +181,12 @@ extension PerchAPI {
             case .fcm: destination = .fcm(token: try FieldRules.fcmToken(token, field: "token"))
             case .webpush: throw PerchError.invalid("platform", "Web Push subscriptions are not sent through the gorush API")
             }
-            if let tokenId = try await store.tokenId(appId: appId, destination: destination) {
-                guard let owner = try await store.installationId(appId: appId, tokenId: tokenId) else {
-                    return failure("suppressed", "the token belongs to no installation", reason: "no_installation")
-                }
-                if let current = try await store.currentDestination(appId: appId, installationId: owner), current.tokenId != tokenId {
-                    return failure("suppressed", "the token was replaced by a newer one of its installation", reason: "token_replaced")
-                }
-                return .send(GorushTarget(tokenIndex: tokenIndex, token: token, installationId: owner, registeredNow: false))
+            switch try await sends.target(destination, appId: appId, registeringAs: "gorush-") {
+            case .installation(let id, let registeredNow):
+                return .send(GorushTarget(tokenIndex: tokenIndex, token: token, installationId: id, registeredNow: registeredNow))
+            case .suppressed(let reason, let detail):
+                return failure("suppressed", detail, reason: reason)
             }
-            let registration = TokenRegistration(installationId: "gorush-" + UUID.random().uuidString.lowercased(), destination: destination,
-                                                 consent: .granted)
-            let installationId = try await store.register(appId: appId, registration, now: now()).installationId
-            return .send(GorushTarget(tokenIndex: tokenIndex, token: token, installationId: installationId, registeredNow: true))
         } catch let error as PerchError {
             return failure("rejected", error.message, reason: error.code.description)
         } catch {
@@ -204,19 +195,15 @@ extension PerchAPI {
         }
     }
 
-    /// The log entry of one target from its delivery, `nil` when the push service accepted it. A token this request
-    /// registered that the gateway calls dead is retired whatever APNs' 410 timestamp says (``GorushTarget/registeredNow``).
+    /// The log entry of one target from its delivery, `nil` when the push service accepted it
+    /// (``SendQueue/outcome(of:registeredNow:appId:)``).
     func gorushLog(_ target: GorushTarget, record: DeliveryRecord?, send: GorushSend, appId: String) async throws -> GorushPushLog? {
         guard let record else {
             return gorushLog(target, notification: send.notification, message: send.message, index: send.index, outcome: "suppressed",
                              error: "the installation has no token to send to", reason: "no_token")
         }
-        var outcome = record.outcome ?? record.state
+        let outcome = try await sends.outcome(of: record, registeredNow: target.registeredNow, appId: appId)
         guard outcome != DeliveryVerdict.Outcome.accepted.rawValue else { return nil }
-        if outcome == DeliveryVerdict.Outcome.kept.rawValue, target.registeredNow,
-           try await store.retireToken(appId: appId, tokenId: record.tokenId, reason: record.reason ?? "Unregistered", at: now(), unlessSeenAfter: nil) {
-            outcome = DeliveryVerdict.Outcome.retired.rawValue
-        }
         let text = [record.reason, record.reasonDetail].compactMap { $0 }.joined(separator: ": ")
         return gorushLog(target, notification: send.notification, message: send.message, index: send.index, outcome: outcome,
                          error: text.isEmpty ? outcome : text, reason: record.reason)

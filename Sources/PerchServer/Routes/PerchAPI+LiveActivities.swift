@@ -96,7 +96,7 @@ extension PerchAPI {
         }
         _ = try await gateways.route(appId: appId, platform: .apns)
 
-        let (id, counted) = try await enqueueSend(definition, kind: kind, appId: appId)
+        let (id, counted) = try await sends.enqueue(definition, kind: kind, appId: appId)
         let activityType: String? = if case .liveActivityStart(let type) = tokens { type } else { nil }
         let activityId: String? = if case .liveActivity(let id) = tokens { id } else { nil }
         return LiveActivitySendView(campaignId: id, event: liveActivity.event.rawValue, activityType: activityType, activityId: activityId,

@@ -88,39 +88,12 @@ extension PerchAPI {
             }
             if !configured, let firstError { throw firstError }
 
-            let sendId = try await enqueueSend(definition, appId: appId).id
+            let sendId = try await sends.enqueue(definition, appId: appId).id
             let deadline = ContinuousClock.now + .seconds(body.wait == false ? 0 : waitSeconds)
-            let records = try await deliveries(appId: appId, sendIds: [sendId], until: deadline)[sendId] ?? []
+            let records = try await sends.deliveries(appId: appId, sendIds: [sendId], until: deadline)[sendId] ?? []
             let complete = records.allSatisfy(\.isFinal)
             return try JSONResponse.make(SendView(sendId: sendId, complete: complete, results: records.map(SendResultView.init)),
                                          status: complete ? .ok : .accepted)
         }
-    }
-
-    /// A send started at once and its audience resolved now, for the worker to send (`POST /v1/send`, `/api/push`,
-    /// Live Activity sends). Answers its id and what was queued and left out.
-    func enqueueSend(_ definition: CampaignDefinition, kind: CampaignKind = .transactional, appId: String) async throws
-        -> (id: String, counted: CampaignDryRun) {
-        let created = try await store.createCampaign(appId: appId, definition: definition, kind: kind, now: now())
-        guard let started = try await store.startCampaign(appId: appId, id: created.id, startAt: now(), now: now()) else {
-            throw PerchError(.internalError, "the send vanished")
-        }
-        return (created.id, try await campaignResolver.resolveCounted(started, now: now()))
-    }
-
-    /// The deliveries of these sends, once every one has its final outcome or as they stand at `deadline`. Woken when
-    /// this process's worker records a send's deliveries (``DeliveryOutcomes``); every quarter second in any case, for a
-    /// send another process's worker records.
-    func deliveries(appId: String, sendIds: [String], until deadline: ContinuousClock.Instant) async throws -> [String: [DeliveryRecord]] {
-        var records: [String: [DeliveryRecord]] = [:]
-        for id in sendIds { records[id] = try await store.deliveries(appId: appId, campaignId: id, installationId: nil) }
-        while let waiting = sendIds.first(where: { !(records[$0] ?? []).allSatisfy(\.isFinal) }), ContinuousClock.now < deadline {
-            await outcomes.wait(for: waiting, timeout: min(deadline - ContinuousClock.now, .milliseconds(250)))
-            try Task.checkCancellation()
-            for id in sendIds where !(records[id] ?? []).allSatisfy(\.isFinal) {
-                records[id] = try await store.deliveries(appId: appId, campaignId: id, installationId: nil)
-            }
-        }
-        return records
     }
 }

@@ -15,8 +15,10 @@ public struct PerchAPI: Sendable {
     /// The app's gateways; `nil` on a server without them (`POST /v1/send` and `/api/push` answer 501).
     let gateways: GatewayDirectory?
     let campaignResolver: CampaignResolver
+    /// `POST /v1/send`, `/api/push` and Live Activity sends, queued and awaited.
+    let sends: SendQueue
     /// Where this process's delivery worker reports recorded batches; `POST /v1/send` and `/api/push` wait on it.
-    public let outcomes = DeliveryOutcomes()
+    public var outcomes: DeliveryOutcomes { sends.outcomes }
     let now: @Sendable () -> Date
     /// The API keys ``AuthMiddleware`` has looked up; a rotation on this process empties the app's entries at once.
     let keyCache = PrincipalCache()
@@ -37,6 +39,7 @@ public struct PerchAPI: Sendable {
         self.metrics = metrics
         self.gateways = gateways
         self.campaignResolver = CampaignResolver(store: store, logger: Logger(label: "perch.campaigns"))
+        self.sends = SendQueue(store: store, resolver: campaignResolver, now: now)
         self.now = now
         self.rateLimits = RateLimits(policy: rateLimits)
     }
