@@ -120,12 +120,41 @@ let package = Package(
             ],
             exclude: ["README.md"]
         ),
+        // The delivery engine: audience resolution, the scheduler, the worker, the gateway directory, hygiene and the
+        // send queue every send path goes through. perch worker needs only this; PerchServer (the API and the
+        // dashboard) builds on it.
+        .target(
+            name: "PerchDelivery",
+            dependencies: [
+                "PerchCore",
+                "PerchStore",
+                "PerchGateways",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        // GET /healthz and GET /metrics on a listener of their own (perch worker's port, perch serve --metrics-port).
+        .target(
+            name: "PerchHealth",
+            dependencies: [
+                "PerchCore",
+                "PerchStore",
+                "PerchDelivery",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "PerchServer",
             dependencies: [
                 "PerchCore",
                 "PerchStore",
                 "PerchGateways",
+                "PerchDelivery",
+                "PerchHealth",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -147,6 +176,8 @@ let package = Package(
                 "PerchStore",
                 "PerchSQLite",
                 "PerchServer",
+                "PerchDelivery",
+                "PerchHealth",
                 "PerchGateways",
                 "PerchSimulator",
                 "PerchPostgres",
@@ -189,7 +220,7 @@ let package = Package(
         .target(
             name: "PerchDemo",
             dependencies: [
-                "PerchCore", "PerchStore", "PerchServer", "PerchSimulator",
+                "PerchCore", "PerchStore", "PerchServer", "PerchDelivery", "PerchSimulator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -201,14 +232,14 @@ let package = Package(
         .executableTarget(
             name: "perch-bench-campaign",
             dependencies: [
-                "PerchCore", "PerchStore", "PerchSQLite", "PerchServer", "PerchGateways", "PerchSimulator", "PerchDemo",
+                "PerchCore", "PerchStore", "PerchSQLite", "PerchDelivery", "PerchGateways", "PerchSimulator", "PerchDemo",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "bench/campaign/CampaignBench"
         ),
         .executableTarget(
             name: "perch-bench-analytics",
-            dependencies: ["PerchCore", "PerchStore", "PerchSQLite", "PerchPostgres", "PerchServer", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["PerchCore", "PerchStore", "PerchSQLite", "PerchPostgres", "PerchDelivery", .product(name: "Logging", package: "swift-log")],
             path: "bench/analytics/AnalyticsBench"
         ),
         .testTarget(
@@ -242,7 +273,7 @@ let package = Package(
         .testTarget(
             name: "PerchServerTests",
             dependencies: [
-                "PerchServer", "PerchStore", "PerchSQL", "PerchSQLite", "PerchCore", "PerchGateways", "PerchSimulator", "PerchPostgres",
+                "PerchServer", "PerchDelivery", "PerchHealth", "PerchStore", "PerchSQL", "PerchSQLite", "PerchCore", "PerchGateways", "PerchSimulator", "PerchPostgres",
                 "PerchTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -1,5 +1,6 @@
 import Foundation
 import PerchCore
+import PerchDelivery
 import PerchServer
 import PerchSimulator
 import PerchStore

@@ -4,6 +4,7 @@ import NIOCore
 import Hummingbird
 import Logging
 import PerchCore
+import PerchDelivery
 import PerchStore
 import ServiceLifecycle
 
@@ -26,47 +27,6 @@ public enum PerchApplication {
         router.add(middleware: IdempotencyMiddleware(store: api.store, now: api.now))
         api.addRoutes(to: router)
         Dashboard(api: api, signingKey: dashboardKey ?? SymmetricKey(size: .bits256), publicURL: publicURL).addRoutes(to: router)
-        return router
-    }
-
-    /// The services that work in the background of `perch serve` and make up `perch worker`: the campaign
-    /// scheduler (starts campaigns, fires triggers), the delivery worker and, given a policy, token hygiene.
-    /// Any number of processes may run them over one database: leases in the store let one scheduler pass
-    /// and one hygiene pass run at a time, and workers share the queue. `outcomes` (the API's, in `perch serve`) hears of
-    /// every batch the worker records, so a send waiting for its answer reads it at once.
-    public static func deliveryServices(store: any PerchStore, gateways: GatewayDirectory, configuration: DeliveryConfiguration,
-                                        hygiene: HygienePolicy? = nil, metrics: PerchMetrics?, outcomes: DeliveryOutcomes? = nil,
-                                        logger: Logger) -> [any Service] {
-        var services: [any Service] = [
-            CampaignScheduler(store: store, clock: ContinuousClock(), logger: logger),
-            DeliveryWorker(store: store, gateways: gateways, configuration: configuration, clock: ContinuousClock(), logger: logger, metrics: metrics,
-                           outcomes: outcomes),
-        ]
-        if let hygiene {
-            services.append(HygieneService(store: store, policy: hygiene, clock: ContinuousClock(), logger: logger, metrics: metrics))
-        }
-        return services
-    }
-
-    /// What a `perch worker` serves, when given a port, and `perch serve --metrics-port`: `GET /healthz` (the store
-    /// answers) and `GET /metrics` (deliveries, gateway latencies and queue), for probes and Prometheus. The port is
-    /// the operator's to keep private; with a metrics token set, `/metrics` needs it here too.
-    public static func workerRouter(store: any AppStore & OperationsStore, metrics: PerchMetrics,
-                                    metricsToken: String? = nil) -> Router<BasicRequestContext> {
-        let access = MetricsAccess(token: metricsToken, openWithoutToken: true)
-        let router = Router()
-        router.get("/healthz") { _, _ -> Response in
-            do {
-                _ = try await store.apps()
-                return try JSONResponse.make(["status": "ok"])
-            } catch {
-                return try JSONResponse.make(["status": "unavailable"], status: .serviceUnavailable)
-            }
-        }
-        router.get("/metrics") { request, _ in
-            try access.check(request.headers)
-            return await metrics.response(sampling: store)
-        }
         return router
     }
 

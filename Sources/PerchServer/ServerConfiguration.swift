@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import PerchCore
+import PerchDelivery
 
 /// Everything `perch serve` can be told, with a default for each.
 public struct ServerConfiguration: Sendable {

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import PerchCore
-import PerchServer
+import PerchDelivery
 import PerchStore
 
 extension AppsCommand {

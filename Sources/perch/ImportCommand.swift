@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import PerchCore
-import PerchServer
+import PerchDelivery
 import PerchStore
 
 /// `perch import`: tokens from a CSV or NDJSON file, streamed, each row through the same validation

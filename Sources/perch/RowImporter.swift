@@ -1,6 +1,6 @@
 import Foundation
 import PerchCore
-import PerchServer
+import PerchDelivery
 import PerchStore
 
 /// Stores import rows through the registration path and writes the rejected ones, with their line

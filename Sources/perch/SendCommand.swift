@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import Logging
 import PerchCore
+import PerchDelivery
 import PerchGateways
-import PerchServer
 import PerchStore
 
 /// `perch send`: one message to one installation or raw token, with an app's stored credentials — like gorush, but

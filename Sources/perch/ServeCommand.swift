@@ -3,6 +3,8 @@ import Foundation
 import Hummingbird
 import Logging
 import PerchCore
+import PerchDelivery
+import PerchHealth
 import PerchDemo
 import PerchGateways
 import PerchServer
@@ -79,16 +81,16 @@ struct ServeCommand: AsyncParsableCommand {
         // The demo calls the API it runs beside; with --port 0 it learns the port once the server listens.
         let demoServer = DemoServerAddress(host: configuration.host, port: configuration.port)
         let app = PerchApplication.make(configuration: configuration, api: api, store: store,
-                                        onServerRunning: PerchApplication.reportListening(portFile: work.portFilePath, logger: logger,
+                                        onServerRunning: Listening.report(portFile: work.portFilePath, logger: logger,
                                                                                           then: { demoServer.listening(on: $0) }),
                                         logger: logger)
         var metricsListener: [any Service] = []
         if let metricsPort = configuration.metricsPort {
             metricsListener.append(Application(
-                router: PerchApplication.workerRouter(store: store, metrics: metrics, metricsToken: configuration.metricsToken),
+                router: HealthRouter.make(store: store, metrics: metrics, metricsToken: configuration.metricsToken),
                 configuration: .init(address: .hostname(configuration.host, port: metricsPort), serverName: "perch-metrics"), logger: logger))
         }
-        let delivery = apiOnly ? [] : PerchApplication.deliveryServices(
+        let delivery = apiOnly ? [] : DeliveryServices.make(
             store: store, gateways: directory, configuration: configuration.delivery, hygiene: configuration.hygiene, metrics: metrics,
             outcomes: api.outcomes, logger: Logger(label: "perch.delivery"))
         if configuration.adminKey == nil {

@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import Logging
 import PerchCore
+import PerchDelivery
 import PerchGateways
-import PerchServer
 
 /// What `perch serve` and `perch worker` share: logging, token hygiene and the delivery worker's
 /// settings. Each flag also reads its `PERCH_*` variable.

@@ -2,8 +2,9 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import PerchDelivery
 import PerchGateways
-import PerchServer
+import PerchHealth
 import PerchStore
 import ServiceLifecycle
 
@@ -40,13 +41,12 @@ struct WorkerCommand: AsyncParsableCommand {
         let gateways = try work.gateways()
         let directory = GatewayDirectory(store: store, gateways: gateways, allowedHosts: try gatewayHosts.allowList())
         var services: [any Service] = (opened.service.map { [$0] } ?? []) + [gateways]
-        services += PerchApplication.deliveryServices(store: store, gateways: directory, configuration: delivery, hygiene: hygiene,
-                                                      metrics: metrics, logger: Logger(label: "perch.delivery"))
+        services += DeliveryServices.make(store: store, gateways: directory, configuration: delivery, hygiene: hygiene,
+                                          metrics: metrics, logger: Logger(label: "perch.delivery"))
         if let port {
-            services.append(Application(router: PerchApplication.workerRouter(store: store, metrics: metrics,
-                                                                                metricsToken: Environment.value("PERCH_METRICS_TOKEN")),
+            services.append(Application(router: HealthRouter.make(store: store, metrics: metrics, metricsToken: Environment.value("PERCH_METRICS_TOKEN")),
                                         configuration: .init(address: .hostname(host, port: port), serverName: "perch-worker"),
-                                        onServerRunning: PerchApplication.reportListening(portFile: work.portFilePath, logger: logger), logger: logger))
+                                        onServerRunning: Listening.report(portFile: work.portFilePath, logger: logger), logger: logger))
         }
         logger.info("perch worker running", metadata: ["database": "\(opened.description)", "batch": "\(delivery.batchSize)",
                                                        "concurrency": "\(delivery.concurrency)", "health": "\(port.map { "\(host):\($0)" } ?? "off")"])

@@ -5,6 +5,7 @@ import PerchStore
 import PerchTestSupport
 import Testing
 @testable import PerchServer
+@testable import PerchDelivery
 
 /// Resolution of a campaign's audience, slice by slice, against every backend.
 @Suite("Campaign resolution in slices")

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import PerchServer
+@testable import PerchDelivery
 
 /// The notice a waiting `POST /v1/send` gets when its deliveries are recorded in this process.
 @Suite("Recorded deliveries wake the sends that wait on them")

@@ -8,6 +8,7 @@ import ServiceLifecycle
 import Synchronization
 import Testing
 @testable import PerchServer
+@testable import PerchDelivery
 
 /// The moving parts of sending — the delivery worker, the campaign scheduler and the process lease — on a real store
 /// with a manual clock and a scripted gateway: minutes of lease time pass in milliseconds, and nothing leaves the process.

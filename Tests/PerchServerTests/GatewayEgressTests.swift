@@ -10,6 +10,7 @@ import PerchCore
 import PerchGateways
 import PerchStore
 @testable import PerchServer
+@testable import PerchDelivery
 
 /// A resolver the test scripts: each host answers its list of answers in turn (the last one repeats), and every
 /// question is counted. `stall` never answers.

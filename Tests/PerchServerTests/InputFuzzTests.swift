@@ -8,6 +8,7 @@ import PerchCore
 import PerchGateways
 import PerchServer
 import Testing
+@testable import PerchDelivery
 
 /// No input crashes or stalls the server: random and mutated bodies, paths and headers for every route of
 /// `GET /openapi.json` (so routes added later are fuzzed too), with the publishable, secret and admin keys and

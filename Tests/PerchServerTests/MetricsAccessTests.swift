@@ -5,6 +5,8 @@ import HummingbirdTesting
 import Testing
 import PerchCore
 @testable import PerchServer
+@testable import PerchDelivery
+import PerchHealth
 
 /// `GET /metrics` names every app and its volumes: it is for the operator's Prometheus, not for the internet.
 @Suite("Metrics access")
@@ -55,13 +57,13 @@ struct MetricsAccessTests {
 
     @Test(arguments: TestBackend.allCases) func theMetricsPortIsOpenUnlessATokenIsSet(_ backend: TestBackend) async throws {
         let server = try await TestServer.on(backend)
-        let open = PerchApplication.workerRouter(store: server.store, metrics: server.metrics)
+        let open = HealthRouter.make(store: server.store, metrics: server.metrics)
         try await Application(router: open).test(.router) { client in
             let metrics = try await client.execute(uri: "/metrics", method: .get) { $0.status }
             let health = try await client.execute(uri: "/healthz", method: .get) { $0.status }
             #expect(metrics == .ok && health == .ok)
         }
-        let guarded = PerchApplication.workerRouter(store: server.store, metrics: server.metrics, metricsToken: TestServer.metricsToken)
+        let guarded = HealthRouter.make(store: server.store, metrics: server.metrics, metricsToken: TestServer.metricsToken)
         try await Application(router: guarded).test(.router) { client in
             let anonymous = try await client.execute(uri: "/metrics", method: .get) { $0.status }
             var headers = HTTPFields()
@@ -87,7 +89,7 @@ struct MetricsAccessTests {
 
     static func exposition(_ metrics: PerchMetrics) async throws -> String {
         let server = try TestServer()
-        let router = PerchApplication.workerRouter(store: server.store, metrics: metrics)
+        let router = HealthRouter.make(store: server.store, metrics: metrics)
         return try await Application(router: router).test(.router) { client in
             try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
         }

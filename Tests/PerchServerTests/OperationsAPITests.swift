@@ -5,6 +5,7 @@ import Testing
 import PerchCore
 import PerchStore
 @testable import PerchServer
+@testable import PerchDelivery
 
 @Suite("Operations")
 struct OperationsAPITests {

@@ -1,5 +1,6 @@
 import Logging
 @testable import PerchServer
+@testable import PerchDelivery
 import Testing
 
 /// A push's ids go with it to its gateway when the gateway can log it (at `debug`, the only level the gateways log a

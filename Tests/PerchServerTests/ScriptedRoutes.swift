@@ -1,5 +1,6 @@
 import PerchCore
 @testable import PerchServer
+@testable import PerchDelivery
 
 /// Every app's gateway is the scripted one.
 struct ScriptedRoutes: GatewayRouting {

@@ -12,6 +12,8 @@ import PerchSQLite
 import PerchStore
 import PerchTestSupport
 import Synchronization
+@testable import PerchDelivery
+import PerchHealth
 
 /// Every log line the server writes during a test.
 final class LogCapture: Sendable {
@@ -153,8 +155,8 @@ struct TestServer {
         delivery.lease = deliveryLease
         delivery.idleInterval = .milliseconds(10)
         let services = gateways.map {
-            PerchApplication.deliveryServices(store: store, gateways: $0, configuration: delivery, metrics: metrics, outcomes: api.outcomes,
-                                              logger: logger)
+            DeliveryServices.make(store: store, gateways: $0, configuration: delivery, metrics: metrics, outcomes: api.outcomes,
+                                  logger: logger)
         } ?? []
         let app = PerchApplication.make(configuration: configuration, api: api, store: store, services: services, logger: logger)
         try await app.test(.live) { client in

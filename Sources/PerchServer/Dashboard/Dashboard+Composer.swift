@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import PerchCore
+import PerchDelivery
 import PerchStore
 
 /// The composer, the dry run, send and cancel: each action goes through the same function as its API route —

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Hummingbird
 import PerchCore
+import PerchDelivery
 import PerchStore
 
 extension PerchAPI {

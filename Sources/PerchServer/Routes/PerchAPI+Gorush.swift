@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import PerchCore
+import PerchDelivery
 import PerchStore
 
 /// `POST /api/push`: gorush's request and answer shapes, so an existing gorush client can point at

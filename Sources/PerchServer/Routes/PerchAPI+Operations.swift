@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import PerchHealth
 
 extension PerchAPI {
     func addOperationsRoutes(to router: Router<PerchRequestContext>) {

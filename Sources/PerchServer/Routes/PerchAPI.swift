@@ -2,6 +2,8 @@ import Foundation
 import Hummingbird
 import Logging
 import PerchCore
+import PerchDelivery
+import PerchHealth
 import PerchStore
 
 /// The HTTP API of the public contract, bound to a store. Each route group lives in a

@@ -1,5 +1,6 @@
 import Foundation
 import PerchCore
+import PerchDelivery
 import PerchStore
 
 /// Checks a campaign definition before it is stored, so nothing is discovered at send time that could

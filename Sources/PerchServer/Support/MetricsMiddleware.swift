@@ -1,5 +1,7 @@
 import Hummingbird
 import PerchCore
+import PerchDelivery
+import PerchHealth
 import PerchStore
 
 /// Answers `GET /metrics` on the API's listener before cross-origin headers and API-key authentication run: the

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import PerchDelivery
 
 /// Answers every request with its id (`x-request-id`, the same id as the log lines'
 /// `hb.request.id`), and times it for `/metrics`.

@@ -8,7 +8,7 @@ import Foundation
 import Logging
 import PerchCore
 import PerchPostgres
-import PerchServer
+import PerchDelivery
 import PerchSQLite
 import PerchStore
 

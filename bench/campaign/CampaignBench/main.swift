@@ -13,7 +13,7 @@ import Logging
 import PerchCore
 import PerchDemo
 import PerchGateways
-import PerchServer
+import PerchDelivery
 import PerchSimulator
 import PerchSQLite
 import PerchStore

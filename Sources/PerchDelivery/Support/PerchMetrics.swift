@@ -1,21 +1,19 @@
 import Foundation
-import HTTPTypes
-import Hummingbird
-import NIOCore
 import PerchStore
 import Prometheus
 import Synchronization
 
-/// The server's Prometheus metrics, served at `GET /metrics`. One registry per server,
+/// Perch's Prometheus metrics — deliveries, gateway latencies, hygiene, the queue, and the API's requests and events —
+/// served at `GET /metrics`. One registry per server,
 /// not the process-wide `MetricsSystem`, so tests can run several servers side by side.
 public final class PerchMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
-    let registrations: Counter
-    let requests: DurationHistogram
+    package let registrations: Counter
+    package let requests: DurationHistogram
     let hygieneStale: Counter
     let hygieneExpired: Counter
-    let eventsStored: Counter
-    let eventsRejected: Counter
+    package let eventsStored: Counter
+    package let eventsRejected: Counter
     /// Label sets of the gauges sampled from the store last time, so a series that vanished (an emptied queue) reads 0.
     private let sampled = Mutex<(at: ContinuousClock.Instant?, queue: Set<[String]>, tokens: Set<[String]>)>((nil, [], []))
 
@@ -41,13 +39,13 @@ public final class PerchMetrics: Sendable {
 
     /// Counts one delivery's outcome (`accepted`, `retired`, `retry`, `suppressed`, …) on a platform, with its
     /// reason: the gateway's code (`BadDeviceToken`, `UNREGISTERED`, `410`) or the suppression's (`consent_denied`).
-    func delivery(platform: String, outcome: String, reason: String?) {
+    package func delivery(platform: String, outcome: String, reason: String?) {
         registry.makeCounter(descriptor: Self.name("deliveries", "total", "Delivery outcomes by platform and reason"),
                              labels: [("platform", platform), ("outcome", outcome), ("reason", reason ?? "")]).increment()
     }
 
     /// Times one request to a gateway, from sending to its answer.
-    func gatewayLatency(platform: String, _ duration: Duration) {
+    package func gatewayLatency(platform: String, _ duration: Duration) {
         registry.makeDurationHistogram(
             descriptor: Self.name("gateway_request_duration", "seconds", "Time from sending a push to the gateway's answer"),
             labels: [("platform", platform)],
@@ -58,7 +56,7 @@ public final class PerchMetrics: Sendable {
 
     /// Samples the delivery queue and tokens by status from the store, at most every `maximumAge`:
     /// the same figures from whichever process Prometheus scrapes, as they live in the shared database.
-    func sample(_ store: any OperationsStore, now: Date, maximumAge: Duration = .seconds(5)) async {
+    package func sample(_ store: any OperationsStore, now: Date, maximumAge: Duration = .seconds(5)) async {
         let clock = ContinuousClock()
         let due = sampled.withLock { state in
             guard let at = state.at, clock.now - at < maximumAge else { state.at = clock.now; return true }
@@ -93,13 +91,5 @@ public final class PerchMetrics: Sendable {
     /// The text exposition format.
     public func exposition() -> String {
         registry.emitToString()
-    }
-
-    /// `GET /metrics`: the exposition with fresh samples of the store, as Prometheus scrapes it.
-    func response(sampling store: any OperationsStore) async -> Response {
-        await sample(store, now: Date())
-        var headers = HTTPFields()
-        headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: exposition())))
     }
 }
