@@ -164,6 +164,14 @@ struct GorushAPITests {
             let pushed = try #require(simulator.received(platform: .apns).first { $0.token == known })
             #expect(pushed.jsonObject?["perchCampaignId"] as? String == id)
             #expect(pushed.jsonObject?["perchDeliveryId"] as? String == decision["deliveryId"]?.stringValue)
+
+            // time_to_live 0 is now or never: sent at once, with an apns-expiration no later than the next second.
+            let now = try await client.call(.post, "/api/push", key: app.secret, json: ["notifications": [
+                ["tokens": [.string(known)], "platform": 1, "message": "now or never", "time_to_live": 0]]])
+            #expect(now.status == .ok && Self.logs(now).isEmpty, "\(now.json)")
+            let once = try #require(simulator.received(platform: .apns).last { $0.token == known })
+            let expiration = try #require(once.headers["apns-expiration"].flatMap { Int($0) }, "\(once.headers)")
+            #expect(expiration <= Int(Date().timeIntervalSince1970) + 1)
         }
     }
 }

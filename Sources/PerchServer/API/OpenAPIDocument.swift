@@ -145,7 +145,7 @@ public enum OpenAPIDocument {
         .init(method: "GET", path: "/v1/campaigns/{campaignId}/explain",
               summary: "Why an installation was or was not sent to (query installationId)", key: "secret", success: 200, responseSchema: "Explain"),
         .init(method: "POST", path: "/api/push",
-              summary: "gorush-compatible send: {notifications: [{tokens, platform: 1 iOS | 2 Android, message, title, …}]} answered as {counts, logs, success}; each notification a transactional send through the delivery queue (named api/push: in campaign metrics and explain), answered once the gateways answered (at most 30 s); unknown tokens are registered, dead ones retired (secret key as Bearer or as the HTTP Basic password)",
+              summary: "gorush-compatible send: {notifications: [{tokens, platform: 1 iOS | 2 Android, message, title, …}]} answered as {counts, logs, success}; each notification a transactional send through the delivery queue (named api/push: in campaign metrics and explain), answered once the gateways answered (at most 10 s, like /v1/send); unknown tokens are registered, dead ones retired (secret key as Bearer or as the HTTP Basic password)",
               key: "secret", requestSchema: "GorushPush", success: 200, responseSchema: "GorushAnswer"),
         .init(method: "GET", path: "/v1/metrics/tokens", summary: "Token health, split by platform and by kind; query platform, appVersion and kind (device, voip, liveActivityStart, liveActivity) filter", key: "secret",
               success: 200, responseSchema: "TokenHealth"),

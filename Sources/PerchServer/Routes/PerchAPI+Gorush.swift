@@ -22,7 +22,7 @@ extension PerchAPI {
     static let gorushConcurrency = 8
     /// How long the answer waits for the gateways; a push still unanswered then is reported with its state (it is
     /// still sent, and its retries still made, by the worker).
-    static let gorushWait = Duration.seconds(30)
+    static let gorushWait = Duration.seconds(10)
 
     struct GorushBody: Decodable {
         var notifications: [GorushNotification]?
