@@ -35,6 +35,7 @@ struct SendCommand: AsyncParsableCommand {
     func validate() throws {
         guard (installation == nil) != (token == nil) else { throw ValidationError("give exactly one of --installation or --token") }
         if token != nil, platform == nil { throw ValidationError("--token needs --platform apns or fcm") }
+        if let ttl, !(0...2_419_200).contains(ttl) { throw ValidationError("--ttl is 0 to 2419200 seconds (four weeks)") }
     }
 
     func run() async throws {

@@ -85,6 +85,9 @@ struct SendAPITests {
             #expect(simulator.counters(platform: .apns).accepted == 1)
             let delivered = simulator.received(platform: .apns).last?.text ?? ""
             #expect(delivered.contains("Flash sale"))
+            let nowOrNever = try await client.call(.post, "/v1/send", key: app.secret,
+                                                   json: ["to": ["installationId": "iphone"], "message": Self.message, "ttlSeconds": 0])
+            #expect(result(nowOrNever)?["outcome"] == "accepted", "ttlSeconds 0 is now or never, not expired: \(nowOrNever.json)")
 
             simulator.markInvalid(platform: .apns, token: token)
             let gone = try await client.call(.post, "/v1/send", key: app.secret, json: ["to": ["installationId": "iphone"], "message": Self.message])

@@ -164,7 +164,8 @@ public struct CampaignResolver: Sendable {
     }
 
     func write(_ campaign: CampaignRecord, occurrence: String, planned: [CampaignPlanner.Planned], finished: Bool, now: Date) async throws {
-        let timeToLive = campaign.definition.ttlSeconds.map(Double.init)
+        // 0 is now or never, as APNs and FCM read it: a second to be sent in, with no time to live left by then.
+        let timeToLive = campaign.definition.ttlSeconds.map { Double(max($0, 1)) }
         var start = 0
         repeat {
             let end = min(planned.count, start + chunkSize)

@@ -110,11 +110,9 @@ extension PerchAPI {
                     }
                     continue
                 }
-                // gorush's time_to_live 0 is "now or never": one second of life, so the push is sent with no time to
-                // live left if the worker sends it within that second, and expires otherwise.
                 let installations = Set(found.targets.map(\.installationId)).sorted()
                 let definition = CampaignDefinition(name: "api/push", audience: CampaignDefinition.Audience(installationIds: installations),
-                                                    message: plan.message, ttlSeconds: notification.timeToLive(now: now()).map { max($0, 1) },
+                                                    message: plan.message, ttlSeconds: notification.timeToLive(now: now()),
                                                     bypassCaps: true)
                 let sendId = try await sends.enqueue(definition, appId: appId).id
                 queued.append(GorushSend(index: index, notification: notification, message: plan.message, sendId: sendId, targets: found.targets))
