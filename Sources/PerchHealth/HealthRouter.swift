@@ -1,5 +1,4 @@
 import Hummingbird
-import NIOCore
 import PerchCore
 import PerchDelivery
 import PerchStore
@@ -15,29 +14,15 @@ public enum HealthRouter {
         router.get("/healthz") { _, _ -> Response in
             do {
                 _ = try await store.apps()
-                return json(#"{"status":"ok"}"#, status: .ok)
+                return try JSONResponse.make(["status": "ok"])
             } catch {
-                return json(#"{"status":"unavailable"}"#, status: .serviceUnavailable)
+                return try JSONResponse.make(["status": "unavailable"], status: .serviceUnavailable)
             }
         }
         router.get("/metrics") { request, _ -> Response in
-            do throws(PerchError) {
-                try access.check(request.headers)
-            } catch {
-                // Perch's error body, as the API answers it.
-                let status: HTTPResponse.Status = error.code == .unauthorized ? .unauthorized : .notFound
-                var response = json(#"{"error":{"code":"\#(error.code.description)","message":"\#(error.message)"}}"#, status: status)
-                if error.code == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer" }
-                return response
-            }
+            try access.check(request.headers)
             return await metrics.response(sampling: store)
         }
         return router
-    }
-
-    static func json(_ text: String, status: HTTPResponse.Status) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json; charset=utf-8"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }

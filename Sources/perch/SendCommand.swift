@@ -63,7 +63,7 @@ struct SendCommand: AsyncParsableCommand {
     /// Sends like every push: a transactional send through the delivery queue, sent by a worker this process runs for it
     /// alone (a server's worker on the same store may send it first; either way it is sent once), its outcome awaited.
     private func send(_ message: PushMessage, store: any PerchStore, directory: GatewayDirectory, sends: SendQueue,
-                      logger: Logger) async throws -> SendCommandAnswer {
+                      logger: Logger) async throws -> SendResult {
         // The target, and its gateway checked before anything is written.
         let installationId: String
         var registeredNow = false
@@ -80,7 +80,7 @@ struct SendCommand: AsyncParsableCommand {
             case .installation(let id, let registered):
                 (installationId, registeredNow) = (id, registered)
             case .suppressed(let reason, let detail):
-                return SendCommandAnswer(installationId: nil, platform: destination.platform.rawValue, suppressed: reason, detail: detail)
+                return SendResult(installationId: nil, platform: destination.platform.rawValue, suppressed: reason, detail: detail)
             }
         }
         let definition = CampaignDefinition(name: "perch send", audience: .init(installationIds: [installationId]), message: message,
@@ -97,11 +97,12 @@ struct SendCommand: AsyncParsableCommand {
             return try await sends.deliveries(appId: app, sendIds: [sendId], until: .now + Self.wait)[sendId] ?? []
         }
         guard let record = records.first else {
-            return SendCommandAnswer(installationId: installationId, platform: nil, suppressed: "no_token",
-                                     detail: "the installation has no token to send to")
+            return SendResult(installationId: installationId, platform: nil, suppressed: "no_token",
+                              detail: "the installation has no token to send to")
         }
-        return SendCommandAnswer(sendId: sendId, record: record,
-                                 outcome: try await sends.outcome(of: record, registeredNow: registeredNow, appId: app))
+        var result = SendResult(record, outcome: try await sends.outcome(of: record, registeredNow: registeredNow, appId: app))
+        result.sendId = sendId
+        return result
     }
 
     private func rawDestination() throws -> PushDestination {

@@ -93,32 +93,3 @@ struct ExplainView: Encodable {
     var explanation: String
     var decisions: [Decision]
 }
-
-/// One result of `POST /v1/send`.
-struct SendResultView: Encodable {
-    struct Reason: Encodable, Equatable {
-        var code: String
-        var status: Int?
-        var detail: String?
-    }
-    var deliveryId: String
-    var installationId: String
-    var tokenId: String
-    var platform: String
-    var state: String
-    /// `accepted`, `retired`, `kept`, `retry`, `message_error`, `credential_error`, `failed`, `expired`, `suppressed` or `pending`.
-    var outcome: String
-    var reason: Reason?
-    var gatewayMessageId: String?
-
-    init(_ record: DeliveryRecord) {
-        deliveryId = record.id
-        installationId = record.installationId
-        tokenId = record.tokenId
-        platform = record.platform.rawValue
-        state = record.state
-        outcome = record.outcome ?? record.state
-        reason = record.reason.map { Reason(code: $0, status: record.gatewayStatus, detail: record.reasonDetail) }
-        gatewayMessageId = record.gatewayMessageId
-    }
-}

@@ -3,6 +3,7 @@ import Hummingbird
 import NIOCore
 import PerchCore
 import PerchDelivery
+import PerchHealth
 import PerchStore
 
 /// The composer, the dry run, send and cancel: each action goes through the same function as its API route —

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import PerchCore
+import PerchHealth
 import PerchStore
 
 extension Dashboard {

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import PerchCore
 import PerchDelivery
+import PerchHealth
 import PerchStore
 
 extension PerchAPI {

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import PerchCore
 import PerchDelivery
+import PerchHealth
 import PerchStore
 
 /// `POST /api/push`: gorush's request and answer shapes, so an existing gorush client can point at
@@ -117,7 +118,7 @@ extension PerchAPI {
                 let sendId = try await sends.enqueue(definition, appId: appId).id
                 queued.append(GorushSend(index: index, notification: notification, message: plan.message, sendId: sendId, targets: found.targets))
             }
-            let records = try await self.sends.deliveries(appId: appId, sendIds: queued.map(\.sendId), until: ContinuousClock.now + Self.gorushWait)
+            let records = try await sends.deliveries(appId: appId, sendIds: queued.map(\.sendId), until: ContinuousClock.now + Self.gorushWait)
             for send in queued {
                 let byInstallation = Dictionary((records[send.sendId] ?? []).map { ($0.installationId, $0) }, uniquingKeysWith: { first, _ in first })
                 for target in send.targets {

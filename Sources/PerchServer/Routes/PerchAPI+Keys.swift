@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import PerchCore
+import PerchHealth
 import PerchStore
 
 /// An app's settings and the rotation of its keys and identity secret: the secret key's (or the admin's) business.

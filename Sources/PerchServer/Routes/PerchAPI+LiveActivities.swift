@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import PerchCore
+import PerchHealth
 import PerchStore
 
 extension PerchAPI {

@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
 import PerchCore
+import PerchDelivery
+import PerchHealth
 import PerchStore
 
 extension PerchAPI {
@@ -27,7 +29,7 @@ extension PerchAPI {
         var sendId: String
         /// Whether every delivery has its final outcome.
         var complete: Bool
-        var results: [SendResultView]
+        var results: [SendResult]
     }
 
     /// `POST /v1/send`: a transactional send, durable like a campaign — one delivery row per token written
@@ -92,7 +94,7 @@ extension PerchAPI {
             let deadline = ContinuousClock.now + .seconds(body.wait == false ? 0 : waitSeconds)
             let records = try await sends.deliveries(appId: appId, sendIds: [sendId], until: deadline)[sendId] ?? []
             let complete = records.allSatisfy(\.isFinal)
-            return try JSONResponse.make(SendView(sendId: sendId, complete: complete, results: records.map(SendResultView.init)),
+            return try JSONResponse.make(SendView(sendId: sendId, complete: complete, results: records.map { SendResult($0) }),
                                          status: complete ? .ok : .accepted)
         }
     }

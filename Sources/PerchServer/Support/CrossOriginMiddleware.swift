@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import PerchHealth
 
 /// Cross-origin access for the web SDK, which calls the API from the site's own origin.
 ///

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import PerchCore
+import PerchHealth
 
 /// A ``PerchError`` with code `rate_limited` (429) and how long to wait, sent as `Retry-After` in whole seconds.
 struct RateLimitedError: Error, HTTPResponseError {

@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import PerchDelivery
+import PerchHealth
 
 /// Answers every request with its id (`x-request-id`, the same id as the log lines'
 /// `hb.request.id`), and times it for `/metrics`.

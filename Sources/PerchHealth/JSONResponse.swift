@@ -5,10 +5,10 @@ import NIOCore
 import PerchCore
 
 /// Encodes answers as JSON with ISO 8601 times and sorted keys.
-enum JSONResponse {
-    static let encoder = JSONCoding.encoder()
+package enum JSONResponse {
+    package static let encoder = JSONCoding.encoder()
 
-    static func make<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
+    package static func make<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
         let data = try encoder.encode(value)
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
