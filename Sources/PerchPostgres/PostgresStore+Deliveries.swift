@@ -81,17 +81,23 @@ extension PostgresStore {
             createdAt: Date(timeIntervalSince1970: try row["created_at"].decode(Double.self)))
     }
 
-    /// Stores a batch of outcomes in two statements (releases, then outcomes) and completes the campaigns left with
-    /// nothing to send. An update finds its row through its campaign (`campaigns_by_id` gives the app), and only
-    /// touches a row still `sending`.
-    public func recordDeliveries(_ updates: [DeliveryUpdate], now: Date) async throws {
-        guard !updates.isEmpty else { return }
-        let set = try DeliveryRecordSet(updates, now: now)
-        let (releaseSet, outcomeSet, campaignIds) = (set.releases, set.outcomes, set.campaignIds)
+    /// Stores a batch in one transaction (``DeliveryBatchPlan``): its token retirements (their rows locked in id
+    /// order first), its outcomes in two statements (releases, then outcomes), its gateway pauses, and completes the
+    /// campaigns left with nothing to send. An update finds its row through its campaign (`campaigns_by_id` gives the
+    /// app), and only touches a row still `sending`.
+    public func recordDeliveries(_ batch: DeliveryBatch, now: Date) async throws -> [DeliveryUpdate] {
+        guard !batch.isEmpty else { return [] }
+        let plan = try DeliveryBatchPlan(batch, now: now, dialect: dialect)
         let at = now.timeIntervalSince1970
         let logger = self.logger
-        try await transaction { db in
-            if let releaseSet {
+        return try await transaction { db in
+            var plan = plan
+            var facts: [DeliveryBatchPlan.TokenFacts] = []
+            for read in plan.factReads {
+                facts += try await db.rows(read.query, logger: logger).map { try DeliveryBatchPlan.TokenFacts($0) }
+            }
+            for statement in try plan.retire(facts) { try await db.run(statement.query, logger: logger) }
+            if let releaseSet = plan.records.releases {
                 try await db.run("""
                     UPDATE deliveries d SET state = 'pending', attempts = GREATEST(0, d.attempts - 1), due_at = r.due_at, updated_at = \(at)
                     FROM jsonb_to_recordset(\(releaseSet)::jsonb) AS r(id text, campaign_id text, due_at double precision)
@@ -99,7 +105,7 @@ extension PostgresStore {
                     WHERE d.app_id = c.app_id AND d.id = r.id AND d.state = 'sending'
                     """, logger: logger)
             }
-            if let outcomeSet {
+            if let outcomeSet = plan.records.outcomes {
                 try await db.run("""
                     UPDATE deliveries d SET state = r.state, outcome = r.outcome, reason = r.reason, reason_detail = r.reason_detail,
                         gateway_status = r.gateway_status, gateway_message_id = COALESCE(r.gateway_message_id, d.gateway_message_id),
@@ -112,15 +118,10 @@ extension PostgresStore {
                     WHERE d.app_id = c.app_id AND d.id = r.id AND d.state = 'sending'
                     """, logger: logger)
             }
-            try await Self.completeFinished(db, appId: nil, campaignIds: campaignIds, now: now, logger: logger)
+            for statement in plan.pauses { try await db.run(statement.query, logger: logger) }
+            try await Self.completeFinished(db, appId: nil, campaignIds: plan.records.campaignIds, now: now, logger: logger)
+            return plan.recorded
         }
-    }
-
-    public func pauseGateway(appId: String, platform: Platform, reason: String, now: Date) async throws {
-        try await client.query("""
-            INSERT INTO gateway_pauses (app_id, platform, reason, since) VALUES (\(appId), \(platform.rawValue), \(reason), \(now.timeIntervalSince1970))
-            ON CONFLICT (app_id, platform) DO NOTHING
-            """, logger: logger)
     }
 
     public func gatewayPauses(appId: String) async throws -> [GatewayPause] {

@@ -118,14 +118,18 @@ extension SQLiteStore {
             installationFields: fields, expiresAt: (optional(.expiresAt) as Double?).map(Date.init(stored:)), createdAt: Date(stored: value(.createdAt)))
     }
 
-    /// Stores a batch of outcomes in two statements (releases, then outcomes; the record set is encoded before the
-    /// transaction) and completes the campaigns left with nothing to send. An update finds its row through its
-    /// campaign (`campaigns_by_id` gives the app), and only touches a row still `sending`.
-    public func recordDeliveries(_ updates: [DeliveryUpdate], now: Date) async throws {
-        guard !updates.isEmpty else { return }
-        let set = try DeliveryRecordSet(updates, now: now)
-        try await pool.write { db in
-            if let releases = set.releases {
+    /// Stores a batch in one write transaction (``DeliveryBatchPlan``): its token retirements, its outcomes in two
+    /// statements (releases, then outcomes; the record set is encoded before the transaction), its gateway pauses,
+    /// and completes the campaigns left with nothing to send. An update finds its row through its campaign
+    /// (`campaigns_by_id` gives the app), and only touches a row still `sending`.
+    public func recordDeliveries(_ batch: DeliveryBatch, now: Date) async throws -> [DeliveryUpdate] {
+        guard !batch.isEmpty else { return [] }
+        let plan = try DeliveryBatchPlan(batch, now: now, dialect: dialect)
+        return try await pool.write { db in
+            var plan = plan
+            let facts = try plan.factReads.flatMap { try db.rows($0).map(DeliveryBatchPlan.TokenFacts.init) }
+            for statement in try plan.retire(facts) { try db.execute(statement) }
+            if let releases = plan.records.releases {
                 try db.executeCached(sql: """
                     UPDATE deliveries SET state = 'pending', attempts = MAX(0, attempts - 1), due_at = r.due_at, updated_at = ?
                     FROM (SELECT value ->> 'id' AS id, value ->> 'campaign_id' AS campaign_id, value ->> 'due_at' AS due_at
@@ -134,7 +138,7 @@ extension SQLiteStore {
                     WHERE deliveries.app_id = c.app_id AND deliveries.id = r.id AND deliveries.state = 'sending'
                     """, arguments: [now.stored, releases])
             }
-            if let outcomes = set.outcomes {
+            if let outcomes = plan.records.outcomes {
                 try db.executeCached(sql: """
                     UPDATE deliveries SET state = r.state, outcome = r.outcome, reason = r.reason, reason_detail = r.reason_detail,
                         gateway_status = r.gateway_status, gateway_message_id = COALESCE(r.gateway_message_id, deliveries.gateway_message_id),
@@ -149,16 +153,9 @@ extension SQLiteStore {
                     WHERE deliveries.app_id = c.app_id AND deliveries.id = r.id AND deliveries.state = 'sending'
                     """, arguments: [now.stored, outcomes])
             }
-            try Self.completeFinished(db, appId: nil, campaignIds: set.campaignIds, now: now)
-        }
-    }
-
-    public func pauseGateway(appId: String, platform: Platform, reason: String, now: Date) async throws {
-        try await pool.write { db in
-            try db.execute(sql: """
-                INSERT INTO gateway_pauses (app_id, platform, reason, since) VALUES (?, ?, ?, ?)
-                ON CONFLICT (app_id, platform) DO NOTHING
-                """, arguments: [appId, platform.rawValue, reason, now.stored])
+            for statement in plan.pauses { try db.execute(statement) }
+            try Self.completeFinished(db, appId: nil, campaignIds: plan.records.campaignIds, now: now)
+            return plan.recorded
         }
     }
 

@@ -55,10 +55,11 @@ public protocol CampaignStore: Sendable {
     /// sent again by another worker. Only rows still `sending` under the same attempt are touched: a row already recorded,
     /// or claimed since by another worker, is left alone. Answers how many leases were extended.
     func extendDeliveryLeases(_ leases: [DeliveryLease], until: Date) async throws -> Int
-    /// Stores what happened to claimed deliveries and completes campaigns with nothing left to send.
-    func recordDeliveries(_ updates: [DeliveryUpdate], now: Date) async throws
-    /// Pauses an app's sends on one platform (bad credentials) until its gateway settings change.
-    func pauseGateway(appId: String, platform: Platform, reason: String, now: Date) async throws
+    /// Stores in one transaction what a batch of claimed deliveries wrote — their next states, the tokens their
+    /// answers retire and the gateways they pause — and completes campaigns with nothing left to send. Answers the
+    /// updates as recorded: a delivery whose token kept its status (``TokenRetirement``) has the outcome `kept`.
+    @discardableResult
+    func recordDeliveries(_ batch: DeliveryBatch, now: Date) async throws -> [DeliveryUpdate]
     func gatewayPauses(appId: String) async throws -> [GatewayPause]
 
     func campaignCounts(appId: String, campaignId: String, now: Date) async throws -> CampaignCounts

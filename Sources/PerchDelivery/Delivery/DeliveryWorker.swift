@@ -71,8 +71,8 @@ public struct DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
     public func runOnce() async throws -> Int {
         let claimed = try await claim()
         guard !claimed.isEmpty else { return 0 }
-        let updates = await holdingLeases(HeldLeases(claimed)) { await send(claimed) }
-        try await record(updates)
+        let batch = await holdingLeases(HeldLeases(claimed)) { await send(claimed) }
+        try await record(batch, of: claimed)
         return claimed.count
     }
 
@@ -84,22 +84,36 @@ public struct DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
         return try await store.claimDeliveries(limit: configuration.batchSize, leaseFor: configuration.lease, now: now())
     }
 
-    func record(_ updates: [DeliveryUpdate]) async throws {
-        try await store.recordDeliveries(updates, now: now())
-        outcomes?.recorded(campaignIds: Set(updates.map(\.campaignId)))
+    /// Records everything the batch wrote in one transaction, then counts its outcomes (a refused retirement counts
+    /// as `kept`) and wakes the requests waiting on its campaigns.
+    func record(_ batch: DeliveryBatch, of claimed: [ClaimedDelivery]) async throws {
+        let recorded = try await store.recordDeliveries(batch, now: now())
+        if let metrics {
+            let platforms = Dictionary(claimed.map { ($0.id, $0.destination?.platform.rawValue ?? "unknown") }, uniquingKeysWith: { first, _ in first })
+            for update in recorded where !update.isRelease {
+                let suppression: String? = if case .suppressed(let code) = update.state { code } else { nil }
+                metrics.delivery(platform: platforms[update.id] ?? "unknown", outcome: update.outcome.rawValue,
+                                 reason: update.reason?.metricLabel ?? suppression)
+            }
+        }
+        for pause in Set(batch.pauses) {
+            logger.error("gateway paused: credentials refused", metadata: ["perch.app_id": "\(pause.appId)", "platform": "\(pause.platform.rawValue)",
+                                                                           "reason": "\(pause.reason)"])
+        }
+        outcomes?.recorded(campaignIds: Set(recorded.map(\.campaignId)))
     }
 
     /// Sends `batch` and records its outcomes, claiming the next batch meanwhile (held under lease with it); answers
     /// the next batch. A failed record leaves the batch's rows to come back when their lease runs out.
     func sendClaimingAhead(_ batch: [ClaimedDelivery]) async -> [ClaimedDelivery] {
         let held = HeldLeases(batch)
-        let (updates, next) = await holdingLeases(held) {
+        let (sent, next) = await holdingLeases(held) {
             async let next = claimAhead(holding: held)
-            let updates = await send(batch)
-            return (updates, await next)
+            let sent = await send(batch)
+            return (sent, await next)
         }
         do {
-            try await record(updates)
+            try await record(sent, of: batch)
         } catch {
             logger.error("recording a batch failed", metadata: ["error": "\(error)"])
         }
@@ -152,121 +166,90 @@ public struct DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
     /// Sends in flight at once in one lane: its share of the worker's `concurrency`.
     var laneConcurrency: Int { max(1, configuration.concurrency / max(1, configuration.lanes)) }
 
-    /// Sends a claimed batch, `laneConcurrency` at a time; answers each delivery's update.
-    func send(_ claimed: [ClaimedDelivery]) async -> [DeliveryUpdate] {
-        await withTaskGroup(of: DeliveryUpdate?.self) { group in
-            var updates: [DeliveryUpdate] = []
-            updates.reserveCapacity(claimed.count)
+    /// Sends a claimed batch, `laneConcurrency` at a time; answers what it leaves to write.
+    func send(_ claimed: [ClaimedDelivery]) async -> DeliveryBatch {
+        await withTaskGroup(of: (ClaimedDelivery, [DeliveryWrite], String?).self) { group in
+            var batch = DeliveryBatch()
+            batch.updates.reserveCapacity(claimed.count)
             var next = claimed.makeIterator()
             for _ in 0..<min(laneConcurrency, claimed.count) {
                 if let delivery = next.next() { group.addTask { await self.deliver(delivery) } }
             }
-            while let update = await group.next() {
-                if let update { updates.append(update) }
+            while let (delivery, writes, locale) = await group.next() {
+                batch.add(writes, of: delivery, locale: locale)
                 if let delivery = next.next() { group.addTask { await self.deliver(delivery) } }
             }
-            return updates
+            return batch
         }
     }
 
-    /// Sends one delivery and decides its next state.
-    func deliver(_ delivery: ClaimedDelivery) async -> DeliveryUpdate? {
-        func finish(_ state: DeliveryState, _ outcome: DeliveryVerdict.Outcome, _ reason: DeliveryFailureReason? = nil) -> DeliveryUpdate {
-            let suppression: String? = if case .suppressed(let code) = state { code } else { nil }
-            metrics?.delivery(platform: delivery.destination?.platform.rawValue ?? "unknown", outcome: outcome.rawValue,
-                              reason: reason?.metricLabel ?? suppression)
-            return DeliveryUpdate(id: delivery.id, campaignId: delivery.campaignId, state: state, outcome: outcome, reason: reason)
+    /// Runs one claim through ``DeliveryStateMachine``, doing each read and the send it asks for, until it says what
+    /// to write; answers that, with the key of the localization the message went out in.
+    func deliver(_ delivery: ClaimedDelivery) async -> (ClaimedDelivery, [DeliveryWrite], String?) {
+        var machine = DeliveryStateMachine(.init(attempt: delivery.attempt, destination: delivery.destination, status: delivery.status,
+                                                 consent: delivery.consent, userId: delivery.userId, expiresAt: delivery.expiresAt),
+                                           policy: configuration.retryPolicy)
+        var campaign: PreparedCampaign?
+        var route: GatewayDirectory.Route?
+        var locale: String?
+        var action = machine.start()
+        while true {
+            switch action {
+            case .readCampaign:
+                campaign = await self.campaign(appId: delivery.appId, id: delivery.campaignId)
+                action = machine.campaignRead(campaign.map { .init(includeStale: $0.definition.includeStale ?? true, isLiveActivity: $0.definition.liveActivity != nil) },
+                                              now: now())
+            case .route(let platform):
+                do {
+                    let found = try await gateways.route(appId: delivery.appId, platform: platform)
+                    route = found
+                    action = machine.routed(messagesPerSecond: found.messagesPerSecond)
+                } catch {
+                    action = machine.routeFailed(detail: (error as? PerchError)?.message)
+                }
+            case .awaitPermit(let platform, let rate):
+                if let dueAt = await awaitPermit(appId: delivery.appId, campaignId: delivery.campaignId, platform: platform, rate: rate) {
+                    action = machine.throttled(until: dueAt)
+                } else {
+                    action = machine.permitted()
+                }
+            case .checkCancelled:
+                action = machine.cancelChecked(await isCancelled(appId: delivery.appId, campaignId: delivery.campaignId))
+            case .findCarrier:
+                do {
+                    let carrier = try await store.currentDestination(appId: delivery.appId, installationId: delivery.installationId)
+                    action = machine.carrierFound(carrier.map { ($0.destination, $0.status) })
+                } catch {
+                    logger.error("reading an installation's FCM token failed", metadata: ["error": "\(error)"])
+                    action = machine.carrierUnreadable()
+                }
+            case .send(let destination, let liveActivityToken):
+                guard let campaign, let route else { preconditionFailure("a send comes after its campaign and gateway") }
+                // In the installation's locale: the localization it picks, or the default message.
+                let localized = campaign.message(variant: delivery.variant).renderLocalized(user: delivery.userAttributes,
+                                                                                            installation: delivery.installationFields)
+                locale = localized.locale
+                let answer = await send(localized.message, of: delivery, to: destination, liveActivityToken: liveActivityToken,
+                                        liveActivity: campaign.definition.liveActivity, via: route)
+                var random = SystemRandomNumberGenerator()
+                action = machine.answered(answer, now: now(), random: &random)
+            case .finish(let writes):
+                return (delivery, writes, locale)
+            }
         }
-        let sendingAt = now()
-        guard let destination = delivery.destination else {
-            return finish(.suppressed(reason: "token_unreadable"), .suppressed)
-        }
-        guard let campaign = await campaign(appId: delivery.appId, id: delivery.campaignId) else {
-            return finish(.suppressed(reason: "campaign_unreadable"), .suppressed)
-        }
-        if let expiresAt = delivery.expiresAt, expiresAt <= sendingAt {
-            return finish(.failed(reason: "expired"), .expired)
-        }
-        // Status and consent are checked again at the moment of sending: they may have changed since the audience was resolved.
-        let recheck = Eligibility(includeStale: campaign.definition.includeStale ?? true, bypassCaps: true)
-        let facts = Eligibility.Candidate(status: delivery.status, consent: delivery.consent, userId: delivery.userId, timezone: nil)
-        if case .exclude(let reason) = recheck.decide(facts, now: sendingAt) {
-            return finish(.suppressed(reason: reason.code), .suppressed)
-        }
-        let route: GatewayDirectory.Route
-        do {
-            route = try await gateways.route(appId: delivery.appId, platform: destination.platform)
-        } catch {
-            let reason = DeliveryFailureReason(platform: destination.platform, status: nil, code: "GatewayNotConfigured",
-                                               detail: (error as? PerchError)?.message)
-            return finish(.failed(reason: "GatewayNotConfigured"), .failed, reason)
-        }
-        if let rate = route.messagesPerSecond,
-           let dueAt = await awaitPermit(appId: delivery.appId, campaignId: delivery.campaignId, platform: destination.platform, rate: rate) {
-            // Never hold a claimed row for long: give it back, due when the gateway has room again.
-            return DeliveryUpdate.release(id: delivery.id, campaignId: delivery.campaignId, dueAt: dueAt)
-        }
-        // A cancel stops the rest of a batch in flight, too.
-        if await isCancelled(appId: delivery.appId, campaignId: delivery.campaignId) {
-            return finish(.suppressed(reason: "cancelled"), .suppressed)
-        }
-        // In the installation's locale: the localization it picks, or the default message.
-        let localized = campaign.message(variant: delivery.variant).renderLocalized(user: delivery.userAttributes,
-                                                                                    installation: delivery.installationFields)
-        let message = localized.message.tagged(deliveryId: delivery.id, campaignId: delivery.campaignId)
-        let timeToLive = delivery.expiresAt.map { max(0, Int($0.timeIntervalSince(now()))) }
+    }
+
+    /// Sends one rendered message through its gateway, timing the answer.
+    func send(_ message: PushMessage, of delivery: ClaimedDelivery, to destination: PushDestination, liveActivityToken: String?,
+              liveActivity: LiveActivityEvent?, via route: GatewayDirectory.Route) async -> DeliveryOutcome {
         let sendLogger = logger.forPush(["perch.delivery_id": .string(delivery.id), "perch.token_id": .string(delivery.tokenId)])
-        var options = PushSendOptions(timeToLive: timeToLive, logger: sendLogger, liveActivity: campaign.definition.liveActivity)
-        var sendTo = destination
-        if options.liveActivity != nil {
-            switch await liveActivityRoute(destination, appId: delivery.appId, installationId: delivery.installationId) {
-            case .direct(let direct): sendTo = direct
-            case .throughFCM(let registrationToken, let liveActivityToken):
-                sendTo = .fcm(token: registrationToken)
-                options.liveActivityToken = liveActivityToken
-            case .unreachable(let reason):
-                return finish(.suppressed(reason: reason), .suppressed)
-            }
-        }
+        var options = PushSendOptions(timeToLive: delivery.expiresAt.map { max(0, Int($0.timeIntervalSince(now()))) }, logger: sendLogger,
+                                      liveActivity: liveActivity)
+        options.liveActivityToken = liveActivityToken
         let sentAt = ContinuousClock.now
-        let answer = await route.gateway.send(message, to: sendTo, options: options)
+        let answer = await route.gateway.send(message.tagged(deliveryId: delivery.id, campaignId: delivery.campaignId), to: destination, options: options)
         metrics?.gatewayLatency(platform: destination.platform.rawValue, ContinuousClock.now - sentAt)
-        var random = SystemRandomNumberGenerator()
-        let verdict = DeliveryVerdict.after(answer, attempt: delivery.attempt, now: now(), expiresAt: delivery.expiresAt,
-                                            policy: configuration.retryPolicy, random: &random)
-        var outcome = verdict.outcome
-        do {
-            if let retire = verdict.retire {
-                let retired = try await store.retireToken(appId: delivery.appId, tokenId: delivery.tokenId, reason: retire.reason,
-                                                          at: retire.unlessSeenAfter ?? now(), unlessSeenAfter: retire.unlessSeenAfter)
-                if !retired { outcome = .kept }
-            }
-            if verdict.pausesGateway {
-                try await store.pauseGateway(appId: delivery.appId, platform: destination.platform, reason: verdict.reason?.code ?? "CredentialError",
-                                             now: now())
-                logger.error("gateway paused: credentials refused", metadata: ["perch.app_id": "\(delivery.appId)",
-                                                                               "platform": "\(destination.platform.rawValue)",
-                                                                               "reason": "\(verdict.reason?.code ?? "")"])
-            }
-        } catch {
-            logger.error("recording a gateway verdict failed", metadata: ["error": "\(error)"])
-        }
-        var update = finish(verdict.state, outcome, verdict.reason)
-        update.locale = localized.locale
-        return update
-    }
-
-    /// Where a Live Activity push to `token` goes (``LiveActivityRoute``); an FCM one needs the installation's device token.
-    func liveActivityRoute(_ token: PushDestination, appId: String, installationId: String) async -> LiveActivityRoute {
-        guard LiveActivityRoute.needsCarrier(token) else { return .direct(token) }
-        let carrier: (tokenId: String, destination: PushDestination, status: TokenStatus)?
-        do {
-            carrier = try await store.currentDestination(appId: appId, installationId: installationId)
-        } catch {
-            logger.error("reading an installation's FCM token failed", metadata: ["error": "\(error)"])
-            return .unreachable(reason: "token_unreadable")
-        }
-        return LiveActivityRoute.route(token, carrier: carrier.map { ($0.destination, $0.status) })
+        return answer
     }
 
     /// Waits until this worker may send one more message through the app's gateway: the limit is
