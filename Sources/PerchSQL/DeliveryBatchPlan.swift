@@ -24,6 +24,8 @@ public struct DeliveryBatchPlan: Sendable {
 
     private let batch: DeliveryBatch
     private let now: Date
+    /// SQLite records plain acceptances apart (``DeliveryRecordSet/accepted``); PostgreSQL's `jsonb` is parsed once.
+    private let acceptedApart: Bool
     /// The updates as recorded: a delivery whose token kept its status has the outcome `kept`.
     public private(set) var recorded: [DeliveryUpdate]
     /// The updates as the record statements read them, encoded before the transaction (again only when a
@@ -38,7 +40,8 @@ public struct DeliveryBatchPlan: Sendable {
         self.batch = batch
         self.now = now
         recorded = batch.updates
-        records = try DeliveryRecordSet(batch.updates, now: now)
+        acceptedApart = dialect == .sqlite
+        records = try DeliveryRecordSet(batch.updates, now: now, acceptedApart: acceptedApart)
         factReads = Dictionary(grouping: batch.retirements, by: \.appId).sorted { $0.key < $1.key }.map { appId, retirements in
             let ids = Set(retirements.map(\.tokenId)).sorted()
             return SQLStatement("""
@@ -84,7 +87,7 @@ public struct DeliveryBatchPlan: Sendable {
                 kept.outcome = .kept
                 return kept
             }
-            records = try DeliveryRecordSet(recorded, now: now)
+            records = try DeliveryRecordSet(recorded, now: now, acceptedApart: acceptedApart)
         }
         return statements
     }

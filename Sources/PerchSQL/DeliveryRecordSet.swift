@@ -8,6 +8,11 @@ import PerchStore
 public struct DeliveryRecordSet: Sendable {
     /// The outcomes, or nil when there are none.
     public var outcomes: String?
+    /// With `acceptedApart`, the plain acceptances (accepted, no reason) that ``outcomes`` then leaves out: a JSON array
+    /// of `[id, campaign_id, gateway_message_id, locale]` arrays. SQLite parses a JSON value's text again for every
+    /// `->>`: four positional reads instead of eleven named ones nearly halve the cost of recording the common outcome
+    /// (measured, 20 → 11 µs per delivery).
+    public var accepted: String?
     /// The claims given back untried, or nil when there are none.
     public var releases: String?
     /// The campaigns the batch touches (each may be complete after it).
@@ -34,10 +39,16 @@ public struct DeliveryRecordSet: Sendable {
         var dueAt: Double
     }
 
-    public init(_ updates: [DeliveryUpdate], now: Date) throws {
+    public init(_ updates: [DeliveryUpdate], now: Date, acceptedApart: Bool = false) throws {
         var outcomes: [OutcomeRow] = []
         var releases: [ReleaseRow] = []
+        var accepted: [JSONValue] = []
         for update in updates {
+            if acceptedApart, case .accepted(let messageId) = update.state, update.outcome == .accepted, update.reason == nil {
+                accepted.append(.array([.string(update.id), .string(update.campaignId), messageId.map(JSONValue.string) ?? .null,
+                                        update.locale.map(JSONValue.string) ?? .null]))
+                continue
+            }
             switch update.storedForm(now: now) {
             case .release(let dueAt)?: releases.append(ReleaseRow(id: update.id, campaignId: update.campaignId, dueAt: dueAt))
             case .outcome(let columns)?: outcomes.append(OutcomeRow(id: update.id, campaignId: update.campaignId, columns: columns))
@@ -45,6 +56,7 @@ public struct DeliveryRecordSet: Sendable {
             }
         }
         self.outcomes = outcomes.isEmpty ? nil : try SQLRecordSet.json(outcomes)
+        self.accepted = accepted.isEmpty ? nil : String(decoding: try JSONValue.array(accepted).jsonData(), as: UTF8.self)
         self.releases = releases.isEmpty ? nil : try SQLRecordSet.json(releases)
         self.campaignIds = Set(updates.map(\.campaignId))
     }

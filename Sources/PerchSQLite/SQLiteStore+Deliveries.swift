@@ -118,8 +118,9 @@ extension SQLiteStore {
             installationFields: fields, expiresAt: (optional(.expiresAt) as Double?).map(Date.init(stored:)), createdAt: Date(stored: value(.createdAt)))
     }
 
-    /// Stores a batch in one write transaction (``DeliveryBatchPlan``): its token retirements, its outcomes in two
-    /// statements (releases, then outcomes; the record set is encoded before the transaction), its gateway pauses,
+    /// Stores a batch in one write transaction (``DeliveryBatchPlan``): its token retirements, its outcomes in three
+    /// statements (releases, other outcomes, plain acceptances; the record set is encoded before the transaction), its
+    /// gateway pauses,
     /// and completes the campaigns left with nothing to send. An update finds its row through its campaign
     /// (`campaigns_by_id` gives the app), and only touches a row still `sending`.
     public func recordDeliveries(_ batch: DeliveryBatch, now: Date) async throws -> [DeliveryUpdate] {
@@ -152,6 +153,17 @@ extension SQLiteStore {
                     JOIN campaigns c ON c.id = r.campaign_id
                     WHERE deliveries.app_id = c.app_id AND deliveries.id = r.id AND deliveries.state = 'sending'
                     """, arguments: [now.stored, outcomes])
+            }
+            if let accepted = plan.records.accepted {
+                try db.executeCached(sql: """
+                    UPDATE deliveries SET state = 'accepted', outcome = 'accepted', reason = NULL, reason_detail = NULL, gateway_status = NULL,
+                        gateway_message_id = COALESCE(r.gateway_message_id, deliveries.gateway_message_id), accepted_at = ?,
+                        locale = COALESCE(r.locale, deliveries.locale), updated_at = ?
+                    FROM (SELECT value ->> 0 AS id, value ->> 1 AS campaign_id, value ->> 2 AS gateway_message_id, value ->> 3 AS locale
+                          FROM json_each(?)) AS r
+                    JOIN campaigns c ON c.id = r.campaign_id
+                    WHERE deliveries.app_id = c.app_id AND deliveries.id = r.id AND deliveries.state = 'sending'
+                    """, arguments: [now.stored, now.stored, accepted])
             }
             for statement in plan.pauses { try db.execute(statement) }
             try Self.completeFinished(db, appId: nil, campaignIds: plan.records.campaignIds, now: now)

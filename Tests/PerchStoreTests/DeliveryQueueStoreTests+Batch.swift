@@ -36,7 +36,9 @@ extension DeliveryQueueStoreTests {
         let rows = Dictionary(uniqueKeysWithValues: try await store.deliveries(appId: app, campaignId: campaign.id, installationId: nil)
             .map { ($0.installationId, $0) })
         #expect(rows["i0"]?.outcome == "retired" && rows["i2"]?.outcome == "kept" && rows["i2"]?.state == "failed")
-        #expect(rows["i1"]?.state == "accepted" && rows["i3"]?.state == "retry")
+        #expect(rows["i1"]?.state == "accepted" && rows["i1"]?.outcome == "accepted" && rows["i1"]?.gatewayMessageId == "m1"
+                && rows["i1"]?.acceptedAt == t0 + 200 && rows["i1"]?.reason == nil)
+        #expect(rows["i3"]?.state == "retry" && rows["i3"]?.reason == "InvalidProviderToken" && rows["i3"]?.gatewayStatus == 403)
         let counts = try await store.campaignCounts(appId: app, campaignId: campaign.id, now: t0 + 201)
         #expect(counts.retired == 1 && counts.accepted == 1)
 

@@ -1,7 +1,8 @@
 import Foundation
 
 /// What one gateway answer does to one durable delivery: its next state, the outcome recorded for
-/// reports, and the side effects the worker must carry out (retire the token, pause the app's gateway).
+/// reports, and what else it calls for (retire the token, pause the app's gateway), which
+/// ``DeliveryStateMachine/answered(_:now:random:)`` turns into the batch's writes.
 /// Pure; built on ``DeliveryRetryStateMachine`` (backoff, `Retry-After`) and ``DeliveryState``.
 public struct DeliveryVerdict: Sendable, Hashable {
     /// The recorded outcome, one of ``Outcome``.
