@@ -41,7 +41,7 @@ public struct DeliveryBatchPlan: Sendable {
         self.now = now
         recorded = batch.updates
         acceptedApart = dialect == .sqlite
-        records = try DeliveryRecordSet(batch.updates, now: now, acceptedApart: acceptedApart)
+        records = try DeliveryRecordSet(batch.updates, releases: batch.releases, now: now, acceptedApart: acceptedApart)
         factReads = Dictionary(grouping: batch.retirements, by: \.appId).sorted { $0.key < $1.key }.map { appId, retirements in
             let ids = Set(retirements.map(\.tokenId)).sorted()
             return SQLStatement("""
@@ -87,7 +87,7 @@ public struct DeliveryBatchPlan: Sendable {
                 kept.outcome = .kept
                 return kept
             }
-            records = try DeliveryRecordSet(recorded, now: now, acceptedApart: acceptedApart)
+            records = try DeliveryRecordSet(recorded, releases: batch.releases, now: now, acceptedApart: acceptedApart)
         }
         return statements
     }

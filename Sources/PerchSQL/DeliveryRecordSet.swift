@@ -39,9 +39,9 @@ public struct DeliveryRecordSet: Sendable {
         var dueAt: Double
     }
 
-    public init(_ updates: [DeliveryUpdate], now: Date, acceptedApart: Bool = false) throws {
+    public init(_ updates: [DeliveryUpdate], releases released: [DeliveryRelease] = [], now: Date, acceptedApart: Bool = false) throws {
         var outcomes: [OutcomeRow] = []
-        var releases: [ReleaseRow] = []
+        let releases = released.map { ReleaseRow(id: $0.id, campaignId: $0.campaignId, dueAt: $0.dueAt.timeIntervalSince1970) }
         var accepted: [JSONValue] = []
         for update in updates {
             if acceptedApart, case .accepted(let messageId) = update.state, update.outcome == .accepted, update.reason == nil {
@@ -49,15 +49,13 @@ public struct DeliveryRecordSet: Sendable {
                                         update.locale.map(JSONValue.string) ?? .null]))
                 continue
             }
-            switch update.storedForm(now: now) {
-            case .release(let dueAt)?: releases.append(ReleaseRow(id: update.id, campaignId: update.campaignId, dueAt: dueAt))
-            case .outcome(let columns)?: outcomes.append(OutcomeRow(id: update.id, campaignId: update.campaignId, columns: columns))
-            case nil: continue
+            if let columns = update.storedOutcome(now: now) {
+                outcomes.append(OutcomeRow(id: update.id, campaignId: update.campaignId, columns: columns))
             }
         }
         self.outcomes = outcomes.isEmpty ? nil : try SQLRecordSet.json(outcomes)
         self.accepted = accepted.isEmpty ? nil : String(decoding: try JSONValue.array(accepted).jsonData(), as: UTF8.self)
         self.releases = releases.isEmpty ? nil : try SQLRecordSet.json(releases)
-        self.campaignIds = Set(updates.map(\.campaignId))
+        self.campaignIds = Set(updates.map(\.campaignId) + released.map(\.campaignId))
     }
 }

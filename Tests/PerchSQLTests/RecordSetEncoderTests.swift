@@ -94,7 +94,7 @@ struct RecordSetEncoderTests {
         ]
         let set = try DeliveryRecordSet(updates, now: now)
         let rows = updates.compactMap { update -> DeliveryRecordSet.OutcomeRow? in
-            guard case .outcome(let columns)? = update.storedForm(now: now) else { return nil }
+            guard let columns = update.storedOutcome(now: now) else { return nil }
             return DeliveryRecordSet.OutcomeRow(id: update.id, campaignId: update.campaignId, columns: columns)
         }
         #expect(rows.count == 3)

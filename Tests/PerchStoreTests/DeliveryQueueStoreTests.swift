@@ -103,11 +103,10 @@ struct DeliveryQueueStoreTests {
         let (app, campaign) = try await campaign(opened, tokens: 3)
         let claimed = try await store.claimDeliveries(limit: 3, leaseFor: .seconds(30), now: t0)
         let busy = DeliveryFailureReason(platform: .apns, status: 429, code: "TooManyRequests")
-        try await store.recordDeliveries([
-            DeliveryUpdate(id: claimed[0].id, campaignId: campaign.id, state: .retry(at: t0.addingTimeInterval(60), attempt: 1, reason: busy.code),
-                           outcome: .retry, reason: busy),
-            .release(id: claimed[1].id, campaignId: campaign.id, dueAt: t0.addingTimeInterval(5)),
-        ], now: t0)
+        try await store.recordDeliveries(DeliveryBatch(
+            updates: [DeliveryUpdate(id: claimed[0].id, campaignId: campaign.id, state: .retry(at: t0.addingTimeInterval(60), attempt: 1, reason: busy.code),
+                                     outcome: .retry, reason: busy)],
+            releases: [DeliveryRelease(id: claimed[1].id, campaignId: campaign.id, dueAt: t0.addingTimeInterval(5))]), now: t0)
         #expect(try await store.claimDeliveries(limit: 10, leaseFor: .seconds(30), now: t0.addingTimeInterval(4)).isEmpty)
         let released = try await store.claimDeliveries(limit: 10, leaseFor: .seconds(30), now: t0.addingTimeInterval(5))
         #expect(released.map(\.id) == [claimed[1].id] && released[0].attempt == 1, "a release is not an attempt")

@@ -232,7 +232,7 @@ struct RollupPropertyTests {
         mutating func recordOutcomes(using random: inout SeededGenerator) async throws {
             let claimed = try await store.claimDeliveries(limit: Int.random(in: 1...6, using: &random), leaseFor: .seconds(60), now: now)
             var updates: [DeliveryUpdate] = []
-            var retiring = DeliveryBatch()
+            var batch = DeliveryBatch()
             for delivery in claimed {
                 let locale = [nil, "de", "fr"].randomElement(using: &random)!
                 let gone = DeliveryFailureReason(platform: .apns, status: 410, code: "Unregistered")
@@ -242,19 +242,19 @@ struct RollupPropertyTests {
                                                           state: .accepted(gatewayMessageId: "m"), outcome: .accepted, reason: nil, locale: locale))
                 case 5:
                     // Retired with the batch, as the worker records it; sometimes with an APNs timestamp the token outlived (kept).
-                    let stamp: Date? = retiring.retirements.count % 2 == 0 ? nil : now - 86_400 * 400
-                    retiring.add([.record(.failed(reason: "Unregistered"), outcome: .retired, reason: gone),
+                    let stamp: Date? = batch.retirements.count % 2 == 0 ? nil : now - 86_400 * 400
+                    batch.add([.record(.failed(reason: "Unregistered"), outcome: .retired, reason: gone),
                                   .retire(reason: "Unregistered", at: stamp ?? now, unlessSeenAfter: stamp)], of: delivery, locale: locale)
                 case 6: updates.append(DeliveryUpdate(id: delivery.id, campaignId: delivery.campaignId, state: .failed(reason: "BadDeviceToken"),
                                                       outcome: .failed, reason: bad, locale: locale))
                 case 7: updates.append(DeliveryUpdate(id: delivery.id, campaignId: delivery.campaignId,
                                                       state: .retry(at: now + 60, attempt: 1, reason: "timeout"), outcome: .retry, reason: nil))
-                case 8: updates.append(.release(id: delivery.id, campaignId: delivery.campaignId, dueAt: now + 30))
+                case 8: batch.releases.append(DeliveryRelease(id: delivery.id, campaignId: delivery.campaignId, dueAt: now + 30))
                 default: break   // the worker died: the lease runs out
                 }
             }
-            retiring.updates += updates
-            if !retiring.isEmpty { try await store.recordDeliveries(retiring, now: now) }
+            batch.updates += updates
+            if !batch.isEmpty { try await store.recordDeliveries(batch, now: now) }
         }
 
         mutating func recordEvents(using random: inout SeededGenerator) async throws {

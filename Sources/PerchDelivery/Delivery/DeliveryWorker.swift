@@ -90,7 +90,7 @@ public struct DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
         let recorded = try await store.recordDeliveries(batch, now: now())
         if let metrics {
             let platforms = Dictionary(claimed.map { ($0.id, $0.destination?.platform.rawValue ?? "unknown") }, uniquingKeysWith: { first, _ in first })
-            for update in recorded where !update.isRelease {
+            for update in recorded {
                 let suppression: String? = if case .suppressed(let code) = update.state { code } else { nil }
                 metrics.delivery(platform: platforms[update.id] ?? "unknown", outcome: update.outcome.rawValue,
                                  reason: update.reason?.metricLabel ?? suppression)
@@ -100,7 +100,7 @@ public struct DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
             logger.error("gateway paused: credentials refused", metadata: ["perch.app_id": "\(pause.appId)", "platform": "\(pause.platform.rawValue)",
                                                                            "reason": "\(pause.reason)"])
         }
-        outcomes?.recorded(campaignIds: Set(recorded.map(\.campaignId)))
+        outcomes?.recorded(campaignIds: batch.campaignIds)
     }
 
     /// Sends `batch` and records its outcomes, claiming the next batch meanwhile (held under lease with it); answers
@@ -137,7 +137,8 @@ public struct DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
         guard !claimed.isEmpty else { return }
         let at = now()
         do {
-            try await store.recordDeliveries(claimed.map { .release(id: $0.id, campaignId: $0.campaignId, dueAt: at) }, now: at)
+            try await store.recordDeliveries(DeliveryBatch(releases: claimed.map { DeliveryRelease(id: $0.id, campaignId: $0.campaignId, dueAt: at) }),
+                                             now: at)
         } catch {
             logger.error("giving back a claimed batch failed", metadata: ["error": "\(error)"])
         }

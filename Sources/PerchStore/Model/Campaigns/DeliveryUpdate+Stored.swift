@@ -2,15 +2,8 @@ import Foundation
 import PerchCore
 
 extension DeliveryUpdate {
-    /// How an update is written to its delivery row, the same on every backend.
-    public enum StoredForm: Sendable, Hashable {
-        /// Given back untried: `pending` again, due at `dueAt`, the claim's attempt not counted.
-        case release(dueAt: Double)
-        /// The row's next state and the gateway's answer; `nil` columns keep what the row holds.
-        case outcome(StoredOutcome)
-    }
-
-    /// The columns of an outcome (times are seconds since 1970).
+    /// The columns of an outcome, written the same on every backend (times are seconds since 1970); `nil` columns keep
+    /// what the row holds.
     public struct StoredOutcome: Sendable, Hashable, Encodable {
         public var state: String
         public var outcome: String
@@ -25,12 +18,11 @@ extension DeliveryUpdate {
     }
 
     /// The update as the store writes it at `now`; `nil` for `sending`, which a claim writes, never an update.
-    public func storedForm(now: Date) -> StoredForm? {
+    public func storedOutcome(now: Date) -> StoredOutcome? {
         let at = now.timeIntervalSince1970
         let state: String, dueAt: Double?, acceptedAt: Double?, messageId: String?
         switch self.state {
         case .accepted(let id): (state, dueAt, acceptedAt, messageId) = ("accepted", nil, at, id)
-        case .retry(let retryAt, 0, _): return .release(dueAt: retryAt.timeIntervalSince1970)
         case .retry(let retryAt, _, _): (state, dueAt, acceptedAt, messageId) = ("retry", retryAt.timeIntervalSince1970, nil, nil)
         case .failed: (state, dueAt, acceptedAt, messageId) = ("failed", nil, nil, nil)
         case .suppressed: (state, dueAt, acceptedAt, messageId) = ("suppressed", nil, nil, nil)
@@ -39,8 +31,7 @@ extension DeliveryUpdate {
         }
         var reasonCode = reason?.code
         if case .suppressed(let code) = self.state { reasonCode = code }
-        return .outcome(StoredOutcome(state: state, outcome: outcome.rawValue, reason: reasonCode, reasonDetail: reason?.detail,
-                                      gatewayStatus: reason?.status, gatewayMessageId: messageId, dueAt: dueAt, acceptedAt: acceptedAt,
-                                      locale: locale))
+        return StoredOutcome(state: state, outcome: outcome.rawValue, reason: reasonCode, reasonDetail: reason?.detail,
+                             gatewayStatus: reason?.status, gatewayMessageId: messageId, dueAt: dueAt, acceptedAt: acceptedAt, locale: locale)
     }
 }

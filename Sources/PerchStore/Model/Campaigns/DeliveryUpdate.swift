@@ -20,15 +20,4 @@ public struct DeliveryUpdate: Sendable, Hashable {
         self.reason = reason
         self.locale = locale
     }
-
-    /// Gives a claimed delivery back untried, due again at `dueAt` (a throttle would hold it past its lease);
-    /// the attempt it was claimed for is not counted.
-    public static func release(id: String, campaignId: String, dueAt: Date) -> DeliveryUpdate {
-        DeliveryUpdate(id: id, campaignId: campaignId, state: .retry(at: dueAt, attempt: 0, reason: "throttled"), outcome: .retry, reason: nil)
-    }
-
-    /// Whether the update gives the claim back untried (``release(id:campaignId:dueAt:)``): no outcome to count.
-    public var isRelease: Bool {
-        if case .retry(_, 0, _) = state { true } else { false }
-    }
 }
