@@ -92,9 +92,9 @@ extension PostgresStore {
         let logger = self.logger
         return try await transaction { db in
             var plan = plan
-            var facts: [DeliveryBatchPlan.TokenFacts] = []
+            var facts: [RetiringToken] = []
             for read in plan.factReads {
-                facts += try await db.rows(read.query, logger: logger).map { try DeliveryBatchPlan.TokenFacts($0) }
+                facts += try await db.rows(read.query, logger: logger).map { try RetiringToken($0) }
             }
             for statement in try plan.retire(facts) { try await db.run(statement.query, logger: logger) }
             if let releaseSet = plan.records.releases {
@@ -119,7 +119,7 @@ extension PostgresStore {
                     """, logger: logger)
             }
             for statement in plan.pauses { try await db.run(statement.query, logger: logger) }
-            try await Self.completeFinished(db, appId: nil, campaignIds: plan.records.campaignIds, now: now, logger: logger)
+            try await Self.completeFinished(db, appId: nil, campaignIds: batch.campaignIds, now: now, logger: logger)
             return plan.recorded
         }
     }

@@ -7,21 +7,6 @@ import PerchStore
 /// two batches never wait on each other in a cycle), ``retire(_:)``'s statements for what it read, the ``records``,
 /// the ``pauses``, and completes the batch's campaigns; it answers ``recorded``.
 public struct DeliveryBatchPlan: Sendable {
-    /// The stored status of a token a batch retires, read inside its transaction.
-    public struct TokenFacts: Sendable {
-        var appId: String
-        var tokenId: String
-        var status: TokenStatus
-        var lastSeenAt: Double
-
-        public init(_ row: any SQLRow) throws {
-            appId = try row.text(required: 0)
-            tokenId = try row.text(required: 1)
-            status = try row.tokenStatus(from: 2)
-            lastSeenAt = try row.real(required: 6)
-        }
-    }
-
     private let batch: DeliveryBatch
     private let now: Date
     /// SQLite records plain acceptances apart (``DeliveryRecordSet/accepted``); PostgreSQL's `jsonb` is parsed once.
@@ -31,7 +16,7 @@ public struct DeliveryBatchPlan: Sendable {
     /// The updates as the record statements read them, encoded before the transaction (again only when a
     /// retirement is refused).
     public private(set) var records: DeliveryRecordSet
-    /// Reads the facts of the tokens the batch retires: one statement per app, in app order.
+    /// Reads the tokens the batch retires: one statement per app, in app order.
     public let factReads: [SQLStatement]
     /// Pauses the gateways whose credentials were refused (a pause already in place stands, with its reason and time).
     public let pauses: [SQLStatement]
@@ -43,11 +28,7 @@ public struct DeliveryBatchPlan: Sendable {
         acceptedApart = dialect == .sqlite
         records = try DeliveryRecordSet(batch.updates, releases: batch.releases, now: now, acceptedApart: acceptedApart)
         factReads = Dictionary(grouping: batch.retirements, by: \.appId).sorted { $0.key < $1.key }.map { appId, retirements in
-            let ids = Set(retirements.map(\.tokenId)).sorted()
-            return SQLStatement("""
-                SELECT app_id, id, status, status_reason, status_at, successor_id, last_seen_at FROM tokens
-                WHERE app_id = ? AND id IN (\(Array(repeating: "?", count: ids.count).joined(separator: ", "))) ORDER BY id\(dialect.forUpdate)
-                """, [.text(appId)] + ids.map { .text($0) })
+            TokenStatements.retirementFacts(appId: appId, tokenIds: Set(retirements.map(\.tokenId)).sorted(), dialect: dialect)
         }
         var paused = Set<GatewayPauseOrder>()
         pauses = batch.pauses.filter { paused.insert($0).inserted }.map { order in
@@ -61,24 +42,20 @@ public struct DeliveryBatchPlan: Sendable {
     /// Decides each retirement in batch order on the facts read (``TokenLifecycle``'s rule; a token retired earlier
     /// in the batch is no longer live for a later one) and answers the writes: the new status and a registry log entry
     /// per retired token. A delivery whose token keeps its status is recorded as `kept`.
-    public mutating func retire(_ facts: [TokenFacts]) throws -> [SQLStatement] {
+    public mutating func retire(_ facts: [RetiringToken]) throws -> [SQLStatement] {
         struct Key: Hashable { var appId, tokenId: String }
         var tokens = Dictionary(facts.map { (Key(appId: $0.appId, tokenId: $0.tokenId), $0) }, uniquingKeysWith: { first, _ in first })
         var statements: [SQLStatement] = []
         var kept = Set<String>()
         for retirement in batch.retirements {
             let key = Key(appId: retirement.appId, tokenId: retirement.tokenId)
-            guard let token = tokens[key],
-                  let next = TokenLifecycle.retirement(of: token.status, lastSeenAt: Date(timeIntervalSince1970: token.lastSeenAt),
-                                                       reason: retirement.reason, at: retirement.at, unlessSeenAfter: retirement.unlessSeenAfter)
+            guard let writes = tokens[key]?.retirement(reason: retirement.reason, at: retirement.at, unlessSeenAfter: retirement.unlessSeenAfter)
             else {
                 kept.insert(retirement.deliveryId)
                 continue
             }
-            statements.append(TokenStatements.setStatus(next, now: retirement.at, appId: key.appId, tokenId: key.tokenId, from: token.status,
-                                                        lastSeenAt: token.lastSeenAt))
-            statements.append(RegistryStatements.log(appId: key.appId, at: retirement.at, kind: "token_invalidated", tokenId: key.tokenId))
-            tokens[key]?.status = next
+            statements += [writes.update, writes.log]
+            tokens[key]?.status = writes.status
         }
         if !kept.isEmpty {
             recorded = batch.updates.map { update in

@@ -15,8 +15,6 @@ public struct DeliveryRecordSet: Sendable {
     public var accepted: String?
     /// The claims given back untried, or nil when there are none.
     public var releases: String?
-    /// The campaigns the batch touches (each may be complete after it).
-    public var campaignIds: Set<String>
 
     struct OutcomeRow: Encodable {
         var id: String
@@ -56,6 +54,5 @@ public struct DeliveryRecordSet: Sendable {
         self.outcomes = outcomes.isEmpty ? nil : try SQLRecordSet.json(outcomes)
         self.accepted = accepted.isEmpty ? nil : String(decoding: try JSONValue.array(accepted).jsonData(), as: UTF8.self)
         self.releases = releases.isEmpty ? nil : try SQLRecordSet.json(releases)
-        self.campaignIds = Set(updates.map(\.campaignId) + released.map(\.campaignId))
     }
 }

@@ -7,14 +7,10 @@ import PerchStore
 extension RegistryStore where Self: SQLStore {
     public func retireToken(appId: String, tokenId: String, reason: String, at: Date, unlessSeenAfter: Date?) async throws -> Bool {
         for _ in 0..<Self.compareAndSetAttempts {
-            guard let (status, lastSeen) = try await row(TokenStatements.retirementFacts(appId: appId, tokenId: tokenId), { row in
-                (try row.tokenStatus(from: 0), try row.real(required: 4))
-            }) else { return false }
-            guard let next = TokenLifecycle.retirement(of: status, lastSeenAt: Date(timeIntervalSince1970: lastSeen), reason: reason, at: at,
-                                                       unlessSeenAfter: unlessSeenAfter)
+            guard let token = try await row(TokenStatements.retirementFacts(appId: appId, tokenIds: [tokenId], dialect: dialect), RetiringToken.init),
+                  let writes = token.retirement(reason: reason, at: at, unlessSeenAfter: unlessSeenAfter)
             else { return false }
-            let written = try await write(guard: TokenStatements.setStatus(next, now: at, appId: appId, tokenId: tokenId, from: status, lastSeenAt: lastSeen),
-                                          then: [RegistryStatements.log(appId: appId, at: at, kind: "token_invalidated", tokenId: tokenId)]) { _ in true }
+            let written = try await write(guard: writes.update, then: [writes.log]) { _ in true }
             if !written.isEmpty { return true }
         }
         throw PerchError(.conflict, "the token kept changing while it was being retired; try again")

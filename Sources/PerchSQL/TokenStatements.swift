@@ -3,11 +3,15 @@ import PerchCore
 
 /// The token statements both dialects run as written.
 public enum TokenStatements {
-    /// What retirement decides on: the token's status columns (as ``SQLRow/tokenStatus(from:)`` reads them) and when
-    /// it was last seen.
-    public static func retirementFacts(appId: String, tokenId: String) -> SQLStatement {
-        SQLStatement("SELECT status, status_reason, status_at, successor_id, last_seen_at FROM tokens WHERE app_id = ? AND id = ?",
-                     [.text(appId), .text(tokenId)])
+    /// What retirement decides on, for `tokenIds` of one app (``RetiringToken``): app, id, the status columns (as
+    /// ``SQLRow/tokenStatus(from:)`` reads them) and when each was last seen. In id order, and on PostgreSQL locked to
+    /// the end of the transaction, so two transactions retiring the same tokens never wait on each other in a cycle.
+    public static func retirementFacts(appId: String, tokenIds: [String], dialect: SQLDialect) -> SQLStatement {
+        let placeholders = Array(repeating: "?", count: tokenIds.count).joined(separator: ", ")
+        return SQLStatement("""
+            SELECT app_id, id, status, status_reason, status_at, successor_id, last_seen_at FROM tokens
+            WHERE app_id = ? AND id IN (\(placeholders)) ORDER BY id\(dialect.forUpdate)
+            """, [.text(appId)] + tokenIds.map { .text($0) })
     }
 
     /// Writes `status` if the token still has the status and last-seen time it was read with (a compare-and-set: a

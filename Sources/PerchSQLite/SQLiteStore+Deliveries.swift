@@ -128,7 +128,7 @@ extension SQLiteStore {
         let plan = try DeliveryBatchPlan(batch, now: now, dialect: dialect)
         return try await pool.write { db in
             var plan = plan
-            let facts = try plan.factReads.flatMap { try db.rows($0).map(DeliveryBatchPlan.TokenFacts.init) }
+            let facts = try plan.factReads.flatMap { try db.rows($0).map(RetiringToken.init) }
             for statement in try plan.retire(facts) { try db.execute(statement) }
             if let releases = plan.records.releases {
                 try db.executeCached(sql: """
@@ -166,7 +166,7 @@ extension SQLiteStore {
                     """, arguments: [now.stored, now.stored, accepted])
             }
             for statement in plan.pauses { try db.execute(statement) }
-            try Self.completeFinished(db, appId: nil, campaignIds: plan.records.campaignIds, now: now)
+            try Self.completeFinished(db, appId: nil, campaignIds: batch.campaignIds, now: now)
             return plan.recorded
         }
     }
