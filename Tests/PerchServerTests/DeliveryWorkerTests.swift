@@ -82,6 +82,21 @@ struct DeliveryWorkerTests {
         #expect(givenBack.count == 3 && givenBack.allSatisfy { $0.attempt == 1 }, "due again at once, as a first attempt")
     }
 
+    @Test("a worker runs no more lanes than it may have sends in flight, and its lanes' shares stay within that concurrency",
+          arguments: [(4, 64, 4, 16), (4, 2, 2, 1), (2, 1, 1, 1), (3, 10, 3, 3), (1, 5, 1, 5)])
+    func lanesWithinConcurrency(lanes: Int, concurrency: Int, running: Int, perLane: Int) {
+        var configuration = DeliveryConfiguration()
+        (configuration.lanes, configuration.concurrency) = (lanes, concurrency)
+        #expect(configuration.runningLanes == running)
+        #expect(configuration.laneConcurrency == perLane)
+        for lanes in 1...8 {
+            for concurrency in 1...20 {
+                (configuration.lanes, configuration.concurrency) = (lanes, concurrency)
+                #expect(configuration.runningLanes * configuration.laneConcurrency <= concurrency, "\(lanes) lanes, \(concurrency) in flight")
+            }
+        }
+    }
+
     @Test("a worker sends a batch and records each answer: accepted, and a dead token retired", arguments: TestBackend.allCases)
     func recordsAnswers(backend: TestBackend) async throws {
         let clock = ManualClock(start: Self.t0)

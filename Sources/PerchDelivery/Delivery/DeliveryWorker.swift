@@ -41,7 +41,7 @@ public struct DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
 
     public func run() async throws {
         await withTaskGroup(of: Void.self) { group in
-            for _ in 0..<max(1, configuration.lanes) { group.addTask { await self.runLane() } }
+            for _ in 0..<configuration.runningLanes { group.addTask { await self.runLane() } }
         }
     }
 
@@ -164,16 +164,13 @@ public struct DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
         }
     }
 
-    /// Sends in flight at once in one lane: its share of the worker's `concurrency`.
-    var laneConcurrency: Int { max(1, configuration.concurrency / max(1, configuration.lanes)) }
-
-    /// Sends a claimed batch, `laneConcurrency` at a time; answers what it leaves to write.
+    /// Sends a claimed batch, the configuration's `laneConcurrency` at a time; answers what it leaves to write.
     func send(_ claimed: [ClaimedDelivery]) async -> DeliveryBatch {
         await withTaskGroup(of: (ClaimedDelivery, [DeliveryWrite], String?).self) { group in
             var batch = DeliveryBatch()
             batch.updates.reserveCapacity(claimed.count)
             var next = claimed.makeIterator()
-            for _ in 0..<min(laneConcurrency, claimed.count) {
+            for _ in 0..<min(configuration.laneConcurrency, claimed.count) {
                 if let delivery = next.next() { group.addTask { await self.deliver(delivery) } }
             }
             while let (delivery, writes, locale) = await group.next() {
