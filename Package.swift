@@ -284,6 +284,15 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The delivery engine's own tests: the worker, the resolver and the send waiters, on both backends.
+        .testTarget(
+            name: "PerchDeliveryTests",
+            dependencies: [
+                "PerchDelivery", "PerchGateways", "PerchStore", "PerchSQLite", "PerchCore", "PerchTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(
             name: "PerchGatewaysTests",
             dependencies: [

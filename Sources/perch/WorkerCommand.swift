@@ -49,7 +49,7 @@ struct WorkerCommand: AsyncParsableCommand {
                                         onServerRunning: Listening.report(portFile: work.portFilePath, logger: logger), logger: logger))
         }
         logger.info("perch worker running", metadata: ["database": "\(opened.description)", "batch": "\(delivery.batchSize)",
-                                                       "concurrency": "\(delivery.concurrency)", "health": "\(port.map { "\(host):\($0)" } ?? "off")"])
+                                                       "concurrency": "\(delivery.concurrency)", "lanes": "\(delivery.runningLanes)", "health": "\(port.map { "\(host):\($0)" } ?? "off")"])
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import PerchCore
 @testable import PerchServer
 import Synchronization
+import PerchTestSupport
 import Testing
 
 /// The clock the rate limits read: set by the test, never slept on.

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import HTTPTypes
+import PerchTestSupport
 import Testing
 import PerchCore
 @testable import PerchServer

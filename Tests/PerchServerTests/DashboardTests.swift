@@ -4,6 +4,7 @@ import HTTPTypes
 import PerchCore
 import PerchStore
 import Synchronization
+import PerchTestSupport
 import Testing
 @testable import PerchServer
 

@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Synchronization
+import PerchTestSupport
 import Testing
 import PerchCore
 import PerchGateways

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
+import PerchTestSupport
 import Testing
 import PerchCore
 import PerchSimulator

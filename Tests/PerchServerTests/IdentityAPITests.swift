@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Synchronization
+import PerchTestSupport
 import Testing
 import PerchCore
 @testable import PerchServer

@@ -7,6 +7,7 @@ import NIOCore
 import PerchCore
 import PerchGateways
 import PerchServer
+import PerchTestSupport
 import Testing
 @testable import PerchDelivery
 

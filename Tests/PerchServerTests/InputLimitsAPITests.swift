@@ -5,6 +5,7 @@ import HummingbirdTesting
 import NIOCore
 import PerchCore
 @testable import PerchServer
+import PerchTestSupport
 import Testing
 
 /// Bad input is a 4xx naming the field — never a crash: numbers past their range, nesting past its depth,

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PerchTestSupport
 import Testing
 import PerchCore
 import PerchGateways

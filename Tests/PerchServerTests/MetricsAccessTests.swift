@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import PerchTestSupport
 import Testing
 import PerchCore
 @testable import PerchServer

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import PerchTestSupport
 import Testing
 import PerchCore
 import PerchStore

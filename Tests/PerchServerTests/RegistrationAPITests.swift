@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import PerchTestSupport
 import Testing
 import PerchCore
 @testable import PerchServer

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Logging
+import PerchTestSupport
 import Testing
 import PerchCore
 import PerchGateways

@@ -63,14 +63,6 @@ struct Answer {
     }
 }
 
-/// Which database a test server keeps its data in: a SQLite file, or a fresh database on the test PostgreSQL server.
-enum TestBackend: String, CaseIterable, CustomStringConvertible, Sendable {
-    case sqlite
-    case postgres
-
-    var description: String { rawValue }
-}
-
 /// A real Perch server on loopback over a real SQLite file (or a real PostgreSQL database), and a client for it.
 struct TestServer {
     static let adminKey = "admin-" + String(repeating: "k", count: 32)
@@ -212,16 +204,6 @@ struct TestServer {
             object["userAuth"] = .string(userAuth(for: userId))
             return .object(object)
         }
-    }
-}
-
-enum Tokens {
-    static func apns(_ seed: Int) -> String { "feedbeef" + String(format: "%056x", seed) }
-    static func fcm(_ seed: Int) -> String { "dQw4w9WgXcQ\(seed):APA91b" + String(repeating: "Tk_-Q7", count: 24) }
-    static func subscription(endpoint: String) -> JSONValue {
-        ["endpoint": .string(endpoint),
-         "keys": ["p256dh": .string(Base64URL.encode(P256.KeyAgreement.PrivateKey().publicKey.x963Representation)),
-                  "auth": .string(Base64URL.encode(Data((0..<16).map { _ in UInt8.random(in: 0...255) })))]]
     }
 }
 

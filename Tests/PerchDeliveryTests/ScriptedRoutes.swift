@@ -1,5 +1,4 @@
 import PerchCore
-@testable import PerchServer
 @testable import PerchDelivery
 
 /// Every app's gateway is the scripted one.

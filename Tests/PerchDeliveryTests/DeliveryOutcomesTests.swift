@@ -1,6 +1,6 @@
 import Foundation
+import PerchTestSupport
 import Testing
-@testable import PerchServer
 @testable import PerchDelivery
 
 /// The notice a waiting `POST /v1/send` gets when its deliveries are recorded in this process.

@@ -7,7 +7,6 @@ import PerchTestSupport
 import ServiceLifecycle
 import Synchronization
 import Testing
-@testable import PerchServer
 @testable import PerchDelivery
 
 /// The moving parts of sending — the delivery worker, the campaign scheduler and the process lease — on a real store

@@ -4,7 +4,6 @@ import PerchCore
 import PerchStore
 import PerchTestSupport
 import Testing
-@testable import PerchServer
 @testable import PerchDelivery
 
 /// Resolution of a campaign's audience, slice by slice, against every backend.

@@ -14,10 +14,10 @@ struct OpenedTestStore {
         case .sqlite:
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("perch-worker-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            let store = try SQLiteStore(path: folder.appendingPathComponent("perch.sqlite").path, vault: TokenVault(masterKey: TestServer.masterKey))
+            let store = try SQLiteStore(path: folder.appendingPathComponent("perch.sqlite").path, vault: TestVault.vault)
             return OpenedTestStore(store: store, postgres: nil)
         case .postgres:
-            let running = try await TestPostgres.fresh(vault: TokenVault(masterKey: TestServer.masterKey))
+            let running = try await TestPostgres.fresh(vault: TestVault.vault)
             return OpenedTestStore(store: running.store, postgres: running)
         }
     }
