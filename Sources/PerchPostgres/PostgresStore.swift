@@ -80,7 +80,9 @@ public final class PostgresStore: Sendable, Service {
     // MARK: - Transactions
 
     /// Runs `body` in one transaction on one pooled connection. A deadlock or serialization
-    /// failure (SQLSTATE 40P01 / 40001) rolls back and runs `body` again, up to five times;
+    /// failure (SQLSTATE 40P01 / 40001) rolls back and runs `body` again, up to five times, and so does a
+    /// transaction whose `BEGIN` failed (``TransactionNotBegun``: a connection the server had ended, leased
+    /// before the pool noticed), after a moment for the pool to let the connection go;
     /// any other error rolls back and is rethrown as it is.
     package func transaction<R: Sendable>(_ body: (PostgresConnection) async throws -> R) async throws -> R {
         var attempt = 0
@@ -88,7 +90,11 @@ public final class PostgresStore: Sendable, Service {
             attempt += 1
             do {
                 return try await client.withConnection { connection in
-                    try await connection.run("BEGIN", logger: logger)
+                    do {
+                        try await connection.run("BEGIN", logger: logger)
+                    } catch {
+                        throw TransactionNotBegun(underlying: error)
+                    }
                     do {
                         let result = try await body(connection)
                         try await connection.run("COMMIT", logger: logger)
@@ -100,6 +106,11 @@ public final class PostgresStore: Sendable, Service {
                 }
             } catch let error as PSQLError where attempt < 5 && Self.isRetryable(error) {
                 logger.debug("retrying a transaction", metadata: ["sqlstate": "\(error.serverInfo?[.sqlState] ?? "")", "attempt": "\(attempt)"])
+                continue
+            } catch let notBegun as TransactionNotBegun {
+                guard attempt < 5 else { throw notBegun.underlying }
+                logger.debug("retrying a transaction on another connection", metadata: ["attempt": "\(attempt)"])
+                try await Task.sleep(for: .milliseconds(10 * attempt))
                 continue
             }
         }

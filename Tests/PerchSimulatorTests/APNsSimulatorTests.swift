@@ -9,6 +9,22 @@ import Testing
 
 @Suite("APNs simulator over HTTP/2 + TLS")
 struct APNsSimulatorTests {
+    @Test("an apns-id is a UUID when Foundation reads one: 8-4-4-4-12 hex digits, in either case, and nothing else")
+    func apnsIdIsAUUID() {
+        var texts = (0..<50).flatMap { _ in [UUID().uuidString, UUID().uuidString.lowercased()] }
+        let id = UUID().uuidString
+        texts += [
+            "", "not-a-uuid", String(id.dropLast()), id + "0", "{\(id)}", id.replacingOccurrences(of: "-", with: ""),
+            String(id.prefix(8)) + "_" + String(id.dropFirst(9)), "g" + String(id.dropFirst()), String(id.dropLast()) + " ",
+            "123e4567-e89b-12d3-a456-42661417400é", "123e4567e-89b-12d3-a456-426614174000",
+        ]
+        for text in texts {
+            #expect(SimulatedAPNs.isUUID(text) == (UUID(uuidString: text) != nil), "\(text)")
+        }
+        // Foundation on Linux reads each group with sscanf's %x, which also takes a sign: not a UUID's text.
+        #expect(!SimulatedAPNs.isUUID("+23e4567-e89b-12d3-a456-426614174000") && !SimulatedAPNs.isUUID("123e4567--89b-12d3-a456-426614174000"))
+    }
+
     @Test("TLS with the simulator CA and HTTP/2 are really negotiated; a valid push gets 200 and apns-id")
     func acceptedOverHTTP2() async throws {
         try await withSimulator { harness async throws in

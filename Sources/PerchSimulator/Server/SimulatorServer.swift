@@ -29,7 +29,6 @@ enum SimulatorServer {
             HTTP2Setting(parameter: .maxHeaderListSize, value: maximumHeaderListSize),
         ]
         var stream = NIOHTTP2Handler.StreamConfiguration()
-        stream.targetWindowSize = 1 << 20
         // Clients reset streams whenever a stalled answer times out; NIO's flood protection (200 resets
         // per 30 s) would otherwise close connections that a benchmark with a stall rate legitimately makes.
         stream.streamResetFrameRateLimit.maximumCount = 1_000_000
@@ -37,19 +36,12 @@ enum SimulatorServer {
         let connectionConfiguration = connection
         let streamConfiguration = stream
 
+        // Frames straight to the simulator's connection handler: no channel per stream.
         @Sendable func configureHTTP2(_ channel: any Channel) -> EventLoopFuture<Void> {
             channel.eventLoop.makeCompletedFuture {
-                _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
-                    mode: .server,
-                    connectionConfiguration: connectionConfiguration,
-                    streamConfiguration: streamConfiguration
-                ) { stream in
-                    stream.eventLoop.makeCompletedFuture {
-                        try stream.pipeline.syncOperations.addHandlers(
-                            SimulatorHTTP2StreamCodec(),
-                            SimulatorRequestHandler(listener: listener, route: route))
-                    }
-                }
+                try channel.pipeline.syncOperations.addHandlers(
+                    NIOHTTP2Handler(mode: .server, connectionConfiguration: connectionConfiguration, streamConfiguration: streamConfiguration),
+                    SimulatorHTTP2Handler(listener: listener, route: route))
             }
         }
 

