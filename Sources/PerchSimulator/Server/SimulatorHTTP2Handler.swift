@@ -123,10 +123,7 @@ final class SimulatorHTTP2Handler: ChannelInboundHandler {
     private func requestEnded(_ id: HTTP2StreamID, context: ChannelHandlerContext) {
         guard let request = arriving.removeValue(forKey: id) else { return }
         owed.insert(id)
-        let body = request.body.map { Data($0.readableBytesView) } ?? Data()
-        let simulated = SimulatorRequest(method: request.head.method.rawValue, uri: request.head.uri,
-                                         headers: request.head.headers.map { (name: $0.name, value: $0.value) }, body: body)
-        switch route(simulated, listener) {
+        switch route(SimulatorRequest(request.head, body: request.body), listener) {
         case .stall:
             return
         case .respond(let response, let delay):

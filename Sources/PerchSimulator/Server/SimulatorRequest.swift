@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import NIOHTTP1
 
 /// A complete HTTP request as the simulated services see it, independent of HTTP/1.1 or HTTP/2.
 struct SimulatorRequest: Sendable {
@@ -26,6 +28,12 @@ struct SimulatorRequest: Sendable {
         self.query = query
         self.headers = headers.map { (name: $0.name.lowercased(), value: $0.value) }
         self.body = body
+    }
+
+    /// A request as it arrived over either HTTP version: its head and the body gathered for it.
+    init(_ head: HTTPRequestHead, body: ByteBuffer?) {
+        self.init(method: head.method.rawValue, uri: head.uri, headers: head.headers.map { (name: $0.name, value: $0.value) },
+                  body: body.map { Data($0.readableBytesView) } ?? Data())
     }
 
     /// The first value of a header; `nil` when absent.

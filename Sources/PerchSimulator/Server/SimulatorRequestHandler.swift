@@ -35,11 +35,8 @@ final class SimulatorRequestHandler: ChannelInboundHandler {
         case .end:
             guard let head else { return }
             self.head = nil
-            let bytes = body.map { Data($0.readableBytesView) } ?? Data()
+            let request = SimulatorRequest(head, body: body)
             body = nil
-            let request = SimulatorRequest(
-                method: head.method.rawValue, uri: head.uri,
-                headers: head.headers.map { (name: $0.name, value: $0.value) }, body: bytes)
             perform(route(request, listener), version: head.version, context: context)
         }
     }
