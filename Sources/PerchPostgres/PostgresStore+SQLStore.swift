@@ -1,4 +1,5 @@
 import PerchSQL
+import PerchStore
 import PostgresNIO
 
 /// The PostgreSQL store as the statement layer runs it (the shared implementations of the store protocols become its own).
@@ -23,4 +24,15 @@ extension PostgresStore: SQLStore {
         let logger = self.logger
         try await transaction { db in for statement in statements { try await db.run(statement.query, logger: logger) } }
     }
+
+    public func counts(_ statements: [SQLStatement]) async throws -> [Int] {
+        let logger = self.logger
+        return try await transaction { db in
+            var counts: [Int] = []
+            for statement in statements { counts.append(try await db.rows(statement.query, logger: logger).count) }
+            return counts
+        }
+    }
 }
+
+extension PostgresStore: CoordinationStore, HealthStore, OperationsStore {}

@@ -35,14 +35,6 @@ public enum RollupStatements {
         dialect == .postgres ? "CAST(floor(\(column) / 86400) AS bigint)" : "CAST(\(column) / 86400 AS INTEGER)"
     }
 
-    static func least(_ a: String, _ b: String, _ dialect: SQLDialect) -> String {
-        dialect == .postgres ? "LEAST(\(a), \(b))" : "MIN(\(a), \(b))"
-    }
-
-    static func greatest(_ a: String, _ b: String, _ dialect: SQLDialect) -> String {
-        dialect == .postgres ? "GREATEST(\(a), \(b))" : "MAX(\(a), \(b))"
-    }
-
     // MARK: Writes the triggers (and the backfill) share.
 
     /// What follows an `INSERT INTO campaign_event_rollups …`: adds to the row that exists, widening its time bounds.
@@ -50,8 +42,8 @@ public enum RollupStatements {
         """
         ON CONFLICT (\(eventColumns)) DO UPDATE SET n = campaign_event_rollups.n + excluded.n,
             value = campaign_event_rollups.value + excluded.value,
-            first_at = \(least("campaign_event_rollups.first_at", "excluded.first_at", dialect)),
-            last_at = \(greatest("campaign_event_rollups.last_at", "excluded.last_at", dialect))
+            first_at = \(dialect.least("campaign_event_rollups.first_at", "excluded.first_at")),
+            last_at = \(dialect.greatest("campaign_event_rollups.last_at", "excluded.last_at"))
         """
     }
 

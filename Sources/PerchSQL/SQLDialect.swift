@@ -32,4 +32,10 @@ public enum SQLDialect: Sendable, Hashable {
     /// What locks the rows a `SELECT` reads until the transaction ends. SQLite has one writer at a time, so a read
     /// inside its write transaction is already exclusive.
     public var forUpdate: String { self == .postgres ? " FOR UPDATE" : "" }
+
+    /// The smaller of two SQL expressions (SQLite's two-argument `MIN`, PostgreSQL's `LEAST`).
+    public func least(_ a: String, _ b: String) -> String { self == .postgres ? "LEAST(\(a), \(b))" : "MIN(\(a), \(b))" }
+
+    /// The larger of two SQL expressions (SQLite's two-argument `MAX`, PostgreSQL's `GREATEST`).
+    public func greatest(_ a: String, _ b: String) -> String { self == .postgres ? "GREATEST(\(a), \(b))" : "MAX(\(a), \(b))" }
 }

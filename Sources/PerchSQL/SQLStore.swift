@@ -18,6 +18,10 @@ public protocol SQLStore: Sendable {
 
     /// Runs `statements` in order, in one transaction.
     func execute(_ statements: [SQLStatement]) async throws
+
+    /// Runs `statements` in order, in one transaction, and answers how many rows each answered (a write's
+    /// `RETURNING 1`: the rows it changed).
+    func counts(_ statements: [SQLStatement]) async throws -> [Int]
 }
 
 extension SQLStore {

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PerchSQL
+import PerchStore
 
 /// The SQLite store as the statement layer runs it (the shared implementations of the store protocols become its own).
 extension SQLiteStore: SQLStore {
@@ -22,4 +23,10 @@ extension SQLiteStore: SQLStore {
     public func execute(_ statements: [SQLStatement]) async throws {
         try await pool.write { db in for statement in statements { try db.execute(statement) } }
     }
+
+    public func counts(_ statements: [SQLStatement]) async throws -> [Int] {
+        try await pool.write { db in try statements.map { try db.rows($0).count } }
+    }
 }
+
+extension SQLiteStore: CoordinationStore, HealthStore, OperationsStore {}
