@@ -18,9 +18,9 @@ extension PostgresStore: AudienceStore {
         let count = try await rows(Self.query("SELECT COUNT(*) \(Self.audienceFrom) WHERE t.app_id = $1 AND \(condition.sql)",
                                               appId: appId, condition))[0][0].decode(Int.self)
         let sample = try await rows(Self.query("""
-            SELECT \(Self.installationColumns) \(Self.audienceFrom) WHERE t.app_id = $1 AND \(condition.sql)
+            SELECT \(InstallationStatements.columns) \(Self.audienceFrom) WHERE t.app_id = $1 AND \(condition.sql)
             ORDER BY i.last_seen_at DESC LIMIT \(max(0, min(sampleSize, 100)))
-            """, appId: appId, condition)).map(Self.installationSummary)
+            """, appId: appId, condition)).map { try $0.installationSummary() }
         return (count, sample)
     }
 

@@ -116,10 +116,10 @@ extension PostgresStore: RegistryStore {
 
     public func installation(appId: String, installationId: String) async throws -> InstallationSummary? {
         try await rows("""
-            SELECT \(unescaped: Self.installationColumns) FROM installations i
+            SELECT \(unescaped: InstallationStatements.columns) FROM installations i
             LEFT JOIN tokens t ON t.app_id = i.app_id AND t.id = i.token_id
             WHERE i.app_id = \(appId) AND i.installation_id = \(installationId)
-            """).first.map(Self.installationSummary)
+            """).first.map { try $0.installationSummary() }
     }
 
     public func consentHistory(appId: String, installationId: String) async throws -> [ConsentRecord] {
@@ -200,39 +200,13 @@ extension PostgresStore: RegistryStore {
             """, logger: logger)
     }
 
-    static let installationColumns = """
-        i.installation_id, i.platform, i.user_id, i.token_id, i.app_version, i.locale, i.timezone, i.consent, i.consent_source,
-        i.consent_at, i.created_at, i.last_seen_at, t.environment, t.status, t.status_reason, t.status_at, t.successor_id,
-        t.last_token_update_at
-        """
-
     static func installationSummary(_ db: PostgresConnection, appId: String, installationId: String,
                                     logger: Logger) async throws -> InstallationSummary? {
         try await db.rows("""
-            SELECT \(unescaped: installationColumns) FROM installations i
+            SELECT \(unescaped: InstallationStatements.columns) FROM installations i
             LEFT JOIN tokens t ON t.app_id = i.app_id AND t.id = i.token_id
             WHERE i.app_id = \(appId) AND i.installation_id = \(installationId)
-            """, logger: logger).first.map(installationSummary)
-    }
-
-    static func installationSummary(_ row: PostgresRandomAccessRow) throws -> InstallationSummary {
-        let consent: ConsentRecord? = try row["consent"].decode(String?.self).flatMap(ConsentStatus.init(rawValue:)).map {
-            ConsentRecord(status: $0, source: try row["consent_source"].decode(String?.self) ?? "",
-                          at: Date(timeIntervalSince1970: try row["consent_at"].decode(Double?.self) ?? 0))
-        }
-        let hasToken = try row["status"].decode(String?.self) != nil
-        return InstallationSummary(
-            installationId: try row["installation_id"].decode(String.self),
-            platform: Platform(rawValue: try row["platform"].decode(String.self)) ?? .apns,
-            userId: try row["user_id"].decode(String?.self), tokenId: try row["token_id"].decode(String?.self),
-            tokenStatus: hasToken ? try tokenStatus(row) : nil,
-            environment: try row["environment"].decode(String?.self).flatMap(APNsEnvironment.init(rawValue:)),
-            consent: consent, appVersion: try row["app_version"].decode(String?.self), locale: try row["locale"].decode(String?.self),
-            timezone: try row["timezone"].decode(String?.self),
-            createdAt: Date(timeIntervalSince1970: try row["created_at"].decode(Double.self)),
-            lastSeenAt: Date(timeIntervalSince1970: try row["last_seen_at"].decode(Double.self)),
-            lastTokenUpdateAt: try row["last_token_update_at"].decode(Double?.self).map(Date.init(timeIntervalSince1970:))
-        )
+            """, logger: logger).first.map { try $0.installationSummary() }
     }
 
     static func consentHistory(_ rows: [PostgresRandomAccessRow]) throws -> [ConsentRecord] {

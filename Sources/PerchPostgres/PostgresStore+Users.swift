@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PerchCore
+import PerchSQL
 import PerchStore
 import PostgresNIO
 
@@ -175,10 +176,10 @@ extension PostgresStore {
             SELECT attributes::text, created_at, updated_at FROM users WHERE app_id = \(appId) AND user_id = \(userId)
             """, logger: logger).first
         let installations = try await db.rows("""
-            SELECT \(unescaped: installationColumns) FROM installations i
+            SELECT \(unescaped: InstallationStatements.columns) FROM installations i
             LEFT JOIN tokens t ON t.app_id = i.app_id AND t.id = i.token_id
             WHERE i.app_id = \(appId) AND i.user_id = \(userId) ORDER BY i.created_at, i.installation_id
-            """, logger: logger).map(installationSummary)
+            """, logger: logger).map { try $0.installationSummary() }
         guard user != nil || !installations.isEmpty else { return nil }
         var attributes: [String: JSONValue] = [:]
         if let text = try user?["attributes"].decode(String.self), case .object(let object)? = JSONValue(jsonText: text) { attributes = object }

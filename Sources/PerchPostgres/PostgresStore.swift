@@ -17,7 +17,7 @@ import ServiceLifecycle
 /// serialization race is retried whole.
 public final class PostgresStore: Sendable, Service {
     let client: PostgresClient
-    let vault: TokenVault
+    public let vault: TokenVault
     package let logger: Logger
     /// Concurrent registrations, written in groups (``register(appId:_:now:)``).
     let registrations = GroupCommit<PendingRegistration, RegistrationResult>(lanes: PostgresStore.registrationLanes,

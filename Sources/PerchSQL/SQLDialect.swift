@@ -38,4 +38,7 @@ public enum SQLDialect: Sendable, Hashable {
 
     /// The larger of two SQL expressions (SQLite's two-argument `MAX`, PostgreSQL's `GREATEST`).
     public func greatest(_ a: String, _ b: String) -> String { self == .postgres ? "GREATEST(\(a), \(b))" : "MAX(\(a), \(b))" }
+
+    /// A JSON column read as its text (PostgreSQL stores `jsonb`, SQLite the text itself).
+    public func jsonText(_ column: String) -> String { self == .postgres ? "\(column)::text" : column }
 }

@@ -36,4 +36,17 @@ extension SQLRow {
                          identityVerification: IdentityVerification(rawValue: try text(required: 6)) ?? .required,
                          createdAt: Date(timeIntervalSince1970: try real(required: 7)))
     }
+
+    /// An installation from ``InstallationStatements/columns``.
+    public func installationSummary() throws -> InstallationSummary {
+        let consent = try text(7).flatMap(ConsentStatus.init(rawValue:)).map {
+            ConsentRecord(status: $0, source: try text(8) ?? "", at: try time(9) ?? Date(timeIntervalSince1970: 0))
+        }
+        return InstallationSummary(
+            installationId: try text(required: 0), platform: Platform(rawValue: try text(required: 1)) ?? .apns, userId: try text(2),
+            tokenId: try text(3), tokenStatus: try text(13) == nil ? nil : try tokenStatus(from: 13),
+            environment: try text(12).flatMap(APNsEnvironment.init(rawValue:)), consent: consent, appVersion: try text(4),
+            locale: try text(5), timezone: try text(6), createdAt: Date(timeIntervalSince1970: try real(required: 10)),
+            lastSeenAt: Date(timeIntervalSince1970: try real(required: 11)), lastTokenUpdateAt: try time(17))
+    }
 }

@@ -1,3 +1,5 @@
+import PerchCore
+
 /// What the store code written once needs of a backend: its dialect, the rows of a statement, and writes run in
 /// one transaction. Both stores conform, and the shared implementations of the store protocols (in this target)
 /// become theirs.
@@ -8,6 +10,9 @@
 /// same code is correct under SQLite's single writer and PostgreSQL's concurrent transactions alike.
 public protocol SQLStore: Sendable {
     var dialect: SQLDialect { get }
+
+    /// What seals the stored tokens, for the shared reads that give them back.
+    var vault: TokenVault { get }
 
     /// The rows of one statement, decoded as they are read.
     func rows<T: Sendable>(_ statement: SQLStatement, _ decode: @escaping @Sendable (any SQLRow) throws -> T) async throws -> [T]

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import PerchSQL
 
@@ -6,6 +7,7 @@ extension Row: SQLRow {
     public func text(_ column: Int) throws -> String? { try value(column) }
     public func integer(_ column: Int) throws -> Int? { try value(column) }
     public func real(_ column: Int) throws -> Double? { try value(column) }
+    public func blob(_ column: Int) throws -> Data? { try value(column) }
 
     /// A column converted as GRDB converts it (an integer reads as a real), or an error instead of GRDB's trap.
     private func value<Value: DatabaseValueConvertible>(_ column: Int) throws -> Value? {

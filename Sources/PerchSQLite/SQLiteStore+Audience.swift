@@ -22,9 +22,9 @@ extension SQLiteStore: AudienceStore {
             let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) \(Self.audienceFrom) WHERE t.app_id = ? AND \(condition.sql)",
                                          arguments: arguments) ?? 0
             let sample = try Row.fetchAll(db, sql: """
-                SELECT \(Self.installationColumns) \(Self.audienceFrom) WHERE t.app_id = ? AND \(condition.sql)
+                SELECT \(InstallationStatements.columns) \(Self.audienceFrom) WHERE t.app_id = ? AND \(condition.sql)
                 ORDER BY i.last_seen_at DESC LIMIT \(max(0, min(sampleSize, 100)))
-                """, arguments: arguments).map(Self.installationSummary)
+                """, arguments: arguments).map { try $0.installationSummary() }
             return (count, sample)
         }
     }

@@ -273,33 +273,12 @@ extension SQLiteStore: RegistryStore {
             """, arguments: [appId, at.stored, kind, installationId, tokenId, userId, otherUserId, otherInstallationId])
     }
 
-    static let installationColumns = """
-        i.installation_id, i.platform, i.user_id, i.token_id, i.app_version, i.locale, i.timezone, i.consent, i.consent_source,
-        i.consent_at, i.created_at, i.last_seen_at, t.environment, t.status, t.status_reason, t.status_at, t.successor_id,
-        t.last_token_update_at
-        """
-
     static func installationSummary(_ db: Database, appId: String, installationId: String) throws -> InstallationSummary? {
         try db.fetchOneCached(sql: """
-            SELECT \(installationColumns) FROM installations i
+            SELECT \(InstallationStatements.columns) FROM installations i
             LEFT JOIN tokens t ON t.app_id = i.app_id AND t.id = i.token_id
             WHERE i.app_id = ? AND i.installation_id = ?
-            """, arguments: [appId, installationId]).map(installationSummary)
-    }
-
-    static func installationSummary(_ row: Row) -> InstallationSummary {
-        let consent: ConsentRecord? = (row["consent"] as String?).flatMap(ConsentStatus.init(rawValue:)).map {
-            ConsentRecord(status: $0, source: row["consent_source"] ?? "", at: Date(stored: row["consent_at"] ?? 0))
-        }
-        let hasToken = (row["status"] as String?) != nil
-        return InstallationSummary(
-            installationId: row["installation_id"], platform: Platform(rawValue: row["platform"]) ?? .apns, userId: row["user_id"],
-            tokenId: row["token_id"], tokenStatus: hasToken ? tokenStatus(row) : nil,
-            environment: (row["environment"] as String?).flatMap(APNsEnvironment.init(rawValue:)),
-            consent: consent, appVersion: row["app_version"], locale: row["locale"], timezone: row["timezone"],
-            createdAt: Date(stored: row["created_at"]), lastSeenAt: Date(stored: row["last_seen_at"]),
-            lastTokenUpdateAt: (row["last_token_update_at"] as Double?).map(Date.init(stored:))
-        )
+            """, arguments: [appId, installationId]).map { try $0.installationSummary() }
     }
 
     static func consentHistory(_ db: Database, appId: String, installationId: String) throws -> [ConsentRecord] {

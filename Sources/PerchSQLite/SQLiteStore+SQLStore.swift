@@ -29,4 +29,4 @@ extension SQLiteStore: SQLStore {
     }
 }
 
-extension SQLiteStore: CoordinationStore, HealthStore, OperationsStore {}
+extension SQLiteStore: CoordinationStore, HealthStore, OperationsStore, TokenTransferStore {}

@@ -135,10 +135,10 @@ extension SQLiteStore {
     static func userProfile(_ db: Database, appId: String, userId: String) throws -> UserProfile? {
         let user = try Row.fetchOne(db, sql: "SELECT * FROM users WHERE app_id = ? AND user_id = ?", arguments: [appId, userId])
         let installations = try Row.fetchAll(db, sql: """
-            SELECT \(installationColumns) FROM installations i
+            SELECT \(InstallationStatements.columns) FROM installations i
             LEFT JOIN tokens t ON t.app_id = i.app_id AND t.id = i.token_id
             WHERE i.app_id = ? AND i.user_id = ? ORDER BY i.created_at
-            """, arguments: [appId, userId]).map(installationSummary)
+            """, arguments: [appId, userId]).map { try $0.installationSummary() }
         guard user != nil || !installations.isEmpty else { return nil }
         var attributes: [String: JSONValue] = [:]
         if let text: String = user?["attributes"], case .object(let object)? = JSONValue(jsonText: text) { attributes = object }

@@ -16,7 +16,7 @@ public final class SQLiteStore: Sendable {
     let batcher: WriteBatcher
     /// Folds the WAL back into the database file after the writer's commits.
     let checkpointer: WALCheckpointer
-    let vault: TokenVault
+    public let vault: TokenVault
     let logger: Logger
     public let path: String
 
