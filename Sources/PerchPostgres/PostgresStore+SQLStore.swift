@@ -35,4 +35,4 @@ extension PostgresStore: SQLStore {
     }
 }
 
-extension PostgresStore: CoordinationStore, HealthStore, OperationsStore, TokenTransferStore {}
+extension PostgresStore: CoordinationStore, HealthStore, OperationsStore, TokenTransferStore, AnalyticsStore {}
