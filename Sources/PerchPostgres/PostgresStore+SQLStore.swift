@@ -35,4 +35,4 @@ extension PostgresStore: SQLStore {
     }
 }
 
-extension PostgresStore: CoordinationStore, HealthStore, OperationsStore, TokenTransferStore, AnalyticsStore {}
+extension PostgresStore: CoordinationStore, HealthStore, OperationsStore, TokenTransferStore, AnalyticsStore, AppStore {}

@@ -30,7 +30,7 @@ extension AnalyticsStore where Self: SQLStore {
         case .events:
             page = try await rows(SQLStatement("""
                 SELECT seq, id, type, installation_id, user_id, campaign_id, delivery_id, value, currency, occurred_at, received_at,
-                       \(dialect.jsonText("properties"))
+                       CAST(properties AS TEXT)
                 FROM events WHERE app_id = ? AND (CAST(? AS TEXT) IS NULL OR campaign_id = ?) AND seq > ? ORDER BY seq LIMIT ?
                 """, [.text(appId), .text(campaignId), .text(campaignId), .integer(Int(after ?? "0") ?? 0), .integer(limit)])) { row in
                 let seq = try row.integer(required: 0)

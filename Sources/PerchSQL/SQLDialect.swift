@@ -39,6 +39,7 @@ public enum SQLDialect: Sendable, Hashable {
     /// The larger of two SQL expressions (SQLite's two-argument `MAX`, PostgreSQL's `GREATEST`).
     public func greatest(_ a: String, _ b: String) -> String { self == .postgres ? "GREATEST(\(a), \(b))" : "MAX(\(a), \(b))" }
 
-    /// A JSON column read as its text (PostgreSQL stores `jsonb`, SQLite the text itself).
-    public func jsonText(_ column: String) -> String { self == .postgres ? "\(column)::text" : column }
+    /// JSON text (a placeholder or expression) as a JSON column stores it: `jsonb` in PostgreSQL, the text itself in
+    /// SQLite. (Read back, `CAST(column AS TEXT)` gives the text in both.)
+    public func json(_ text: String) -> String { self == .postgres ? "CAST(\(text) AS jsonb)" : text }
 }

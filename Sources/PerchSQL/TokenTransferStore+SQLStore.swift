@@ -14,7 +14,7 @@ extension TokenTransferStore where Self: SQLStore {
         let after = ExportedToken.cursorParts(cursor)
         let vault = self.vault
         return try await rows(SQLStatement("""
-            SELECT i.installation_id, i.user_id, i.app_version, i.locale, i.timezone, i.consent, \(dialect.jsonText("i.attributes")), i.created_at,
+            SELECT i.installation_id, i.user_id, i.app_version, i.locale, i.timezone, i.consent, CAST(i.attributes AS TEXT), i.created_at,
                    i.last_seen_at, t.platform, t.environment, t.sealed, t.status, t.status_reason, t.status_at, t.successor_id,
                    t.id, t.kind, t.activity_type, t.activity_id
             FROM installations i JOIN tokens t ON t.app_id = i.app_id AND t.installation_id = i.installation_id

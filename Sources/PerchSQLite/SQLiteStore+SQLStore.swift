@@ -29,4 +29,4 @@ extension SQLiteStore: SQLStore {
     }
 }
 
-extension SQLiteStore: CoordinationStore, HealthStore, OperationsStore, TokenTransferStore, AnalyticsStore {}
+extension SQLiteStore: CoordinationStore, HealthStore, OperationsStore, TokenTransferStore, AnalyticsStore, AppStore {}
