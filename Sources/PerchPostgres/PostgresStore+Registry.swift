@@ -114,42 +114,6 @@ extension PostgresStore: RegistryStore {
         var previous: String?
     }
 
-    public func installation(appId: String, installationId: String) async throws -> InstallationSummary? {
-        try await rows("""
-            SELECT \(unescaped: InstallationStatements.columns) FROM installations i
-            LEFT JOIN tokens t ON t.app_id = i.app_id AND t.id = i.token_id
-            WHERE i.app_id = \(appId) AND i.installation_id = \(installationId)
-            """).first.map { try $0.installationSummary() }
-    }
-
-    public func consentHistory(appId: String, installationId: String) async throws -> [ConsentRecord] {
-        try await Self.consentHistory(rows("""
-            SELECT status, source, at FROM consent_history WHERE app_id = \(appId) AND installation_id = \(installationId) ORDER BY seq
-            """))
-    }
-
-    public func currentDestination(appId: String, installationId: String) async throws -> (tokenId: String, destination: PushDestination, status: TokenStatus)? {
-        guard let row = try await rows("""
-            SELECT t.id, t.platform, t.environment, t.sealed, t.status, t.status_reason, t.status_at, t.successor_id
-            FROM installations i JOIN tokens t ON t.app_id = i.app_id AND t.id = i.token_id
-            WHERE i.app_id = \(appId) AND i.installation_id = \(installationId)
-            """).first
-        else { return nil }
-        let (id, platformName, environment, sealed) = try (row["id"].decode(String.self), row["platform"].decode(String.self),
-                                                           row["environment"].decode(String?.self), row["sealed"].decode(Data.self))
-        guard let platform = Platform(rawValue: platformName),
-              let destination = PushDestination(platform: platform, environment: environment.flatMap(APNsEnvironment.init(rawValue:)),
-                                                sealedForm: try vault.open(sealed, context: appId))
-        else { return nil }
-        return (id, destination, try Self.tokenStatus(row))
-    }
-
-    public func tokenId(appId: String, destination: PushDestination) async throws -> String? {
-        let index = vault.blindIndex(appId: appId, platform: destination.platform, identity: destination.identity)
-        return try await rows("SELECT id FROM tokens WHERE app_id = \(appId) AND blind_index = \(index)").first
-            .map { try $0[0].decode(String.self) }
-    }
-
     // MARK: - Shared pieces
 
     static func installationKey(_ appId: String, _ installationId: String) -> String {
@@ -202,19 +166,7 @@ extension PostgresStore: RegistryStore {
 
     static func installationSummary(_ db: PostgresConnection, appId: String, installationId: String,
                                     logger: Logger) async throws -> InstallationSummary? {
-        try await db.rows("""
-            SELECT \(unescaped: InstallationStatements.columns) FROM installations i
-            LEFT JOIN tokens t ON t.app_id = i.app_id AND t.id = i.token_id
-            WHERE i.app_id = \(appId) AND i.installation_id = \(installationId)
-            """, logger: logger).first.map { try $0.installationSummary() }
-    }
-
-    static func consentHistory(_ rows: [PostgresRandomAccessRow]) throws -> [ConsentRecord] {
-        try rows.compactMap { row in
-            try ConsentStatus(rawValue: row["status"].decode(String.self)).map {
-                ConsentRecord(status: $0, source: try row["source"].decode(String.self),
-                              at: Date(timeIntervalSince1970: try row["at"].decode(Double.self)))
-            }
-        }
+        try await db.rows(InstallationStatements.summary(appId: appId, installationId: installationId).query, logger: logger).first?
+            .installationSummary()
     }
 }

@@ -47,9 +47,8 @@ extension PostgresStore {
             var tokens: [UserExport.Token] = []
             var history: [String: [ConsentRecord]] = [:]
             for installationId in installationIds {
-                history[installationId] = try await Self.consentHistory(db.rows("""
-                    SELECT status, source, at FROM consent_history WHERE app_id = \(appId) AND installation_id = \(installationId) ORDER BY seq
-                    """, logger: logger))
+                history[installationId] = try await db.rows(InstallationStatements.consentHistory(appId: appId, installationId: installationId).query,
+                                                            logger: logger).compactMap { try $0.consentRecord() }
                 for row in try await db.rows("""
                     SELECT id, platform, environment, sealed, status, status_reason, status_at, successor_id, created_at, last_seen_at,
                            kind, activity_type, activity_id, expires_at

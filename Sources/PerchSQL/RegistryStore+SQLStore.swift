@@ -20,4 +20,32 @@ extension RegistryStore where Self: SQLStore {
         try await execute([TokenStatements.endLiveActivity(appId: appId, activityId: activityId,
                                                            expiresAt: TokenLifecycle.expiry(afterActivityEndedAt: at))])
     }
+
+    public func installation(appId: String, installationId: String) async throws -> InstallationSummary? {
+        try await row(InstallationStatements.summary(appId: appId, installationId: installationId)) { try $0.installationSummary() }
+    }
+
+    public func consentHistory(appId: String, installationId: String) async throws -> [ConsentRecord] {
+        try await rows(InstallationStatements.consentHistory(appId: appId, installationId: installationId)) { try $0.consentRecord() }
+            .compactMap { $0 }
+    }
+
+    public func currentDestination(appId: String, installationId: String) async throws -> (tokenId: String, destination: PushDestination, status: TokenStatus)? {
+        let vault = self.vault
+        return try await row(InstallationStatements.currentToken(appId: appId, installationId: installationId)) { row in
+            guard let platform = Platform(rawValue: try row.text(required: 1)),
+                  let destination = PushDestination(platform: platform, environment: try row.text(2).flatMap(APNsEnvironment.init(rawValue:)),
+                                                    sealedForm: try vault.open(try row.blob(required: 3), context: appId))
+            else { return nil }
+            return (try row.text(required: 0), destination, try row.tokenStatus(from: 4))
+        } ?? nil
+    }
+
+    @discardableResult
+    public func tokenId(appId: String, destination: PushDestination) async throws -> String? {
+        let index = vault.blindIndex(appId: appId, platform: destination.platform, identity: destination.identity)
+        return try await row(SQLStatement("SELECT id FROM tokens WHERE app_id = ? AND blind_index = ?", [.text(appId), .blob(index)])) {
+            try $0.text(required: 0)
+        }
+    }
 }

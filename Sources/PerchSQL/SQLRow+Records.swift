@@ -49,4 +49,12 @@ extension SQLRow {
             locale: try text(5), timezone: try text(6), createdAt: Date(timeIntervalSince1970: try real(required: 10)),
             lastSeenAt: Date(timeIntervalSince1970: try real(required: 11)), lastTokenUpdateAt: try time(17))
     }
+
+    /// One consent change from ``InstallationStatements/consentHistory(appId:installationId:)``; nil for a status this
+    /// Perch does not know.
+    public func consentRecord() throws -> ConsentRecord? {
+        try ConsentStatus(rawValue: try text(required: 0)).map {
+            ConsentRecord(status: $0, source: try text(required: 1), at: Date(timeIntervalSince1970: try real(required: 2)))
+        }
+    }
 }

@@ -193,38 +193,6 @@ extension SQLiteStore: RegistryStore {
         }
     }
 
-    public func installation(appId: String, installationId: String) async throws -> InstallationSummary? {
-        try await pool.read { db in try Self.installationSummary(db, appId: appId, installationId: installationId) }
-    }
-
-    public func consentHistory(appId: String, installationId: String) async throws -> [ConsentRecord] {
-        try await pool.read { db in try Self.consentHistory(db, appId: appId, installationId: installationId) }
-    }
-
-    public func currentDestination(appId: String, installationId: String) async throws -> (tokenId: String, destination: PushDestination, status: TokenStatus)? {
-        let stored = try await pool.read { db -> (id: String, platform: String, environment: String?, sealed: Data, status: TokenStatus)? in
-            try db.fetchOneCached(sql: """
-                SELECT t.id, t.platform, t.environment, t.sealed, t.status, t.status_reason, t.status_at, t.successor_id
-                FROM installations i JOIN tokens t ON t.app_id = i.app_id AND t.id = i.token_id
-                WHERE i.app_id = ? AND i.installation_id = ?
-                """, arguments: [appId, installationId]).map { ($0["id"], $0["platform"], $0["environment"], $0["sealed"], Self.tokenStatus($0)) }
-        }
-        guard let stored, let platform = Platform(rawValue: stored.platform) else { return nil }
-        let material = try vault.open(stored.sealed, context: appId)
-        guard let destination = PushDestination(platform: platform, environment: stored.environment.flatMap(APNsEnvironment.init(rawValue:)),
-                                                sealedForm: material)
-        else { return nil }
-        return (stored.id, destination, stored.status)
-    }
-
-    @discardableResult
-    public func tokenId(appId: String, destination: PushDestination) async throws -> String? {
-        let index = vault.blindIndex(appId: appId, platform: destination.platform, identity: destination.identity)
-        return try await pool.read { db in
-            try String.fetchOne(db, sql: "SELECT id FROM tokens WHERE app_id = ? AND blind_index = ?", arguments: [appId, index])
-        }
-    }
-
     // MARK: - Shared pieces
 
     /// Applies a lifecycle event to a stored token; a refused transition leaves the row as it is.
@@ -274,17 +242,10 @@ extension SQLiteStore: RegistryStore {
     }
 
     static func installationSummary(_ db: Database, appId: String, installationId: String) throws -> InstallationSummary? {
-        try db.fetchOneCached(sql: """
-            SELECT \(InstallationStatements.columns) FROM installations i
-            LEFT JOIN tokens t ON t.app_id = i.app_id AND t.id = i.token_id
-            WHERE i.app_id = ? AND i.installation_id = ?
-            """, arguments: [appId, installationId]).map { try $0.installationSummary() }
+        try db.rows(InstallationStatements.summary(appId: appId, installationId: installationId)).first?.installationSummary()
     }
 
     static func consentHistory(_ db: Database, appId: String, installationId: String) throws -> [ConsentRecord] {
-        try Row.fetchAll(db, sql: "SELECT status, source, at FROM consent_history WHERE app_id = ? AND installation_id = ? ORDER BY seq",
-                         arguments: [appId, installationId]).compactMap { row in
-            ConsentStatus(rawValue: row["status"]).map { ConsentRecord(status: $0, source: row["source"], at: Date(stored: row["at"])) }
-        }
+        try db.rows(InstallationStatements.consentHistory(appId: appId, installationId: installationId)).compactMap { try $0.consentRecord() }
     }
 }
