@@ -6,51 +6,7 @@ import PerchStore
 import PostgresNIO
 
 extension PostgresStore: CampaignStore {
-    // Segments, reads of campaigns, their status transitions, counts and triggers: written once in PerchSQL.
-
-    // MARK: - Campaigns
-
-    public func createCampaign(appId: String, definition: CampaignDefinition, kind: CampaignKind, now: Date) async throws -> CampaignRecord {
-        let record = CampaignRecord(id: Self.newId(kind == .transactional ? "snd" : "cmp"), appId: appId, kind: kind, definition: definition,
-                                    status: .draft, createdAt: now, updatedAt: now)
-        let text = try Self.definitionText(definition)
-        let at = now.timeIntervalSince1970
-        try await client.query("""
-            INSERT INTO campaigns (app_id, id, kind, definition, status, trigger_event, created_at, updated_at)
-            VALUES (\(appId), \(record.id), \(kind.rawValue), \(text)::jsonb, \(record.status.rawValue), \(definition.trigger?.event), \(at), \(at))
-            """, logger: logger)
-        return record
-    }
-
-    public func updateCampaign(appId: String, id: String, definition: CampaignDefinition, now: Date) async throws -> CampaignRecord? {
-        let text = try Self.definitionText(definition)
-        let at = now.timeIntervalSince1970
-        let logger = self.logger
-        return try await transaction { db in
-            guard let current = try await Self.lockedCampaign(db, appId: appId, id: id, logger: logger) else { return nil }
-            guard current.status.isEditable else {
-                throw PerchError(.conflict, "a \(current.status.rawValue) campaign cannot be changed", field: "status")
-            }
-            return try await db.rows("""
-                UPDATE campaigns SET definition = \(text)::jsonb, trigger_event = \(definition.trigger?.event), updated_at = \(at)
-                WHERE app_id = \(appId) AND id = \(id) RETURNING \(unescaped: Self.campaignColumns)
-                """, logger: logger).first.map(Self.campaign)
-        }
-    }
-
-    static var campaignColumns: String { CampaignStatements.columns }
-
-    /// The campaign, its row locked until the transaction ends.
-    static func lockedCampaign(_ db: PostgresConnection, appId: String, id: String, logger: Logger) async throws -> CampaignRecord? {
-        try await db.rows("SELECT \(unescaped: campaignColumns) FROM campaigns WHERE app_id = \(appId) AND id = \(id) FOR UPDATE",
-                          logger: logger).first.map(campaign)
-    }
-
-    static func campaign(_ row: PostgresRandomAccessRow) throws -> CampaignRecord { try row.campaign() }
-
-    static func definitionText(_ definition: CampaignDefinition) throws -> String {
-        String(decoding: try JSONCoding.encoder().encode(definition), as: UTF8.self)
-    }
+    // Segments, campaigns and their history, status transitions, counts and triggers: written once in PerchSQL.
 
     // MARK: - Resolution
 
@@ -112,43 +68,6 @@ extension PostgresStore: CampaignStore {
             for value in people.values { binds.append(value) }
             return "(\(people.sql) AND \(audienceCondition(within, now: now, binds: &binds)))"
         }
-    }
-
-    public func history(appId: String, since: Date?, openHours: Bool, now: Date) async throws -> CampaignPlanner.History {
-        var history = CampaignPlanner.History()
-        if let since {
-            // One message per person per campaign occurrence, whatever the number of devices.
-            for try await row in try await client.query("""
-                SELECT \(unescaped: SQLExpressions.person()) AS person,
-                       MIN(COALESCE(accepted_at, due_at))
-                FROM deliveries
-                WHERE app_id = \(appId) AND due_at > \(since.timeIntervalSince1970) AND state IN ('pending', 'retry', 'sending', 'accepted')
-                GROUP BY person, campaign_id, occurrence
-                """, logger: logger) {
-                let (person, at) = try row.decode((String, Double).self)
-                history.sendsByPerson[person, default: []].append(Date(timeIntervalSince1970: at))
-            }
-        }
-        if openHours {
-            var calendars: [String: Calendar] = [:]
-            for try await row in try await client.query("""
-                SELECT e.user_id, e.occurred_at, i.timezone FROM events e
-                JOIN installations i ON i.app_id = e.app_id AND i.installation_id = e.installation_id
-                WHERE e.app_id = \(appId) AND e.type = 'opened' AND e.user_id IS NOT NULL
-                  AND e.occurred_at > \(now.addingTimeInterval(-90 * 86_400).timeIntervalSince1970)
-                """, logger: logger) {
-                let (userId, occurredAt, timezone) = try row.decode((String, Double, String?).self)
-                let zone = timezone ?? "UTC"
-                let calendar = calendars[zone] ?? {
-                    var calendar = Calendar(identifier: .gregorian)
-                    calendar.timeZone = TimeZone(identifier: zone) ?? .gmt
-                    calendars[zone] = calendar
-                    return calendar
-                }()
-                history.openHoursByUser[userId, default: []].append(calendar.component(.hour, from: Date(timeIntervalSince1970: occurredAt)))
-            }
-        }
-        return history
     }
 
     /// One planned delivery row as the enqueue statement's record set reads it.

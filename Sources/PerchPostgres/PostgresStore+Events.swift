@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PerchCore
+import PerchSQL
 import PerchStore
 import PostgresNIO
 
@@ -25,9 +26,9 @@ extension PostgresStore: EventStore {
                 windows[campaignId] = 0
             }
             for row in try await db.rows("""
-                SELECT \(unescaped: Self.campaignColumns) FROM campaigns WHERE app_id = \(appId) AND id = ANY(\(Array(windows.keys)))
+                SELECT \(unescaped: CampaignStatements.columns) FROM campaigns WHERE app_id = \(appId) AND id = ANY(\(Array(windows.keys)))
                 """, logger: logger) {
-                let campaign = try Self.campaign(row)
+                let campaign = try row.campaign()
                 windows[campaign.id] = campaign.definition.attributionWindow
             }
             var outcomes: [EventOutcome] = []

@@ -156,16 +156,16 @@ extension PostgresStore {
     static func scrubCampaigns(_ db: PostgresConnection, appId: String, erasure: UserErasure, logger: Logger) async throws {
         let installationIds = Array(erasure.installationIds)
         let rows = try await db.rows("""
-            SELECT \(unescaped: campaignColumns) FROM campaigns WHERE app_id = \(appId)
+            SELECT \(unescaped: CampaignStatements.columns) FROM campaigns WHERE app_id = \(appId)
               AND (COALESCE(definition->'audience'->'userIds', '[]'::jsonb) ? \(erasure.userId)
                    OR COALESCE(definition->'audience'->'installationIds', '[]'::jsonb) ?| \(installationIds))
             FOR UPDATE
             """, logger: logger)
         for row in rows {
-            let record = try campaign(row)
+            let record = try row.campaign()
             guard let scrubbed = erasure.scrubbed(record.definition) else { continue }
             try await db.run("""
-                UPDATE campaigns SET definition = \(try definitionText(scrubbed))::jsonb WHERE app_id = \(appId) AND id = \(record.id)
+                UPDATE campaigns SET definition = \(try CampaignStatements.definitionText(scrubbed))::jsonb WHERE app_id = \(appId) AND id = \(record.id)
                 """, logger: logger)
         }
     }

@@ -8,6 +8,11 @@ public enum CampaignStatements {
         app_id, id, kind, CAST(definition AS TEXT), status, created_at, updated_at, start_at, started_at, resolved_at, completed_at, cancelled_at
         """
 
+    /// A definition as stored (JSON text).
+    public static func definitionText(_ definition: CampaignDefinition) throws -> String {
+        String(decoding: try JSONCoding.encoder().encode(definition), as: UTF8.self)
+    }
+
     /// One campaign.
     public static func campaign(appId: String, id: String) -> SQLStatement {
         SQLStatement("SELECT \(columns) FROM campaigns WHERE app_id = ? AND id = ?", [.text(appId), .text(id)])

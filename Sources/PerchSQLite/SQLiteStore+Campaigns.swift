@@ -5,43 +5,7 @@ import PerchSQL
 import PerchStore
 
 extension SQLiteStore: CampaignStore {
-    // Segments, reads of campaigns, their status transitions, counts and triggers: written once in PerchSQL.
-
-    // MARK: - Campaigns
-
-    public func createCampaign(appId: String, definition: CampaignDefinition, kind: CampaignKind, now: Date) async throws -> CampaignRecord {
-        let record = CampaignRecord(id: Self.newId(kind == .transactional ? "snd" : "cmp"), appId: appId, kind: kind, definition: definition, status: .draft,
-                                    createdAt: now, updatedAt: now)
-        let text = try Self.definitionText(definition)
-        try await pool.write { db in
-            try db.execute(sql: """
-                INSERT INTO campaigns (app_id, id, kind, definition, status, trigger_event, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [appId, record.id, kind.rawValue, text, record.status.rawValue, definition.trigger?.event, now.stored, now.stored])
-        }
-        return record
-    }
-
-    public func updateCampaign(appId: String, id: String, definition: CampaignDefinition, now: Date) async throws -> CampaignRecord? {
-        let text = try Self.definitionText(definition)
-        return try await pool.write { db in
-            guard let current = try Self.campaign(db, appId: appId, id: id) else { return nil }
-            guard current.status.isEditable else {
-                throw PerchError(.conflict, "a \(current.status.rawValue) campaign cannot be changed", field: "status")
-            }
-            try db.execute(sql: "UPDATE campaigns SET definition = ?, trigger_event = ?, updated_at = ? WHERE app_id = ? AND id = ?",
-                           arguments: [text, definition.trigger?.event, now.stored, appId, id])
-            return try Self.campaign(db, appId: appId, id: id)
-        }
-    }
-
-    static func campaign(_ db: Database, appId: String, id: String) throws -> CampaignRecord? {
-        try db.rows(CampaignStatements.campaign(appId: appId, id: id)).first?.campaign()
-    }
-
-    static func definitionText(_ definition: CampaignDefinition) throws -> String {
-        String(decoding: try JSONCoding.encoder().encode(definition), as: UTF8.self)
-    }
+    // Segments, campaigns and their history, status transitions, counts and triggers: written once in PerchSQL.
 
     // MARK: - Resolution
 
@@ -88,44 +52,6 @@ extension SQLiteStore: CampaignStore {
             let people = AudienceStatements.slice(slice) { _ in "?" }
             let inner = try audienceCondition(within, now: now)
             return ("(\(people.sql) AND \(inner.0))", people.values.map(SQLCondition.Binding.text) + inner.1)
-        }
-    }
-
-    public func history(appId: String, since: Date?, openHours: Bool, now: Date) async throws -> CampaignPlanner.History {
-        try await pool.read { db in
-            var history = CampaignPlanner.History()
-            if let since {
-                // One message per person per campaign occurrence, whatever the number of devices.
-                let rows = try Row.fetchCursor(db, sql: """
-                    SELECT \(SQLExpressions.person()) AS person,
-                           MIN(COALESCE(accepted_at, due_at)) AS at
-                    FROM deliveries
-                    WHERE app_id = ? AND due_at > ? AND state IN ('pending', 'retry', 'sending', 'accepted')
-                    GROUP BY person, campaign_id, occurrence
-                    """, arguments: [appId, since.stored])
-                while let row = try rows.next() {
-                    history.sendsByPerson[row[0], default: []].append(Date(stored: row[1]))
-                }
-            }
-            if openHours {
-                let rows = try Row.fetchCursor(db, sql: """
-                    SELECT e.user_id, e.occurred_at, i.timezone FROM events e
-                    JOIN installations i ON i.app_id = e.app_id AND i.installation_id = e.installation_id
-                    WHERE e.app_id = ? AND e.type = 'opened' AND e.user_id IS NOT NULL AND e.occurred_at > ?
-                    """, arguments: [appId, now.addingTimeInterval(-90 * 86_400).stored])
-                var calendars: [String: Calendar] = [:]
-                while let row = try rows.next() {
-                    let zone: String = row[2] ?? "UTC"
-                    let calendar = calendars[zone] ?? {
-                        var calendar = Calendar(identifier: .gregorian)
-                        calendar.timeZone = TimeZone(identifier: zone) ?? .gmt
-                        calendars[zone] = calendar
-                        return calendar
-                    }()
-                    history.openHoursByUser[row[0], default: []].append(calendar.component(.hour, from: Date(stored: row[1])))
-                }
-            }
-            return history
         }
     }
 

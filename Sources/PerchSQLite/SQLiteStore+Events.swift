@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PerchCore
+import PerchSQL
 import PerchStore
 
 extension SQLiteStore: EventStore {
@@ -103,7 +104,7 @@ extension SQLiteStore: EventStore {
     static func attributionWindows(_ db: Database, appId: String, campaignIds: Set<String>) throws -> [String: TimeInterval] {
         var windows: [String: TimeInterval] = [:]
         for campaignId in campaignIds {
-            windows[campaignId] = try campaign(db, appId: appId, id: campaignId)?.definition.attributionWindow ?? 0
+            windows[campaignId] = try db.rows(CampaignStatements.campaign(appId: appId, id: campaignId)).first?.campaign().definition.attributionWindow ?? 0
         }
         return windows
     }

@@ -128,7 +128,7 @@ extension SQLiteStore {
             let record = try row.campaign()
             guard let scrubbed = erasure.scrubbed(record.definition) else { continue }
             try db.execute(sql: "UPDATE campaigns SET definition = ? WHERE app_id = ? AND id = ?",
-                           arguments: [try definitionText(scrubbed), appId, record.id])
+                           arguments: [try CampaignStatements.definitionText(scrubbed), appId, record.id])
         }
     }
 
