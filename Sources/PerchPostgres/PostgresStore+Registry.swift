@@ -117,7 +117,7 @@ extension PostgresStore: RegistryStore {
     // MARK: - Shared pieces
 
     static func installationKey(_ appId: String, _ installationId: String) -> String {
-        "perch.installation:\(appId):\(installationId)"
+        InstallationStatements.lockKey(appId, installationId)
     }
 
     static func tokenKey(_ appId: String, _ blindIndex: Data) -> String {

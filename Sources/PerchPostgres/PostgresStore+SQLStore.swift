@@ -25,6 +25,16 @@ extension PostgresStore: SQLStore {
         try await transaction { db in for statement in statements { try await db.run(statement.query, logger: logger) } }
     }
 
+    public func transaction<T: Sendable>(_ plan: SQLPlan<T>, readOnly: Bool) async throws -> T {
+        let logger = self.logger
+        return try await transaction { db in
+            if readOnly { try await db.run("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger) }
+            return try await plan.drive { try await db.rows($0.query, logger: logger) }
+        }
+    }
+
+    public func forgetErased() async throws {}
+
     public func counts(_ statements: [SQLStatement]) async throws -> [Int] {
         let logger = self.logger
         return try await transaction { db in

@@ -28,4 +28,9 @@ public enum InstallationStatements {
             WHERE i.app_id = ? AND i.installation_id = ?
             """, [.text(appId), .text(installationId)])
     }
+
+    /// The key of the lock a writer of the installation takes (``SQLDialect/locks(_:)``).
+    public static func lockKey(_ appId: String, _ installationId: String) -> String {
+        "perch.installation:\(appId):\(installationId)"
+    }
 }

@@ -42,4 +42,34 @@ public enum SQLDialect: Sendable, Hashable {
     /// JSON text (a placeholder or expression) as a JSON column stores it: `jsonb` in PostgreSQL, the text itself in
     /// SQLite. (Read back, `CAST(column AS TEXT)` gives the text in both.)
     public func json(_ text: String) -> String { self == .postgres ? "CAST(\(text) AS jsonb)" : text }
+
+    /// Whether text `haystack` contains the text `needle` (SQL expressions).
+    public func contains(_ haystack: String, _ needle: String) -> String {
+        self == .postgres ? "strpos(\(haystack), \(needle)) > 0" : "instr(\(haystack), \(needle)) > 0"
+    }
+
+    /// Whether the JSON array at `path` (object keys) in JSON column `column` holds any of `count` values, bound to
+    /// as many placeholders.
+    public func jsonArray(_ column: String, at path: [String], holdsAnyOf count: Int) -> String {
+        guard count > 0 else { return "FALSE" }
+        switch self {
+        case .sqlite:
+            let placeholders = Array(repeating: "?", count: count).joined(separator: ", ")
+            return "EXISTS (SELECT 1 FROM json_each(\(column), '$.\(path.joined(separator: "."))') WHERE value IN (\(placeholders)))"
+        case .postgres:
+            let array = "COALESCE(\(column)->" + path.map { "'\($0)'" }.joined(separator: "->") + ", '[]'::jsonb)"
+            return "(" + Array(repeating: "jsonb_exists(\(array), ?)", count: count).joined(separator: " OR ") + ")"
+        }
+    }
+
+    /// Statements that take transaction-scoped locks on `keys` in a fixed order, so writers that must not interleave
+    /// (a registration and an erasure of one installation) queue behind each other: PostgreSQL's advisory locks. SQLite
+    /// needs none: its one writer already excludes every other.
+    public func locks(_ keys: some Sequence<String>) -> [SQLStatement] {
+        let sorted = Set(keys).sorted()
+        guard self == .postgres, !sorted.isEmpty else { return [] }
+        return [SQLStatement("""
+            SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM (VALUES \(Array(repeating: "(?)", count: sorted.count).joined(separator: ", "))) AS v(k)
+            """, sorted.map { .text($0) })]
+    }
 }

@@ -27,6 +27,12 @@ public protocol SQLStore: Sendable {
     /// Runs `statements` in order, in one transaction, and answers how many rows each answered (a write's
     /// `RETURNING 1`: the rows it changed).
     func counts(_ statements: [SQLStatement]) async throws -> [Int]
+
+    /// Drives `plan` in one transaction (``SQLPlan``); `readOnly`, in one consistent snapshot that writes nothing.
+    func transaction<T: Sendable>(_ plan: SQLPlan<T>, readOnly: Bool) async throws -> T
+
+    /// Called after an erasure committed: a store that keeps deleted rows anywhere (SQLite's write-ahead log) drops them.
+    func forgetErased() async throws
 }
 
 extension SQLStore {

@@ -24,6 +24,12 @@ extension SQLiteStore: SQLStore {
         try await pool.write { db in for statement in statements { try db.execute(statement) } }
     }
 
+    public func transaction<T: Sendable>(_ plan: SQLPlan<T>, readOnly: Bool) async throws -> T {
+        readOnly ? try await pool.read { db in try plan.drive { try db.rows($0) } } : try await pool.write { db in try plan.drive { try db.rows($0) } }
+    }
+
+    public func forgetErased() async throws { try checkpoint() }
+
     public func counts(_ statements: [SQLStatement]) async throws -> [Int] {
         try await pool.write { db in try statements.map { try db.rows($0).count } }
     }
