@@ -1,5 +1,6 @@
 import Foundation
 import PerchCore
+import PerchSQL
 
 /// A registration made ready outside the database: its blind indexes, its sealed token and the id a new token takes,
 /// so the transaction that writes it (``PostgresStore/registerTogether(_:)``) only reads and writes.
@@ -33,7 +34,7 @@ struct PendingRegistration: Sendable {
     /// The advisory locks a registration takes: its installation and every token identity it names. They are also what
     /// keeps two registrations out of one group.
     var lockKeys: [String] {
-        [PostgresStore.installationKey(appId, installationId), PostgresStore.tokenKey(appId, index)]
+        [InstallationStatements.lockKey(appId, installationId), PostgresStore.tokenKey(appId, index)]
             + (previousIndex.map { [PostgresStore.tokenKey(appId, $0)] } ?? [])
     }
 }

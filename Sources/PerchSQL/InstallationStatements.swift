@@ -1,6 +1,10 @@
-/// An installation as the registry reads it back, for both dialects: ``columns`` (installations `i` joined to their
+/// An installation as the registry reads and changes it, for both dialects: ``columns`` (installations `i` joined to their
 /// device token `t`) decode through ``SQLRow/installationSummary()``, ``consentHistory(appId:installationId:)``
 /// through ``SQLRow/consentRecord()``.
+import Foundation
+import PerchCore
+import PerchStore
+
 public enum InstallationStatements {
     public static let columns = """
         i.installation_id, i.platform, i.user_id, i.token_id, i.app_version, i.locale, i.timezone, i.consent, i.consent_source,
@@ -32,5 +36,38 @@ public enum InstallationStatements {
     /// The key of the lock a writer of the installation takes (``SQLDialect/locks(_:)``).
     public static func lockKey(_ appId: String, _ installationId: String) -> String {
         "perch.installation:\(appId):\(installationId)"
+    }
+
+    /// A rebind's answer, as one `Sendable` value out of the transaction.
+    public struct Rebound: Sendable {
+        public var summary: InstallationSummary
+        public var previous: String?
+    }
+
+    /// A change to an installation that reaches its tokens: locks it, reads its device token (nothing more when there
+    /// is no such installation: `missing`), reads and locks that token and the installation's VoIP and Live Activity
+    /// tokens, applies `event` to each as ``TokenLifecycle`` allows (a refused transition leaves the token as it is),
+    /// runs `writes`, and answers what `then` makes of their answers.
+    public static func tokenChange<T: Sendable>(appId: String, installationId: String, dialect: SQLDialect, event: TokenEvent?, at: Date,
+                                                missing: T, writes: [SQLStatement],
+                                                then: @escaping @Sendable ([[any SQLRow]]) throws -> T) -> SQLPlan<T> {
+        let (app, installation) = (SQLValue.text(appId), SQLValue.text(installationId))
+        return SQLPlan(dialect.locks([lockKey(appId, installationId)])
+                       + [SQLStatement("SELECT token_id FROM installations WHERE app_id = ? AND installation_id = ?", [app, installation])]) { answers in
+            guard let row = answers.last?.first else { return .done(missing) }
+            return .plan(SQLPlan([SQLStatement("""
+                SELECT id, status, status_reason, status_at, successor_id FROM tokens
+                WHERE app_id = ? AND ((installation_id = ? AND kind <> 'device') OR id = ?) ORDER BY id\(dialect.forUpdate)
+                """, [app, installation, .text(try row.text(0))])]) { answers in
+                let transitions = try answers[0].compactMap { token -> SQLStatement? in
+                    guard let event, case .success(let next) = TokenLifecycle.apply(event, to: try token.tokenStatus(from: 1)) else { return nil }
+                    let columns = next.storedColumns
+                    return SQLStatement("UPDATE tokens SET status = ?, status_reason = ?, status_at = ?, successor_id = ? WHERE app_id = ? AND id = ?",
+                                        [.text(columns.status), .text(columns.reason), .real(columns.at ?? at.timeIntervalSince1970),
+                                         .text(columns.successor), app, .text(try token.text(required: 0))])
+                }
+                return .plan(SQLPlan(transitions + writes) { answers in .done(try then(Array(answers.dropFirst(transitions.count)))) })
+            })
+        }
     }
 }

@@ -72,13 +72,13 @@ extension SQLiteStore: RegistryStore {
             if let movedFrom = plan.movedFrom {
                 try db.executeCached(sql: "UPDATE installations SET token_id = NULL WHERE app_id = ? AND installation_id = ? AND token_id = ?",
                                arguments: [appId, movedFrom, plan.tokenId])
-                try Self.log(db, appId: appId, at: now, kind: "token_moved", installationId: registration.installationId,
-                             tokenId: plan.tokenId, otherInstallationId: movedFrom)
+                try db.execute(RegistryStatements.log(appId: appId, at: now, kind: "token_moved", installationId: registration.installationId,
+                             tokenId: plan.tokenId, otherInstallationId: movedFrom))
             }
             for replaced in plan.replaces {
                 try Self.transition(db, appId: appId, tokenId: replaced, event: .replaced(successor: plan.tokenId), now: now)
-                try Self.log(db, appId: appId, at: now, kind: "token_replaced", installationId: registration.installationId,
-                             tokenId: replaced, otherInstallationId: nil)
+                try db.execute(RegistryStatements.log(appId: appId, at: now, kind: "token_replaced", installationId: registration.installationId,
+                             tokenId: replaced))
             }
 
             let consentColumns: (String?, String?, Double?)
@@ -119,77 +119,11 @@ extension SQLiteStore: RegistryStore {
                                arguments: [appId, registration.installationId, carried.rawValue, now.stored])
             }
             if installation?.userId != plan.userId, let userId = plan.userId {
-                try Self.log(db, appId: appId, at: now, kind: plan.movedFromUser == nil ? "user_bound" : "user_moved",
-                             installationId: registration.installationId, userId: userId, otherUserId: plan.movedFromUser)
+                try db.execute(RegistryStatements.log(appId: appId, at: now, kind: plan.movedFromUser == nil ? "user_bound" : "user_moved",
+                             installationId: registration.installationId, userId: userId, otherUserId: plan.movedFromUser))
             }
             return RegistrationResult(tokenId: plan.tokenId, installationId: registration.installationId, status: plan.tokenStatus,
                                       consent: plan.consent, userId: plan.userId, created: plan.createsToken)
-        }
-    }
-
-    public func unregister(appId: String, installationId: String, now: Date) async throws -> Bool {
-        try await pool.write { db in
-            guard let row = try db.fetchOneCached(sql: "SELECT token_id FROM installations WHERE app_id = ? AND installation_id = ?",
-                                             arguments: [appId, installationId])
-            else { return false }
-            // The device token and every VoIP and Live Activity token the installation holds.
-            for tokenId in try Self.otherKindTokens(db, appId: appId, installationId: installationId) + [row["token_id"] as String?].compactMap({ $0 }) {
-                try Self.transition(db, appId: appId, tokenId: tokenId, event: .revoked(.unregistered), now: now)
-            }
-            try db.executeCached(sql: "UPDATE installations SET last_seen_at = ? WHERE app_id = ? AND installation_id = ?",
-                           arguments: [now.stored, appId, installationId])
-            try Self.log(db, appId: appId, at: now, kind: "unregistered", installationId: installationId)
-            return true
-        }
-    }
-
-    public func setConsent(appId: String, installationId: String, record: ConsentRecord) async throws -> InstallationSummary? {
-        try await pool.write { db in
-            guard let row = try db.fetchOneCached(sql: "SELECT token_id FROM installations WHERE app_id = ? AND installation_id = ?",
-                                             arguments: [appId, installationId])
-            else { return nil }
-            try db.executeCached(sql: "UPDATE installations SET consent = ?, consent_source = ?, consent_at = ? WHERE app_id = ? AND installation_id = ?",
-                           arguments: [record.status.rawValue, record.source, record.at.stored, appId, installationId])
-            try db.executeCached(sql: "INSERT INTO consent_history (app_id, installation_id, status, source, at) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [appId, installationId, record.status.rawValue, record.source, record.at.stored])
-            for tokenId in try Self.otherKindTokens(db, appId: appId, installationId: installationId) + [row["token_id"] as String?].compactMap({ $0 }) {
-                switch record.status {
-                case .revoked: try Self.transition(db, appId: appId, tokenId: tokenId, event: .revoked(.consentWithdrawn), now: record.at)
-                case .granted: try Self.transition(db, appId: appId, tokenId: tokenId, event: .consentRestored, now: record.at)
-                case .denied: break
-                }
-            }
-            return try Self.installationSummary(db, appId: appId, installationId: installationId)
-        }
-    }
-
-    public func identify(appId: String, installationId: String, userId: String, now: Date) async throws -> (InstallationSummary, previousUserId: String?)? {
-        try await rebind(appId: appId, installationId: installationId, to: userId, now: now)
-    }
-
-    public func logout(appId: String, installationId: String, now: Date) async throws -> (InstallationSummary, previousUserId: String?)? {
-        try await rebind(appId: appId, installationId: installationId, to: nil, now: now)
-    }
-
-    private func rebind(appId: String, installationId: String, to userId: String?, now: Date) async throws -> (InstallationSummary, previousUserId: String?)? {
-        try await pool.write { db in
-            guard let row = try db.fetchOneCached(sql: "SELECT user_id FROM installations WHERE app_id = ? AND installation_id = ?",
-                                             arguments: [appId, installationId])
-            else { return nil }
-            let previous: String? = row["user_id"]
-            if previous != userId {
-                if let userId {
-                    try db.executeCached(sql: "INSERT INTO users (app_id, user_id, created_at, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                                   arguments: [appId, userId, now.stored, now.stored])
-                }
-                try db.executeCached(sql: "UPDATE installations SET user_id = ? WHERE app_id = ? AND installation_id = ?",
-                               arguments: [userId, appId, installationId])
-                let kind = userId == nil ? "user_unbound" : (previous == nil ? "user_bound" : "user_moved")
-                try Self.log(db, appId: appId, at: now, kind: kind, installationId: installationId, userId: userId ?? previous,
-                             otherUserId: userId == nil ? nil : previous)
-            }
-            guard let summary = try Self.installationSummary(db, appId: appId, installationId: installationId) else { return nil }
-            return (summary, previous)
         }
     }
 
@@ -205,12 +139,6 @@ extension SQLiteStore: RegistryStore {
         try db.executeCached(sql: """
             UPDATE tokens SET status = ?, status_reason = ?, status_at = COALESCE(?, ?), successor_id = ? WHERE app_id = ? AND id = ?
             """, arguments: [columns.status, columns.reason, columns.at, now.stored, columns.successor, appId, tokenId])
-    }
-
-    /// The installation's VoIP and Live Activity tokens, live or not: unregistering and consent reach them with the device's.
-    static func otherKindTokens(_ db: Database, appId: String, installationId: String) throws -> [String] {
-        try String.fetchAll(db, sql: "SELECT id FROM tokens WHERE app_id = ? AND installation_id = ? AND kind <> 'device' ORDER BY id",
-                            arguments: [appId, installationId])
     }
 
     static func tokenStatus(_ row: Row) -> TokenStatus {
@@ -231,21 +159,5 @@ extension SQLiteStore: RegistryStore {
             holderUserId: row["user_id"], holderConsent: (row["consent"] as String?).flatMap(ConsentStatus.init(rawValue:)),
             expiresAt: (row["expires_at"] as Double?).map(Date.init(stored:))
         )
-    }
-
-    static func log(_ db: Database, appId: String, at: Date, kind: String, installationId: String? = nil, tokenId: String? = nil,
-                    userId: String? = nil, otherUserId: String? = nil, otherInstallationId: String? = nil) throws {
-        try db.executeCached(sql: """
-            INSERT INTO registry_log (app_id, at, kind, installation_id, token_id, user_id, other_user_id, other_installation_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [appId, at.stored, kind, installationId, tokenId, userId, otherUserId, otherInstallationId])
-    }
-
-    static func installationSummary(_ db: Database, appId: String, installationId: String) throws -> InstallationSummary? {
-        try db.rows(InstallationStatements.summary(appId: appId, installationId: installationId)).first?.installationSummary()
-    }
-
-    static func consentHistory(_ db: Database, appId: String, installationId: String) throws -> [ConsentRecord] {
-        try db.rows(InstallationStatements.consentHistory(appId: appId, installationId: installationId)).compactMap { try $0.consentRecord() }
     }
 }
