@@ -45,4 +45,4 @@ extension PostgresStore: SQLStore {
     }
 }
 
-extension PostgresStore: CoordinationStore, HealthStore, OperationsStore, TokenTransferStore, AnalyticsStore, AppStore {}
+extension PostgresStore: CoordinationStore, HealthStore, OperationsStore, TokenTransferStore, AnalyticsStore, AppStore, AudienceStore {}

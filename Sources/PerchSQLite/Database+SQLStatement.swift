@@ -16,8 +16,12 @@ extension Database {
 
 extension SQLStatement {
     /// The values as GRDB binds them (SQLite takes the `?` placeholders as written).
-    var arguments: StatementArguments {
-        StatementArguments(values.map { value -> DatabaseValue in
+    var arguments: StatementArguments { StatementArguments(values) }
+}
+
+extension StatementArguments {
+    init(_ values: [SQLValue]) {
+        self.init(values.map { value -> DatabaseValue in
             switch value {
             case .text(let text): text?.databaseValue ?? .null
             case .integer(let number): number?.databaseValue ?? .null

@@ -17,7 +17,7 @@ extension SQLiteStore: CampaignStore {
                        i.consent, i.timezone, t.last_seen_at
                 \(AudienceStatements.population(of: tokens, now: now))
                 WHERE t.app_id = ? AND \(AudienceStatements.current(tokens)) AND \(condition)
-                """, arguments: Self.arguments([.text(appId)] + bindings))
+                """, arguments: StatementArguments([.text(appId)] + bindings.map(SQLValue.init)))
             var candidates: [CampaignPlanner.Candidate] = []
             while let row = try cursor.next() {
                 candidates.append(CampaignPlanner.Candidate(

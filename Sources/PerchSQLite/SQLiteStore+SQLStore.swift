@@ -35,4 +35,4 @@ extension SQLiteStore: SQLStore {
     }
 }
 
-extension SQLiteStore: CoordinationStore, HealthStore, OperationsStore, TokenTransferStore, AnalyticsStore, AppStore {}
+extension SQLiteStore: CoordinationStore, HealthStore, OperationsStore, TokenTransferStore, AnalyticsStore, AppStore, AudienceStore {}
