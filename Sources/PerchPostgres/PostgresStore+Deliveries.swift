@@ -42,18 +42,6 @@ extension PostgresStore {
     }
 
     /// One statement for the whole batch; a row's `attempts` names the claim that holds it.
-    public func extendDeliveryLeases(_ leases: [DeliveryLease], until: Date) async throws -> Int {
-        guard !leases.isEmpty else { return 0 }
-        let set = try SQLRecordSet.json(leases)
-        let rows = try await self.rows("""
-            UPDATE deliveries d SET due_at = \(until.timeIntervalSince1970)
-            FROM jsonb_to_recordset(\(set)::jsonb) AS r(app_id text, id text, attempt bigint)
-            WHERE d.app_id = r.app_id AND d.id = r.id AND d.state = 'sending' AND d.attempts = r.attempt
-            RETURNING d.id
-            """)
-        return rows.count
-    }
-
     /// A claimed row with its token decrypted; a token that no longer reads gives `destination == nil`.
     static func claimed(_ row: PostgresRandomAccessRow, vault: TokenVault) throws -> ClaimedDelivery {
         let appId = try row["app_id"].decode(String.self)
@@ -122,43 +110,5 @@ extension PostgresStore {
             try await Self.completeFinished(db, appId: nil, campaignIds: batch.campaignIds, now: now, logger: logger)
             return plan.recorded
         }
-    }
-
-    public func gatewayPauses(appId: String) async throws -> [GatewayPause] {
-        try await rows("SELECT platform, reason, since FROM gateway_pauses WHERE app_id = \(appId) ORDER BY platform").compactMap { row in
-            let (platform, reason, since) = try row.decode((String, String, Double).self)
-            return Platform(rawValue: platform).map { GatewayPause(platform: $0, reason: reason, since: Date(timeIntervalSince1970: since)) }
-        }
-    }
-
-    // MARK: - Reads
-
-    public func deliveries(appId: String, campaignId: String?, installationId: String?) async throws -> [DeliveryRecord] {
-        try await rows("""
-            SELECT \(unescaped: Self.deliveryColumns) FROM deliveries
-            WHERE app_id = \(appId) AND (\(campaignId)::text IS NULL OR campaign_id = \(campaignId)::text) AND (\(installationId)::text IS NULL OR installation_id = \(installationId)::text)
-            ORDER BY created_at, id LIMIT 10000
-            """).map(Self.delivery)
-    }
-
-    static let deliveryColumns = """
-        id, campaign_id, occurrence, token_id, installation_id, user_id, platform, variant, state, outcome, reason, reason_detail,
-        gateway_status, gateway_message_id, attempts, due_at, created_at, updated_at, accepted_at
-        """
-
-    static func delivery(_ row: PostgresRandomAccessRow) throws -> DeliveryRecord {
-        let occurrence = try row["occurrence"].decode(String.self)
-        return DeliveryRecord(
-            id: try row["id"].decode(String.self), campaignId: try row["campaign_id"].decode(String.self),
-            occurrence: occurrence.isEmpty ? nil : occurrence, tokenId: try row["token_id"].decode(String.self),
-            installationId: try row["installation_id"].decode(String.self), userId: try row["user_id"].decode(String?.self),
-            platform: Platform(rawValue: try row["platform"].decode(String.self)) ?? .apns, variant: try row["variant"].decode(Int?.self),
-            state: try row["state"].decode(String.self), outcome: try row["outcome"].decode(String?.self),
-            reason: try row["reason"].decode(String?.self), reasonDetail: try row["reason_detail"].decode(String?.self),
-            gatewayStatus: try row["gateway_status"].decode(Int?.self), gatewayMessageId: try row["gateway_message_id"].decode(String?.self),
-            attempts: try row["attempts"].decode(Int.self), dueAt: Date(timeIntervalSince1970: try row["due_at"].decode(Double.self)),
-            createdAt: Date(timeIntervalSince1970: try row["created_at"].decode(Double.self)),
-            updatedAt: Date(timeIntervalSince1970: try row["updated_at"].decode(Double.self)),
-            acceptedAt: try row["accepted_at"].decode(Double?.self).map(Date.init(timeIntervalSince1970:)))
     }
 }

@@ -77,20 +77,6 @@ extension SQLiteStore {
         }
     }
 
-    public func extendDeliveryLeases(_ leases: [DeliveryLease], until: Date) async throws -> Int {
-        guard !leases.isEmpty else { return 0 }
-        return try await pool.write { db in
-            var extended = 0
-            for lease in leases {
-                try db.executeCached(sql: """
-                    UPDATE deliveries SET due_at = ? WHERE app_id = ? AND id = ? AND state = 'sending' AND attempts = ?
-                    """, arguments: [until.stored, lease.appId, lease.id, lease.attempt])
-                extended += db.changesCount
-            }
-            return extended
-        }
-    }
-
     /// The claim's columns, in the order its `SELECT` names them. They are read by position: GRDB finds a column by
     /// name by lowercasing names, which cost a claim about as much as its `UPDATE` (perf, session 29).
     enum ClaimColumn: Int {
@@ -169,36 +155,5 @@ extension SQLiteStore {
             try Self.completeFinished(db, appId: nil, campaignIds: batch.campaignIds, now: now)
             return plan.recorded
         }
-    }
-
-    public func gatewayPauses(appId: String) async throws -> [GatewayPause] {
-        try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT platform, reason, since FROM gateway_pauses WHERE app_id = ? ORDER BY platform", arguments: [appId])
-                .compactMap { row in
-                    Platform(rawValue: row["platform"]).map { GatewayPause(platform: $0, reason: row["reason"], since: Date(stored: row["since"])) }
-                }
-        }
-    }
-
-    // MARK: - Reads
-
-    public func deliveries(appId: String, campaignId: String?, installationId: String?) async throws -> [DeliveryRecord] {
-        try await pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT * FROM deliveries WHERE app_id = ? AND (? IS NULL OR campaign_id = ?) AND (? IS NULL OR installation_id = ?)
-                ORDER BY created_at, id LIMIT 10000
-                """, arguments: [appId, campaignId, campaignId, installationId, installationId]).map(Self.delivery)
-        }
-    }
-
-    static func delivery(_ row: Row) -> DeliveryRecord {
-        let occurrence: String = row["occurrence"]
-        return DeliveryRecord(
-            id: row["id"], campaignId: row["campaign_id"], occurrence: occurrence.isEmpty ? nil : occurrence, tokenId: row["token_id"],
-            installationId: row["installation_id"], userId: row["user_id"], platform: Platform(rawValue: row["platform"]) ?? .apns,
-            variant: row["variant"], state: row["state"], outcome: row["outcome"], reason: row["reason"], reasonDetail: row["reason_detail"],
-            gatewayStatus: row["gateway_status"], gatewayMessageId: row["gateway_message_id"], attempts: row["attempts"],
-            dueAt: Date(stored: row["due_at"]), createdAt: Date(stored: row["created_at"]), updatedAt: Date(stored: row["updated_at"]),
-            acceptedAt: (row["accepted_at"] as Double?).map(Date.init(stored:)))
     }
 }
