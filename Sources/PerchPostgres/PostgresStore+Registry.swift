@@ -32,12 +32,7 @@ extension PostgresStore: RegistryStore {
         else { return nil }
         let current = try tokenStatus(row)
         guard case .success(let next) = TokenLifecycle.apply(event, to: current) else { return current }
-        let columns = next.storedColumns
-        try await db.run("""
-            UPDATE tokens SET status = \(columns.status), status_reason = \(columns.reason),
-                status_at = COALESCE(\(columns.at), \(now.timeIntervalSince1970)), successor_id = \(columns.successor)
-            WHERE app_id = \(appId) AND id = \(tokenId)
-            """, logger: logger)
+        try await db.run(TokenStatements.transition(to: next, at: now, appId: appId, tokenId: tokenId).query, logger: logger)
         return next
     }
 

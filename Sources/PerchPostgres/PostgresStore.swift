@@ -131,7 +131,7 @@ public final class PostgresStore: Sendable, Service {
     static func lock(_ connection: PostgresConnection, keys: [String], logger: Logger) async throws {
         let sorted = Set(keys).sorted()
         guard !sorted.isEmpty else { return }
-        try await connection.run("SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(\(sorted)::text[]) AS k", logger: logger)
+        try await connection.run("SELECT \(unescaped: SQLDialect.advisoryLock("k")) FROM unnest(\(sorted)::text[]) AS k", logger: logger)
     }
 
     /// A new id, time-ordered (one shape for every backend: ``StoreIdentifier``).

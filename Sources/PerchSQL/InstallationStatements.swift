@@ -61,10 +61,7 @@ public enum InstallationStatements {
                 """, [app, installation, .text(try row.text(0))])]) { answers in
                 let transitions = try answers[0].compactMap { token -> SQLStatement? in
                     guard let event, case .success(let next) = TokenLifecycle.apply(event, to: try token.tokenStatus(from: 1)) else { return nil }
-                    let columns = next.storedColumns
-                    return SQLStatement("UPDATE tokens SET status = ?, status_reason = ?, status_at = ?, successor_id = ? WHERE app_id = ? AND id = ?",
-                                        [.text(columns.status), .text(columns.reason), .real(columns.at ?? at.timeIntervalSince1970),
-                                         .text(columns.successor), app, .text(try token.text(required: 0))])
+                    return TokenStatements.transition(to: next, at: at, appId: appId, tokenId: try token.text(required: 0))
                 }
                 return .plan(SQLPlan(transitions + writes) { answers in .done(try then(Array(answers.dropFirst(transitions.count)))) })
             })

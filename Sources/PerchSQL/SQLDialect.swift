@@ -69,7 +69,11 @@ public enum SQLDialect: Sendable, Hashable {
         let sorted = Set(keys).sorted()
         guard self == .postgres, !sorted.isEmpty else { return [] }
         return [SQLStatement("""
-            SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM (VALUES \(Array(repeating: "(?)", count: sorted.count).joined(separator: ", "))) AS v(k)
+            SELECT \(Self.advisoryLock("k")) FROM (VALUES \(Array(repeating: "(?)", count: sorted.count).joined(separator: ", "))) AS v(k)
             """, sorted.map { .text($0) })]
     }
+
+    /// PostgreSQL's transaction-scoped advisory lock on the text key `key` (an SQL expression). Every writer that locks
+    /// a key goes through this, so they hash it alike and exclude each other.
+    public static func advisoryLock(_ key: String) -> String { "pg_advisory_xact_lock(hashtextextended(\(key), 0))" }
 }

@@ -135,10 +135,7 @@ extension SQLiteStore: RegistryStore {
                                          arguments: [appId, tokenId])
         else { return }
         guard case .success(let next) = TokenLifecycle.apply(event, to: tokenStatus(row)) else { return }
-        let columns = next.storedColumns
-        try db.executeCached(sql: """
-            UPDATE tokens SET status = ?, status_reason = ?, status_at = COALESCE(?, ?), successor_id = ? WHERE app_id = ? AND id = ?
-            """, arguments: [columns.status, columns.reason, columns.at, now.stored, columns.successor, appId, tokenId])
+        try db.execute(TokenStatements.transition(to: next, at: now, appId: appId, tokenId: tokenId))
     }
 
     static func tokenStatus(_ row: Row) -> TokenStatus {
