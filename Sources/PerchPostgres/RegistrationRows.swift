@@ -115,9 +115,10 @@ struct RegistrationRows {
         }
     }
 
-    /// Writes every row, in the order one registration writes them.
+    /// Writes every row, in the order one registration writes them: an installation before its token, so the token's
+    /// rollups count it under the installation's app version at once instead of the installation's triggers moving them.
     func write(_ db: PostgresConnection, logger: Logger) async throws {
-        for batch in [users, newTokens] where !batch.isEmpty {
+        for batch in [users, consent, installations, newTokens] where !batch.isEmpty {
             try await db.run(batch.query, logger: logger)
         }
         if !seenTokens.isEmpty {
@@ -146,8 +147,8 @@ struct RegistrationRows {
         for (appId, tokenId, successor, at) in replaced {
             try await PostgresStore.transition(db, appId: appId, tokenId: tokenId, event: .replaced(successor: successor), now: at, logger: logger)
         }
-        for batch in [consent, installations, log] where !batch.isEmpty {
-            try await db.run(batch.query, logger: logger)
+        if !log.isEmpty {
+            try await db.run(log.query, logger: logger)
         }
     }
 }
