@@ -24,6 +24,7 @@ struct RollupPropertyTests {
             if step % 20 == 19 { try await world.expectRollupsTrue("after step \(step)") }
         }
         try await world.healthTail()
+        try await world.campaignTail()
         // Past every attribution window: the days a window end cuts through are counted from their facts.
         world.now += 9 * 86_400
         let (seen, campaignsOverDays) = try await world.expectRollupsTrue("after the windows closed")
@@ -177,6 +178,31 @@ struct RollupPropertyTests {
             try await expectRollupsTrue("after the health tail")
         }
 
+        /// Whatever the random traffic left out of the campaign numbers (the ids it meets are random, so what it reaches
+        /// varies from run to run): a campaign to two new installations, one delivery failed and one accepted, and the
+        /// accepted one received, opened and converted with revenue.
+        mutating func campaignTail() async throws {
+            try await register()
+            try await register()
+            try await startCampaign(variants: [.init(name: "a", weight: 1), .init(name: "b", weight: 1)], holdoutPercent: 0,
+                                    attributionWindowDays: 3)
+            let campaign = campaigns[campaigns.count - 1].id
+            let ours = try await store.claimDeliveries(limit: 1_000, leaseFor: .seconds(60), now: now).filter { $0.campaignId == campaign }
+            let newest = ["i\(installations - 2)", "i\(installations - 1)"]
+            let failed = try #require(ours.first { $0.installationId == newest[0] })
+            let accepted = try #require(ours.first { $0.installationId == newest[1] })
+            try await store.recordDeliveries([
+                DeliveryUpdate(id: failed.id, campaignId: campaign, state: .failed(reason: "BadDeviceToken"), outcome: .failed,
+                               reason: DeliveryFailureReason(platform: .apns, status: 400, code: "BadDeviceToken")),
+                DeliveryUpdate(id: accepted.id, campaignId: campaign, state: .accepted(gatewayMessageId: "m"), outcome: .accepted, reason: nil),
+            ], now: now)
+            _ = try await store.record(appId: app, events: [EventType.received, .opened, .converted].map { type in
+                ClientEvent(type: type, installationId: accepted.installationId, deliveryId: accepted.id,
+                            value: type == .converted ? 12.5 : nil, occurredAt: now + 60)
+            }, now: now + 60)
+            try await expectRollupsTrue("after the campaign tail")
+        }
+
         /// What token health sees: installations coming back with a new token (maybe another user, platform or app
         /// version), a known user's second device, and permission prompts and answers.
         mutating func randomHealthStep(using random: inout SeededGenerator) async throws {
@@ -210,12 +236,15 @@ struct RollupPropertyTests {
         }
 
         mutating func startCampaign(using random: inout SeededGenerator) async throws {
-            let variants: [CampaignDefinition.Variant]? = Bool.random(using: &random)
-                ? [.init(name: "a", weight: 1), .init(name: "b", weight: 1)] : nil
+            try await startCampaign(variants: Bool.random(using: &random) ? [.init(name: "a", weight: 1), .init(name: "b", weight: 1)] : nil,
+                                    holdoutPercent: [0, 20, 50].randomElement(using: &random)!,
+                                    attributionWindowDays: [1, 2, 3].randomElement(using: &random)!)
+        }
+
+        mutating func startCampaign(variants: [CampaignDefinition.Variant]?, holdoutPercent: Double, attributionWindowDays: Double) async throws {
             let definition = CampaignDefinition(name: "c\(campaigns.count)", audience: .init(filter: "platform == \"apns\""),
                                                 message: PushMessage(title: "t", body: "b"), variants: variants,
-                                                holdoutPercent: [0, 20, 50].randomElement(using: &random)!,
-                                                attributionWindowDays: [1, 2, 3].randomElement(using: &random)!)
+                                                holdoutPercent: holdoutPercent, attributionWindowDays: attributionWindowDays)
             let campaign = try await store.createCampaign(appId: app, definition: definition, kind: .campaign, now: now)
             _ = try await store.startCampaign(appId: app, id: campaign.id, startAt: now, now: now)
             for due in try await store.campaignsToResolve(now: now) where due.id == campaign.id {
