@@ -21,23 +21,8 @@ struct RegistrationRows {
     ], casts: ["status_at": "double precision", "expires_at": "double precision", "at": "double precision", "environment": "text",
                "status_reason": "text", "successor_id": "text", "activity_type": "text", "activity_id": "text"])
     private var consent = RowBatch(table: "consent_history", columns: ["app_id", "installation_id", "status", "source", "at"])
-    private var installations = RowBatch(table: "installations", columns: [
-        "app_id", "installation_id", "platform", "user_id", "token_id", "app_version", "app_version_key", "locale", "timezone",
-        "consent", "consent_source", "consent_at", "attributes", "created_at", "last_seen_at",
-    ], casts: ["attributes": "jsonb"], suffix: """
-        ON CONFLICT (app_id, installation_id) DO UPDATE SET
-            platform = CASE WHEN excluded.token_id IS NULL THEN installations.platform ELSE excluded.platform END,
-            user_id = excluded.user_id, token_id = COALESCE(excluded.token_id, installations.token_id),
-            app_version = COALESCE(excluded.app_version, installations.app_version),
-            app_version_key = CASE WHEN excluded.app_version IS NULL THEN installations.app_version_key ELSE excluded.app_version_key END,
-            locale = COALESCE(excluded.locale, installations.locale),
-            timezone = COALESCE(excluded.timezone, installations.timezone),
-            consent = COALESCE(excluded.consent, installations.consent),
-            consent_source = COALESCE(excluded.consent_source, installations.consent_source),
-            consent_at = COALESCE(excluded.consent_at, installations.consent_at),
-            attributes = COALESCE(excluded.attributes, installations.attributes),
-            last_seen_at = excluded.last_seen_at
-        """)
+    /// Installations written before their tokens, and after them (``RegistrationPlan/installationFirst``).
+    private var installationsFirst = Self.installationBatch(), installationsAfter = Self.installationBatch()
     private var log = RowBatch(table: "registry_log", columns: [
         "app_id", "at", "kind", "installation_id", "token_id", "user_id", "other_user_id", "other_installation_id",
     ])
@@ -48,6 +33,26 @@ struct RegistrationRows {
     private var moved: [(appId: String, installationId: String, tokenId: String)] = []
     /// Tokens replaced by their installation's new one.
     private var replaced: [(appId: String, tokenId: String, successor: String, at: Date)] = []
+
+    private static func installationBatch() -> RowBatch {
+        RowBatch(table: "installations", columns: [
+            "app_id", "installation_id", "platform", "user_id", "token_id", "app_version", "app_version_key", "locale", "timezone",
+            "consent", "consent_source", "consent_at", "attributes", "created_at", "last_seen_at",
+        ], casts: ["attributes": "jsonb"], suffix: """
+            ON CONFLICT (app_id, installation_id) DO UPDATE SET
+                platform = CASE WHEN excluded.token_id IS NULL THEN installations.platform ELSE excluded.platform END,
+                user_id = excluded.user_id, token_id = COALESCE(excluded.token_id, installations.token_id),
+                app_version = COALESCE(excluded.app_version, installations.app_version),
+                app_version_key = CASE WHEN excluded.app_version IS NULL THEN installations.app_version_key ELSE excluded.app_version_key END,
+                locale = COALESCE(excluded.locale, installations.locale),
+                timezone = COALESCE(excluded.timezone, installations.timezone),
+                consent = COALESCE(excluded.consent, installations.consent),
+                consent_source = COALESCE(excluded.consent_source, installations.consent_source),
+                consent_at = COALESCE(excluded.consent_at, installations.consent_at),
+                attributes = COALESCE(excluded.attributes, installations.attributes),
+                last_seen_at = excluded.last_seen_at
+            """)
+    }
 
     /// Adds the writes of `plan`, made for `item` against an installation that had `storedUserId`.
     mutating func add(_ item: PendingRegistration, plan: RegistrationPlan, storedUserId: String?) {
@@ -95,12 +100,13 @@ struct RegistrationRows {
         }
         let attributes = registration.attributes.map { JSONValue.object($0).jsonText }
         let versionKey = registration.appVersion.flatMap(SemanticVersion.init)?.sortKey
-        installations.append {
+        let row: (inout PostgresBindings) -> Void = {
             $0.append(appId); $0.append(installationId); $0.append(registration.platform.rawValue); $0.append(plan.userId)
             $0.append(plan.isInstallationToken ? plan.tokenId : nil); $0.append(registration.appVersion); $0.append(versionKey)
             $0.append(registration.locale); $0.append(registration.timezone); $0.append(consentColumns.status)
             $0.append(consentColumns.source); $0.append(consentColumns.at); $0.append(attributes); $0.append(at); $0.append(at)
         }
+        if plan.installationFirst { installationsFirst.append(row) } else { installationsAfter.append(row) }
         if storedUserId != plan.userId, let userId = plan.userId {
             addLog(appId: appId, at: at, kind: plan.movedFromUser == nil ? "user_bound" : "user_moved", installationId: installationId,
                    userId: userId, otherUserId: plan.movedFromUser)
@@ -115,10 +121,9 @@ struct RegistrationRows {
         }
     }
 
-    /// Writes every row, in the order one registration writes them: an installation before its token, so the token's
-    /// rollups count it under the installation's app version at once instead of the installation's triggers moving them.
+    /// Writes every row, in the order one registration writes them (``RegistrationPlan/installationFirst``).
     func write(_ db: PostgresConnection, logger: Logger) async throws {
-        for batch in [users, consent, installations, newTokens] where !batch.isEmpty {
+        for batch in [users, consent, installationsFirst, newTokens] where !batch.isEmpty {
             try await db.run(batch.query, logger: logger)
         }
         if !seenTokens.isEmpty {
@@ -147,8 +152,8 @@ struct RegistrationRows {
         for (appId, tokenId, successor, at) in replaced {
             try await PostgresStore.transition(db, appId: appId, tokenId: tokenId, event: .replaced(successor: successor), now: at, logger: logger)
         }
-        if !log.isEmpty {
-            try await db.run(log.query, logger: logger)
+        for batch in [installationsAfter, log] where !batch.isEmpty {
+            try await db.run(batch.query, logger: logger)
         }
     }
 }

@@ -40,74 +40,85 @@ extension SQLiteStore: RegistryStore {
                     ON CONFLICT (app_id, user_id) DO NOTHING
                     """, arguments: [appId, userId, now.stored, now.stored])
             }
-            let consentColumns: (String?, String?, Double?)
-            if let change = plan.consentChange {
-                consentColumns = (change.rawValue, "registration", now.stored)
-                try db.executeCached(sql: "INSERT INTO consent_history (app_id, installation_id, status, source, at) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [appId, registration.installationId, change.rawValue, "registration", now.stored])
-            } else {
-                consentColumns = (nil, nil, nil)
-            }
-            let attributes = registration.attributes.map { JSONValue.object($0).jsonText }
-            try db.executeCached(sql: """
-                INSERT INTO installations (app_id, installation_id, platform, user_id, token_id, app_version, app_version_key, locale,
-                                           timezone, consent, consent_source, consent_at, attributes, created_at, last_seen_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (app_id, installation_id) DO UPDATE SET
-                    platform = CASE WHEN excluded.token_id IS NULL THEN platform ELSE excluded.platform END,
-                    user_id = excluded.user_id, token_id = COALESCE(excluded.token_id, token_id),
-                    app_version = COALESCE(excluded.app_version, app_version),
-                    app_version_key = CASE WHEN excluded.app_version IS NULL THEN app_version_key ELSE excluded.app_version_key END,
-                    locale = COALESCE(excluded.locale, locale),
-                    timezone = COALESCE(excluded.timezone, timezone),
-                    consent = COALESCE(excluded.consent, consent),
-                    consent_source = COALESCE(excluded.consent_source, consent_source),
-                    consent_at = COALESCE(excluded.consent_at, consent_at),
-                    attributes = COALESCE(excluded.attributes, attributes),
-                    last_seen_at = excluded.last_seen_at
-                """, arguments: [appId, registration.installationId, destination.platform.rawValue, plan.userId,
-                                 plan.isInstallationToken ? plan.tokenId : nil,
-                                 registration.appVersion, registration.appVersion.flatMap(SemanticVersion.init)?.sortKey,
-                                 registration.locale, registration.timezone,
-                                 consentColumns.0, consentColumns.1, consentColumns.2, attributes, now.stored, now.stored])
-            if plan.consentChange == nil, plan.createsInstallation, let carried = plan.consent {
-                // Consent carried over from the installation that held the refreshed token.
-                try db.executeCached(sql: "UPDATE installations SET consent = ?, consent_source = 'carried_over', consent_at = ? WHERE app_id = ? AND installation_id = ?",
-                               arguments: [carried.rawValue, now.stored, appId, registration.installationId])
-                try db.executeCached(sql: "INSERT INTO consent_history (app_id, installation_id, status, source, at) VALUES (?, ?, ?, 'carried_over', ?)",
-                               arguments: [appId, registration.installationId, carried.rawValue, now.stored])
-            }
-            // The installation is written before its token, so the token's rollups count it under the installation's app
-            // version at once; written after, the installation's triggers moved every rollup of the token from "no version"
-            // to its version (the installation upsert was half of a registration's time in the writer, profiled).
-            let status = plan.tokenStatus.storedColumns
-            if plan.createsToken {
-                try db.executeCached(sql: """
-                    INSERT INTO tokens (app_id, id, platform, environment, installation_id, blind_index, sealed, status,
-                                        status_reason, status_at, successor_id, created_at, last_seen_at, last_token_update_at,
-                                        kind, activity_type, activity_id, expires_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [appId, plan.tokenId, destination.platform.rawValue, environment, registration.installationId,
-                                     index, sealed, status.status, status.reason, status.at, status.successor,
-                                     now.stored, now.stored, now.stored, kind.name.rawValue, kind.activityType, kind.activityId,
-                                     plan.expiresAt?.stored])
-            } else {
-                try db.executeCached(sql: """
-                    UPDATE tokens SET installation_id = ?, environment = ?, status = ?, status_reason = ?, status_at = ?,
-                        successor_id = ?, last_seen_at = ?,
-                        sealed = CASE WHEN ? THEN ? ELSE sealed END,
-                        last_token_update_at = CASE WHEN ? THEN ? ELSE last_token_update_at END,
-                        kind = ?, activity_type = ?, activity_id = ?, expires_at = COALESCE(?, expires_at)
-                    WHERE app_id = ? AND id = ?
-                    """, arguments: [registration.installationId, environment, status.status, status.reason, status.at,
-                                     status.successor, now.stored, plan.materialChanged, sealed, plan.materialChanged,
-                                     now.stored, kind.name.rawValue, kind.activityType, kind.activityId, plan.expiresAt?.stored,
-                                     appId, plan.tokenId])
-                if !plan.isInstallationToken {
-                    // A token registered again under another kind no longer addresses any installation's device.
-                    try db.executeCached(sql: "UPDATE installations SET token_id = NULL WHERE app_id = ? AND token_id = ?",
-                                         arguments: [appId, plan.tokenId])
+            /// The installation's row, its consent and its consent history.
+            func writeInstallation() throws {
+                let consentColumns: (String?, String?, Double?)
+                if let change = plan.consentChange {
+                    consentColumns = (change.rawValue, "registration", now.stored)
+                    try db.executeCached(sql: "INSERT INTO consent_history (app_id, installation_id, status, source, at) VALUES (?, ?, ?, ?, ?)",
+                                   arguments: [appId, registration.installationId, change.rawValue, "registration", now.stored])
+                } else {
+                    consentColumns = (nil, nil, nil)
                 }
+                let attributes = registration.attributes.map { JSONValue.object($0).jsonText }
+                try db.executeCached(sql: """
+                    INSERT INTO installations (app_id, installation_id, platform, user_id, token_id, app_version, app_version_key, locale,
+                                               timezone, consent, consent_source, consent_at, attributes, created_at, last_seen_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (app_id, installation_id) DO UPDATE SET
+                        platform = CASE WHEN excluded.token_id IS NULL THEN platform ELSE excluded.platform END,
+                        user_id = excluded.user_id, token_id = COALESCE(excluded.token_id, token_id),
+                        app_version = COALESCE(excluded.app_version, app_version),
+                        app_version_key = CASE WHEN excluded.app_version IS NULL THEN app_version_key ELSE excluded.app_version_key END,
+                        locale = COALESCE(excluded.locale, locale),
+                        timezone = COALESCE(excluded.timezone, timezone),
+                        consent = COALESCE(excluded.consent, consent),
+                        consent_source = COALESCE(excluded.consent_source, consent_source),
+                        consent_at = COALESCE(excluded.consent_at, consent_at),
+                        attributes = COALESCE(excluded.attributes, attributes),
+                        last_seen_at = excluded.last_seen_at
+                    """, arguments: [appId, registration.installationId, destination.platform.rawValue, plan.userId,
+                                     plan.isInstallationToken ? plan.tokenId : nil,
+                                     registration.appVersion, registration.appVersion.flatMap(SemanticVersion.init)?.sortKey,
+                                     registration.locale, registration.timezone,
+                                     consentColumns.0, consentColumns.1, consentColumns.2, attributes, now.stored, now.stored])
+                if plan.consentChange == nil, plan.createsInstallation, let carried = plan.consent {
+                    // Consent carried over from the installation that held the refreshed token.
+                    try db.executeCached(sql: "UPDATE installations SET consent = ?, consent_source = 'carried_over', consent_at = ? WHERE app_id = ? AND installation_id = ?",
+                                   arguments: [carried.rawValue, now.stored, appId, registration.installationId])
+                    try db.executeCached(sql: "INSERT INTO consent_history (app_id, installation_id, status, source, at) VALUES (?, ?, ?, 'carried_over', ?)",
+                                   arguments: [appId, registration.installationId, carried.rawValue, now.stored])
+                }
+            }
+            /// The token's row.
+            func writeToken() throws {
+                let status = plan.tokenStatus.storedColumns
+                if plan.createsToken {
+                    try db.executeCached(sql: """
+                        INSERT INTO tokens (app_id, id, platform, environment, installation_id, blind_index, sealed, status,
+                                            status_reason, status_at, successor_id, created_at, last_seen_at, last_token_update_at,
+                                            kind, activity_type, activity_id, expires_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """, arguments: [appId, plan.tokenId, destination.platform.rawValue, environment, registration.installationId,
+                                         index, sealed, status.status, status.reason, status.at, status.successor,
+                                         now.stored, now.stored, now.stored, kind.name.rawValue, kind.activityType, kind.activityId,
+                                         plan.expiresAt?.stored])
+                } else {
+                    try db.executeCached(sql: """
+                        UPDATE tokens SET installation_id = ?, environment = ?, status = ?, status_reason = ?, status_at = ?,
+                            successor_id = ?, last_seen_at = ?,
+                            sealed = CASE WHEN ? THEN ? ELSE sealed END,
+                            last_token_update_at = CASE WHEN ? THEN ? ELSE last_token_update_at END,
+                            kind = ?, activity_type = ?, activity_id = ?, expires_at = COALESCE(?, expires_at)
+                        WHERE app_id = ? AND id = ?
+                        """, arguments: [registration.installationId, environment, status.status, status.reason, status.at,
+                                         status.successor, now.stored, plan.materialChanged, sealed, plan.materialChanged,
+                                         now.stored, kind.name.rawValue, kind.activityType, kind.activityId, plan.expiresAt?.stored,
+                                         appId, plan.tokenId])
+                    if !plan.isInstallationToken {
+                        // A token registered again under another kind no longer addresses any installation's device.
+                        try db.executeCached(sql: "UPDATE installations SET token_id = NULL WHERE app_id = ? AND token_id = ?",
+                                             arguments: [appId, plan.tokenId])
+                    }
+                }
+            }
+            // Either order leaves the same rows; the rollup triggers work less in this one (RegistrationPlan.installationFirst).
+            if plan.installationFirst {
+                try writeInstallation()
+                try writeToken()
+            } else {
+                try writeToken()
+                try writeInstallation()
             }
             if let movedFrom = plan.movedFrom {
                 try db.executeCached(sql: "UPDATE installations SET token_id = NULL WHERE app_id = ? AND installation_id = ? AND token_id = ?",

@@ -69,6 +69,14 @@ public struct RegistrationPlan: Sendable, Hashable {
     /// keeps what is stored.
     public var expiresAt: Date?
 
+    /// Whether the installation row is written before the token row; either order leaves the same rows, and the
+    /// store's rollup triggers (issue #16) keep the same totals, but not for the same work. Written first, an
+    /// installation lets its new token's triggers count the token under the installation's app version at once; written
+    /// after, its own triggers move the token's counts from "no version" to its version. But an installation with a
+    /// user, written first, has its user's token groups recomputed by its own triggers and again by its token's, which
+    /// costs more than the move (bench/registration/README.md).
+    public var installationFirst: Bool { userId == nil }
+
     public static func make(
         for registration: TokenRegistration,
         installation: StoredInstallation?,

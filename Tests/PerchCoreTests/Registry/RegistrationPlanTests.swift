@@ -27,6 +27,17 @@ struct RegistrationPlanTests {
         #expect(plan.consentChange == .granted && plan.consent == .granted)
     }
 
+    @Test func anInstallationWithoutAUserIsWrittenBeforeItsTokenAndOneWithAUserAfter() {
+        let anonymous = RegistrationPlan.make(for: registration(tokenA), installation: nil, sameToken: nil, previousToken: nil,
+                                              newTokenId: "tok_new", now: now)
+        let identified = RegistrationPlan.make(for: registration(tokenA, user: "u1"), installation: nil, sameToken: nil, previousToken: nil,
+                                               newTokenId: "tok_new", now: now)
+        // A stored user counts as well as a stated one.
+        let known = RegistrationPlan.make(for: registration(tokenA), installation: .init(userId: "u1", currentTokenId: nil, consent: nil),
+                                          sameToken: nil, previousToken: nil, newTokenId: "tok_new", now: now)
+        #expect(anonymous.installationFirst && !identified.installationFirst && !known.installationFirst)
+    }
+
     @Test func theSameTokenAgainIsIdempotent() {
         let installation = RegistrationPlan.StoredInstallation(userId: "u1", currentTokenId: "tok_a", consent: .granted)
         let plan = RegistrationPlan.make(for: registration(tokenA), installation: installation,
