@@ -1,10 +1,10 @@
-/// An installation as the registry reads and changes it, for both dialects: ``columns`` (installations `i` joined to their
-/// device token `t`) decode through ``SQLRow/installationSummary()``, ``consentHistory(appId:installationId:)``
-/// through ``SQLRow/consentRecord()``.
 import Foundation
 import PerchCore
 import PerchStore
 
+/// An installation as the registry reads and changes it, for both dialects: ``columns`` (installations `i` joined to their
+/// device token `t`) decode through ``SQLRow/installationSummary()``, ``consentHistory(appId:installationId:)``
+/// through ``SQLRow/consentRecord()``.
 public enum InstallationStatements {
     public static let columns = """
         i.installation_id, i.platform, i.user_id, i.token_id, i.app_version, i.locale, i.timezone, i.consent, i.consent_source,
@@ -24,7 +24,8 @@ public enum InstallationStatements {
                      [.text(appId), .text(installationId)])
     }
 
-    /// The installation's device token as stored, decoded by ``SQLRow/storedDestination(vault:appId:)``.
+    /// The installation's device token as stored: its id, its delivery address (``SQLRow/storedDestination(from:vault:appId:)``
+    /// from column 1) and its status (from column 4).
     public static func currentToken(appId: String, installationId: String) -> SQLStatement {
         SQLStatement("""
             SELECT t.id, t.platform, t.environment, t.sealed, t.status, t.status_reason, t.status_at, t.successor_id

@@ -33,10 +33,7 @@ extension RegistryStore where Self: SQLStore {
     public func currentDestination(appId: String, installationId: String) async throws -> (tokenId: String, destination: PushDestination, status: TokenStatus)? {
         let vault = self.vault
         return try await row(InstallationStatements.currentToken(appId: appId, installationId: installationId)) { row in
-            guard let platform = Platform(rawValue: try row.text(required: 1)),
-                  let destination = PushDestination(platform: platform, environment: try row.text(2).flatMap(APNsEnvironment.init(rawValue:)),
-                                                    sealedForm: try vault.open(try row.blob(required: 3), context: appId))
-            else { return nil }
+            guard let destination = try row.storedDestination(from: 1, vault: vault, appId: appId) else { return nil }
             return (try row.text(required: 0), destination, try row.tokenStatus(from: 4))
         } ?? nil
     }

@@ -9,6 +9,14 @@ extension SQLRow {
         TokenStatus(status: try text(required: column), reason: try text(column + 1), at: try real(column + 2), successor: try text(column + 3))
     }
 
+    /// A token's delivery address from its three stored columns (platform, environment, sealed material), starting at
+    /// `column`, opened with the app's key; nil when it no longer reads as one.
+    public func storedDestination(from column: Int, vault: TokenVault, appId: String) throws -> PushDestination? {
+        guard let platform = Platform(rawValue: try text(required: column)) else { return nil }
+        return PushDestination(platform: platform, environment: try text(column + 1).flatMap(APNsEnvironment.init(rawValue:)),
+                               sealedForm: try vault.open(try blob(required: column + 2), context: appId))
+    }
+
     /// A time stored as seconds since 1970.
     public func time(_ column: Int) throws -> Date? { try real(column).map(Date.init(timeIntervalSince1970:)) }
 

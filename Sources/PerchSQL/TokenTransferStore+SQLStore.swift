@@ -22,10 +22,7 @@ extension TokenTransferStore where Self: SQLStore {
             WHERE i.app_id = ? AND (i.installation_id, t.id) > (?, ?)\(liveOnly ? " AND t.status IN ('active', 'stale')" : "")
             ORDER BY i.installation_id, t.id LIMIT ?
             """, [.text(appId), .text(after.installationId), .text(after.tokenId), .integer(max(1, limit))])) { row -> ExportedToken? in
-            guard let platform = Platform(rawValue: try row.text(required: 9)),
-                  let destination = PushDestination(platform: platform, environment: try row.text(10).flatMap(APNsEnvironment.init(rawValue:)),
-                                                    sealedForm: try vault.open(try row.blob(required: 11), context: appId))
-            else { return nil }
+            guard let destination = try row.storedDestination(from: 9, vault: vault, appId: appId) else { return nil }
             return ExportedToken(
                 installationId: try row.text(required: 0), destination: destination, userId: try row.text(1),
                 status: try row.tokenStatus(from: 12), consent: try row.text(5).flatMap(ConsentStatus.init(rawValue:)),

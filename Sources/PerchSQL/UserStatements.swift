@@ -41,10 +41,7 @@ public enum UserStatements {
 
     /// One token of an export; nil when it no longer reads.
     static func token(_ row: any SQLRow, installationId: String, vault: TokenVault, appId: String) throws -> UserExport.Token? {
-        guard let platform = Platform(rawValue: try row.text(required: 1)),
-              let destination = PushDestination(platform: platform, environment: try row.text(2).flatMap(APNsEnvironment.init(rawValue:)),
-                                                sealedForm: try vault.open(try row.blob(required: 3), context: appId))
-        else { return nil }
+        guard let destination = try row.storedDestination(from: 1, vault: vault, appId: appId) else { return nil }
         return UserExport.Token(installationId: installationId, tokenId: try row.text(required: 0), destination: destination,
                                 status: try row.tokenStatus(from: 4), createdAt: Date(timeIntervalSince1970: try row.real(required: 8)),
                                 lastSeenAt: Date(timeIntervalSince1970: try row.real(required: 9)),
